@@ -1,0 +1,152 @@
+/**
+ * `vigil run CONFIG [--out FILE]` (shared/specs/run-contract.md): calculators from a YAML/JSON config on
+ * CSV files, long-format JSON out. Bad input: exit 2, one line on stderr naming file, key or column, and
+ * nothing written.
+ */
+import * as fs from 'fs';
+import * as path from 'path';
+import YAML from 'yaml';
+import { ConfigError, DataError, ResultRow } from '../engine/calculator';
+import { ChunkingError } from '../engine/chunking';
+import { CalculatorConfig, prepareCalculator, runCalculators } from '../engine/run';
+import { formatIsoMs } from '../engine/timestamps';
+import { CsvError } from '../io/csv';
+import { defaultJoinColumn, JoinError, leftJoinTargets, readCsvFile } from '../io/frames';
+
+export class UsageError extends Error {}
+
+const TOP_LEVEL_KEYS = ['reference', 'analysis', 'analysis_targets', 'join_on', 'calculators'];
+
+export interface RunConfig {
+  reference: string;
+  analysis: string;
+  analysisTargets: string | null;
+  joinOn: string | null;
+  calculators: CalculatorConfig[];
+}
+
+export function loadRunConfig(configPath: string): RunConfig {
+  const ext = path.extname(configPath).toLowerCase();
+  if (!['.yaml', '.yml', '.json'].includes(ext)) {
+    throw new UsageError(`${configPath}: config must be a .yaml, .yml or .json file`);
+  }
+  let text: string;
+  try {
+    text = fs.readFileSync(configPath, 'utf8');
+  } catch (e) {
+    throw new UsageError(`${configPath}: ${(e as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (e as Error).message}`);
+  }
+  let raw: unknown;
+  try {
+    raw = ext === '.json' ? JSON.parse(text) : YAML.parse(text);
+  } catch (e) {
+    throw new UsageError(`${configPath}: not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  const fail = (where: string, msg: string): never => {
+    throw new UsageError(`${configPath}: ${where}: ${msg}`);
+  };
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('(top level)', 'must be a mapping');
+  const o = raw as Record<string, unknown>;
+  for (const k of Object.keys(o)) if (!TOP_LEVEL_KEYS.includes(k)) fail(k, `unknown key (expected ${TOP_LEVEL_KEYS.join(', ')})`);
+  const dir = path.dirname(path.resolve(configPath));
+  const file = (k: string, required: boolean): string | null => {
+    const v = o[k];
+    if (v === undefined || v === null) return required ? fail(k, 'is required') : null;
+    if (typeof v !== 'string' || v === '') return fail(k, 'must be a file path');
+    return path.resolve(dir, v);
+  };
+  const reference = file('reference', true)!;
+  const analysis = file('analysis', true)!;
+  const analysisTargets = file('analysis_targets', false);
+  let joinOn: string | null = null;
+  if (o.join_on !== undefined && o.join_on !== null) {
+    if (typeof o.join_on !== 'string' || o.join_on === '') fail('join_on', 'must be a column name');
+    joinOn = o.join_on as string;
+  }
+  if (!Array.isArray(o.calculators) || o.calculators.length === 0) fail('calculators', 'must be a list of one or more calculators');
+  const ids = new Set<string>();
+  const calculators = (o.calculators as unknown[]).map((c, i): CalculatorConfig => {
+    const where = `calculators[${i}]`;
+    if (typeof c !== 'object' || c === null || Array.isArray(c)) fail(where, 'must be a mapping with class and params');
+    const e = c as Record<string, unknown>;
+    for (const k of Object.keys(e)) if (!['class', 'id', 'params'].includes(k)) fail(`${where}.${k}`, 'unknown key (expected class, id, params)');
+    if (typeof e.class !== 'string' || e.class === '') fail(`${where}.class`, 'is required');
+    if (e.id !== undefined && (typeof e.id !== 'string' || e.id === '')) fail(`${where}.id`, 'must be a non-empty string');
+    const id = (e.id as string | undefined) ?? (e.class as string);
+    if (ids.has(id)) fail(`${where}.id`, `'${id}' is already used by another calculator; give each an id`);
+    ids.add(id);
+    const params = e.params ?? {};
+    if (typeof params !== 'object' || params === null || Array.isArray(params)) fail(`${where}.params`, 'must be a mapping');
+    return { className: e.class as string, id, params: params as Record<string, unknown>, where };
+  });
+  return { reference, analysis, analysisTargets, joinOn, calculators };
+}
+
+/** Replaces epoch-ms chunk dates with ISO strings (run contract). */
+export function toOutputRow(r: ResultRow) {
+  return { ...r, chunk: { ...r.chunk, start_date: formatIsoMs(r.chunk.start_date), end_date: formatIsoMs(r.chunk.end_date) } };
+}
+
+export function executeRun(configPath: string, warn: (line: string) => void): ResultRow[] {
+  const config = loadRunConfig(configPath);
+  const rel = (p: string) => path.relative(process.cwd(), p) || p;
+  const files: Record<string, string> = {
+    reference: rel(config.reference),
+    analysis: rel(config.analysis),
+    analysis_targets: config.analysisTargets ? rel(config.analysisTargets) : 'analysis_targets',
+  };
+  try {
+    // Validate classes and parameters before reading any data.
+    config.calculators.forEach(prepareCalculator);
+    const reference = readCsvFile(config.reference, files.reference);
+    let analysis = readCsvFile(config.analysis, files.analysis);
+    if (config.analysisTargets) {
+      const targets = readCsvFile(config.analysisTargets, files.analysis_targets);
+      let on: string;
+      try {
+        on = config.joinOn ?? defaultJoinColumn(analysis, targets);
+        const joined = leftJoinTargets(analysis, targets, on);
+        if (joined.unmatched > 0) {
+          warn(`${files.analysis_targets}: ${joined.unmatched} target row(s) have no matching '${on}' in ${files.analysis}; ignored`);
+        }
+        analysis = joined.frame;
+      } catch (e) {
+        if (e instanceof JoinError) throw new UsageError(`${files.analysis_targets}: ${e.message}`);
+        throw e;
+      }
+    }
+    return runCalculators(reference, analysis, config.calculators);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`${configPath}: ${e.message}`);
+    if (e instanceof DataError) throw new UsageError(`${files[e.dataset] ?? e.dataset}: ${e.message}`);
+    if (e instanceof CsvError || e instanceof ChunkingError) throw new UsageError(e.message);
+    throw e;
+  }
+}
+
+export async function runCommand(args: string[]): Promise<number> {
+  let configPath: string | null = null;
+  let out: string | null = null;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (a === '--out' || a === '-o') {
+      out = args[++i] ?? null;
+      if (out === null) throw new UsageError('--out needs a file name (or - for standard output)');
+    } else if (a.startsWith('--out=')) out = a.slice(6);
+    else if (a.startsWith('-') && a !== '-') throw new UsageError(`unknown option '${a}' (usage: vigil run CONFIG [--out FILE])`);
+    else if (configPath === null) configPath = a;
+    else throw new UsageError(`unexpected argument '${a}' (usage: vigil run CONFIG [--out FILE])`);
+  }
+  if (!configPath) throw new UsageError('usage: vigil run CONFIG [--out FILE]');
+  const rows = executeRun(configPath, (line) => process.stderr.write(`warning: ${line}\n`));
+  const json = JSON.stringify({ results: rows.map(toOutputRow) });
+  if (out === null || out === '-') {
+    process.stdout.write(json + '\n');
+  } else {
+    // Written whole or not at all: a temporary file renamed into place.
+    const tmp = `${out}.tmp-${process.pid}`;
+    fs.writeFileSync(tmp, json + '\n');
+    fs.renameSync(tmp, out);
+  }
+  return 0;
+}

@@ -1,0 +1,18 @@
+/**
+ * Calculator classes by name. `vigil run` and the server look classes up here; each entry's metrics
+ * are described in catalog.ts.
+ */
+import { CalculatorDefinition } from './calculator';
+import { missingValuesCalculator, unseenValuesCalculator, numericalRangeCalculator } from './quality/calculators';
+
+const definitions: CalculatorDefinition<any>[] = [
+  missingValuesCalculator,
+  unseenValuesCalculator,
+  numericalRangeCalculator,
+];
+
+export const CALCULATORS: ReadonlyMap<string, CalculatorDefinition<any>> = new Map(definitions.map((d) => [d.className, d]));
+
+export function calculatorNames(): string[] {
+  return [...CALCULATORS.keys()].sort();
+}

@@ -1,0 +1,85 @@
+/**
+ * Frame-level I/O helpers shared by the CLI and the server: reading a CSV file, left-joining targets.
+ */
+import * as fs from 'fs';
+import { Column, Frame, makeFrame, MISSING_CODE } from '../engine/frame';
+import { CsvError, parseCsv } from './csv';
+
+export function readCsvFile(path: string, label = path): Frame {
+  let text: string;
+  try {
+    text = fs.readFileSync(path, 'utf8');
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    throw new CsvError(`${label}: ${code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : (e as Error).message}`);
+  }
+  return parseCsv(text, { source: label });
+}
+
+/** Text key of a join value: numbers and their text spellings must meet (`5` in one file, `5.0` in the other). */
+function keyAt(c: Column, i: number): string | null {
+  if (c.kind === 'numeric') return Number.isNaN(c.values[i]) ? null : String(c.values[i]);
+  const code = c.codes[i];
+  if (code === MISSING_CODE) return null;
+  const s = c.levels[code];
+  const asNum = Number(s);
+  return s.trim() !== '' && Number.isFinite(asNum) ? String(asNum) : s;
+}
+
+export interface JoinResult {
+  frame: Frame;
+  /** target rows whose key is not in the analysis */
+  unmatched: number;
+}
+
+export class JoinError extends Error {}
+
+/** Picks the join column: the one column both frames share besides the target columns (run contract). */
+export function defaultJoinColumn(analysis: Frame, targets: Frame): string {
+  const shared = targets.names.filter((n) => analysis.columns.has(n));
+  if (shared.length === 1) return shared[0];
+  if (shared.length === 0) throw new JoinError('no column is shared with the analysis data; set join_on');
+  throw new JoinError(`several columns are shared with the analysis data (${shared.join(', ')}); set join_on`);
+}
+
+/** Left-joins the target columns onto the analysis rows by `on`; analysis rows without a target keep missing. */
+export function leftJoinTargets(analysis: Frame, targets: Frame, on: string): JoinResult {
+  const aKey = analysis.columns.get(on);
+  const tKey = targets.columns.get(on);
+  if (!aKey) throw new JoinError(`join column '${on}' not found in the analysis data`);
+  if (!tKey) throw new JoinError(`join column '${on}' not found in the targets`);
+  const rowOf = new Map<string, number>();
+  for (let i = 0; i < analysis.length; i++) {
+    const k = keyAt(aKey, i);
+    if (k !== null) rowOf.set(k, i);
+  }
+  const targetRow = new Int32Array(analysis.length).fill(-1);
+  let unmatched = 0;
+  const seen = new Set<string>();
+  for (let j = 0; j < targets.length; j++) {
+    const k = keyAt(tKey, j);
+    if (k === null) throw new JoinError(`row ${j + 1}: missing '${on}'`);
+    if (seen.has(k)) throw new JoinError(`row ${j + 1}: '${on}' value ${k} appears twice`);
+    seen.add(k);
+    const i = rowOf.get(k);
+    if (i === undefined) unmatched++;
+    else targetRow[i] = j;
+  }
+  const added: Column[] = [];
+  for (const name of targets.names) {
+    if (name === on || analysis.columns.has(name)) continue;
+    const c = targets.columns.get(name)!;
+    if (c.kind === 'numeric') {
+      const values = new Float64Array(analysis.length);
+      for (let i = 0; i < values.length; i++) values[i] = targetRow[i] < 0 ? NaN : c.values[targetRow[i]];
+      // A target column with gaps is float in pandas.
+      added.push({ ...c, dtype: targetRow.includes(-1) ? 'float' : c.dtype, values });
+    } else {
+      const codes = new Int32Array(analysis.length);
+      for (let i = 0; i < codes.length; i++) codes[i] = targetRow[i] < 0 ? MISSING_CODE : c.codes[targetRow[i]];
+      added.push({ ...c, codes });
+    }
+  }
+  const columns = [...analysis.names.map((n) => analysis.columns.get(n)!), ...added];
+  return { frame: makeFrame(columns, analysis.length), unmatched };
+}
