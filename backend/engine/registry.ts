@@ -4,11 +4,13 @@
  */
 import { CalculatorDefinition } from './calculator';
 import { missingValuesCalculator, unseenValuesCalculator, numericalRangeCalculator } from './quality/calculators';
+import { dataReconstructionDriftCalculator } from './multivariate/reconstruction';
 
 const definitions: CalculatorDefinition<any>[] = [
   missingValuesCalculator,
   unseenValuesCalculator,
   numericalRangeCalculator,
+  dataReconstructionDriftCalculator,
 ];
 
 export const CALCULATORS: ReadonlyMap<string, CalculatorDefinition<any>> = new Map(definitions.map((d) => [d.className, d]));

@@ -1,0 +1,188 @@
+/**
+ * Standard scaling + PCA + reconstruction error over encoded feature columns (spec §3.1 steps 5–6 and the
+ * per-chunk error), as sklearn's StandardScaler and PCA compute them.
+ *
+ * Speed: rows are processed in column-major blocks of BLOCK_ROWS, so a million-row reference is never
+ * copied whole. The principal axes come from the eigendecomposition of the d×d covariance matrix built
+ * in one pass (what sklearn's `covariance_eigh` solver does); it equals the SVD of the centred data
+ * (V = right singular vectors, eigenvalues = s²/(n−1)), which `pca.test.ts` checks against ml-matrix's SVD.
+ */
+import { EigenvalueDecomposition, Matrix } from 'ml-matrix';
+import { BoundColumn } from './encoding';
+
+/** Rows per block: large enough for tight loops, small enough to stay in cache (d × 4096 × 8 bytes). */
+export const BLOCK_ROWS = 4096;
+
+export interface ScalerFit {
+  mean: Float64Array;
+  /** std₀ of each column, 1 where it is 0 (sklearn's StandardScaler) */
+  scale: Float64Array;
+}
+
+export interface PcaFit {
+  /** feature count */
+  d: number;
+  /** number of components kept */
+  k: number;
+  /** mean of the scaled training rows (sklearn's PCA.mean_, ≈ 0) */
+  mean: Float64Array;
+  /** k × d principal axes, row-major (sklearn's components_) */
+  components: Float64Array;
+  /** all d explained variances, descending (s²/(n−1)) */
+  explainedVariance: Float64Array;
+  explainedVarianceRatio: Float64Array;
+}
+
+/** Calls `f(start, count, block)` for consecutive blocks; `block[j·BLOCK_ROWS + r]` holds column j of row start+r. */
+export function forEachBlock(columns: BoundColumn[], n: number, f: (start: number, count: number, block: Float64Array) => void): void {
+  const block = new Float64Array(columns.length * BLOCK_ROWS);
+  for (let start = 0; start < n; start += BLOCK_ROWS) {
+    const count = Math.min(BLOCK_ROWS, n - start);
+    for (let j = 0; j < columns.length; j++) columns[j].write(start, count, block, j * BLOCK_ROWS);
+    f(start, count, block);
+  }
+}
+
+/** StandardScaler.fit: per-column mean and std₀ (two passes per column over a reused buffer). */
+export function fitScaler(columns: BoundColumn[], n: number): ScalerFit {
+  const d = columns.length;
+  const mean = new Float64Array(d);
+  const scale = new Float64Array(d);
+  const buf = new Float64Array(n);
+  for (let j = 0; j < d; j++) {
+    columns[j].write(0, n, buf, 0);
+    let s = 0;
+    for (let i = 0; i < n; i++) s += buf[i];
+    const m = s / n;
+    let ss = 0;
+    for (let i = 0; i < n; i++) ss += (buf[i] - m) * (buf[i] - m);
+    const variance = ss / n;
+    mean[j] = m;
+    // sklearn's _is_constant_feature: a variance within rounding of 0 counts as constant and keeps scale 1
+    const eps = Number.EPSILON;
+    const constant = variance <= n * eps * variance + (n * m * eps) ** 2;
+    scale[j] = constant ? 1 : Math.sqrt(variance);
+  }
+  return { mean, scale };
+}
+
+/** Applies the scaler to a block in place. */
+export function scaleBlock(block: Float64Array, count: number, scaler: ScalerFit): void {
+  for (let j = 0; j < scaler.mean.length; j++) {
+    const off = j * BLOCK_ROWS;
+    const m = scaler.mean[j];
+    const s = scaler.scale[j];
+    for (let r = 0; r < count; r++) block[off + r] = (block[off + r] - m) / s;
+  }
+}
+
+export type ComponentCount = { type: 'ratio'; value: number } | { type: 'count'; value: number };
+
+/** k from sklearn's rule: a ratio keeps the fewest components whose cumulative ratio is > value. */
+export function componentCount(ratio: Float64Array, n: ComponentCount): number {
+  if (n.type === 'count') return n.value;
+  let cum = 0;
+  let k = 0;
+  // searchsorted(cumsum, value, side='right') + 1: count the cumulative sums ≤ value, plus one
+  for (let i = 0; i < ratio.length; i++) {
+    cum += ratio[i];
+    if (cum <= n.value) k++;
+    else break;
+  }
+  return Math.min(k + 1, ratio.length);
+}
+
+/** Fits scaler and PCA on n rows of the bound columns. */
+export function fitScaledPca(columns: BoundColumn[], n: number, nComponents: ComponentCount): { scaler: ScalerFit; pca: PcaFit } {
+  const d = columns.length;
+  const scaler = fitScaler(columns, n);
+  // One pass: Σz and Σ z zᵀ. The columns are standardised, so the mean is ≈ 0 and the centred covariance
+  // (Σ z zᵀ − n μ μᵀ)/(n−1) loses no precision.
+  const sums = new Float64Array(d);
+  const cross = new Float64Array(d * d);
+  forEachBlock(columns, n, (_start, count, block) => {
+    scaleBlock(block, count, scaler);
+    for (let a = 0; a < d; a++) {
+      const oa = a * BLOCK_ROWS;
+      let s = 0;
+      for (let r = 0; r < count; r++) s += block[oa + r];
+      sums[a] += s;
+      for (let b = a; b < d; b++) {
+        const ob = b * BLOCK_ROWS;
+        let p = 0;
+        for (let r = 0; r < count; r++) p += block[oa + r] * block[ob + r];
+        cross[a * d + b] += p;
+      }
+    }
+  });
+  const mean = sums.map((s) => s / n);
+  const cov = new Matrix(d, d);
+  for (let a = 0; a < d; a++) {
+    for (let b = a; b < d; b++) {
+      const c = (cross[a * d + b] - n * mean[a] * mean[b]) / (n - 1);
+      cov.set(a, b, c);
+      cov.set(b, a, c);
+    }
+  }
+  const evd = new EigenvalueDecomposition(cov, { assumeSymmetric: true });
+  const values = evd.realEigenvalues;
+  const vectors = evd.eigenvectorMatrix;
+  const order = values.map((_, i) => i).sort((i, j) => values[j] - values[i]);
+  // rounding can leave tiny negative eigenvalues where the SVD would give s² = 0
+  const explainedVariance = Float64Array.from(order, (i) => Math.max(values[i], 0));
+  let total = 0;
+  for (const v of explainedVariance) total += v;
+  const explainedVarianceRatio = explainedVariance.map((v) => (total > 0 ? v / total : 0));
+  const k = componentCount(explainedVarianceRatio, nComponents);
+  const components = new Float64Array(k * d);
+  for (let c = 0; c < k; c++) for (let j = 0; j < d; j++) components[c * d + j] = vectors.get(j, order[c]);
+  return { scaler, pca: { d, k, mean, components, explainedVariance, explainedVarianceRatio } };
+}
+
+/**
+ * Row errors ‖z − ẑ‖₂ with ẑ = (z − μ)VₖᵀVₖ + μ, written to `out[start..start+count)`.
+ * `block` holds scaled rows (column-major); `scratch` needs k × BLOCK_ROWS + BLOCK_ROWS numbers.
+ */
+export function reconstructionErrorsOfBlock(block: Float64Array, count: number, pca: PcaFit, out: Float64Array, outOffset: number, scratch: Float64Array): void {
+  const { d, k, mean, components } = pca;
+  // centre in place
+  for (let j = 0; j < d; j++) {
+    const off = j * BLOCK_ROWS;
+    const m = mean[j];
+    for (let r = 0; r < count; r++) block[off + r] -= m;
+  }
+  // projections p_c = Σ_j V[c,j]·c_j
+  scratch.fill(0, 0, k * BLOCK_ROWS);
+  for (let c = 0; c < k; c++) {
+    const pc = c * BLOCK_ROWS;
+    for (let j = 0; j < d; j++) {
+      const v = components[c * d + j];
+      const off = j * BLOCK_ROWS;
+      for (let r = 0; r < count; r++) scratch[pc + r] += v * block[off + r];
+    }
+  }
+  // squared residuals Σ_j (c_j − Σ_c V[c,j]·p_c)²
+  const err = k * BLOCK_ROWS;
+  scratch.fill(0, err, err + count);
+  for (let j = 0; j < d; j++) {
+    const off = j * BLOCK_ROWS;
+    for (let r = 0; r < count; r++) {
+      let rec = 0;
+      for (let c = 0; c < k; c++) rec += components[c * d + j] * scratch[c * BLOCK_ROWS + r];
+      const res = block[off + r] - rec;
+      scratch[err + r] += res * res;
+    }
+  }
+  for (let r = 0; r < count; r++) out[outOffset + r] = Math.sqrt(scratch[err + r]);
+}
+
+/** Reconstruction error of every row of the bound columns (imputed and encoded by the caller's binding). */
+export function reconstructionErrors(columns: BoundColumn[], n: number, scaler: ScalerFit, pca: PcaFit): Float64Array {
+  const out = new Float64Array(n);
+  const scratch = new Float64Array((pca.k + 1) * BLOCK_ROWS);
+  forEachBlock(columns, n, (start, count, block) => {
+    scaleBlock(block, count, scaler);
+    reconstructionErrorsOfBlock(block, count, pca, out, start, scratch);
+  });
+  return out;
+}
