@@ -5,12 +5,28 @@
 import { CalculatorDefinition } from './calculator';
 import { missingValuesCalculator, unseenValuesCalculator, numericalRangeCalculator } from './quality/calculators';
 import { dataReconstructionDriftCalculator } from './multivariate/reconstruction';
+import { outlierDetectionCalculator } from './outliers/calculator';
+import { univariateDriftCalculator } from './drift/univariate/calculator';
+import {
+  summaryStatsAvgCalculator,
+  summaryStatsMedianCalculator,
+  summaryStatsRowCountCalculator,
+  summaryStatsStdCalculator,
+  summaryStatsSumCalculator,
+} from './stats/calculators';
 
 const definitions: CalculatorDefinition<any>[] = [
   missingValuesCalculator,
   unseenValuesCalculator,
   numericalRangeCalculator,
   dataReconstructionDriftCalculator,
+  outlierDetectionCalculator,
+  univariateDriftCalculator,
+  summaryStatsAvgCalculator,
+  summaryStatsSumCalculator,
+  summaryStatsStdCalculator,
+  summaryStatsMedianCalculator,
+  summaryStatsRowCountCalculator,
 ];
 
 export const CALCULATORS: ReadonlyMap<string, CalculatorDefinition<any>> = new Map(definitions.map((d) => [d.className, d]));

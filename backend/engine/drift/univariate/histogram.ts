@@ -1,0 +1,167 @@
+/**
+ * Equal-width histograms with numpy's exact semantics (spec §2.1).
+ *
+ * - Edges are `np.linspace(a, b, k+1)`: `edge_i = i·((b−a)/k) + a`, the last edge exactly `b`.
+ * - `x` falls in bin i when `edge_i ≤ x < edge_{i+1}`; the last bin is closed; values outside
+ *   [edge_0, edge_k] are not counted (np.histogram with an array of edges).
+ *
+ * Counting is one pass with a direct index `⌊(x−a)/(b−a)·k⌋`, corrected against the actual edges so that
+ * rounding never moves a value across an edge (numpy does the same correction in its uniform-bin path).
+ */
+import { mean, pairwiseSum } from '../../stats/moments';
+
+/** Equal-width bin edges, as plain data (serialisable). */
+export interface Edges {
+  /** first edge */
+  a: number;
+  /** last edge */
+  b: number;
+  /** number of bins */
+  k: number;
+  /** the k+1 edges, numpy linspace values */
+  values: number[];
+}
+
+/** np.linspace(a, b, k + 1). */
+export function linspaceEdges(a: number, b: number, k: number): Edges {
+  const step = (b - a) / k;
+  const values = new Array<number>(k + 1);
+  if (step === 0) {
+    // numpy: with a zero step it scales by delta instead; every edge equals a.
+    for (let i = 0; i <= k; i++) values[i] = (i / k) * (b - a) + a;
+  } else {
+    for (let i = 0; i <= k; i++) values[i] = i * step + a;
+  }
+  values[k] = b;
+  return { a, b, k, values };
+}
+
+/** Min and max of NaN-free values. */
+export function minMax(values: ArrayLike<number>): [number, number] {
+  let lo = Infinity;
+  let hi = -Infinity;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  return [lo, hi];
+}
+
+/**
+ * `np.histogram_bin_edges(x, bins='doane')` for NaN-free float64 values (spec §2.1).
+ * The bin count comes from Doane's width; edges are linspace(first, last, k+1).
+ */
+export function doaneEdges(x: Float64Array): Edges {
+  const n = x.length;
+  let [first, last] = n === 0 ? [0, 1] : minMax(x);
+  if (first === last) {
+    // numpy's _get_outer_edges widens a degenerate range by half a unit on each side.
+    first -= 0.5;
+    last += 0.5;
+  }
+  let width = 0;
+  if (n > 2) {
+    const sg1 = Math.sqrt((6.0 * (n - 2)) / ((n + 1.0) * (n + 3)));
+    const m = mean(x);
+    const sq = new Float64Array(n);
+    for (let i = 0; i < n; i++) sq[i] = (x[i] - m) * (x[i] - m);
+    const sigma = Math.sqrt(pairwiseSum(sq) / n);
+    if (sigma > 0) {
+      const cubes = sq; // reuse the buffer: ((x − mean)/σ)³
+      for (let i = 0; i < n; i++) {
+        const z = (x[i] - m) / sigma;
+        cubes[i] = z * z * z;
+      }
+      const g1 = pairwiseSum(cubes) / n;
+      const [lo, hi] = minMax(x);
+      width = (hi - lo) / (1.0 + Math.log2(n) + Math.log2(1.0 + Math.abs(g1) / sg1));
+    }
+  }
+  const k = width > 0 ? Math.ceil((last - first) / width) : 1;
+  return linspaceEdges(first, last, k);
+}
+
+/**
+ * Counts values into the bins (numpy semantics). Returns the number of values that fell in a bin; values
+ * below the first edge are counted in `below`, above the last in `above` (NaN in neither).
+ */
+export function histogram(
+  values: ArrayLike<number>,
+  edges: Edges,
+  counts: Float64Array = new Float64Array(edges.k),
+): { counts: Float64Array; inRange: number; below: number; above: number } {
+  const { a, b, k } = edges;
+  const e = edges.values;
+  let inRange = 0;
+  let below = 0;
+  let above = 0;
+  if (!(b > a)) {
+    // All edges equal (a degenerate linspace): numpy's searchsorted puts every x == a in the last bin.
+    for (let i = 0; i < values.length; i++) {
+      const x = values[i];
+      if (x < a) below++;
+      else if (x > b) above++;
+      else if (x === a) {
+        counts[k - 1]++;
+        inRange++;
+      }
+    }
+    return { counts, inRange, below, above };
+  }
+  const scale = k / (b - a);
+  const last = k - 1;
+  for (let i = 0; i < values.length; i++) {
+    const x = values[i];
+    if (x >= a && x <= b) {
+      let idx = Math.floor((x - a) * scale);
+      if (idx > last) idx = last;
+      // Rounding can put x one bin off; the edges decide.
+      while (idx > 0 && x < e[idx]) idx--;
+      while (idx < last && x >= e[idx + 1]) idx++;
+      counts[idx]++;
+      inRange++;
+    } else if (x < a) below++;
+    else if (x > b) above++;
+  }
+  return { counts, inRange, below, above };
+}
+
+/** `counts / n` as numpy divides an integer histogram by a length. */
+export function relativeFrequencies(counts: Float64Array, n: number): Float64Array {
+  const out = new Float64Array(counts.length);
+  for (let i = 0; i < counts.length; i++) out[i] = counts[i] / n;
+  return out;
+}
+
+/** Sequential cumulative sum (np.cumsum is not pairwise). */
+export function cumulativeSum(values: Float64Array): Float64Array {
+  const out = new Float64Array(values.length);
+  let s = 0;
+  for (let i = 0; i < values.length; i++) {
+    s += values[i];
+    out[i] = s;
+  }
+  return out;
+}
+
+/**
+ * NannyML's p/q pair for binned distances (spec §2.2): `q = chunk counts / n_chunk`; whatever share of the
+ * chunk fell outside the reference bins (or categories) goes to an extra bin with reference share 0. The
+ * `> 0` test on `1 − Σq` is exact floating point, as in NannyML.
+ */
+export function withLeftoverBin(referenceShares: ArrayLike<number>, chunkCounts: ArrayLike<number>, n: number): { p: Float64Array; q: Float64Array } {
+  const k = referenceShares.length;
+  const q0 = new Float64Array(k);
+  for (let i = 0; i < k; i++) q0[i] = chunkCounts[i] / n;
+  const leftover = 1 - pairwiseSum(q0);
+  if (!(leftover > 0)) return { p: Float64Array.from(referenceShares), q: q0 };
+  const p = new Float64Array(k + 1);
+  const q = new Float64Array(k + 1);
+  for (let i = 0; i < k; i++) {
+    p[i] = referenceShares[i];
+    q[i] = q0[i];
+  }
+  q[k] = leftover;
+  return { p, q };
+}
