@@ -667,7 +667,8 @@ def summary_stat(kind):
             elif kind == 'sum':
                 value, se_of, limits = np.nansum, lambda n: s1 * math.sqrt(n), (None, None)
             elif kind == 'std':
-                mu4 = np.mean((clean - clean.mean()) ** 4)
+                # NannyML: scipy.stats.moment on the raw column, so a column with NaN gets a NaN SE.
+                mu4 = np.mean((rv - clean.mean()) ** 4)
 
                 def se_of(n, s1=s1, mu4=mu4):
                     bracket = (mu4 - (n - 3) * s1 ** 4 / (n - 1)) / n

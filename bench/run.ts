@@ -1,0 +1,434 @@
+/**
+ * `npm run bench [-- --quick] [-- --only a,b] [-- --profile] [-- --no-baseline]`
+ *
+ * Runs each scenario in its own processes, one at a time, prints a table and writes bench/results.json.
+ * Never part of `npm test`. See docs/performance.md.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { execFileSync } from 'child_process';
+import { compareResults, Comparison } from './compare';
+import { Part, RunData, writeConfig } from './configs';
+import { DATA_DIR, ensureDataset } from './generate';
+import { lastLine, Measurement, ROOT, runMeasured, runNode } from './measure';
+import { formatHot, HotFunction, profileFiles, summariseProfile } from './profile';
+import { SERVER_SCENARIOS } from './server';
+
+// ---------------------------------------------------------------------------------------------------
+// Options and shared context
+
+export interface Options {
+  quick: boolean;
+  only: string[] | null;
+  profile: boolean;
+  baseline: boolean;
+}
+
+export interface Sizes {
+  analysisRows: number;
+  referenceRows: number;
+  features: number;
+  chunkSize: number;
+  /** server scenarios */
+  ingestRows: number;
+  ingestBatch: number;
+  modelRows: number;
+  queryClients: number;
+  queryRequests: number;
+}
+
+const FULL: Sizes = {
+  analysisRows: 1_000_000,
+  referenceRows: 100_000,
+  features: 20,
+  chunkSize: 10_000,
+  ingestRows: 200_000,
+  ingestBatch: 10_000,
+  modelRows: 1_000_000,
+  queryClients: 50,
+  queryRequests: 5_000,
+};
+
+const QUICK: Sizes = {
+  analysisRows: 20_000,
+  referenceRows: 5_000,
+  features: 20,
+  chunkSize: 1_000,
+  ingestRows: 20_000,
+  ingestBatch: 5_000,
+  modelRows: 50_000,
+  queryClients: 50,
+  queryRequests: 1_000,
+};
+
+const SEED = 42;
+
+export interface Context {
+  options: Options;
+  sizes: Sizes;
+  /** configs, outputs, profiles of this run */
+  workDir: string;
+  registered: ReadonlySet<string>;
+  log(line: string): void;
+}
+
+export interface TargetCheck {
+  name: string;
+  /** e.g. '< 10 s' */
+  target: string;
+  value: number | null;
+  ok: boolean | null;
+}
+
+export interface ScenarioResult {
+  id: string;
+  title: string;
+  issue: string;
+  status: 'ok' | 'failed' | 'skipped';
+  metrics: Record<string, number | null>;
+  targets: TargetCheck[];
+  notes: string[];
+  comparison?: Comparison;
+  hot_functions?: HotFunction[];
+}
+
+export interface Scenario {
+  id: string;
+  title: string;
+  issue: string;
+  run(ctx: Context): Promise<ScenarioResult>;
+}
+
+export const MIB = 1024 * 1024;
+
+export function check(name: string, target: string, value: number | null, ok: (v: number) => boolean): TargetCheck {
+  return { name, target, value, ok: value === null ? null : ok(value) };
+}
+
+// ---------------------------------------------------------------------------------------------------
+// `vigil run` scenarios (a), (b) and the engine issues' scenarios
+
+const CAR_LOAN_DIR = path.join(ROOT, 'examples', 'data', 'nannyml');
+
+function carLoanData(): RunData {
+  return {
+    name: 'car-loan',
+    reference: path.join(CAR_LOAN_DIR, 'synthetic_car_loan_reference.csv'),
+    analysis: path.join(CAR_LOAN_DIR, 'synthetic_car_loan_analysis.csv'),
+    targets: path.join(CAR_LOAN_DIR, 'synthetic_car_loan_analysis_target.csv'),
+    numeric: ['car_value', 'debt_to_income_ratio', 'loan_length', 'driver_tenure'],
+    categorical: ['salary_range', 'repaid_loan_on_prev_car', 'size_of_downpayment'],
+    timestamp: 'timestamp',
+    yTrue: 'repaid',
+    yPred: 'y_pred',
+    yPredProba: 'y_pred_proba',
+    chunkSize: 5000,
+    analysisRows: 50_000,
+    referenceRows: 50_000,
+  };
+}
+
+function generatedData(ctx: Context): RunData {
+  const s = ctx.sizes;
+  const ds = ensureDataset({ rows: s.analysisRows, referenceRows: s.referenceRows, features: s.features, seed: SEED }, ctx.log);
+  return {
+    name: path.basename(ds.dir),
+    reference: ds.reference,
+    analysis: ds.analysis,
+    targets: ds.targets,
+    numeric: ds.numeric,
+    categorical: ds.categorical,
+    timestamp: 'timestamp',
+    yTrue: 'y_true',
+    yPred: 'y_pred',
+    yPredProba: 'y_pred_proba',
+    chunkSize: s.chunkSize,
+    analysisRows: s.analysisRows,
+    referenceRows: s.referenceRows,
+  };
+}
+
+const VIGIL_TIMEOUT_MS = 15 * 60_000;
+const BASELINE_TIMEOUT_MS = 60 * 60_000;
+
+interface RunScenarioSpec {
+  id: string;
+  title: string;
+  issue: string;
+  parts: Part[];
+  data(ctx: Context): RunData;
+  targets(m: { wall_s: number; peak_rss_mib: number | null; speedup: number | null }): TargetCheck[];
+  /** calculators without a Python counterpart (ratio then covers only part of the work) */
+  noBaseline?: string[];
+}
+
+interface BaselineTiming {
+  read_s: number;
+  compute_s: number;
+  total_s: number;
+  per_calculator_s: Record<string, number>;
+  skipped: string[];
+  max_rss_bytes: number;
+}
+
+function runScenario(spec: RunScenarioSpec): Scenario {
+  return {
+    id: spec.id,
+    title: spec.title,
+    issue: spec.issue,
+    async run(ctx) {
+      const result: ScenarioResult = { id: spec.id, title: spec.title, issue: spec.issue, status: 'ok', metrics: {}, targets: [], notes: [] };
+      const data = spec.data(ctx);
+      const cfg = writeConfig(data, spec.parts, ctx.registered, path.join(ctx.workDir, `${spec.id}.json`));
+      if (cfg.missing.length) result.notes.push(`not registered in Vigil yet: ${cfg.missing.join(', ')}`);
+      if (cfg.calculators.length === 0) {
+        result.status = 'skipped';
+        return result;
+      }
+      result.notes.push(`calculators: ${cfg.calculators.map((c) => c.id).join(', ')}`);
+      const vigilOut = path.join(ctx.workDir, `${spec.id}.vigil.json`);
+      const profileDir = ctx.options.profile ? path.join(ctx.workDir, 'profiles', spec.id) : undefined;
+      if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
+      ctx.log(`${spec.id}: vigil run (${data.analysisRows.toLocaleString('en-US')} analysis rows) ...`);
+      const vigil = await runNode(path.join(ROOT, 'bin', 'vigil.js'), ['run', cfg.path, '--out', vigilOut], {
+        timeoutMs: VIGIL_TIMEOUT_MS,
+        cpuProfileDir: profileDir,
+      });
+      if (vigil.exit_code !== 0) {
+        result.status = 'failed';
+        result.notes.push(`vigil run exited ${vigil.exit_code}: ${lastLine(vigil.stderr)}`);
+        return result;
+      }
+      const peak = vigil.max_rss_bytes === null ? null : vigil.max_rss_bytes / MIB;
+      Object.assign(result.metrics, {
+        wall_s: vigil.wall_s,
+        peak_rss_mib: peak,
+        cpu_s: (vigil.user_cpu_s ?? 0) + (vigil.system_cpu_s ?? 0),
+        analysis_rows: data.analysisRows,
+        rows_per_s: data.analysisRows / vigil.wall_s,
+      });
+      const read = await runNode(path.join(__dirname, 'child.ts'), ['read', data.reference, data.analysis, ...(data.targets ? [data.targets] : [])], {
+        timeoutMs: VIGIL_TIMEOUT_MS,
+      });
+      const readS = (read.extra as { read_s?: number } | null)?.read_s ?? null;
+      result.metrics.read_s = readS;
+      if (readS !== null) result.metrics.compute_s = Math.max(0, vigil.wall_s - readS);
+
+      let speedup: number | null = null;
+      if (ctx.options.baseline) {
+        ctx.log(`${spec.id}: python baseline ...`);
+        const baselineOut = path.join(ctx.workDir, `${spec.id}.baseline.json`);
+        const py = await runMeasured('python3', [path.join(__dirname, 'baseline', 'baseline.py'), cfg.path, '--out', baselineOut], {
+          timeoutMs: BASELINE_TIMEOUT_MS,
+        });
+        if (py.exit_code !== 0) {
+          result.notes.push(`baseline exited ${py.exit_code}: ${lastLine(py.stderr)}`);
+        } else {
+          const timing: BaselineTiming = JSON.parse(lastLine(py.stdout));
+          Object.assign(result.metrics, {
+            baseline_wall_s: py.wall_s,
+            baseline_read_s: timing.read_s,
+            baseline_compute_s: timing.compute_s,
+            baseline_peak_rss_mib: timing.max_rss_bytes / MIB,
+            vigil_over_baseline: vigil.wall_s / py.wall_s,
+            speedup: py.wall_s / vigil.wall_s,
+          });
+          speedup = py.wall_s / vigil.wall_s;
+          if (result.metrics.compute_s !== undefined && result.metrics.compute_s !== null && result.metrics.compute_s > 0) {
+            result.metrics.speedup_without_csv = timing.compute_s / result.metrics.compute_s;
+          }
+          const without = cfg.calculators.filter((c) => timing.skipped.includes(c.class)).map((c) => c.id);
+          if (without.length) result.notes.push(`no Python baseline for: ${without.join(', ')} (the ratio includes their time on Vigil's side only)`);
+          result.comparison = compareResults(vigilOut, baselineOut);
+          const c = result.comparison;
+          if (c.mismatches || c.only_in_baseline || c.only_in_vigil) {
+            const line = `${spec.id}: ${c.mismatches} of ${c.compared_values} values differ from the baseline (${c.only_in_vigil} rows only in Vigil, ${c.only_in_baseline} only in the baseline)`;
+            result.notes.push(`WARNING ${line}`);
+            ctx.log(`WARNING ${line}; e.g.\n    ${c.examples.slice(0, 5).join('\n    ')}`);
+          }
+        }
+      }
+      result.targets = spec.targets({ wall_s: vigil.wall_s, peak_rss_mib: peak, speedup });
+      if (profileDir) {
+        const files = profileFiles(profileDir);
+        if (files.length) {
+          result.hot_functions = summariseProfile(files[0]);
+          ctx.log(`${spec.id}: hottest functions (self time)\n${formatHot(result.hot_functions)}`);
+        }
+      }
+      return result;
+    },
+  };
+}
+
+const RUN_SCENARIOS: Scenario[] = [
+  runScenario({
+    id: 'carloan',
+    title: '(a) NannyML car loan: drift (all methods), quality, stats, PCA, CBPE, realized; vigil run end to end',
+    issue: '#8',
+    parts: ['drift_all', 'quality', 'stats', 'pca', 'cbpe', 'realized'],
+    data: carLoanData,
+    targets: (m) => [check('speed-up vs Python', '>= 3x', m.speedup, (v) => v >= 3)],
+  }),
+  runScenario({
+    id: 'suite',
+    title: '(b) 1M x 20 analysis vs 100k reference: the same suite',
+    issue: '#8',
+    parts: ['drift_all', 'quality', 'stats', 'pca', 'cbpe', 'realized'],
+    data: generatedData,
+    targets: (m) => [
+      check('wall time', '< 10 s', m.wall_s, (v) => v < 10),
+      check('peak RSS', '< 2048 MiB', m.peak_rss_mib, (v) => v < 2048),
+    ],
+  }),
+  runScenario({
+    id: 'drift',
+    title: 'univariate drift (JS, KS, Wasserstein) on 1M x 20 vs 100k',
+    issue: '#2',
+    parts: ['drift_js_ks_wasserstein'],
+    data: generatedData,
+    targets: (m) => [
+      check('wall time', '< 5 s', m.wall_s, (v) => v < 5),
+      check('peak RSS', '< 1536 MiB', m.peak_rss_mib, (v) => v < 1536),
+    ],
+  }),
+  runScenario({
+    id: 'performance',
+    title: 'CBPE + realized performance on 1M rows',
+    issue: '#3',
+    parts: ['cbpe', 'realized'],
+    data: generatedData,
+    targets: () => [],
+  }),
+  runScenario({
+    id: 'multivariate',
+    title: 'PCA reconstruction + outlier detection on 1M x 20',
+    issue: '#4',
+    parts: ['pca', 'outliers'],
+    data: generatedData,
+    targets: () => [],
+  }),
+];
+
+// ---------------------------------------------------------------------------------------------------
+// Table and results
+
+function fmt(v: number | null | undefined, digits = 2): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  return v.toFixed(digits);
+}
+
+function fmtRate(v: number | null | undefined): string {
+  if (v === null || v === undefined || !Number.isFinite(v)) return '-';
+  return v >= 1e6 ? `${(v / 1e6).toFixed(2)}M` : v >= 1e3 ? `${(v / 1e3).toFixed(0)}k` : v.toFixed(0);
+}
+
+export function formatTable(results: ScenarioResult[]): string {
+  const head = ['scenario', 'Vigil s', 'peak MiB', 'rows/s', 'Python s', 'w/o CSV', 'speed-up', 'targets'];
+  const rows = results.map((r) => {
+    const m = r.metrics;
+    const targets = r.targets.map((t) => `${t.name} ${t.target}: ${t.ok === null ? '?' : t.ok ? 'ok' : 'MISSED'}`).join('; ');
+    return [
+      r.id + (r.status === 'ok' ? '' : ` (${r.status})`),
+      fmt(m.wall_s),
+      fmt(m.peak_rss_mib, 0),
+      fmtRate(m.rows_per_s),
+      fmt(m.baseline_wall_s),
+      m.speedup_without_csv !== undefined ? `${fmt(m.speedup_without_csv, 1)}x` : '-',
+      m.speedup !== undefined ? `${fmt(m.speedup, 1)}x` : '-',
+      targets || '-',
+    ];
+  });
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i]))).join('  ');
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+function parseArgs(argv: string[]): Options {
+  const options: Options = { quick: false, only: null, profile: false, baseline: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === '--quick') options.quick = true;
+    else if (a === '--profile') options.profile = true;
+    else if (a === '--no-baseline') options.baseline = false;
+    else if (a === '--only' || a.startsWith('--only=')) {
+      const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
+      if (!v) throw new Error('--only needs scenario ids (comma-separated)');
+      options.only = [...(options.only ?? []), ...v.split(',').filter(Boolean)];
+    } else throw new Error(`unknown option '${a}' (options: --quick, --only ID[,ID], --profile, --no-baseline)`);
+  }
+  return options;
+}
+
+function machine() {
+  let python = 'unknown';
+  try {
+    python = execFileSync('python3', ['-c', 'import sys, numpy, scipy; print(sys.version.split()[0], numpy.__version__, scipy.__version__)']).toString().trim();
+  } catch {
+    // reported as unknown
+  }
+  return {
+    cpus: os.cpus().length,
+    cpu_model: os.cpus()[0]?.model ?? 'unknown',
+    memory_gib: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+    python_numpy_scipy: python,
+    load_average: os.loadavg().map((l) => Math.round(l * 100) / 100),
+  };
+}
+
+async function registeredClasses(): Promise<Set<string>> {
+  const { CALCULATORS } = await import('../backend/engine/registry');
+  return new Set(CALCULATORS.keys());
+}
+
+export async function main(argv: string[]): Promise<number> {
+  const options = parseArgs(argv);
+  const all = [...RUN_SCENARIOS, ...SERVER_SCENARIOS];
+  const unknown = (options.only ?? []).filter((id) => !all.some((s) => s.id === id));
+  if (unknown.length) throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${all.map((s) => s.id).join(', ')})`);
+  const selected = options.only ? all.filter((s) => options.only!.includes(s.id)) : all;
+  const workDir = path.join(DATA_DIR, options.quick ? 'run-quick' : 'run');
+  fs.mkdirSync(workDir, { recursive: true });
+  const ctx: Context = {
+    options,
+    sizes: options.quick ? QUICK : FULL,
+    workDir,
+    registered: await registeredClasses(),
+    log: (line) => process.stderr.write(`[bench] ${line}\n`),
+  };
+  const results: ScenarioResult[] = [];
+  for (const s of selected) {
+    ctx.log(`== ${s.id}: ${s.title}`);
+    let r: ScenarioResult;
+    try {
+      r = await s.run(ctx);
+    } catch (e) {
+      r = { id: s.id, title: s.title, issue: s.issue, status: 'failed', metrics: {}, targets: [], notes: [`${e instanceof Error ? e.message : e}`] };
+    }
+    results.push(r);
+    for (const n of r.notes) ctx.log(`${s.id}: ${n}`);
+  }
+  process.stdout.write(`\n${formatTable(results)}\n`);
+  // Quick (smoke) runs never overwrite the real numbers.
+  const file = options.quick ? path.join(DATA_DIR, 'results-quick.json') : path.join(__dirname, 'results.json');
+  fs.writeFileSync(
+    file,
+    JSON.stringify({ generated_at: new Date().toISOString(), quick: options.quick, sizes: ctx.sizes, machine: machine(), scenarios: results }, null, 1) + '\n',
+  );
+  process.stdout.write(`\nwritten ${path.relative(process.cwd(), file)}\n`);
+  return results.some((r) => r.status === 'failed') ? 1 : 0;
+}
+
+if (require.main === module) {
+  main(process.argv.slice(2)).then(
+    (code) => (process.exitCode = code),
+    (e) => {
+      process.stderr.write(`bench: ${e instanceof Error ? e.message : e}\n`);
+      process.exitCode = 2;
+    },
+  );
+}
+
+export type { Measurement };
