@@ -1,0 +1,448 @@
+/**
+ * Recursive-descent (precedence-climbing) parser for Vigil's PromQL subset. It recognises the whole of
+ * PromQL's surface syntax, so a construct outside the subset (rate(), topk, `and`, group_left, subqueries,
+ * `@`, ...) is rejected with a message naming it, and type errors read like Prometheus's.
+ *
+ * Operator precedence, lowest to highest (Prometheus docs, "Binary operator precedence"):
+ *   or < and, unless < comparisons < + - < * / % atan2 < ^ (right-associative).
+ * A unary minus binds like `*`: `-2^2` is `-(2^2)`.
+ */
+import {
+  AggregateExpr,
+  AggregateOp,
+  BinaryOp,
+  Expr,
+  isComparison,
+  LabelMatcher,
+  MatchOp,
+  MatrixSelector,
+  RangeFunction,
+  Span,
+  typeOf,
+  ValueType,
+  VectorMatching,
+  VectorSelector,
+} from './ast';
+import { PromQLParseError, UnsupportedConstructError } from './errors';
+import { Token, tokenize } from './lexer';
+import { compileAnchoredRegex, RegexSyntaxError } from './regex';
+
+export const SUPPORTED_AGGREGATIONS: readonly AggregateOp[] = ['sum', 'avg', 'min', 'max', 'count'];
+export const SUPPORTED_FUNCTIONS: readonly RangeFunction[] = ['last_over_time', 'avg_over_time', 'min_over_time', 'max_over_time'];
+export const SUPPORTED_BINARY_OPS: readonly BinaryOp[] = ['+', '-', '*', '/', '%', '^', '==', '!=', '>', '<', '>=', '<='];
+
+/** PromQL aggregation operators Vigil does not evaluate (named in the error instead of "unexpected"). */
+const OTHER_AGGREGATIONS = ['group', 'stddev', 'stdvar', 'topk', 'bottomk', 'count_values', 'quantile', 'limitk', 'limit_ratio'];
+
+/** Prometheus's function names, so an unsupported one is told apart from a typo. */
+const PROMETHEUS_FUNCTIONS = new Set(
+  (
+    'abs absent absent_over_time acos acosh asin asinh atan atanh avg_over_time ceil changes clamp clamp_max clamp_min ' +
+    'cos cosh count_over_time days_in_month day_of_month day_of_week day_of_year deg delta deriv exp floor ' +
+    'histogram_avg histogram_count histogram_fraction histogram_quantile histogram_stddev histogram_stdvar histogram_sum ' +
+    'holt_winters double_exponential_smoothing hour idelta increase info irate label_join label_replace last_over_time ln ' +
+    'log10 log2 mad_over_time max_over_time min_over_time minute month pi predict_linear present_over_time ' +
+    'quantile_over_time rad rate resets round scalar sgn sin sinh sort sort_by_label sort_by_label_desc sort_desc sqrt ' +
+    'stddev_over_time stdvar_over_time sum_over_time tan tanh time timestamp vector year'
+  ).split(' '),
+);
+
+interface OpInfo {
+  prec: number;
+  rightAssoc?: boolean;
+}
+const BINARY_PRECEDENCE: Record<string, OpInfo> = {
+  or: { prec: 1 },
+  and: { prec: 2 },
+  unless: { prec: 2 },
+  '==': { prec: 3 },
+  '!=': { prec: 3 },
+  '<=': { prec: 3 },
+  '<': { prec: 3 },
+  '>=': { prec: 3 },
+  '>': { prec: 3 },
+  '+': { prec: 4 },
+  '-': { prec: 4 },
+  '*': { prec: 5 },
+  '/': { prec: 5 },
+  '%': { prec: 5 },
+  atan2: { prec: 5 },
+  '^': { prec: 6, rightAssoc: true },
+};
+const POW_PREC = 6;
+const KEYWORD_OPS = ['and', 'or', 'unless', 'atan2'];
+
+const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
+
+export interface ParseResult {
+  expr: Expr;
+  type: ValueType;
+}
+
+/** Parses a query into the AST of the subset; throws PromQLParseError (bad_data) otherwise. */
+export function parseQuery(query: string): Expr {
+  return new Parser(query).parseTop();
+}
+
+class Parser {
+  private readonly tokens: Token[];
+  private i = 0;
+
+  constructor(private readonly query: string) {
+    this.tokens = tokenize(query);
+  }
+
+  parseTop(): Expr {
+    if (this.peek().kind === 'eof') this.fail(this.peek(), 'no expression found in input');
+    const expr = this.parseExpr(0);
+    const t = this.peek();
+    if (t.kind !== 'eof') this.fail(t, `unexpected ${describe(t)}`);
+    return expr;
+  }
+
+  // ---- tokens
+
+  private peek(offset = 0): Token {
+    return this.tokens[Math.min(this.i + offset, this.tokens.length - 1)];
+  }
+  private next(): Token {
+    const t = this.peek();
+    if (t.kind !== 'eof') this.i++;
+    return t;
+  }
+  private isPunct(text: string, t = this.peek()): boolean {
+    return t.kind === 'punct' && t.text === text;
+  }
+  private isKeyword(word: string, t = this.peek()): boolean {
+    return t.kind === 'ident' && t.text.toLowerCase() === word;
+  }
+  private expectPunct(text: string, context: string): Token {
+    const t = this.peek();
+    if (!this.isPunct(text, t)) this.fail(t, `unexpected ${describe(t)} ${context}, expected "${text}"`);
+    return this.next();
+  }
+  private fail(t: Token | number, message: string): never {
+    throw new PromQLParseError(this.query, typeof t === 'number' ? t : t.pos, message);
+  }
+  private unsupported(t: Token | number, construct: string): never {
+    throw new UnsupportedConstructError(this.query, typeof t === 'number' ? t : t.pos, construct);
+  }
+
+  // ---- expressions
+
+  private binaryOpAt(t: Token): string | null {
+    if (t.kind === 'punct' && t.text in BINARY_PRECEDENCE) return t.text;
+    if (t.kind === 'ident' && KEYWORD_OPS.includes(t.text.toLowerCase())) return t.text.toLowerCase();
+    return null;
+  }
+
+  private parseExpr(minPrec: number): Expr {
+    let lhs = this.parseUnary();
+    for (;;) {
+      const opTok = this.peek();
+      const op = this.binaryOpAt(opTok);
+      if (op === null) break;
+      const info = BINARY_PRECEDENCE[op];
+      if (info.prec < minPrec) break;
+      if (op === 'and' || op === 'or' || op === 'unless') this.unsupported(opTok, `the set operator "${op}"`);
+      if (op === 'atan2') this.unsupported(opTok, 'the binary operator "atan2"');
+      this.next();
+      const binOp = op as BinaryOp;
+      let returnBool = false;
+      if (this.isKeyword('bool')) {
+        if (!isComparison(binOp)) this.fail(this.peek(), 'bool modifier can only be used on comparison operators');
+        this.next();
+        returnBool = true;
+      }
+      let matching: VectorMatching | null = null;
+      if (this.isKeyword('on') || this.isKeyword('ignoring')) {
+        const on = this.next().text.toLowerCase() === 'on';
+        matching = { on, labels: this.parseLabelList(on ? 'on' : 'ignoring') };
+      }
+      if (this.isKeyword('group_left') || this.isKeyword('group_right')) {
+        this.unsupported(this.peek(), `many-to-one matching ("${this.peek().text.toLowerCase()}")`);
+      }
+      const rhs = this.parseExpr(info.rightAssoc ? info.prec : info.prec + 1);
+      lhs = this.makeBinary(opTok, binOp, lhs, rhs, returnBool, matching);
+    }
+    return lhs;
+  }
+
+  private makeBinary(opTok: Token, op: BinaryOp, lhs: Expr, rhs: Expr, returnBool: boolean, matching: VectorMatching | null): Expr {
+    const lt = typeOf(lhs);
+    const rt = typeOf(rhs);
+    const span: Span = { start: lhs.span.start, end: rhs.span.end };
+    if ((lt !== 'scalar' && lt !== 'vector') || (rt !== 'scalar' && rt !== 'vector')) {
+      this.fail(opTok, 'binary expression must contain only scalar and instant vector types');
+    }
+    if (isComparison(op) && !returnBool && lt === 'scalar' && rt === 'scalar') {
+      this.fail(opTok, 'comparisons between scalars must use BOOL modifier');
+    }
+    if (matching && (lt !== 'vector' || rt !== 'vector')) {
+      this.fail(opTok, 'vector matching only allowed between instant vectors');
+    }
+    if (lt === 'vector' && rt === 'vector' && !matching) matching = { on: false, labels: [] };
+    return { type: 'binary', op, lhs, rhs, returnBool, matching, span };
+  }
+
+  private parseUnary(): Expr {
+    const t = this.peek();
+    if (this.isPunct('+', t) || this.isPunct('-', t)) {
+      this.next();
+      const operand = this.parseExpr(POW_PREC);
+      const ty = typeOf(operand);
+      if (ty !== 'scalar' && ty !== 'vector') this.fail(t, 'unary expression only allowed on expressions of type scalar or instant vector');
+      const span = { start: t.pos, end: operand.span.end };
+      // Prometheus folds a sign into a number literal (`-1` is the number -1).
+      if (operand.type === 'number') return { type: 'number', value: t.text === '-' ? -operand.value : operand.value, span };
+      return { type: 'unary', op: t.text as '+' | '-', expr: operand, span };
+    }
+    return this.parsePostfix(this.parsePrimary());
+  }
+
+  private parsePostfix(expr: Expr): Expr {
+    for (;;) {
+      const t = this.peek();
+      if (this.isPunct('[', t)) {
+        expr = this.parseRange(t, expr);
+      } else if (this.isKeyword('offset', t)) {
+        expr = this.parseOffset(t, expr);
+      } else if (this.isPunct('@', t)) {
+        this.unsupported(t, 'the "@" modifier');
+      } else {
+        return expr;
+      }
+    }
+  }
+
+  private parseRange(open: Token, expr: Expr): MatrixSelector {
+    this.next();
+    const range = this.parseDurationToken('range');
+    if (this.isPunct(':')) this.unsupported(open, 'subqueries (`expr[range:step]`)');
+    const close = this.expectPunct(']', 'in range selector');
+    if (expr.type !== 'vector_selector') this.fail(open, 'ranges only allowed for vector selectors');
+    if (expr.offset !== 0) this.fail(open, 'no offset modifiers allowed before range');
+    if (range <= 0) this.fail(open, `range must be positive, got ${range}ms`);
+    return { type: 'matrix_selector', selector: expr, range, span: { start: expr.span.start, end: close.end } };
+  }
+
+  private parseOffset(kw: Token, expr: Expr): Expr {
+    this.next();
+    let sign = 1;
+    if (this.isPunct('-')) {
+      this.next();
+      sign = -1;
+    }
+    const d = sign * this.parseDurationToken('offset');
+    const end = this.tokens[this.i - 1].end;
+    const sel = expr.type === 'vector_selector' ? expr : expr.type === 'matrix_selector' ? expr.selector : null;
+    if (!sel) this.fail(kw, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+    if (sel.offset !== 0) this.fail(kw, 'offset may not be set multiple times');
+    sel.offset = d;
+    return { ...expr, span: { start: expr.span.start, end } } as Expr;
+  }
+
+  /** A duration (`5m`); a bare integer is read as seconds (as Prometheus ≥ 3 does). */
+  private parseDurationToken(what: string): number {
+    const t = this.next();
+    if (t.kind === 'duration') return t.value as number;
+    if (t.kind === 'number' && Number.isInteger(t.value) && (t.value as number) >= 0) return (t.value as number) * 1000;
+    this.fail(t, `unexpected ${describe(t)} in ${what}, expected duration`);
+  }
+
+  private parsePrimary(): Expr {
+    const t = this.peek();
+    switch (t.kind) {
+      case 'number':
+        this.next();
+        return { type: 'number', value: t.value as number, span: { start: t.pos, end: t.end } };
+      case 'string':
+        this.next();
+        return { type: 'string', value: t.value as string, span: { start: t.pos, end: t.end } };
+      case 'duration':
+        this.fail(t, `unexpected duration "${t.text}"`);
+      // eslint-disable-next-line no-fallthrough
+      case 'eof':
+        this.fail(t, 'unexpected end of input');
+      // eslint-disable-next-line no-fallthrough
+      case 'punct':
+        if (t.text === '(') {
+          this.next();
+          const inner = this.parseExpr(0);
+          const close = this.expectPunct(')', 'in parenthesized expression');
+          return { type: 'paren', expr: inner, span: { start: t.pos, end: close.end } };
+        }
+        if (t.text === '{') return this.parseSelector(null, t);
+        this.fail(t, `unexpected ${describe(t)}`);
+      // eslint-disable-next-line no-fallthrough
+      case 'ident':
+        return this.parseIdentifierExpr(t);
+    }
+  }
+
+  private parseIdentifierExpr(t: Token): Expr {
+    const lower = t.text.toLowerCase();
+    if ((SUPPORTED_AGGREGATIONS as readonly string[]).includes(lower)) return this.parseAggregate(t, lower as AggregateOp);
+    if (OTHER_AGGREGATIONS.includes(lower)) this.unsupported(t, `the aggregation "${lower}"`);
+    if (this.isPunct('(', this.peek(1))) return this.parseCall(t);
+    if (['by', 'without', 'on', 'ignoring', 'bool', 'offset', 'group_left', 'group_right', 'and', 'or', 'unless', 'atan2'].includes(lower)) {
+      this.fail(t, `unexpected keyword "${t.text}"`);
+    }
+    this.next();
+    if (this.isPunct('{')) return this.parseSelector(t.text, t);
+    return this.finishSelector(t.text, [], t, t.end);
+  }
+
+  private parseCall(nameTok: Token): Expr {
+    const name = nameTok.text;
+    if (!(SUPPORTED_FUNCTIONS as readonly string[]).includes(name)) {
+      if (PROMETHEUS_FUNCTIONS.has(name)) this.unsupported(nameTok, `the function "${name}"`);
+      this.fail(nameTok, `unknown function with name "${name}"`);
+    }
+    this.next();
+    this.expectPunct('(', `in call to ${name}`);
+    const args: Expr[] = [];
+    if (!this.isPunct(')')) {
+      for (;;) {
+        args.push(this.parseExpr(0));
+        if (!this.isPunct(',')) break;
+        this.next();
+      }
+    }
+    const close = this.expectPunct(')', `in call to ${name}`);
+    if (args.length !== 1) this.fail(nameTok, `expected 1 argument(s) in call to "${name}", got ${args.length}`);
+    const arg = args[0];
+    if (arg.type !== 'matrix_selector') {
+      this.fail(arg.span.start, `expected type range vector in call to function "${name}", got ${typeName(typeOf(arg))}`);
+    }
+    return { type: 'call', func: name as RangeFunction, arg, span: { start: nameTok.pos, end: close.end } };
+  }
+
+  private parseAggregate(opTok: Token, op: AggregateOp): AggregateExpr {
+    this.next();
+    let grouping: string[] = [];
+    let without = false;
+    let hasModifier = false;
+    const modifier = () => {
+      if (this.isKeyword('by') || this.isKeyword('without')) {
+        without = this.next().text.toLowerCase() === 'without';
+        grouping = this.parseLabelList(without ? 'without' : 'by');
+        hasModifier = true;
+      }
+    };
+    modifier();
+    this.expectPunct('(', `in aggregation "${op}"`);
+    const args: Expr[] = [];
+    if (!this.isPunct(')')) {
+      for (;;) {
+        args.push(this.parseExpr(0));
+        if (!this.isPunct(',')) break;
+        this.next();
+      }
+    }
+    const close = this.expectPunct(')', `in aggregation "${op}"`);
+    let end = close.end;
+    if (!hasModifier) {
+      modifier();
+      if (hasModifier) end = this.tokens[this.i - 1].end;
+    }
+    if (args.length === 0) this.fail(opTok, 'no arguments for aggregate expression provided');
+    if (args.length !== 1) this.fail(opTok, `wrong number of arguments for aggregate expression provided, expected 1, got ${args.length}`);
+    const ty = typeOf(args[0]);
+    if (ty !== 'vector') this.fail(args[0].span.start, `expected type instant vector in aggregation expression, got ${typeName(ty)}`);
+    return { type: 'aggregate', op, expr: args[0], grouping, without, span: { start: opTok.pos, end } };
+  }
+
+  private parseLabelList(context: string): string[] {
+    this.expectPunct('(', `in grouping opts of "${context}"`);
+    const labels: string[] = [];
+    while (!this.isPunct(')')) {
+      const t = this.next();
+      if (t.kind !== 'ident' || !LABEL_NAME_RE.test(t.text)) this.fail(t, `unexpected ${describe(t)} in grouping opts, expected label`);
+      labels.push(t.text);
+      if (this.isPunct(',')) this.next();
+      else if (!this.isPunct(')')) this.fail(this.peek(), `unexpected ${describe(this.peek())} in grouping opts, expected "," or ")"`);
+    }
+    this.next();
+    return labels;
+  }
+
+  private parseSelector(name: string | null, startTok: Token): VectorSelector {
+    this.expectPunct('{', 'in vector selector');
+    const matchers: LabelMatcher[] = [];
+    while (!this.isPunct('}')) {
+      const labelTok = this.next();
+      if (labelTok.kind !== 'ident' || !LABEL_NAME_RE.test(labelTok.text)) {
+        this.fail(labelTok, `unexpected ${describe(labelTok)} in label matching, expected label`);
+      }
+      const opTok = this.next();
+      if (opTok.kind !== 'punct' || !['=', '!=', '=~', '!~'].includes(opTok.text)) {
+        this.fail(opTok, `unexpected ${describe(opTok)} in label matching, expected label matching operator`);
+      }
+      const valueTok = this.next();
+      if (valueTok.kind !== 'string') this.fail(valueTok, `unexpected ${describe(valueTok)} in label matching, expected string`);
+      matchers.push(this.makeMatcher(labelTok.text, opTok.text as MatchOp, valueTok.value as string, valueTok));
+      if (this.isPunct(',')) this.next();
+      else if (!this.isPunct('}')) this.fail(this.peek(), `unexpected ${describe(this.peek())} in label matching, expected "," or "}"`);
+    }
+    const close = this.next();
+    return this.finishSelector(name, matchers, startTok, close.end);
+  }
+
+  private makeMatcher(name: string, op: MatchOp, value: string, at: Token): LabelMatcher {
+    if (op === '=~' || op === '!~') {
+      try {
+        return { name, op, value, regex: compileAnchoredRegex(value) };
+      } catch (e) {
+        if (e instanceof RegexSyntaxError) this.fail(at, e.message);
+        throw e;
+      }
+    }
+    return { name, op, value };
+  }
+
+  private finishSelector(name: string | null, matchers: LabelMatcher[], startTok: Token, end: number): VectorSelector {
+    if (name !== null) {
+      const dup = matchers.find((m) => m.name === '__name__');
+      if (dup) this.fail(startTok, `metric name must not be set twice: "${name}" or "${dup.value}"`);
+      matchers = [{ name: '__name__', op: '=', value: name }, ...matchers];
+    }
+    if (!matchers.some((m) => !matchesValue(m, ''))) this.fail(startTok, 'vector selector must contain at least one non-empty matcher');
+    return { type: 'vector_selector', name, matchers, offset: 0, span: { start: startTok.pos, end } };
+  }
+}
+
+/** Whether a label value (empty string = label absent) satisfies a matcher. */
+export function matchesValue(m: LabelMatcher, value: string): boolean {
+  switch (m.op) {
+    case '=':
+      return value === m.value;
+    case '!=':
+      return value !== m.value;
+    case '=~':
+      return m.regex!.test(value);
+    case '!~':
+      return !m.regex!.test(value);
+  }
+}
+
+function typeName(t: ValueType): string {
+  return t === 'vector' ? 'instant vector' : t === 'matrix' ? 'range vector' : t;
+}
+
+function describe(t: Token): string {
+  switch (t.kind) {
+    case 'eof':
+      return 'end of input';
+    case 'ident':
+      return `identifier "${t.text}"`;
+    case 'number':
+      return `number "${t.text}"`;
+    case 'duration':
+      return `duration "${t.text}"`;
+    case 'string':
+      return `string ${t.text}`;
+    default:
+      return `"${t.text}"`;
+  }
+}

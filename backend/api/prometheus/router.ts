@@ -1,0 +1,291 @@
+/**
+ * The part of Prometheus's HTTP API (v1) that Grafana's Prometheus data source and promtool use, mounted
+ * by the server at `/prometheus` (so a Prometheus data source's URL is `http://<vigil>/prometheus`).
+ * Request parameters are read like Prometheus reads them (Go's r.FormValue: POST form first, then the URL
+ * query); answers and errors have Prometheus's exact JSON shape. Contract:
+ * shared/specs/grafana-integration.md §4(a); user docs: docs/prometheus.md.
+ */
+import express, { Request, Response, Router } from 'express';
+import { MatchOp, VectorSelector } from './ast';
+import { EvaluationError, HTTP_STATUS, PromApiError, PromQLParseError } from './errors';
+import { evaluateInstant, evaluateRange, EvalOptions, Lookback, MAX_POINTS_PER_SERIES } from './evaluator';
+import { instantDataJson, matrixJson, successJson } from './format';
+import { compareLabels, compareStrings, Labels, METRIC_NAME } from './labels';
+import { parseDuration } from './lexer';
+import { parseQuery } from './parser';
+import { Series, SeriesSource } from './source';
+
+/** The Prometheus release whose API and query semantics Vigil's are tested against (test/prometheus). */
+export const PROMETHEUS_API_VERSION = '2.42.0';
+
+export interface MetricMetadata {
+  type: 'gauge' | 'counter' | 'histogram' | 'summary' | 'unknown';
+  help: string;
+  unit: string;
+}
+
+export interface PrometheusApiOptions {
+  /** The series to answer from, fetched per request (the store adapter caches between result changes). */
+  source: () => SeriesSource;
+  lookback: Lookback;
+  /** HELP/TYPE of a metric name, for /metadata. */
+  metadata?: (metricName: string) => MetricMetadata | undefined;
+  /** Clock for instant queries without `time` (ms). */
+  now?: () => number;
+}
+
+/** Form bodies of Grafana's POST queries can hold long expressions; Prometheus itself has no lower cap. */
+const FORM_BODY_LIMIT = '1mb';
+
+export function prometheusRouter(opts: PrometheusApiOptions): Router {
+  const router = express.Router();
+  const now = opts.now ?? Date.now;
+  const evalOpts: EvalOptions = { lookback: opts.lookback };
+  router.use(express.text({ type: 'application/x-www-form-urlencoded', limit: FORM_BODY_LIMIT }));
+
+  const both = (path: string, handler: (p: Params, res: Response) => void) => {
+    const h = (req: Request, res: Response) => {
+      try {
+        handler(new Params(req), res);
+      } catch (e) {
+        sendError(res, e);
+      }
+    };
+    router.get(path, h);
+    router.post(path, h);
+  };
+
+  both('/api/v1/query', (p, res) => {
+    const expr = p.query();
+    const time = p.has('time') ? p.time('time') : now();
+    p.optionalDuration('timeout');
+    const value = evaluateInstant(expr, opts.source(), time, evalOpts);
+    sendJson(res, successJson(instantDataJson(value, time)));
+  });
+
+  both('/api/v1/query_range', (p, res) => {
+    const start = p.time('start');
+    const end = p.time('end');
+    const step = p.duration('step');
+    p.optionalDuration('timeout');
+    if (end < start) throw new PromApiError('bad_data', 'end timestamp must not be before start time');
+    if (step <= 0) throw new PromApiError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+    if ((end - start) / step > MAX_POINTS_PER_SERIES) {
+      throw new PromApiError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+    }
+    const expr = p.query();
+    const series = evaluateRange(expr, opts.source(), start, end, step, evalOpts);
+    sendJson(res, successJson(`{"resultType":"matrix","result":${matrixJson(series)}}`));
+  });
+
+  both('/api/v1/labels', (p, res) => {
+    const names = new Set<string>();
+    for (const s of selectSeries(p, opts)) for (const n of Object.keys(s.labels)) names.add(n);
+    sendJson(res, successJson(JSON.stringify(limit(p, [...names].sort(compareStrings)))));
+  });
+
+  router.get('/api/v1/label/:name/values', (req, res) => {
+    try {
+      const p = new Params(req);
+      const name = String(req.params.name);
+      if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) throw new PromApiError('bad_data', `invalid label name: "${name}"`);
+      const values = new Set<string>();
+      for (const s of selectSeries(p, opts)) if (name in s.labels) values.add(s.labels[name]);
+      sendJson(res, successJson(JSON.stringify(limit(p, [...values].sort(compareStrings)))));
+    } catch (e) {
+      sendError(res, e);
+    }
+  });
+
+  both('/api/v1/series', (p, res) => {
+    if (p.all('match[]').length === 0) throw new PromApiError('bad_data', 'no match[] parameter provided');
+    const series = selectSeries(p, opts).map((s) => s.labels);
+    sendJson(res, successJson(JSON.stringify(limit(p, series))));
+  });
+
+  router.get('/api/v1/metadata', (req, res) => {
+    try {
+      const p = new Params(req);
+      const only = p.get('metric');
+      const names = new Set<string>();
+      for (const s of opts.source().select([])) names.add(s.labels[METRIC_NAME]);
+      const data: Record<string, MetricMetadata[]> = {};
+      for (const name of [...names].sort(compareStrings)) {
+        if (only && name !== only) continue;
+        const meta = opts.metadata?.(name);
+        if (meta) data[name] = [meta];
+      }
+      const max = p.has('limit') ? Number(p.get('limit')) : 0;
+      const entries = max > 0 ? Object.entries(data).slice(0, max) : Object.entries(data);
+      sendJson(res, successJson(JSON.stringify(Object.fromEntries(entries))));
+    } catch (e) {
+      sendError(res, e);
+    }
+  });
+
+  router.get('/api/v1/status/buildinfo', (_req, res) => {
+    // No `features` map: Grafana would take a non-empty one for Mimir and assume a ruler API.
+    sendJson(res, successJson(JSON.stringify({ version: PROMETHEUS_API_VERSION, revision: 'vigil', branch: '', buildUser: '', buildDate: '', goVersion: '' })));
+  });
+  // Vigil evaluates no rules itself: alerting runs in Grafana (provisioning/alerting) or Prometheus.
+  both('/api/v1/rules', (_p, res) => sendJson(res, successJson('{"groups":[]}')));
+  both('/api/v1/alerts', (_p, res) => sendJson(res, successJson('{"alerts":[]}')));
+  both('/api/v1/query_exemplars', (_p, res) => sendJson(res, successJson('[]')));
+
+  router.use('/api/v1', (_req, res) => {
+    sendError(res, new PromApiError('not_found', 'unknown API endpoint'));
+  });
+  return router;
+}
+
+/** Request parameters: POST form values first, then the URL query, each name possibly repeated. */
+class Params {
+  private readonly form: URLSearchParams;
+  private readonly url: URLSearchParams;
+
+  constructor(req: Request) {
+    const qs = req.originalUrl.indexOf('?');
+    this.url = new URLSearchParams(qs >= 0 ? req.originalUrl.slice(qs + 1) : '');
+    this.form = formOf(req.body);
+  }
+
+  has(name: string): boolean {
+    return this.form.has(name) || this.url.has(name);
+  }
+  get(name: string): string | null {
+    return this.form.get(name) ?? this.url.get(name);
+  }
+  all(name: string): string[] {
+    return [...this.form.getAll(name), ...this.url.getAll(name)];
+  }
+
+  query() {
+    try {
+      return parseQuery(this.get('query') ?? '');
+    } catch (e) {
+      if (e instanceof PromQLParseError) throw new PromApiError('bad_data', `invalid parameter "query": ${e.message}`);
+      throw e;
+    }
+  }
+
+  time(name: string): number {
+    const raw = this.get(name);
+    const ms = raw === null ? NaN : parseTimeParam(raw);
+    if (Number.isNaN(ms)) throw new PromApiError('bad_data', `invalid parameter "${name}": cannot parse "${raw ?? ''}" to a valid timestamp`);
+    return ms;
+  }
+
+  duration(name: string): number {
+    const raw = this.get(name);
+    const ms = raw === null ? NaN : parseDurationParam(raw);
+    if (Number.isNaN(ms)) throw new PromApiError('bad_data', `invalid parameter "${name}": cannot parse "${raw ?? ''}" to a valid duration`);
+    return ms;
+  }
+
+  optionalDuration(name: string): number | null {
+    return this.has(name) && this.get(name) !== '' ? this.duration(name) : null;
+  }
+}
+
+function formOf(body: unknown): URLSearchParams {
+  if (typeof body === 'string') return new URLSearchParams(body);
+  const out = new URLSearchParams();
+  // The app may have parsed the form already (express.urlencoded): values are strings or arrays.
+  if (body && typeof body === 'object' && !Buffer.isBuffer(body)) {
+    for (const [k, v] of Object.entries(body as Record<string, unknown>)) {
+      for (const item of Array.isArray(v) ? v : [v]) if (typeof item === 'string') out.append(k, item);
+    }
+  }
+  return out;
+}
+
+/** Prometheus's parseTime: unix seconds (fractional, kept to ms) or RFC 3339. Returns ms or NaN. */
+export function parseTimeParam(s: string): number {
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim())) {
+    const secs = Number(s);
+    const whole = Math.trunc(secs);
+    return whole * 1000 + Math.round((secs - whole) * 1000);
+  }
+  if (/^\d{4}-\d{2}-\d{2}T/.test(s)) {
+    const ms = Date.parse(s);
+    return Number.isNaN(ms) ? NaN : ms;
+  }
+  return NaN;
+}
+
+/** Prometheus's parseDuration: float seconds or a duration string (`1m`). Returns ms or NaN. */
+export function parseDurationParam(s: string): number {
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim())) return Math.round(Number(s) * 1000);
+  const d = parseDuration(s);
+  return d === null ? NaN : d;
+}
+
+/** Series for labels/values/series: those matching any `match[]` (all without), active in [start, end]. */
+function selectSeries(p: Params, opts: PrometheusApiOptions): Series[] {
+  const source = opts.source();
+  const start = p.has('start') ? p.time('start') : -Infinity;
+  const end = p.has('end') ? p.time('end') : Infinity;
+  const matches = p.all('match[]');
+  let found: Series[];
+  if (matches.length === 0) {
+    found = source.select([]);
+  } else {
+    const byKey = new Map<Labels, Series>();
+    for (const m of matches) for (const s of source.select(parseSelector(m))) byKey.set(s.labels, s);
+    found = [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels));
+  }
+  if (start === -Infinity && end === Infinity) return found;
+  return found.filter((s) => activeIn(s, start, end, opts.lookback));
+}
+
+/** Whether a series has a value that counts in [start, end]: a sample there, or (chunk rule) one still current. */
+function activeIn(s: Series, start: number, end: number, lookback: Lookback): boolean {
+  const n = s.timestamps.length;
+  if (n === 0 || s.timestamps[0] > end) return false;
+  if (lookback.kind === 'window') {
+    for (let i = 0; i < n; i++) if (s.timestamps[i] >= start && s.timestamps[i] <= end) return true;
+    return false;
+  }
+  return (s.currentUntil ?? s.timestamps[n - 1] + lookback.ms) > start;
+}
+
+function parseSelector(text: string): { name: string; op: MatchOp; value: string; regex?: RegExp }[] {
+  let expr;
+  try {
+    expr = parseQuery(text);
+  } catch (e) {
+    if (e instanceof PromQLParseError) throw new PromApiError('bad_data', `invalid parameter "match[]": ${e.message}`);
+    throw e;
+  }
+  if (expr.type !== 'vector_selector') throw new PromApiError('bad_data', `invalid parameter "match[]": ${JSON.stringify(text)} is not a series selector`);
+  return (expr as VectorSelector).matchers;
+}
+
+function limit<T>(p: Params, items: T[]): T[] {
+  const raw = p.get('limit');
+  const n = raw === null || raw === '' ? 0 : Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new PromApiError('bad_data', `invalid parameter "limit": cannot parse "${raw}" to a valid limit`);
+  return n > 0 ? items.slice(0, n) : items;
+}
+
+function sendJson(res: Response, body: string, status = 200) {
+  res.status(status).type('application/json').send(body);
+}
+
+function sendError(res: Response, e: unknown) {
+  let type: PromApiError['errorType'] = 'internal';
+  let message = String(e);
+  if (e instanceof PromApiError) {
+    type = e.errorType;
+    message = e.message;
+  } else if (e instanceof EvaluationError) {
+    type = 'execution';
+    message = e.message;
+  } else if (e instanceof PromQLParseError) {
+    type = 'bad_data';
+    message = e.message;
+  } else if (e instanceof Error) {
+    message = e.message;
+  }
+  sendJson(res, JSON.stringify({ status: 'error', errorType: type, error: message }), HTTP_STATUS[type]);
+}
