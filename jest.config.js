@@ -8,7 +8,20 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/backend', '<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
+      testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/plugin/', '<rootDir>/test/browser/'],
       transform: { '^.+\\.(t|j)sx?$': swc },
+    },
+    // The Grafana plugin (src/): jsdom, with Grafana's ESM-only dependencies transformed (as create-plugin's
+    // jest config does). test/browser drives headless Chromium and declares `@jest-environment node`.
+    {
+      displayName: 'plugin',
+      testEnvironment: '<rootDir>/.config/jest/environment.js',
+      roots: ['<rootDir>/src', '<rootDir>/test/plugin', '<rootDir>/test/browser'],
+      testMatch: ['**/*.test.ts', '**/*.test.tsx'],
+      setupFilesAfterEnv: ['<rootDir>/.config/jest/setup.js'],
+      transform: { '^.+\\.(t|j)sx?$|^.+\\.mjs$': swc },
+      transformIgnorePatterns: [require('./.config/jest/esm').transformIgnorePattern],
+      moduleNameMapper: { '\\.(css|scss|sass)$': '<rootDir>/.config/jest/style-stub.js' },
     },
   ],
 };

@@ -1,0 +1,38 @@
+import React from 'react';
+import { Combobox, InlineField } from '@grafana/ui';
+import type { FamilyId } from '../../backend/engine/catalog';
+import type { VigilDataSource } from '../datasource';
+import { useCatalog } from '../hooks/useCatalog';
+import { fieldStatus } from './pickerState';
+
+/** Value of the "every family" option where a picker allows it (annotations). */
+export const ALL_FAMILIES = '';
+
+interface Props {
+  datasource: VigilDataSource;
+  value: FamilyId | undefined;
+  onChange: (family: FamilyId | undefined) => void;
+  /** Offer "All families" (value undefined). */
+  allowAll?: boolean;
+  labelWidth?: number;
+}
+
+/** Metric families from the server's catalog. */
+export function FamilyPicker({ datasource, value, onChange, allowAll = false, labelWidth = 12 }: Props) {
+  const catalog = useCatalog(datasource);
+  const families = (catalog.value?.families ?? []).map((f) => ({ label: f.label, value: f.id as string, description: f.description }));
+  const options = allowAll ? [{ label: 'All families', value: ALL_FAMILIES }, ...families] : families;
+  return (
+    <InlineField label="Family" labelWidth={labelWidth} htmlFor="vigil-family" {...fieldStatus(catalog, 'the catalog')}>
+      <Combobox
+        id="vigil-family"
+        width={28}
+        placeholder="Choose a family"
+        options={options}
+        value={value ?? (allowAll ? ALL_FAMILIES : null)}
+        loading={catalog.loading}
+        onChange={(option) => onChange(option.value === ALL_FAMILIES ? undefined : (option.value as FamilyId))}
+      />
+    </InlineField>
+  );
+}

@@ -1,0 +1,232 @@
+/**
+ * The Vigil data source (frontend `DataSourceApi`): runs panel queries and annotation queries against
+ * Vigil's read API through Grafana's data proxy, serves the pickers and template variables, and checks
+ * the connection. The work itself is in plain modules (request, frames, annotations, promql).
+ */
+import {
+  CoreApp,
+  DataSourceApi,
+  type DataFrame,
+  type DataQueryError,
+  type DataQueryRequest,
+  type DataQueryResponse,
+  type DataSourceInstanceSettings,
+  type MetricFindValue,
+  type ScopedVars,
+  type TestDataSourceResponse,
+} from '@grafana/data';
+import { getTemplateSrv } from '@grafana/runtime';
+import { of } from 'rxjs';
+import { metricsOfFamily, type FamilyId } from '../backend/engine/catalog';
+import { alertsToAnnotations, annotationsToFrame, framesToAnnotations } from './annotations';
+import { VigilApi, VigilApiError, type CatalogResponse, type ModelDetail, type ModelSummary, type SeriesInfo } from './api';
+import { AnnotationQueryEditor } from './components/AnnotationQueryEditor';
+import { toDataFrame } from './frames';
+import { createInterpolator, type Interpolator, type TemplateReplacer } from './interpolate';
+import { buildAlertRule, type AlertRuleDefaults } from './promql';
+import { buildQueryRequest, interpolateSeriesQuery } from './request';
+import {
+  DEFAULT_PROMETHEUS_UID,
+  DEFAULT_QUERY,
+  isAlertsQuery,
+  withDefaults,
+  type AlertsQuery,
+  type SeriesQuery,
+  type VariableQuery,
+  type VigilOptions,
+  type VigilQuery,
+} from './types';
+import { VigilVariableSupport } from './variables';
+import { isCompatibleVersion, PLUGIN_VERSION } from './version';
+
+export class VigilDataSource extends DataSourceApi<VigilQuery, VigilOptions> {
+  readonly api: VigilApi;
+  readonly defaultModel: string;
+  readonly prometheusUid: string;
+  private catalogRequest?: Promise<CatalogResponse>;
+
+  constructor(
+    instanceSettings: DataSourceInstanceSettings<VigilOptions>,
+    private readonly templateSrv: TemplateReplacer & { getVariables?: () => Array<{ name: string }> } = getTemplateSrv()
+  ) {
+    super(instanceSettings);
+    this.api = new VigilApi(instanceSettings.url ?? '');
+    this.defaultModel = instanceSettings.jsonData?.defaultModel ?? '';
+    this.prometheusUid = instanceSettings.jsonData?.prometheusUid || DEFAULT_PROMETHEUS_UID;
+    this.annotations = {
+      QueryEditor: AnnotationQueryEditor,
+      getDefaultQuery: () => ({ queryType: 'alerts', model: this.defaultModel }),
+      prepareQuery: (anno) => (anno.target ? { ...anno.target, queryType: 'alerts', refId: anno.target.refId || 'Anno' } : undefined),
+      processEvents: (_anno, frames) => of(framesToAnnotations(frames)),
+    };
+    this.variables = new VigilVariableSupport(this);
+  }
+
+  override getDefaultQuery(_app: CoreApp): Partial<VigilQuery> {
+    return { ...DEFAULT_QUERY, model: this.defaultModel };
+  }
+
+  override filterQuery(query: VigilQuery): boolean {
+    return !query.hide;
+  }
+
+  interpolator(scopedVars?: ScopedVars): Interpolator {
+    return createInterpolator(this.templateSrv, scopedVars);
+  }
+
+  /** Names of the dashboard's variables as `$name`, offered in every picker. */
+  variableOptions(): string[] {
+    return (this.templateSrv.getVariables?.() ?? []).map((v) => `$${v.name}`);
+  }
+
+  override interpolateVariablesInQueries(queries: VigilQuery[], scopedVars: ScopedVars): VigilQuery[] {
+    const interpolator = this.interpolator(scopedVars);
+    return queries.map((q) =>
+      isAlertsQuery(q) ? { ...q, model: interpolator.text(q.model) } : interpolateSeriesQuery(withDefaults(q, this.defaultModel), interpolator)
+    );
+  }
+
+  async query(request: DataQueryRequest<VigilQuery>): Promise<DataQueryResponse> {
+    const interpolator = this.interpolator(request.scopedVars);
+    const range = { from: request.range.from.valueOf(), to: request.range.to.valueOf() };
+    const visible = request.targets.filter((t) => !t.hide);
+    const alertTargets = visible.filter(isAlertsQuery);
+    const seriesTargets = visible.filter((t): t is SeriesQuery => !isAlertsQuery(t));
+    const data: DataFrame[] = [];
+    const errors: DataQueryError[] = [];
+
+    const body = buildQueryRequest(seriesTargets, range, interpolator, this.defaultModel);
+    if (body.queries.length > 0) {
+      try {
+        const response = await this.api.query(body);
+        for (const q of body.queries) {
+          const result = response.results[q.refId];
+          if (result?.error) {
+            errors.push({ refId: q.refId, message: result.error });
+          }
+          for (const frame of result?.frames ?? []) {
+            data.push(toDataFrame(frame, q.refId));
+          }
+        }
+      } catch (err) {
+        errors.push(toQueryError(err));
+      }
+    }
+
+    for (const target of alertTargets) {
+      try {
+        data.push(await this.alertFrame(target, range, interpolator));
+      } catch (err) {
+        errors.push({ ...toQueryError(err), refId: target.refId });
+      }
+    }
+    return errors.length > 0 ? { data, errors, error: errors[0] } : { data };
+  }
+
+  private async alertFrame(target: AlertsQuery, range: { from: number; to: number }, interpolator: Interpolator): Promise<DataFrame> {
+    const model = interpolator.text(target.model || this.defaultModel);
+    if (!model) {
+      return annotationsToFrame([], target.refId);
+    }
+    const alerts = await this.api.alerts(model, { ...range, family: target.family });
+    return annotationsToFrame(alertsToAnnotations(model, alerts), target.refId);
+  }
+
+  async testDatasource(): Promise<TestDataSourceResponse> {
+    try {
+      const health = await this.api.health();
+      if (!isCompatibleVersion(health.version, PLUGIN_VERSION)) {
+        return {
+          status: 'error',
+          message: `Vigil ${health.version} is not compatible with this plugin (built for ${PLUGIN_VERSION}): upgrade the plugin or the server.`,
+        };
+      }
+      const models = health.models === 0 ? 'no models registered yet (register one with POST /api/models)' : `${health.models} model(s)`;
+      return { status: 'success', message: `Connected to Vigil ${health.version}: ${models}.` };
+    } catch (err) {
+      return { status: 'error', message: healthMessage(err) };
+    }
+  }
+
+  // ----- data for the pickers and variables -----
+
+  getCatalog(): Promise<CatalogResponse> {
+    if (!this.catalogRequest) {
+      this.catalogRequest = this.api.catalog();
+      // a failed request is not cached: the next picker that opens retries
+      this.catalogRequest.catch(() => (this.catalogRequest = undefined));
+    }
+    return this.catalogRequest;
+  }
+
+  getModels(): Promise<ModelSummary[]> {
+    return this.api.models();
+  }
+
+  getModel(name: string): Promise<ModelDetail> {
+    return this.api.model(this.interpolator().text(name));
+  }
+
+  getSeries(model: string, family: FamilyId): Promise<SeriesInfo[]> {
+    return this.api.series(this.interpolator().text(model), family);
+  }
+
+  /** The alert-rule shortcut's pre-filled rule, with the dashboard's current variable values. */
+  alertRuleFor(query: SeriesQuery, scopedVars?: ScopedVars): AlertRuleDefaults {
+    const resolved = interpolateSeriesQuery(withDefaults(query, this.defaultModel), this.interpolator(scopedVars));
+    return buildAlertRule(resolved, this.prometheusUid);
+  }
+
+  async variableValues(query: VariableQuery, scopedVars?: ScopedVars): Promise<MetricFindValue[]> {
+    const interpolator = this.interpolator(scopedVars);
+    const texts = (values: Iterable<string>) => [...new Set(values)].map((v) => ({ text: v, value: v }));
+    switch (query.kind) {
+      case 'models':
+        return texts((await this.getModels()).map((m) => m.name));
+      case 'columns': {
+        const model = await this.api.model(interpolator.text(query.model));
+        return texts(model.columns.filter((c) => c.role === 'feature').map((c) => c.name));
+      }
+      case 'metrics': {
+        const model = query.model ? interpolator.text(query.model) : '';
+        if (model) {
+          return texts((await this.api.series(model, query.family)).map((s) => s.metric));
+        }
+        return texts(metricsOfFamily(query.family).map((m) => m.id));
+      }
+    }
+  }
+
+  override getQueryDisplayText(query: VigilQuery): string {
+    if (isAlertsQuery(query)) {
+      return `alerts of ${query.model || this.defaultModel}${query.family ? ` (${query.family})` : ''}`;
+    }
+    const q = withDefaults(query, this.defaultModel);
+    const columns = 'columns' in q && q.columns.length > 0 ? ` on ${q.columns.join(', ')}` : '';
+    return `${q.model} ${q.family} ${q.metrics.join(', ') || 'all metrics'}${columns}`;
+  }
+}
+
+function toQueryError(err: unknown): DataQueryError {
+  if (err instanceof VigilApiError) {
+    const where = err.where ? ` (${err.where})` : '';
+    return { message: `Vigil: ${err.message}${where}`, status: err.status };
+  }
+  return { message: err instanceof Error ? err.message : String(err) };
+}
+
+/** What the health check tells the user to fix, by what went wrong. */
+export function healthMessage(err: unknown): string {
+  const status = err instanceof VigilApiError ? err.status : 0;
+  const detail = err instanceof Error ? err.message : String(err);
+  if (status === 401 || status === 403) {
+    return `Vigil rejected the API key (HTTP ${status}): enter Vigil's read key (VIGIL_READ_KEY) in "API key" and save.`;
+  }
+  if (status === 404) {
+    return 'No Vigil API at this URL (HTTP 404 on /api/health): the URL should be the server root, e.g. http://vigil:8700.';
+  }
+  if (status === 0 || status === 502 || status === 503 || status === 504) {
+    return `Cannot reach Vigil${status ? ` (HTTP ${status})` : ''}: check the URL, that \`vigil serve\` is running, and that the Grafana server can reach it. ${detail}`.trim();
+  }
+  return `Vigil answered HTTP ${status}: ${detail}`;
+}

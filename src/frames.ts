@@ -1,0 +1,88 @@
+/**
+ * Frames from `POST /api/query` → Grafana DataFrames: field types, units from the catalog, display names
+ * and styles a panel needs (thresholds dashed, the alert flag out of the graph but in the tooltip).
+ */
+import { createDataFrame, FieldType, type DataFrame, type Field, type FieldConfig } from '@grafana/data';
+import { metricDef, RESULT_FIELDS, type FamilyId, type ResultField } from '../backend/engine/catalog';
+import type { FieldJSON, FieldTypeJSON, FrameJSON } from './api';
+
+const FIELD_TYPES: Record<FieldTypeJSON, FieldType> = {
+  time: FieldType.time,
+  number: FieldType.number,
+  boolean: FieldType.boolean,
+  string: FieldType.string,
+};
+
+/** How a result field reads in a legend: `jensen_shannon car_value · upper threshold`. */
+export const RESULT_FIELD_LABELS: Record<ResultField, string> = {
+  value: 'value',
+  upper_threshold: 'upper threshold',
+  lower_threshold: 'lower threshold',
+  alert: 'alert',
+  upper_confidence_boundary: 'upper confidence bound',
+  lower_confidence_boundary: 'lower confidence bound',
+  sampling_error: 'sampling error',
+  realized: 'realized',
+};
+
+/** Result fields measured in the metric's own unit (everything numeric but the alert flag). */
+const MEASURED_FIELDS = new Set<string>(RESULT_FIELDS.filter((f) => f !== 'alert'));
+
+const THRESHOLD_FIELDS = new Set<string>(['upper_threshold', 'lower_threshold']);
+const CONFIDENCE_FIELDS = new Set<string>(['upper_confidence_boundary', 'lower_confidence_boundary']);
+
+function fieldType(type: FieldTypeJSON, name: string): FieldType {
+  const mapped = FIELD_TYPES[type];
+  if (!mapped) {
+    throw new Error(`field '${name}' has unknown type '${type}'`);
+  }
+  return mapped;
+}
+
+/** The unit for a frame's measured fields: what the backend says, else the catalog's for the metric. */
+function frameUnit(frame: FrameJSON): string | undefined {
+  const fromBackend = frame.fields.find((f) => f.name === 'value')?.config?.unit;
+  if (fromBackend) {
+    return fromBackend;
+  }
+  const custom = frame.meta?.custom ?? {};
+  const family = custom.family as FamilyId | undefined;
+  let metric = custom.metric as string | undefined;
+  if (!metric) {
+    // table frames carry the metric per row; one unit only if every row has the same metric
+    const metrics = new Set(frame.fields.find((f) => f.name === 'metric')?.values as string[] | undefined);
+    metric = metrics.size === 1 ? [...metrics][0] : undefined;
+  }
+  return family && metric ? metricDef(family, metric)?.unit : undefined;
+}
+
+function fieldConfig(field: FieldJSON, frameName: string | undefined, unit: string | undefined, isSeries: boolean): FieldConfig {
+  const config: FieldConfig = { ...(field.config ?? {}) };
+  if (MEASURED_FIELDS.has(field.name) && unit && !config.unit) {
+    config.unit = unit;
+  }
+  if (isSeries && frameName && (MEASURED_FIELDS.has(field.name) || field.name === 'alert') && !config.displayName) {
+    config.displayName = field.name === 'value' ? frameName : `${frameName} · ${RESULT_FIELD_LABELS[field.name as ResultField]}`;
+  }
+  if (THRESHOLD_FIELDS.has(field.name)) {
+    config.custom = { ...config.custom, lineStyle: { fill: 'dash', dash: [10, 10] }, fillOpacity: 0 };
+  } else if (CONFIDENCE_FIELDS.has(field.name)) {
+    config.custom = { ...config.custom, lineStyle: { fill: 'dot', dash: [0, 10] }, fillOpacity: 0 };
+  } else if (field.name === 'alert') {
+    config.custom = { ...config.custom, hideFrom: { viz: true, legend: true, tooltip: false } };
+  }
+  return config;
+}
+
+export function toDataFrame(frame: FrameJSON, refId: string): DataFrame {
+  const unit = frameUnit(frame);
+  const isSeries = frame.meta?.custom?.metric !== undefined;
+  const fields: Array<Partial<Field>> = frame.fields.map((field) => ({
+    name: field.name,
+    type: fieldType(field.type, field.name),
+    values: field.values,
+    labels: field.labels,
+    config: fieldConfig(field, frame.name, unit, isSeries),
+  }));
+  return createDataFrame({ name: frame.name, refId: frame.refId ?? refId, meta: frame.meta, fields });
+}
