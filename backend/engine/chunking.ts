@@ -79,8 +79,12 @@ export function sizeChunks(n: number, size: number, incomplete: Incomplete, time
   });
 }
 
-/** One nanosecond in ms: pandas' period end is the next start minus 1 ns. */
-const ONE_NS_MS = 1e-6;
+/**
+ * pandas' period end is the next start minus 1 ns. Epoch-ms doubles cannot hold a nanosecond step (near 2020
+ * one ulp is ~2.4e-4 ms, so `next − 1e-6` rounds back to `next` and prints as the next period's start); the
+ * finest step they keep is a microsecond, which still truncates to `…23:59:59.999` in the output.
+ */
+const PERIOD_END_OFFSET_MS = 1e-3;
 
 interface PeriodInfo {
   key: string;
@@ -161,6 +165,6 @@ export function periodChunks(timestamps: Float64Array, alias: PeriodAlias): Chun
       start: g.start,
       end: g.end,
       startDate: g.info.start,
-      endDate: g.info.nextStart - ONE_NS_MS,
+      endDate: g.info.nextStart - PERIOD_END_OFFSET_MS,
     }));
 }
