@@ -54,7 +54,9 @@ export const FAMILIES: FamilyDef[] = [
     perColumn: true,
     prometheusName: 'vigil_data_quality',
     prometheusMetricLabel: 'metric',
-    calculators: ['MissingValuesCalculator', 'UnseenValuesCalculator', 'NumericalRangeCalculator'],
+    // TypeInconsistencyCalculator is the server's (backend/service/type-consistency.ts): ingestion stores a
+    // value of the wrong type as missing and counts it; files read by `vigil run` are typed per column.
+    calculators: ['MissingValuesCalculator', 'UnseenValuesCalculator', 'NumericalRangeCalculator', 'TypeInconsistencyCalculator'],
   },
   {
     id: 'outliers',
@@ -201,6 +203,7 @@ export const METRICS: MetricDef[] = [
   { id: 'missing_values', family: 'data_quality', label: 'Missing values', description: 'Share (or count) of missing values', unit: UNIT_RATIO, limits: RATE, calculators: ['MissingValuesCalculator'], appliesTo: ['continuous', 'categorical'], direction: 'higher_is_worse' },
   { id: 'unseen_values', family: 'data_quality', label: 'Unseen values', description: 'Share (or count) of categorical values not seen in the reference', unit: UNIT_RATIO, limits: RATE, calculators: ['UnseenValuesCalculator'], appliesTo: ['categorical'], direction: 'higher_is_worse' },
   { id: 'numerical_range', family: 'data_quality', label: 'Out of range', description: 'Share (or count) of values outside the reference [min, max]', unit: UNIT_RATIO, limits: RATE, calculators: ['NumericalRangeCalculator'], appliesTo: ['continuous'], direction: 'higher_is_worse' },
+  { id: 'type_inconsistent_values', family: 'data_quality', label: 'Type-inconsistent values', description: 'Share (or count) of values whose type does not fit the column (text in a numeric column, ±Infinity, ...), stored as missing by the server', unit: UNIT_RATIO, limits: RATE, calculators: ['TypeInconsistencyCalculator'], appliesTo: ['continuous', 'categorical'], direction: 'higher_is_worse' },
   // outliers
   { id: 'outlier_rate', family: 'outliers', label: 'Outlier rate', description: 'Share of rows scored above the reference outlier threshold', unit: UNIT_RATIO, limits: RATE, calculators: ['OutlierDetectionCalculator'], direction: 'higher_is_worse' },
   // univariate drift
