@@ -8,7 +8,7 @@
  * encoded values block by block into a caller's buffer, so no per-row objects and no full-size copies.
  */
 import { ConfigError, DataError } from '../calculator';
-import { kindOf } from '../columns';
+import { ColumnKind, kindOf } from '../columns';
 import { asCategorical, asNumeric, CategoricalColumn, Column, compareCodePoints, Frame, getColumn, sortedLevelOrder } from '../frame';
 
 export type ContinuousImputer = { strategy: 'mean' | 'median' | 'most_frequent' } | { strategy: 'constant'; fillValue: number };
@@ -76,10 +76,19 @@ function imputerShape(raw: unknown, where: string, allowed: string[]): { strateg
   return { strategy, fillValue };
 }
 
-/** Fits one column's imputer and (for categoricals) frequency table on the reference. */
-export function fitEncoder(reference: Frame, name: string, continuousImputer: ContinuousImputer, categoricalImputer: CategoricalImputer): ColumnEncoder {
+/**
+ * Fits one column's imputer and (for categoricals) frequency table on the reference. The column's kind
+ * follows its dtype (spec §0) unless `kind` overrides it (treat_as_categorical).
+ */
+export function fitEncoder(
+  reference: Frame,
+  name: string,
+  continuousImputer: ContinuousImputer,
+  categoricalImputer: CategoricalImputer,
+  kind: ColumnKind = kindOf(getColumn(reference, name)),
+): ColumnEncoder {
   const column = getColumn(reference, name);
-  if (kindOf(column) === 'continuous') return fitContinuous(asNumeric(column), continuousImputer);
+  if (kind === 'continuous') return fitContinuous(asNumeric(column), continuousImputer);
   return fitCategorical(asCategorical(column), categoricalImputer);
 }
 
@@ -143,8 +152,12 @@ function fitCategorical(column: CategoricalColumn, imputer: CategoricalImputer):
   return { kind: 'categorical', name: column.name, fill, levels, frequencies: levels.map((l) => table.get(l)! / n) };
 }
 
-/** Attaches an encoder to a frame (reference or chunk): imputes, encodes, and writes values on demand. */
-export function bindEncoder(encoder: ColumnEncoder, frame: Frame): BoundColumn {
+/**
+ * Attaches an encoder to a frame (reference or chunk): imputes, encodes, and writes values on demand.
+ * A category the reference never had encodes as `unseen` (0, as CountEncoder does, unless a caller
+ * wants another value).
+ */
+export function bindEncoder(encoder: ColumnEncoder, frame: Frame, unseen = 0): BoundColumn {
   const column: Column = getColumn(frame, encoder.name);
   if (encoder.kind === 'continuous') {
     const values = asNumeric(column).values;
@@ -161,10 +174,10 @@ export function bindEncoder(encoder: ColumnEncoder, frame: Frame): BoundColumn {
   const cat = asCategorical(column);
   const frequency = new Map<string, number>();
   encoder.levels.forEach((l, i) => frequency.set(l, encoder.frequencies[i]));
-  // code → encoded value; unseen categories encode as 0 (CountEncoder, handle_unknown='value')
+  // code → encoded value (CountEncoder, handle_unknown='value')
   const table = new Float64Array(cat.levels.length);
-  cat.levels.forEach((l, code) => (table[code] = frequency.get(l) ?? 0));
-  const missingValue = frequency.get(encoder.fill) ?? 0;
+  cat.levels.forEach((l, code) => (table[code] = frequency.get(l) ?? unseen));
+  const missingValue = frequency.get(encoder.fill) ?? unseen;
   const codes = cat.codes;
   return {
     write(start, count, out, offset) {
