@@ -1,0 +1,104 @@
+/**
+ * Schema migrations, applied in order; `PRAGMA user_version` records how many have run. Append new
+ * migrations, never edit a released one.
+ */
+export const MIGRATIONS: string[] = [
+  // 1: models, reference, categorical dictionaries, analysis rows, chunks, results.
+  `
+  CREATE TABLE models (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    definition TEXT NOT NULL,
+    layout TEXT,
+    created_at REAL NOT NULL,
+    updated_at REAL NOT NULL,
+    next_seq INTEGER NOT NULL DEFAULT 0,
+    reference_rows INTEGER NOT NULL DEFAULT 0,
+    targets INTEGER NOT NULL DEFAULT 0,
+    fit_version INTEGER NOT NULL DEFAULT 0
+  );
+
+  CREATE TABLE reference_data (
+    model_id INTEGER PRIMARY KEY,
+    frame BLOB NOT NULL,
+    uploaded_at REAL NOT NULL
+  );
+
+  CREATE TABLE levels (
+    model_id INTEGER NOT NULL,
+    column_name TEXT NOT NULL,
+    code INTEGER NOT NULL,
+    value TEXT NOT NULL,
+    PRIMARY KEY (model_id, column_name, code)
+  ) WITHOUT ROWID;
+
+  -- One row per analysis record. payload: float64 per payload column (+ a type-flag bitmask when a
+  -- value of the row had the wrong type). WITHOUT ROWID keeps rows clustered by (model, seq), so a size
+  -- chunk is one range scan; the ts index (which carries seq) serves period chunks in (ts, seq) order.
+  CREATE TABLE analysis_rows (
+    model_id INTEGER NOT NULL,
+    seq INTEGER NOT NULL,
+    row_id TEXT,
+    ts REAL,
+    target REAL,
+    payload BLOB NOT NULL,
+    PRIMARY KEY (model_id, seq)
+  ) WITHOUT ROWID;
+  CREATE UNIQUE INDEX analysis_rows_id ON analysis_rows (model_id, row_id) WHERE row_id IS NOT NULL;
+  CREATE INDEX analysis_rows_ts ON analysis_rows (model_id, ts);
+
+  CREATE TABLE chunks (
+    model_id INTEGER NOT NULL,
+    chunk_id REAL NOT NULL,
+    key TEXT NOT NULL,
+    start_seq INTEGER,
+    end_seq INTEGER,
+    range_start REAL,
+    range_end REAL,
+    partial INTEGER NOT NULL DEFAULT 0,
+    chunk_index INTEGER,
+    start_index INTEGER,
+    end_index INTEGER,
+    start_date REAL,
+    end_date REAL,
+    n_rows INTEGER NOT NULL DEFAULT 0,
+    dirty INTEGER NOT NULL DEFAULT 1,
+    gen INTEGER NOT NULL DEFAULT 0,
+    computed_at REAL,
+    PRIMARY KEY (model_id, chunk_id)
+  ) WITHOUT ROWID;
+  CREATE INDEX chunks_dirty ON chunks (model_id, dirty);
+
+  -- The one long results table: every read path (REST, /api/query, Prometheus) reads it.
+  CREATE TABLE results (
+    model_id INTEGER NOT NULL,
+    period TEXT NOT NULL,
+    chunk_id REAL NOT NULL,
+    calculator_id TEXT NOT NULL,
+    metric TEXT NOT NULL,
+    column_name TEXT NOT NULL,
+    family TEXT NOT NULL,
+    calculator TEXT NOT NULL,
+    calc_order INTEGER NOT NULL,
+    series_order INTEGER NOT NULL,
+    chunk_key TEXT NOT NULL,
+    chunk_index INTEGER NOT NULL,
+    start_index INTEGER NOT NULL,
+    end_index INTEGER NOT NULL,
+    start_date REAL,
+    end_date REAL,
+    value REAL,
+    upper_threshold REAL,
+    lower_threshold REAL,
+    alert INTEGER,
+    sampling_error REAL,
+    upper_confidence_boundary REAL,
+    lower_confidence_boundary REAL,
+    realized REAL,
+    targets_missing_rate REAL,
+    partial INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (model_id, period, chunk_id, calculator_id, metric, column_name)
+  ) WITHOUT ROWID;
+  CREATE INDEX results_series ON results (model_id, family, metric, column_name, start_date);
+  `,
+];

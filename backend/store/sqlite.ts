@@ -1,0 +1,524 @@
+/**
+ * The SQLite store (better-sqlite3, WAL). Every statement is prepared once; statement variants for
+ * optional filters are chosen from fixed SQL fragments, never built from user strings.
+ */
+import Database from 'better-sqlite3';
+import * as fs from 'fs';
+import * as path from 'path';
+import { MIGRATIONS } from './migrations';
+import {
+  AcceptedRows,
+  ChunkMark,
+  ChunkPlan,
+  ChunkResultWrite,
+  ModelRecord,
+  NewLevel,
+  ResultFilter,
+  ResultRecord,
+  RowBatch,
+  SeriesKey,
+  Store,
+  StoreConflictError,
+  StoredChunk,
+  StoredRows,
+  TargetUpdate,
+} from './types';
+
+export interface SqliteOptions {
+  /**
+   * `full` (default): every commit is fsynced, so an acknowledged batch survives power loss too;
+   * `normal`: survives a crash of the process (WAL), not of the machine.
+   */
+  synchronous?: 'full' | 'normal';
+}
+
+type Row = Record<string, unknown>;
+
+const nullIfNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
+const numOrNaN = (v: unknown): number => (v === null || v === undefined ? NaN : (v as number));
+
+/** Payload bytes of one row: float64 per column, then (only when a flag is set) a bitmask of flags. */
+function flagBytes(width: number): number {
+  return Math.ceil(width / 8);
+}
+
+export class SqliteStore implements Store {
+  readonly db: Database.Database;
+  private readonly stmts = new Map<string, Database.Statement>();
+
+  constructor(
+    readonly location: string,
+    options: SqliteOptions = {},
+  ) {
+    if (location !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(location)), { recursive: true });
+    this.db = new Database(location);
+    this.db.pragma('journal_mode = WAL');
+    this.db.pragma(`synchronous = ${options.synchronous === 'normal' ? 'NORMAL' : 'FULL'}`);
+    this.db.pragma('busy_timeout = 5000');
+    this.migrate();
+  }
+
+  private migrate(): void {
+    const version = this.db.pragma('user_version', { simple: true }) as number;
+    if (version > MIGRATIONS.length) {
+      throw new Error(`${this.location}: database schema version ${version} is newer than this Vigil (${MIGRATIONS.length}); upgrade Vigil`);
+    }
+    for (let v = version; v < MIGRATIONS.length; v++) {
+      this.db.transaction(() => {
+        this.db.exec(MIGRATIONS[v]);
+        this.db.pragma(`user_version = ${v + 1}`);
+      })();
+    }
+  }
+
+  private stmt(sql: string): Database.Statement {
+    let s = this.stmts.get(sql);
+    if (!s) {
+      s = this.db.prepare(sql);
+      this.stmts.set(sql, s);
+    }
+    return s;
+  }
+
+  async close(): Promise<void> {
+    if (this.db.open) {
+      // Fold the WAL back into the main file so a copied .db file is complete.
+      try {
+        this.db.pragma('wal_checkpoint(TRUNCATE)');
+      } catch {
+        /* another connection may hold it; the WAL stays valid */
+      }
+      this.db.close();
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // models
+
+  private toModel(r: Row): ModelRecord {
+    return {
+      id: r.id as number,
+      name: r.name as string,
+      definition: JSON.parse(r.definition as string),
+      layout: r.layout === null ? null : JSON.parse(r.layout as string),
+      createdAt: r.created_at as number,
+      updatedAt: r.updated_at as number,
+      referenceRows: r.reference_rows as number,
+      analysisRows: r.next_seq as number,
+      targets: r.targets as number,
+      fitVersion: r.fit_version as number,
+    };
+  }
+
+  async listModels(): Promise<ModelRecord[]> {
+    return (this.stmt('SELECT * FROM models ORDER BY name').all() as Row[]).map((r) => this.toModel(r));
+  }
+
+  async getModel(name: string): Promise<ModelRecord | null> {
+    const r = this.stmt('SELECT * FROM models WHERE name = ?').get(name) as Row | undefined;
+    return r ? this.toModel(r) : null;
+  }
+
+  private modelById(id: number): ModelRecord {
+    const r = this.stmt('SELECT * FROM models WHERE id = ?').get(id) as Row | undefined;
+    if (!r) throw new Error(`model #${id} not found`);
+    return this.toModel(r);
+  }
+
+  async createModel(name: string, definition: unknown): Promise<ModelRecord> {
+    const now = Date.now();
+    try {
+      const info = this.stmt('INSERT INTO models (name, definition, created_at, updated_at) VALUES (?, ?, ?, ?)').run(
+        name,
+        JSON.stringify(definition),
+        now,
+        now,
+      );
+      return this.modelById(Number(info.lastInsertRowid));
+    } catch (e) {
+      if ((e as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') throw new StoreConflictError(`model '${name}' already exists`);
+      throw e;
+    }
+  }
+
+  async deleteModel(modelId: number): Promise<void> {
+    this.db.transaction(() => {
+      for (const table of ['results', 'chunks', 'analysis_rows', 'levels', 'reference_data']) {
+        this.stmt(`DELETE FROM ${table} WHERE model_id = ?`).run(modelId);
+      }
+      this.stmt('DELETE FROM models WHERE id = ?').run(modelId);
+    })();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // reference
+
+  private insertLevels(modelId: number, levels: NewLevel[]): void {
+    const ins = this.stmt('INSERT INTO levels (model_id, column_name, code, value) VALUES (?, ?, ?, ?)');
+    for (const l of levels) ins.run(modelId, l.column, l.code, l.value);
+  }
+
+  async replaceReference(
+    modelId: number,
+    args: { layout: unknown; frame: Buffer; rows: number; newLevels: NewLevel[]; results: ResultRecord[] },
+  ): Promise<void> {
+    this.db.transaction(() => {
+      const now = Date.now();
+      this.stmt('INSERT OR REPLACE INTO reference_data (model_id, frame, uploaded_at) VALUES (?, ?, ?)').run(modelId, args.frame, now);
+      this.stmt('UPDATE models SET layout = ?, reference_rows = ?, fit_version = fit_version + 1, updated_at = ? WHERE id = ?').run(
+        JSON.stringify(args.layout),
+        args.rows,
+        now,
+        modelId,
+      );
+      this.insertLevels(modelId, args.newLevels);
+      this.stmt('DELETE FROM results WHERE model_id = ?').run(modelId);
+      this.insertResults(modelId, args.results);
+      this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ?').run(modelId);
+    })();
+  }
+
+  async loadReference(modelId: number): Promise<Buffer | null> {
+    const r = this.stmt('SELECT frame FROM reference_data WHERE model_id = ?').get(modelId) as Row | undefined;
+    return r ? (r.frame as Buffer) : null;
+  }
+
+  async loadLevels(modelId: number): Promise<Map<string, string[]>> {
+    const out = new Map<string, string[]>();
+    for (const r of this.stmt('SELECT column_name, code, value FROM levels WHERE model_id = ? ORDER BY column_name, code').all(modelId) as Row[]) {
+      let list = out.get(r.column_name as string);
+      if (!list) out.set(r.column_name as string, (list = []));
+      list[r.code as number] = r.value as string;
+    }
+    return out;
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // ingest
+
+  async ingestRows(modelId: number, batch: RowBatch, plan: (accepted: AcceptedRows) => ChunkPlan): Promise<{ inserted: number; duplicates: number }> {
+    const width = batch.values.length;
+    const rowBytes = width * 8;
+    const fb = flagBytes(width);
+    // One buffer for the whole batch; rows with a type flag get the bitmask appended.
+    const flaggedRow = new Uint8Array(batch.n);
+    for (const f of batch.typeFlags) if (f) for (let i = 0; i < batch.n; i++) if (f[i]) flaggedRow[i] = 1;
+    const buf = Buffer.allocUnsafe(batch.n * (rowBytes + fb));
+    const offsets = new Float64Array(batch.n + 1);
+    let off = 0;
+    for (let i = 0; i < batch.n; i++) {
+      offsets[i] = off;
+      for (let j = 0; j < width; j++) buf.writeDoubleLE(batch.values[j][i], off + j * 8);
+      off += rowBytes;
+      if (flaggedRow[i]) {
+        buf.fill(0, off, off + fb);
+        for (let j = 0; j < width; j++) {
+          const f = batch.typeFlags[j];
+          if (f && f[i]) buf[off + (j >> 3)] |= 1 << (j & 7);
+        }
+        off += fb;
+      }
+    }
+    offsets[batch.n] = off;
+
+    const insert = this.stmt('INSERT OR IGNORE INTO analysis_rows (model_id, seq, row_id, ts, target, payload) VALUES (?, ?, ?, ?, ?, ?)');
+    const upsertChunk = this.stmt(`
+      INSERT INTO chunks (model_id, chunk_id, key, start_seq, end_seq, range_start, range_end, partial, dirty, gen)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1)
+      ON CONFLICT (model_id, chunk_id) DO UPDATE SET key = excluded.key, start_seq = excluded.start_seq,
+        end_seq = excluded.end_seq, range_start = excluded.range_start, range_end = excluded.range_end,
+        partial = excluded.partial, dirty = 1, gen = gen + 1`);
+    return this.db.transaction(() => {
+      const model = this.modelById(modelId);
+      const before = model.analysisRows;
+      let seq = before;
+      let targets = 0;
+      const acceptedTs = batch.timestamps ? new Float64Array(batch.n) : null;
+      for (let i = 0; i < batch.n; i++) {
+        const ts = batch.timestamps ? batch.timestamps[i] : null;
+        const target = batch.targets ? nullIfNaN(batch.targets[i]) : null;
+        const info = insert.run(modelId, seq, batch.ids ? batch.ids[i] : null, ts, target, buf.subarray(offsets[i], offsets[i + 1]));
+        if (info.changes === 1) {
+          if (acceptedTs) acceptedTs[seq - before] = ts!;
+          if (target !== null) targets++;
+          seq++;
+        }
+      }
+      const inserted = seq - before;
+      this.insertLevels(modelId, batch.newLevels);
+      this.stmt('UPDATE models SET next_seq = ?, targets = targets + ?, updated_at = ? WHERE id = ?').run(seq, targets, Date.now(), modelId);
+      if (inserted > 0) {
+        const p = plan({ before, count: inserted, timestamps: acceptedTs ? acceptedTs.subarray(0, inserted) : null });
+        this.applyPlan(modelId, p, upsertChunk);
+      }
+      return { inserted, duplicates: batch.n - inserted };
+    })();
+  }
+
+  private applyPlan(modelId: number, p: ChunkPlan, upsertChunk: Database.Statement): void {
+    for (const id of p.remove) {
+      this.stmt('DELETE FROM chunks WHERE model_id = ? AND chunk_id = ?').run(modelId, id);
+      this.stmt("DELETE FROM results WHERE model_id = ? AND period = 'analysis' AND chunk_id = ?").run(modelId, id);
+    }
+    for (const c of p.upsert) {
+      upsertChunk.run(modelId, c.chunkId, c.key, c.startSeq, c.endSeq, c.rangeStart, c.rangeEnd, c.partial ? 1 : 0);
+    }
+  }
+
+  async attachTargets(modelId: number, update: TargetUpdate): Promise<{ attached: number; unknown: string[] }> {
+    const find = this.stmt('SELECT seq, ts, target FROM analysis_rows WHERE model_id = ? AND row_id = ?');
+    const set = this.stmt('UPDATE analysis_rows SET target = ? WHERE model_id = ? AND seq = ?');
+    const dirty = this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ? AND chunk_id = ?');
+    return this.db.transaction(() => {
+      const unknown: string[] = [];
+      const touched = new Set<number>();
+      let attached = 0;
+      let newTargets = 0;
+      for (let i = 0; i < update.ids.length; i++) {
+        const r = find.get(modelId, update.ids[i]) as Row | undefined;
+        if (!r) {
+          unknown.push(update.ids[i]);
+          continue;
+        }
+        const value = nullIfNaN(update.values[i]);
+        if (r.target === null && value !== null) newTargets++;
+        if (r.target !== null && value === null) newTargets--;
+        if (r.target !== value) {
+          set.run(value, modelId, r.seq);
+          touched.add(update.chunkOf(r.seq as number, r.ts as number | null));
+        }
+        attached++;
+      }
+      this.insertLevels(modelId, update.newLevels);
+      this.stmt('UPDATE models SET targets = targets + ?, updated_at = ? WHERE id = ?').run(newTargets, Date.now(), modelId);
+      for (const c of touched) dirty.run(modelId, c);
+      return { attached, unknown };
+    })();
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // chunks
+
+  private toChunk(r: Row): StoredChunk {
+    return {
+      chunkId: r.chunk_id as number,
+      key: r.key as string,
+      startSeq: r.start_seq as number | null,
+      endSeq: r.end_seq as number | null,
+      rangeStart: r.range_start as number | null,
+      rangeEnd: r.range_end as number | null,
+      partial: r.partial === 1,
+      chunkIndex: r.chunk_index as number | null,
+      startIndex: r.start_index as number | null,
+      endIndex: r.end_index as number | null,
+      startDate: r.start_date as number | null,
+      endDate: r.end_date as number | null,
+      nRows: r.n_rows as number,
+      dirty: r.dirty === 1,
+      gen: r.gen as number,
+    };
+  }
+
+  async chunks(modelId: number, opts: { dirtyOnly?: boolean } = {}): Promise<StoredChunk[]> {
+    const sql = opts.dirtyOnly
+      ? 'SELECT * FROM chunks WHERE model_id = ? AND dirty = 1 ORDER BY chunk_id'
+      : 'SELECT * FROM chunks WHERE model_id = ? ORDER BY chunk_id';
+    return (this.stmt(sql).all(modelId) as Row[]).map((r) => this.toChunk(r));
+  }
+
+  async readChunkRows(modelId: number, chunk: ChunkMark, width: number): Promise<StoredRows> {
+    const rows =
+      chunk.startSeq !== null
+        ? (this.stmt('SELECT seq, ts, target, payload FROM analysis_rows WHERE model_id = ? AND seq BETWEEN ? AND ? ORDER BY seq')
+            .raw(true)
+            .all(modelId, chunk.startSeq, chunk.endSeq) as unknown[][])
+        : (this.stmt('SELECT seq, ts, target, payload FROM analysis_rows WHERE model_id = ? AND ts >= ? AND ts < ? ORDER BY ts, seq')
+            .raw(true)
+            .all(modelId, chunk.rangeStart, chunk.rangeEnd) as unknown[][]);
+    const n = rows.length;
+    const seq = new Float64Array(n);
+    const timestamps = new Float64Array(n);
+    const targets = new Float64Array(n);
+    const values = Array.from({ length: width }, () => new Float64Array(n));
+    const typeFlags: (Uint8Array | null)[] = new Array(width).fill(null);
+    const rowBytes = width * 8;
+    for (let i = 0; i < n; i++) {
+      const r = rows[i];
+      seq[i] = r[0] as number;
+      timestamps[i] = numOrNaN(r[1]);
+      targets[i] = numOrNaN(r[2]);
+      const p = r[3] as Buffer;
+      for (let j = 0; j < width; j++) values[j][i] = p.readDoubleLE(j * 8);
+      if (p.length > rowBytes) {
+        for (let j = 0; j < width; j++) {
+          if (p[rowBytes + (j >> 3)] & (1 << (j & 7))) (typeFlags[j] ??= new Uint8Array(n))[i] = 1;
+        }
+      }
+    }
+    return { n, seq, timestamps, targets, values, typeFlags };
+  }
+
+  async writeChunkResults(modelId: number, w: ChunkResultWrite): Promise<boolean> {
+    return this.db.transaction(() => {
+      const cur = this.stmt('SELECT gen FROM chunks WHERE model_id = ? AND chunk_id = ?').get(modelId, w.chunk.chunkId) as Row | undefined;
+      if (!cur) return false; // removed meanwhile
+      this.stmt("DELETE FROM results WHERE model_id = ? AND period = 'analysis' AND chunk_id = ?").run(modelId, w.chunk.chunkId);
+      this.insertResults(modelId, w.results);
+      const current = cur.gen === w.chunk.gen;
+      this.stmt(
+        'UPDATE chunks SET n_rows = ?, start_date = ?, end_date = ?, computed_at = ?, dirty = CASE WHEN gen = ? THEN 0 ELSE dirty END WHERE model_id = ? AND chunk_id = ?',
+      ).run(w.nRows, w.startDate, w.endDate, Date.now(), w.chunk.gen, modelId, w.chunk.chunkId);
+      return current;
+    })();
+  }
+
+  async setChunkPositions(modelId: number, positions: { chunkId: number; index: number; startIndex: number; endIndex: number }[]): Promise<void> {
+    const setChunk = this.stmt('UPDATE chunks SET chunk_index = ?, start_index = ?, end_index = ? WHERE model_id = ? AND chunk_id = ?');
+    const setResults = this.stmt(
+      "UPDATE results SET chunk_index = ?, start_index = ?, end_index = ? WHERE model_id = ? AND period = 'analysis' AND chunk_id = ?",
+    );
+    this.db.transaction(() => {
+      for (const p of positions) {
+        setChunk.run(p.index, p.startIndex, p.endIndex, modelId, p.chunkId);
+        setResults.run(p.index, p.startIndex, p.endIndex, modelId, p.chunkId);
+      }
+    })();
+  }
+
+  async markAllDirty(modelId: number): Promise<void> {
+    this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ?').run(modelId);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // results
+
+  private insertResults(modelId: number, results: ResultRecord[]): void {
+    const ins = this.stmt(`
+      INSERT OR REPLACE INTO results (model_id, period, chunk_id, calculator_id, metric, column_name, family, calculator,
+        calc_order, series_order, chunk_key, chunk_index, start_index, end_index, start_date, end_date, value,
+        upper_threshold, lower_threshold, alert, sampling_error, upper_confidence_boundary, lower_confidence_boundary,
+        realized, targets_missing_rate, partial)
+      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
+    for (const r of results) {
+      ins.run(
+        modelId,
+        r.period,
+        r.chunkId,
+        r.id,
+        r.metric,
+        r.column ?? '',
+        r.family,
+        r.calculator,
+        r.calcOrder,
+        r.seriesOrder,
+        r.chunk.key,
+        r.chunk.index,
+        r.chunk.start_index,
+        r.chunk.end_index,
+        r.chunk.start_date,
+        r.chunk.end_date,
+        r.value,
+        r.upper_threshold,
+        r.lower_threshold,
+        r.alert === null ? null : r.alert ? 1 : 0,
+        r.sampling_error,
+        r.upper_confidence_boundary,
+        r.lower_confidence_boundary,
+        r.realized,
+        r.targets_missing_rate,
+        r.partial ? 1 : 0,
+      );
+    }
+  }
+
+  private toResult(r: unknown[]): ResultRecord {
+    const col = r[5] as string;
+    const alert = r[19] as number | null;
+    return {
+      period: r[0] as ResultRecord['period'],
+      chunkId: r[1] as number,
+      id: r[2] as string,
+      calculator: r[3] as string,
+      family: r[4] as string,
+      column: col === '' ? null : col,
+      metric: r[6] as string,
+      calcOrder: r[7] as number,
+      seriesOrder: r[8] as number,
+      chunk: {
+        key: r[9] as string,
+        index: r[10] as number,
+        start_index: r[11] as number,
+        end_index: r[12] as number,
+        start_date: r[13] as number | null,
+        end_date: r[14] as number | null,
+      },
+      value: r[15] as number | null,
+      upper_threshold: r[16] as number | null,
+      lower_threshold: r[17] as number | null,
+      alert: alert === null ? null : alert === 1,
+      sampling_error: r[18] as number | null,
+      upper_confidence_boundary: r[20] as number | null,
+      lower_confidence_boundary: r[21] as number | null,
+      realized: r[22] as number | null,
+      targets_missing_rate: r[23] as number | null,
+      partial: r[24] === 1,
+    };
+  }
+
+  async queryResults(f: ResultFilter): Promise<ResultRecord[]> {
+    // Fixed fragments chosen by which filters are present; every value is bound.
+    const where = ['model_id = @model'];
+    const params: Record<string, unknown> = { model: f.modelId };
+    if (f.family) {
+      where.push('family = @family');
+      params.family = f.family;
+    }
+    if (f.calculatorId) {
+      where.push('calculator_id = @calculator');
+      params.calculator = f.calculatorId;
+    }
+    if (f.metrics && f.metrics.length > 0) {
+      where.push('metric IN (SELECT value FROM json_each(@metrics))');
+      params.metrics = JSON.stringify(f.metrics);
+    }
+    if (f.columns && f.columns.length > 0) {
+      where.push('column_name IN (SELECT value FROM json_each(@columns))');
+      params.columns = JSON.stringify(f.columns);
+    }
+    if (f.period && f.period !== 'both') {
+      where.push('period = @period');
+      params.period = f.period;
+    }
+    if (f.from !== null && f.from !== undefined) {
+      where.push('end_date >= @from');
+      params.from = f.from;
+    }
+    if (f.to !== null && f.to !== undefined) {
+      where.push('start_date <= @to');
+      params.to = f.to;
+    }
+    if (f.alertsOnly) where.push('alert = 1');
+    const sql = `SELECT period, chunk_id, calculator_id, calculator, family, column_name, metric, calc_order, series_order,
+        chunk_key, chunk_index, start_index, end_index, start_date, end_date, value, upper_threshold, lower_threshold,
+        sampling_error, alert, upper_confidence_boundary, lower_confidence_boundary, realized, targets_missing_rate, partial
+      FROM results WHERE ${where.join(' AND ')}
+      ORDER BY calc_order, series_order, period = 'analysis', chunk_index`;
+    return (this.stmt(sql).raw(true).all(params) as unknown[][]).map((r) => this.toResult(r));
+  }
+
+  async listSeries(modelId: number, family?: string | null): Promise<SeriesKey[]> {
+    const sql = family
+      ? `SELECT family, calculator_id, calculator, metric, column_name, MIN(calc_order) AS c, MIN(series_order) AS s FROM results
+         WHERE model_id = ? AND family = ? GROUP BY family, calculator_id, calculator, metric, column_name ORDER BY c, s`
+      : `SELECT family, calculator_id, calculator, metric, column_name, MIN(calc_order) AS c, MIN(series_order) AS s FROM results
+         WHERE model_id = ? GROUP BY family, calculator_id, calculator, metric, column_name ORDER BY c, s`;
+    const rows = (family ? this.stmt(sql).all(modelId, family) : this.stmt(sql).all(modelId)) as Row[];
+    return rows.map((r) => ({
+      family: r.family as string,
+      calculator_id: r.calculator_id as string,
+      calculator: r.calculator as string,
+      metric: r.metric as string,
+      column: r.column_name === '' ? null : (r.column_name as string),
+    }));
+  }
+}

@@ -1,0 +1,222 @@
+/**
+ * The storage interface of the Vigil server. The SQLite implementation (sqlite.ts) is the default; the
+ * interface is asynchronous and made of whole operations (one call = one transaction) so that a
+ * PostgreSQL adapter can implement it without changing the service.
+ *
+ * Layout: one row per ingested analysis record, its feature values as a fixed-width float64 payload
+ * (numbers, or dictionary codes for categorical columns; NaN = missing), the id, timestamp and target in
+ * their own columns so that dedup, time-range chunk scans and late targets are index lookups. Results of
+ * every calculator live in one long table that every read path uses.
+ */
+
+export type Period = 'reference' | 'analysis';
+
+/** A model as stored. `definition` and `layout` are JSON documents owned by the service. */
+export interface ModelRecord {
+  id: number;
+  name: string;
+  definition: unknown;
+  /** Resolved column layout (kinds, payload order); null until the reference fixes it. */
+  layout: unknown | null;
+  createdAt: number;
+  updatedAt: number;
+  referenceRows: number;
+  analysisRows: number;
+  targets: number;
+  /** Increments every time the reference is replaced. */
+  fitVersion: number;
+}
+
+/** A new categorical level discovered while coercing a batch; persisted in the batch's transaction. */
+export interface NewLevel {
+  column: string;
+  code: number;
+  value: string;
+}
+
+/** Analysis rows to store, columnar. Every array has `n` entries. */
+export interface RowBatch {
+  n: number;
+  /** Row ids (null entries, or null for a model without an id column: never deduplicated). */
+  ids: (string | null)[] | null;
+  /** Epoch ms, or null for a model without a timestamp column. */
+  timestamps: Float64Array | null;
+  /** One array per payload column: the number, or the categorical code; NaN = missing. */
+  values: Float64Array[];
+  /** Per payload column, 1 where the value had the wrong type (stored as missing); null when none. */
+  typeFlags: (Uint8Array | null)[];
+  /** Target value or code (NaN = missing), or null when the batch carries no target column. */
+  targets: Float64Array | null;
+  newLevels: NewLevel[];
+}
+
+/** What was accepted, handed to the chunk planner inside the ingest transaction. */
+export interface AcceptedRows {
+  /** Rows in the model before this batch. */
+  before: number;
+  /** Rows accepted (not duplicates), with sequence numbers before .. before+count-1. */
+  count: number;
+  /** Timestamps of the accepted rows in sequence order (null without a timestamp column). */
+  timestamps: Float64Array | null;
+}
+
+/** A chunk of the analysis stream: a sequence range (size chunking) or a time range (period chunking). */
+export interface ChunkMark {
+  /** Stable identity: the chunk number (size chunking) or the period start in ms (period chunking). */
+  chunkId: number;
+  key: string;
+  startSeq: number | null;
+  endSeq: number | null;
+  rangeStart: number | null;
+  rangeEnd: number | null;
+  /** For size chunks: the chunk holds fewer rows than it will (the last, still filling). */
+  partial: boolean;
+}
+
+export interface ChunkPlan {
+  upsert: ChunkMark[];
+  /** Chunks that no longer exist (e.g. a merged remainder split off); their results are deleted. */
+  remove: number[];
+}
+
+export interface StoredChunk extends ChunkMark {
+  chunkIndex: number | null;
+  startIndex: number | null;
+  endIndex: number | null;
+  startDate: number | null;
+  endDate: number | null;
+  nRows: number;
+  dirty: boolean;
+  /** Bumped by every change; a recompute clears `dirty` only if the generation it read is current. */
+  gen: number;
+}
+
+/** Rows of one chunk read back for computing. */
+export interface StoredRows {
+  n: number;
+  seq: Float64Array;
+  timestamps: Float64Array;
+  targets: Float64Array;
+  values: Float64Array[];
+  typeFlags: (Uint8Array | null)[];
+}
+
+export interface ChunkFields {
+  key: string;
+  index: number;
+  start_index: number;
+  end_index: number;
+  start_date: number | null;
+  end_date: number | null;
+}
+
+/** One stored result: a run-contract row plus what the read paths filter and order on. */
+export interface ResultRecord {
+  calculator: string;
+  id: string;
+  family: string;
+  column: string | null;
+  metric: string;
+  period: Period;
+  chunkId: number;
+  chunk: ChunkFields;
+  value: number | null;
+  upper_threshold: number | null;
+  lower_threshold: number | null;
+  alert: boolean | null;
+  sampling_error: number | null;
+  upper_confidence_boundary: number | null;
+  lower_confidence_boundary: number | null;
+  realized: number | null;
+  targets_missing_rate: number | null;
+  partial: boolean;
+  /** Position of the calculator in the model, and of the series in the calculator's output. */
+  calcOrder: number;
+  seriesOrder: number;
+}
+
+export interface ResultFilter {
+  modelId: number;
+  family?: string | null;
+  calculatorId?: string | null;
+  /** Empty or missing = all. */
+  metrics?: string[] | null;
+  /** Empty or missing = all; `''` selects model-level series (column null). */
+  columns?: string[] | null;
+  period?: Period | 'both';
+  /** Epoch ms: a chunk is returned when [start_date, end_date] overlaps [from, to]. */
+  from?: number | null;
+  to?: number | null;
+  alertsOnly?: boolean;
+}
+
+export interface SeriesKey {
+  family: string;
+  calculator_id: string;
+  calculator: string;
+  metric: string;
+  column: string | null;
+}
+
+export interface ChunkResultWrite {
+  chunk: StoredChunk;
+  /** Positional fields and row count found when the rows were read. */
+  nRows: number;
+  startDate: number | null;
+  endDate: number | null;
+  results: ResultRecord[];
+}
+
+export interface TargetUpdate {
+  ids: string[];
+  values: Float64Array;
+  newLevels: NewLevel[];
+  /** Maps a matched row (seq, timestamp) to the chunk it belongs to, to mark it dirty. */
+  chunkOf: (seq: number, ts: number | null) => number;
+}
+
+export interface Store {
+  /** Where it lives (file path), for logs. */
+  readonly location: string;
+  close(): Promise<void>;
+
+  listModels(): Promise<ModelRecord[]>;
+  getModel(name: string): Promise<ModelRecord | null>;
+  /** Throws StoreConflictError when the name is taken. */
+  createModel(name: string, definition: unknown): Promise<ModelRecord>;
+  deleteModel(modelId: number): Promise<void>;
+
+  /**
+   * Replaces the reference in one transaction: the encoded frame, the fixed layout, the reference-period
+   * results; deletes analysis results and marks every analysis chunk dirty (thresholds changed).
+   */
+  replaceReference(modelId: number, args: { layout: unknown; frame: Buffer; rows: number; newLevels: NewLevel[]; results: ResultRecord[] }): Promise<void>;
+  loadReference(modelId: number): Promise<Buffer | null>;
+  /** Categorical dictionaries: column → levels by code. */
+  loadLevels(modelId: number): Promise<Map<string, string[]>>;
+
+  /**
+   * Appends rows in one transaction: rows whose id is already stored (or repeated in the batch) are
+   * skipped; `plan` decides which chunks the accepted rows dirty. All or nothing.
+   */
+  ingestRows(modelId: number, batch: RowBatch, plan: (accepted: AcceptedRows) => ChunkPlan): Promise<{ inserted: number; duplicates: number }>;
+  /** Attaches targets to stored rows by id (one transaction); ids not stored are returned, not stored. */
+  attachTargets(modelId: number, update: TargetUpdate): Promise<{ attached: number; unknown: string[] }>;
+
+  chunks(modelId: number, opts?: { dirtyOnly?: boolean }): Promise<StoredChunk[]>;
+  readChunkRows(modelId: number, chunk: ChunkMark, width: number): Promise<StoredRows>;
+  /**
+   * Replaces the results of one analysis chunk and records its row count and dates; clears `dirty`
+   * when the chunk's generation is still the one read. Returns false when the chunk changed meanwhile.
+   */
+  writeChunkResults(modelId: number, write: ChunkResultWrite): Promise<boolean>;
+  /** Renumbers analysis chunks (period chunking: a late row shifts later chunks' indices). */
+  setChunkPositions(modelId: number, positions: { chunkId: number; index: number; startIndex: number; endIndex: number }[]): Promise<void>;
+  /** Marks every analysis chunk dirty (after a refit). */
+  markAllDirty(modelId: number): Promise<void>;
+
+  queryResults(filter: ResultFilter): Promise<ResultRecord[]>;
+  listSeries(modelId: number, family?: string | null): Promise<SeriesKey[]>;
+}
+
+export class StoreConflictError extends Error {}
