@@ -111,7 +111,10 @@ function lexNumberOrDuration(query: string, start: number, out: Token[]): number
     let k = j;
     while (k < n && (isDigit(query[k]) || /[smhdwy]/.test(query[k]))) k++;
     const text = query.slice(start, k);
-    if (k < n && isIdentPart(query[k])) throw new PromQLParseError(query, start, `bad number or duration syntax: "${query.slice(start, k + 1)}"`);
+    // `:` may follow a duration inside a subquery's brackets (`[1h:5m]`).
+    if (k < n && isIdentPart(query[k]) && query[k] !== ':') {
+      throw new PromQLParseError(query, start, `bad number or duration syntax: "${query.slice(start, k + 1)}"`);
+    }
     const ms = parseDuration(text);
     if (ms === null) throw new PromQLParseError(query, start, `bad duration syntax: "${text}"`);
     out.push({ kind: 'duration', text, value: ms, pos: start, end: k });

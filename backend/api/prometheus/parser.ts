@@ -218,7 +218,9 @@ class Parser {
   private parseRange(open: Token, expr: Expr): MatrixSelector {
     this.next();
     const range = this.parseDurationToken('range');
-    if (this.isPunct(':')) this.unsupported(open, 'subqueries (`expr[range:step]`)');
+    // The lexer reads `:5m` as an identifier (metric names may hold colons); here it is a subquery step.
+    const t = this.peek();
+    if (this.isPunct(':', t) || (t.kind === 'ident' && t.text.startsWith(':'))) this.unsupported(open, 'subqueries (`expr[range:step]`)');
     const close = this.expectPunct(']', 'in range selector');
     if (expr.type !== 'vector_selector') this.fail(open, 'ranges only allowed for vector selectors');
     if (expr.offset !== 0) this.fail(open, 'no offset modifiers allowed before range');

@@ -26,7 +26,7 @@ export interface MetricMetadata {
 
 export interface PrometheusApiOptions {
   /** The series to answer from, fetched per request (the store adapter caches between result changes). */
-  source: () => SeriesSource;
+  source: () => SeriesSource | Promise<SeriesSource>;
   lookback: Lookback;
   /** HELP/TYPE of a metric name, for /metadata. */
   metadata?: (metricName: string) => MetricMetadata | undefined;
@@ -43,10 +43,10 @@ export function prometheusRouter(opts: PrometheusApiOptions): Router {
   const evalOpts: EvalOptions = { lookback: opts.lookback };
   router.use(express.text({ type: 'application/x-www-form-urlencoded', limit: FORM_BODY_LIMIT }));
 
-  const both = (path: string, handler: (p: Params, res: Response) => void) => {
-    const h = (req: Request, res: Response) => {
+  const both = (path: string, handler: (p: Params, res: Response) => void | Promise<void>) => {
+    const h = async (req: Request, res: Response) => {
       try {
-        handler(new Params(req), res);
+        await handler(new Params(req), res);
       } catch (e) {
         sendError(res, e);
       }
@@ -55,15 +55,15 @@ export function prometheusRouter(opts: PrometheusApiOptions): Router {
     router.post(path, h);
   };
 
-  both('/api/v1/query', (p, res) => {
+  both('/api/v1/query', async (p, res) => {
     const expr = p.query();
     const time = p.has('time') ? p.time('time') : now();
     p.optionalDuration('timeout');
-    const value = evaluateInstant(expr, opts.source(), time, evalOpts);
+    const value = evaluateInstant(expr, await opts.source(), time, evalOpts);
     sendJson(res, successJson(instantDataJson(value, time)));
   });
 
-  both('/api/v1/query_range', (p, res) => {
+  both('/api/v1/query_range', async (p, res) => {
     const start = p.time('start');
     const end = p.time('end');
     const step = p.duration('step');
@@ -74,41 +74,41 @@ export function prometheusRouter(opts: PrometheusApiOptions): Router {
       throw new PromApiError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
     }
     const expr = p.query();
-    const series = evaluateRange(expr, opts.source(), start, end, step, evalOpts);
+    const series = evaluateRange(expr, await opts.source(), start, end, step, evalOpts);
     sendJson(res, successJson(`{"resultType":"matrix","result":${matrixJson(series)}}`));
   });
 
-  both('/api/v1/labels', (p, res) => {
+  both('/api/v1/labels', async (p, res) => {
     const names = new Set<string>();
-    for (const s of selectSeries(p, opts)) for (const n of Object.keys(s.labels)) names.add(n);
+    for (const s of selectSeries(p, await opts.source(), opts.lookback)) for (const n of Object.keys(s.labels)) names.add(n);
     sendJson(res, successJson(JSON.stringify(limit(p, [...names].sort(compareStrings)))));
   });
 
-  router.get('/api/v1/label/:name/values', (req, res) => {
+  router.get('/api/v1/label/:name/values', async (req, res) => {
     try {
       const p = new Params(req);
       const name = String(req.params.name);
       if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) throw new PromApiError('bad_data', `invalid label name: "${name}"`);
       const values = new Set<string>();
-      for (const s of selectSeries(p, opts)) if (name in s.labels) values.add(s.labels[name]);
+      for (const s of selectSeries(p, await opts.source(), opts.lookback)) if (name in s.labels) values.add(s.labels[name]);
       sendJson(res, successJson(JSON.stringify(limit(p, [...values].sort(compareStrings)))));
     } catch (e) {
       sendError(res, e);
     }
   });
 
-  both('/api/v1/series', (p, res) => {
+  both('/api/v1/series', async (p, res) => {
     if (p.all('match[]').length === 0) throw new PromApiError('bad_data', 'no match[] parameter provided');
-    const series = selectSeries(p, opts).map((s) => s.labels);
+    const series = selectSeries(p, await opts.source(), opts.lookback).map((s) => s.labels);
     sendJson(res, successJson(JSON.stringify(limit(p, series))));
   });
 
-  router.get('/api/v1/metadata', (req, res) => {
+  router.get('/api/v1/metadata', async (req, res) => {
     try {
       const p = new Params(req);
       const only = p.get('metric');
       const names = new Set<string>();
-      for (const s of opts.source().select([])) names.add(s.labels[METRIC_NAME]);
+      for (const s of (await opts.source()).select([])) names.add(s.labels[METRIC_NAME]);
       const data: Record<string, MetricMetadata[]> = {};
       for (const name of [...names].sort(compareStrings)) {
         if (only && name !== only) continue;
@@ -221,8 +221,7 @@ export function parseDurationParam(s: string): number {
 }
 
 /** Series for labels/values/series: those matching any `match[]` (all without), active in [start, end]. */
-function selectSeries(p: Params, opts: PrometheusApiOptions): Series[] {
-  const source = opts.source();
+function selectSeries(p: Params, source: SeriesSource, lookback: Lookback): Series[] {
   const start = p.has('start') ? p.time('start') : -Infinity;
   const end = p.has('end') ? p.time('end') : Infinity;
   const matches = p.all('match[]');
@@ -235,7 +234,7 @@ function selectSeries(p: Params, opts: PrometheusApiOptions): Series[] {
     found = [...byKey.values()].sort((a, b) => compareLabels(a.labels, b.labels));
   }
   if (start === -Infinity && end === Infinity) return found;
-  return found.filter((s) => activeIn(s, start, end, opts.lookback));
+  return found.filter((s) => activeIn(s, start, end, lookback));
 }
 
 /** Whether a series has a value that counts in [start, end]: a sample there, or (chunk rule) one still current. */

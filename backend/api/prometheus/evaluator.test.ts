@@ -1,0 +1,114 @@
+/**
+ * The evaluator's own rules. Prometheus semantics of the subset are checked against a real Prometheus in
+ * test/prometheus/oracle.test.ts; here: the chunk lookback (Vigil's), left-open windows, Go's pow edge
+ * cases, and errors.
+ */
+import { EvaluationError } from './errors';
+import { evaluateInstant, evaluateRange, InstantValue, Lookback } from './evaluator';
+import { formatValue, formatTimestamp } from './format';
+import { parseQuery } from './parser';
+import { MemorySeriesSource, Series } from './source';
+
+const DAY = 86_400_000;
+
+function series(labels: Record<string, string>, points: [number, number][], currentUntil?: number): Series {
+  return { labels, timestamps: Float64Array.from(points, (p) => p[0]), values: Float64Array.from(points, (p) => p[1]), currentUntil };
+}
+
+// Weekly chunks starting on days 0, 7, 14; the last ends on day 21.
+const drift = series({ __name__: 'vigil_univariate_drift', model: 'demo', column: 'age', method: 'jensen_shannon' }, [
+  [0, 0.1],
+  [7 * DAY, 0.2],
+  [14 * DAY, 0.3],
+]);
+const driftWithEnd = { ...drift, currentUntil: 21 * DAY + 7 * DAY };
+const CHUNK: Lookback = { kind: 'chunk', ms: 7 * DAY };
+
+const values = (v: InstantValue) => (v.kind === 'vector' ? v.samples.map((s) => s.value) : v.kind === 'scalar' ? [v.value] : []);
+const at = (q: string, t: number, src = new MemorySeriesSource([drift]), lookback: Lookback = CHUNK) => evaluateInstant(parseQuery(q), src, t, { lookback });
+
+describe('chunk lookback', () => {
+  it('keeps a chunk value current until the next chunk starts, however long', () => {
+    expect(values(at('vigil_univariate_drift', 0))).toEqual([0.1]);
+    expect(values(at('vigil_univariate_drift', 7 * DAY - 1))).toEqual([0.1]);
+    expect(values(at('vigil_univariate_drift', 7 * DAY))).toEqual([0.2]);
+    expect(values(at('vigil_univariate_drift', -1))).toEqual([]);
+  });
+
+  it('keeps the last chunk current for the lookback window, or until currentUntil', () => {
+    expect(values(at('vigil_univariate_drift', 21 * DAY - 1))).toEqual([0.3]);
+    expect(values(at('vigil_univariate_drift', 21 * DAY))).toEqual([]);
+    const src = new MemorySeriesSource([driftWithEnd]);
+    expect(values(at('vigil_univariate_drift', 27 * DAY, src))).toEqual([0.3]);
+    expect(values(at('vigil_univariate_drift', 28 * DAY, src))).toEqual([]);
+  });
+
+  it('differs from the Prometheus window, which forgets a value after the lookback delta', () => {
+    const window: Lookback = { kind: 'window', ms: 5 * 60_000 };
+    expect(values(at('vigil_univariate_drift', 3 * DAY, undefined, window))).toEqual([]);
+    expect(values(at('vigil_univariate_drift', 7 * DAY + 60_000, undefined, window))).toEqual([0.2]);
+  });
+
+  it('applies to offset and range queries', () => {
+    expect(values(at('vigil_univariate_drift offset 7d', 8 * DAY))).toEqual([0.1]);
+    const m = evaluateRange(parseQuery('vigil_univariate_drift > 0.15'), new MemorySeriesSource([drift]), 0, 21 * DAY, DAY, { lookback: CHUNK });
+    expect(m).toHaveLength(1);
+    expect(m[0].timestamps[0]).toBe(7 * DAY);
+    expect(m[0].values).toHaveLength(14);
+  });
+});
+
+describe('range windows', () => {
+  it('are left-open: a sample exactly at t - range is outside', () => {
+    expect(values(at('max_over_time(vigil_univariate_drift[7d])', 14 * DAY))).toEqual([0.3]);
+    expect(values(at('max_over_time(vigil_univariate_drift[7d])', 14 * DAY - 1))).toEqual([0.2]);
+    const [avg] = values(at('avg_over_time(vigil_univariate_drift[15d])', 14 * DAY));
+    expect(avg).toBeCloseTo(0.2, 15);
+  });
+
+  it('return raw samples for a top-level range selector', () => {
+    const v = at('vigil_univariate_drift[8d]', 14 * DAY);
+    expect(v.kind).toBe('matrix');
+    expect(v.kind === 'matrix' && v.series[0].timestamps).toEqual([7 * DAY, 14 * DAY]);
+  });
+});
+
+describe('arithmetic', () => {
+  it("follows Go's math.Pow on 1^NaN, 1^Inf and (-1)^Inf", () => {
+    expect(values(at('1 ^ NaN', 0))).toEqual([1]);
+    expect(values(at('(-1) ^ Inf', 0))).toEqual([1]);
+    expect(values(at('NaN ^ 0', 0))).toEqual([1]);
+    expect(values(at('2 ^ -1', 0))).toEqual([0.5]);
+  });
+
+  it('refuses range vectors in range queries', () => {
+    expect(() => evaluateRange(parseQuery('"x"'), new MemorySeriesSource([]), 0, 10, 1, { lookback: CHUNK })).toThrow(EvaluationError);
+  });
+});
+
+describe('format', () => {
+  it('writes values as Prometheus does', () => {
+    expect([0.1, 1, -2.5, 1e21, 1.5e-7, 123456789012, NaN, Infinity, -Infinity, -0].map(formatValue)).toEqual([
+      '0.1',
+      '1',
+      '-2.5',
+      '1e+21',
+      '1.5e-07',
+      '123456789012',
+      'NaN',
+      '+Inf',
+      '-Inf',
+      '-0',
+    ]);
+  });
+
+  it('writes times as seconds with at most 3 decimals, from integer ms', () => {
+    expect([1700000000000, 1700000000123, 1700000000500, 4000, -1500].map(formatTimestamp)).toEqual([
+      '1700000000',
+      '1700000000.123',
+      '1700000000.500',
+      '4',
+      '-1.500',
+    ]);
+  });
+});

@@ -1,0 +1,48 @@
+/**
+ * Wiring of the Prometheus side of the server: the `/prometheus/api/v1` router and the `/metrics` handler
+ * over the results store. The app mounts them behind its read-key check:
+ *
+ *   const prom = prometheusEndpoints(store);
+ *   app.use('/prometheus', requireRead, prom.router);
+ *   app.get('/metrics', requireRead, prom.metrics);
+ */
+import { RequestHandler, Router } from 'express';
+import type { Store } from '../../store/types';
+import { metricsHandler } from '../metrics';
+import { Lookback } from './evaluator';
+import { parseDuration } from './lexer';
+import { prometheusRouter } from './router';
+import { seriesMetadata } from './series';
+import { StoreSeriesSource } from './store-source';
+
+/**
+ * How long the last chunk of a series stays current after the chunk's end, for instant queries and
+ * alert rules (VIGIL_PROM_LOOKBACK). A week covers daily and weekly chunking with late batches; set it to
+ * your chunk period (or longer) when chunks are monthly.
+ */
+export const DEFAULT_PROM_LOOKBACK = '7d';
+
+export function lookbackFromEnv(env: NodeJS.ProcessEnv = process.env): Lookback {
+  const raw = env.VIGIL_PROM_LOOKBACK?.trim() || DEFAULT_PROM_LOOKBACK;
+  const ms = parseDuration(raw);
+  if (ms === null || ms <= 0) throw new Error(`VIGIL_PROM_LOOKBACK: '${raw}' is not a positive Prometheus duration (e.g. 7d, 36h, 30m)`);
+  return { kind: 'chunk', ms };
+}
+
+export interface PrometheusEndpoints {
+  router: Router;
+  metrics: RequestHandler;
+  /** The cached series; `invalidate()` after bulk changes if wanted (changes are also detected). */
+  source: StoreSeriesSource;
+}
+
+export function prometheusEndpoints(store: Store, env: NodeJS.ProcessEnv = process.env): PrometheusEndpoints {
+  const lookback = lookbackFromEnv(env);
+  const source = new StoreSeriesSource(store, lookback.ms);
+  const current = () => source.current();
+  return {
+    router: prometheusRouter({ source: current, lookback, metadata: seriesMetadata }),
+    metrics: metricsHandler({ source: current, metadata: seriesMetadata }),
+    source,
+  };
+}

@@ -1,0 +1,80 @@
+import { FAMILIES, PROMETHEUS_SUFFIXES, RESULT_FIELDS } from '../../engine/catalog';
+import { CALCULATORS } from '../../engine/registry';
+import { parseSeriesName, ResultRowLike, rowLabels, seriesMetadata, seriesName, seriesOfRows } from './series';
+
+const DAY = 86_400_000;
+
+function row(over: Partial<ResultRowLike>): ResultRowLike {
+  return {
+    calculator: 'UnivariateDriftCalculator',
+    id: 'UnivariateDriftCalculator',
+    column: 'car_value',
+    metric: 'jensen_shannon',
+    period: 'analysis',
+    chunk: { start_date: 0, end_date: DAY - 1 },
+    value: 0.1,
+    upper_threshold: 0.2,
+    lower_threshold: null,
+    alert: false,
+    upper_confidence_boundary: null,
+    lower_confidence_boundary: null,
+    sampling_error: null,
+    realized: null,
+    ...over,
+  };
+}
+
+describe('series naming', () => {
+  it('names value and companion series from the catalog', () => {
+    const drift = FAMILIES.find((f) => f.id === 'univariate_drift')!;
+    expect(seriesName(drift, 'value')).toBe('vigil_univariate_drift');
+    expect(seriesName(drift, 'upper_threshold')).toBe('vigil_univariate_drift_upper_threshold');
+    expect(seriesName(drift, 'alert')).toBe('vigil_univariate_drift_alert');
+    expect(seriesName(drift, 'upper_confidence_boundary')).toBe('vigil_univariate_drift_upper_confidence_bound');
+    expect(parseSeriesName('vigil_outlier_rate_alert')).toMatchObject({ family: { id: 'outliers' }, field: 'alert' });
+    expect(parseSeriesName('vigil_estimated_performance_lower_threshold')).toMatchObject({ family: { id: 'estimated_performance' }, field: 'lower_threshold' });
+    expect(parseSeriesName('not_vigil')).toBeNull();
+  });
+
+  it('gives every registered calculator a family, and every name valid Prometheus syntax and HELP', () => {
+    for (const name of CALCULATORS.keys()) expect(FAMILIES.some((f) => f.calculators.includes(name))).toBe(true);
+    for (const f of FAMILIES) {
+      for (const field of RESULT_FIELDS) {
+        const name = f.prometheusName + PROMETHEUS_SUFFIXES[field];
+        expect(name).toMatch(/^[a-zA-Z_:][a-zA-Z0-9_:]*$/);
+        expect(seriesMetadata(name)?.help).toContain(f.label);
+      }
+    }
+    // No name is both a value series and another family's companion (names stay unambiguous).
+    const names = FAMILIES.flatMap((f) => RESULT_FIELDS.map((field) => seriesName(f, field)));
+    expect(new Set(names).size).toBe(names.length);
+  });
+
+  it('labels a row with model, column when per column, the metric label, and calculator_id only when custom', () => {
+    expect(rowLabels('demo', row({}))).toEqual({ model: 'demo', column: 'car_value', method: 'jensen_shannon' });
+    expect(rowLabels('demo', row({ calculator: 'CBPE', id: 'cbpe_auc', column: null, metric: 'roc_auc' }))).toEqual({
+      model: 'demo',
+      metric: 'roc_auc',
+      calculator_id: 'cbpe_auc',
+    });
+    expect(rowLabels('demo', row({ calculator: 'NoSuchCalculator' }))).toBeNull();
+  });
+});
+
+describe('seriesOfRows', () => {
+  it('makes one sample per analysis chunk and field at the chunk start, skipping nulls and reference rows', () => {
+    const rows = [
+      row({ period: 'reference', chunk: { start_date: -DAY, end_date: -1 } }),
+      row({ chunk: { start_date: '1970-01-02T00:00:00.000Z', end_date: '1970-01-02T23:59:59.999Z' }, value: 0.3, alert: true }),
+      row({}),
+      row({ chunk: { start_date: null, end_date: null } }),
+    ];
+    const series = seriesOfRows('demo', rows, 7 * DAY);
+    const byName = Object.fromEntries(series.map((s) => [s.labels.__name__, s]));
+    expect(Object.keys(byName).sort()).toEqual(['vigil_univariate_drift', 'vigil_univariate_drift_alert', 'vigil_univariate_drift_upper_threshold']);
+    expect(Array.from(byName.vigil_univariate_drift.timestamps)).toEqual([0, DAY]);
+    expect(Array.from(byName.vigil_univariate_drift.values)).toEqual([0.1, 0.3]);
+    expect(Array.from(byName.vigil_univariate_drift_alert.values)).toEqual([0, 1]);
+    expect(byName.vigil_univariate_drift.currentUntil).toBe(2 * DAY - 1 + 7 * DAY);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * THE mapping from computed results to Prometheus series (used by the query API and /metrics; documented
+ * in docs/prometheus.md). Names and the metric label come from the catalog:
+ *
+ *   <family.prometheusName><PROMETHEUS_SUFFIXES[field]>{model, column?, <family.prometheusMetricLabel>, calculator_id?}
+ *
+ * e.g. `vigil_univariate_drift{model="demo",column="car_value",method="jensen_shannon"}` and its companions
+ * `vigil_univariate_drift_upper_threshold`, `_lower_threshold`, `_alert` (1/0), `_upper_confidence_bound`,
+ * `_lower_confidence_bound`, `_sampling_error`, `_realized`.
+ *
+ * - One sample per analysis chunk, at the chunk's start (as in the plugin's frames); reference-period
+ *   chunks are not exported (they are the baseline the thresholds come from, not monitoring data).
+ * - A field that is null for a chunk (no threshold, no band, unknown alert) has no sample there.
+ * - `column` is present only for per-column results; `calculator_id` only when a calculator was given an
+ *   id other than its class name (two calculators of one class on one model would otherwise collide).
+ * - Chunks without a timestamp (size-chunked data without a timestamp column) have no time and are skipped.
+ */
+import { FamilyDef, familyById, familyOfCalculator, FAMILIES, metricsOfFamily, PROMETHEUS_SUFFIXES, RESULT_FIELDS, ResultField } from '../../engine/catalog';
+import { Labels, METRIC_NAME } from './labels';
+import type { MetricMetadata } from './router';
+import { Series } from './source';
+
+/** A stored result row, as the results store and `vigil run` give it (dates as epoch ms or ISO strings). */
+export interface ResultRowLike {
+  calculator: string;
+  id: string;
+  column: string | null;
+  metric: string;
+  period: 'reference' | 'analysis';
+  chunk: { start_date: number | string | null; end_date: number | string | null };
+  value: number | null;
+  upper_threshold: number | null;
+  lower_threshold: number | null;
+  alert: boolean | null;
+  upper_confidence_boundary: number | null;
+  lower_confidence_boundary: number | null;
+  sampling_error: number | null;
+  realized: number | null;
+}
+
+export const MODEL_LABEL = 'model';
+export const COLUMN_LABEL = 'column';
+export const CALCULATOR_ID_LABEL = 'calculator_id';
+
+export function seriesName(family: FamilyDef, field: ResultField): string {
+  return family.prometheusName + PROMETHEUS_SUFFIXES[field];
+}
+
+/** Labels of a result row's series (without `__name__`); null when the calculator has no family. */
+export function rowLabels(model: string, row: ResultRowLike, family = familyOfCalculator(row.calculator)): Record<string, string> | null {
+  if (!family) return null;
+  const labels: Record<string, string> = { [MODEL_LABEL]: model };
+  if (row.column !== null && row.column !== '') labels[COLUMN_LABEL] = row.column;
+  labels[family.prometheusMetricLabel] = row.metric;
+  if (row.id && row.id !== row.calculator) labels[CALCULATOR_ID_LABEL] = row.id;
+  return labels;
+}
+
+function toMs(d: number | string | null): number | null {
+  if (d === null) return null;
+  if (typeof d === 'number') return Number.isFinite(d) ? d : null;
+  const ms = Date.parse(d);
+  return Number.isNaN(ms) ? null : ms;
+}
+
+function fieldValue(row: ResultRowLike, field: ResultField): number | null {
+  const v = row[field];
+  if (v === null || v === undefined) return null;
+  if (typeof v === 'boolean') return v ? 1 : 0;
+  return Number.isFinite(v) ? v : null;
+}
+
+/**
+ * Series of one model's result rows. The last chunk of each series stays current until its end plus
+ * `lookbackMs` (the chunk lookback, see evaluator.ts).
+ */
+export function seriesOfRows(model: string, rows: Iterable<ResultRowLike>, lookbackMs: number): Series[] {
+  const acc = new Map<string, { labels: Labels; t: number[]; v: number[]; lastEnd: number }>();
+  for (const row of rows) {
+    if (row.period !== 'analysis') continue;
+    const start = toMs(row.chunk.start_date);
+    if (start === null) continue;
+    const family = familyOfCalculator(row.calculator);
+    const base = rowLabels(model, row, family);
+    if (!family || !base) continue;
+    const end = toMs(row.chunk.end_date) ?? start;
+    for (const field of RESULT_FIELDS) {
+      const v = fieldValue(row, field);
+      if (v === null) continue;
+      const labels = { [METRIC_NAME]: seriesName(family, field), ...base };
+      const key = seriesKey(labels);
+      let s = acc.get(key);
+      if (!s) acc.set(key, (s = { labels, t: [], v: [], lastEnd: end }));
+      s.t.push(start);
+      s.v.push(v);
+      s.lastEnd = Math.max(s.lastEnd, end);
+    }
+  }
+  const out: Series[] = [];
+  for (const s of acc.values()) {
+    // Rows arrive in chunk order per series; sort anyway (cheap when sorted) and keep one sample per time.
+    const order = s.t.map((_, i) => i).sort((a, b) => s.t[a] - s.t[b] || a - b);
+    const ts: number[] = [];
+    const vs: number[] = [];
+    for (const i of order) {
+      if (ts.length > 0 && ts[ts.length - 1] === s.t[i]) vs[vs.length - 1] = s.v[i];
+      else {
+        ts.push(s.t[i]);
+        vs.push(s.v[i]);
+      }
+    }
+    out.push({ labels: s.labels, timestamps: Float64Array.from(ts), values: Float64Array.from(vs), currentUntil: s.lastEnd + lookbackMs });
+  }
+  return out;
+}
+
+function seriesKey(labels: Labels): string {
+  return Object.keys(labels)
+    .sort()
+    .map((k) => `${k}\u0000${labels[k]}`)
+    .join('\u0001');
+}
+
+const FIELD_HELP: Record<ResultField, string> = {
+  value: 'value per chunk',
+  upper_threshold: 'upper alert threshold (from the reference chunks)',
+  lower_threshold: 'lower alert threshold (from the reference chunks)',
+  alert: 'alert state of the chunk (1 = outside the thresholds)',
+  upper_confidence_boundary: 'upper confidence bound (value + 3 sampling errors)',
+  lower_confidence_boundary: 'lower confidence bound (value - 3 sampling errors)',
+  sampling_error: 'sampling error of the value',
+  realized: 'realized value, once targets are known',
+};
+
+const capitalise = (s: string) => s[0].toUpperCase() + s.slice(1);
+
+/** Every series name the mapping can produce, with its HELP text (for /metadata and /metrics). */
+export const SERIES_METADATA: ReadonlyMap<string, MetricMetadata> = new Map(
+  FAMILIES.flatMap((f) =>
+    RESULT_FIELDS.map((field): [string, MetricMetadata] => [
+      seriesName(f, field),
+      { type: 'gauge', help: `${f.label}: ${f.description}. ${capitalise(FIELD_HELP[field])}; labels: ${labelNamesOf(f).join(', ')}.`, unit: '' },
+    ]),
+  ),
+);
+
+function labelNamesOf(f: FamilyDef): string[] {
+  return [MODEL_LABEL, ...(f.perColumn ? [COLUMN_LABEL] : []), f.prometheusMetricLabel];
+}
+
+export function seriesMetadata(name: string): MetricMetadata | undefined {
+  return SERIES_METADATA.get(name);
+}
+
+/** The family of a series name and the field it carries, e.g. `vigil_outlier_rate_alert` → (outliers, alert). */
+export function parseSeriesName(name: string): { family: FamilyDef; field: ResultField } | null {
+  let best: { family: FamilyDef; field: ResultField } | null = null;
+  for (const f of FAMILIES) {
+    for (const field of RESULT_FIELDS) {
+      if (seriesName(f, field) === name && (!best || f.prometheusName.length > best.family.prometheusName.length)) best = { family: f, field };
+    }
+  }
+  return best;
+}
+
+/** The catalog metric ids a series' metric label may take (for docs and structural tests). */
+export function metricIdsOf(familyId: FamilyDef['id']): string[] {
+  return metricsOfFamily(familyById(familyId)!.id).map((m) => m.id);
+}
