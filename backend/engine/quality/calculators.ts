@@ -150,7 +150,8 @@ export const numericalRangeCalculator: CalculatorDefinition<QualityParams> = {
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }
-      ranges.set(name, [lo, hi]);
+      // pandas' min/max of an all-NaN column are NaN, and no value compares outside NaN bounds.
+      ranges.set(name, lo <= hi ? [lo, hi] : [NaN, NaN]);
     }
     return fitSeriesCalculator(reference, p.chunking, {
       series: p.columnNames.map((column) => ({

@@ -96,6 +96,10 @@ export function median(values: ArrayLike<number>): number {
  * Density of scipy's `gaussian_kde(x)` (Scott's rule) at `at`: bandwidth `bw = n^(−1/5) · std₁(x)` and
  * `f = Σ exp(−((at − xᵢ)/bw)²/2) / (n · bw · √(2π))`. A zero or undefined spread makes scipy's covariance
  * singular (LinAlgError), which NannyML turns into an infinite density; we return Infinity the same way.
+ *
+ * scipy whitens `xᵢ` and `at` separately (`xᵢ·(1/bw) − at·(1/bw)`), which loses digits when the data sit
+ * far from zero relative to their spread (about 1e-11 relative for values near 1e9 with spread 1e3); the
+ * difference form used here is the accurate one and agrees with scipy to ~1e-13 on ordinary data.
  */
 export function gaussianKdeScottAt(values: ArrayLike<number>, at: number): number {
   const n = values.length;
