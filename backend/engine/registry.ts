@@ -14,6 +14,8 @@ import {
   summaryStatsStdCalculator,
   summaryStatsSumCalculator,
 } from './stats/calculators';
+import { performanceCalculator } from './performance/realized-calculator';
+import { cbpeCalculator } from './performance/cbpe-calculator';
 
 const definitions: CalculatorDefinition<any>[] = [
   missingValuesCalculator,
@@ -27,6 +29,8 @@ const definitions: CalculatorDefinition<any>[] = [
   summaryStatsStdCalculator,
   summaryStatsMedianCalculator,
   summaryStatsRowCountCalculator,
+  performanceCalculator,
+  cbpeCalculator,
 ];
 
 export const CALCULATORS: ReadonlyMap<string, CalculatorDefinition<any>> = new Map(definitions.map((d) => [d.className, d]));

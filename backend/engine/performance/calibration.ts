@@ -1,0 +1,303 @@
+/**
+ * Probability calibration for CBPE (spec §4.1, nannyml/calibration.py):
+ * - isotonic regression as scikit-learn's IsotonicRegression(increasing=True, out_of_bounds='clip'):
+ *   equal scores merged (label mean weighted by count), pool-adjacent-violators, points inside flat runs
+ *   trimmed, prediction by scipy's interp1d formula after clipping to the fitted score range;
+ * - NannyML's `needs_calibration` rule: calibrate when isotonic calibration, cross-validated over 10
+ *   stratified shuffle splits, lowers the expected calibration error.
+ */
+import { rocAuc } from './metrics/curves';
+import { Random, seededRandom, shuffleInPlace } from './random';
+
+/** A fitted calibrator: the isotonic step function's points (plain data, storable). */
+export interface IsotonicFit {
+  x: Float64Array;
+  y: Float64Array;
+}
+
+/** np.finfo(float64).resolution: sklearn merges scores closer than this. */
+const FLOAT64_RESOLUTION = 1e-15;
+
+/** Fits on the rows where score and 0/1 label are present. */
+export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>): IsotonicFit {
+  // With 0/1 labels, the merged mean of equal scores is (#ones / #rows): sort both classes natively
+  // and merge, instead of an index sort by (score, label).
+  let n1 = 0;
+  let n0 = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if (Number.isNaN(scores[i]) || Number.isNaN(labels[i])) continue;
+    if (labels[i] === 1) n1++;
+    else n0++;
+  }
+  const ones = new Float64Array(n1);
+  const zeros = new Float64Array(n0);
+  n1 = 0;
+  n0 = 0;
+  for (let i = 0; i < scores.length; i++) {
+    if (Number.isNaN(scores[i]) || Number.isNaN(labels[i])) continue;
+    if (labels[i] === 1) ones[n1++] = scores[i];
+    else zeros[n0++] = scores[i];
+  }
+  ones.sort();
+  zeros.sort();
+  const ux: number[] = [];
+  const uy: number[] = [];
+  const uw: number[] = [];
+  let i = 0;
+  let j = 0;
+  let cx = NaN;
+  let cw = 0;
+  let cy = 0;
+  while (i < ones.length || j < zeros.length) {
+    // ascending by score, label 0 before 1 on equal scores (np.lexsort((y, X)))
+    const takeZero = i >= ones.length || (j < zeros.length && zeros[j] <= ones[i]);
+    const x = takeZero ? zeros[j++] : ones[i++];
+    const y = takeZero ? 0 : 1;
+    if (cw === 0) {
+      cx = x;
+      cw = 1;
+      cy = y;
+    } else if (x - cx >= FLOAT64_RESOLUTION) {
+      ux.push(cx);
+      uy.push(cy / cw);
+      uw.push(cw);
+      cx = x;
+      cw = 1;
+      cy = y;
+    } else {
+      cw += 1;
+      cy += y;
+    }
+  }
+  if (cw > 0) {
+    ux.push(cx);
+    uy.push(cy / cw);
+    uw.push(cw);
+  }
+  const y = Float64Array.from(uy);
+  poolAdjacentViolators(y, Float64Array.from(uw));
+  return trimFlatRuns(Float64Array.from(ux), y);
+}
+
+/**
+ * In-place non-decreasing isotonic regression with weights, in scikit-learn's single-pass
+ * block-merging form (`_inplace_contiguous_isotonic_regression`), so pooled means match its arithmetic.
+ */
+export function poolAdjacentViolators(y: Float64Array, w: Float64Array): void {
+  const n = y.length;
+  if (n === 0) return;
+  // target[i] = end of the block starting at i, target[end] = its start
+  const target = new Int32Array(n);
+  for (let i = 0; i < n; i++) target[i] = i;
+  let i = 0;
+  while (i < n) {
+    let k = target[i] + 1;
+    if (k === n) break;
+    if (y[i] < y[k]) {
+      i = k;
+      continue;
+    }
+    let sumWy = w[i] * y[i];
+    let sumW = w[i];
+    for (;;) {
+      const prevY = y[k];
+      sumWy += w[k] * y[k];
+      sumW += w[k];
+      k = target[k] + 1;
+      if (k === n || prevY < y[k]) {
+        y[i] = sumWy / sumW;
+        w[i] = sumW;
+        target[i] = k - 1;
+        target[k - 1] = i;
+        if (i > 0) i = target[i - 1];
+        break;
+      }
+    }
+  }
+  i = 0;
+  while (i < n) {
+    const k = target[i] + 1;
+    for (let m = i + 1; m < k; m++) y[m] = y[i];
+    i = k;
+  }
+}
+
+/** sklearn drops points whose value equals both neighbours (keeps the interpolation identical). */
+function trimFlatRuns(x: Float64Array, y: Float64Array): IsotonicFit {
+  const n = y.length;
+  if (n <= 2) return { x, y };
+  const keep: number[] = [0];
+  for (let i = 1; i < n - 1; i++) if (y[i - 1] !== y[i] || y[i] !== y[i + 1]) keep.push(i);
+  keep.push(n - 1);
+  return { x: Float64Array.from(keep, (i) => x[i]), y: Float64Array.from(keep, (i) => y[i]) };
+}
+
+/** Calibrated value of one score (NaN stays NaN). */
+export function predictIsotonic(fit: IsotonicFit, score: number): number {
+  const { x, y } = fit;
+  const m = x.length;
+  if (Number.isNaN(score) || m === 0) return NaN;
+  if (m === 1) return y[0];
+  const t = score < x[0] ? x[0] : score > x[m - 1] ? x[m - 1] : score;
+  // scipy interp1d(kind='linear'): hi = searchsorted(x, t, 'left') clipped to [1, m−1]
+  let lo = 0;
+  let hi = m;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (x[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  const h = Math.min(Math.max(lo, 1), m - 1);
+  const l = h - 1;
+  const slope = (y[h] - y[l]) / (x[h] - x[l]);
+  return slope * (t - x[l]) + y[l];
+}
+
+export function calibrate(fit: IsotonicFit | null, scores: Float64Array): Float64Array {
+  if (fit === null) return scores;
+  const out = new Float64Array(scores.length);
+  // Scores repeat a lot (rounded model outputs): remember the last lookup.
+  let lastS = NaN;
+  let lastV = NaN;
+  for (let i = 0; i < scores.length; i++) {
+    const s = scores[i];
+    if (s !== lastS) {
+      lastS = s;
+      lastV = predictIsotonic(fit, s);
+    }
+    out[i] = lastV;
+  }
+  return out;
+}
+
+// -------------------------------------------------------------------------------------------------
+// needs_calibration
+
+/** NannyML's needs_calibration defaults (nannyml/calibration.py). */
+export const CALIBRATION_SPLITS = 10;
+export const CALIBRATION_TEST_SIZE = 0.1;
+export const CALIBRATION_BINS = 10;
+/** Above this reference ROC AUC the scores are considered separated enough: no calibration. */
+export const CALIBRATION_AUC_CUTOFF = 0.999;
+/** Seed of Vigil's stratified shuffle split (NannyML uses sklearn with random_state=42; spec §9.4). */
+export const CALIBRATION_SEED = 42;
+
+/** Index pairs [start, end) of `binCount` equal-count bins (NannyML's `_get_bin_index_edges`). */
+export function binIndexEdges(length: number, binCount: number): [number, number][] {
+  if (length <= 2 * binCount) {
+    binCount = Math.floor(length / 2);
+    if (binCount < 2) throw new Error(`cannot split ${length} rows into at least 2 calibration bins`);
+  }
+  const width = Math.floor(length / binCount);
+  const edges: number[] = [];
+  for (let e = 0; e <= length; e += width) edges.push(e);
+  edges[edges.length - 1] = length;
+  const out: [number, number][] = [];
+  for (let i = 0; i + 1 < edges.length; i++) out.push([edges[i], edges[i + 1]]);
+  return out;
+}
+
+/** ECE = Σ_bins (|bin|/n)·|mean(score) − mean(y)| over equal-count bins of the rows sorted by score. */
+export function expectedCalibrationError(labels: ArrayLike<number>, scores: ArrayLike<number>, edges: [number, number][]): number {
+  const n = scores.length;
+  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b] || a - b);
+  let ece = 0;
+  for (const [l, r] of edges) {
+    let sp = 0;
+    let sy = 0;
+    for (let i = l; i < r; i++) {
+      sp += scores[order[i]];
+      sy += labels[order[i]];
+    }
+    const len = r - l;
+    ece += (len / n) * Math.abs(sp / len - sy / len);
+  }
+  return ece;
+}
+
+/**
+ * Train/test index sets of stratified shuffle splits: each class contributes its share of the test set
+ * (largest remainders get the leftover rows), rows drawn by a seeded shuffle.
+ */
+export function stratifiedShuffleSplits(labels: ArrayLike<number>, nSplits: number, testSize: number, rng: Random): { train: Int32Array; test: Int32Array }[] {
+  const n = labels.length;
+  const nTest = Math.ceil(testSize * n);
+  const byClass = new Map<number, number[]>();
+  for (let i = 0; i < n; i++) {
+    let list = byClass.get(labels[i]);
+    if (!list) byClass.set(labels[i], (list = []));
+    list.push(i);
+  }
+  const classes = [...byClass.keys()].sort((a, b) => a - b);
+  const exact = classes.map((c) => (byClass.get(c)!.length * nTest) / n);
+  const testCounts = exact.map(Math.floor);
+  let left = nTest - testCounts.reduce((a, b) => a + b, 0);
+  const byRemainder = classes.map((_, i) => i).sort((a, b) => exact[b] - testCounts[b] - (exact[a] - testCounts[a]) || a - b);
+  for (const i of byRemainder) {
+    if (left === 0) break;
+    testCounts[i]++;
+    left--;
+  }
+  const splits: { train: Int32Array; test: Int32Array }[] = [];
+  for (let s = 0; s < nSplits; s++) {
+    const test: number[] = [];
+    const train: number[] = [];
+    classes.forEach((c, ci) => {
+      const idx = Int32Array.from(byClass.get(c)!);
+      shuffleInPlace(idx, rng);
+      for (let i = 0; i < idx.length; i++) (i < testCounts[ci] ? test : train).push(idx[i]);
+    });
+    splits.push({ train: Int32Array.from(train), test: Int32Array.from(test) });
+  }
+  return splits;
+}
+
+/**
+ * NannyML's needs_calibration: false for a single class or a reference ROC AUC above 0.999; otherwise
+ * true when isotonic calibration lowers the ECE of the held-out rows of 10 stratified shuffle splits.
+ * Rows must be complete (the caller rejects missing reference targets/scores, as NannyML does).
+ */
+export function needsCalibration(labels: Float64Array, scores: Float64Array, seed = CALIBRATION_SEED): boolean {
+  let ones = 0;
+  for (let i = 0; i < labels.length; i++) if (labels[i] === 1) ones++;
+  if (ones === 0 || ones === labels.length) return false;
+  if (rocAuc(labels, scores) > CALIBRATION_AUC_CUTOFF) return false;
+  const splits = stratifiedShuffleSplits(labels, CALIBRATION_SPLITS, CALIBRATION_TEST_SIZE, seededRandom(seed));
+  const total = splits.reduce((s, sp) => s + sp.test.length, 0);
+  const y = new Float64Array(total);
+  const before = new Float64Array(total);
+  const after = new Float64Array(total);
+  let k = 0;
+  for (const { train, test } of splits) {
+    const fit = fitIsotonic(Float64Array.from(train, (i) => scores[i]), Float64Array.from(train, (i) => labels[i]));
+    for (const i of test) {
+      y[k] = labels[i];
+      before[k] = scores[i];
+      after[k] = predictIsotonic(fit, scores[i]);
+      k++;
+    }
+  }
+  const edges = binIndexEdges(total, CALIBRATION_BINS);
+  return expectedCalibrationError(y, before, edges) > expectedCalibrationError(y, after, edges);
+}
+
+// -------------------------------------------------------------------------------------------------
+// Multiclass: one-vs-rest calibrators, then rows renormalised to sum 1 (spec §4.3)
+
+/**
+ * Calibrated class probabilities: each class column through its calibrator (null = unchanged), then every
+ * row divided by its sum; a row summing to 0 becomes uniform 1/K (NannyML's
+ * `_calibrate_predicted_probabilities`). A missing score leaves the row missing.
+ */
+export function calibrateMulticlass(fits: (IsotonicFit | null)[], probas: Float64Array[]): Float64Array[] {
+  const k = probas.length;
+  const out = probas.map((p, c) => Float64Array.from(calibrate(fits[c], p)));
+  const n = k === 0 ? 0 : out[0].length;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let c = 0; c < k; c++) s += out[c][i];
+    if (s === 0) for (let c = 0; c < k; c++) out[c][i] = 1 / k;
+    else for (let c = 0; c < k; c++) out[c][i] = out[c][i] / s;
+  }
+  return out;
+}

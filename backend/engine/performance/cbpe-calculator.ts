@@ -1,0 +1,119 @@
+/**
+ * CBPE: confidence-based performance estimation (spec §4). Fit: sampling-error components and
+ * thresholds from the REALIZED metric on the reference chunks (uncalibrated scores), then the
+ * calibrator(s): isotonic, when `needs_calibration` says so (`calibration: auto`, the default) or always
+ * (`true`) or never (`false`). Per chunk: the estimate from calibrated probabilities, its SE and
+ * ±3·SE band clipped to the metric limits, strict alert on the estimate, and the realized value when
+ * the chunk carries targets.
+ */
+import { CalculatorDefinition, DataError, FittedCalculator, fitSeriesCalculator, SeriesValue } from '../calculator';
+import { Frame } from '../frame';
+import { calibrate, calibrateMulticlass, fitIsotonic, IsotonicFit, needsCalibration } from './calibration';
+import { assertAllClassesInReference, loadBinaryChunk, loadMulticlassChunk, Targets } from './chunks';
+import { Dataset } from './data';
+import { BinaryChunk, binaryEvaluators } from './evaluators/binary';
+import { MulticlassChunk, multiclassEvaluators } from './evaluators/multiclass';
+import { Evaluator } from './evaluators/types';
+import { Calibration, parsePerformanceParams, PerformanceParams } from './params';
+import { seededRandom } from './random';
+import { AP_BOOTSTRAP_SEED, evaluatorSeries } from './realized-calculator';
+
+const WHO = 'CBPE';
+
+/** NannyML's needs_calibration refuses missing reference targets or scores; so do we, with the column. */
+function assertComplete(values: ArrayLike<number>, column: string, role: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (Number.isNaN(values[i]) || (values instanceof Int32Array && values[i] < 0)) {
+      throw new DataError('reference', `column '${column}' (${role}) has a missing value in row ${i + 1}; CBPE needs complete reference targets and scores`);
+    }
+  }
+}
+
+function calibratorFor(labels: Float64Array, scores: Float64Array, mode: Calibration): IsotonicFit | null {
+  const calibrateIt = mode === 'always' || (mode === 'auto' && needsCalibration(labels, scores));
+  return calibrateIt ? fitIsotonic(scores, labels) : null;
+}
+
+/** Calibrated probabilities in descending order of the raw score: sorting the raw scores suffices, since calibration is a function of the score. */
+function rankedCalibrated(fit: IsotonicFit | null, scores: Float64Array): Float64Array {
+  let n = 0;
+  for (const s of scores) if (!Number.isNaN(s)) n++;
+  const sorted = new Float64Array(n);
+  n = 0;
+  for (const s of scores) if (!Number.isNaN(s)) sorted[n++] = s;
+  sorted.sort().reverse();
+  return calibrate(fit, sorted);
+}
+
+interface Model<D> {
+  evaluators: Evaluator<D>[];
+  load(frame: Frame, dataset: Dataset): D;
+  /** 'calibrated' per class (binary: one) — reported for transparency and tests */
+  calibrators: (IsotonicFit | null)[];
+}
+
+function binaryModel(reference: Frame, p: PerformanceParams): Model<BinaryChunk> {
+  const read = (f: Frame, ds: Dataset, t: Targets) => loadBinaryChunk(f, p, ds, t, WHO, true);
+  const ref = read(reference, 'reference', 'required');
+  assertComplete(ref.yTrue!, p.yTrue, 'y_true');
+  assertComplete(ref.proba!, p.yPredProba!, 'y_pred_proba');
+  const evaluators = binaryEvaluators(p, ref, 'cbpe', seededRandom(AP_BOOTSTRAP_SEED));
+  const fit = calibratorFor(ref.yTrue!, ref.proba!, p.calibration);
+  const load = (f: Frame, ds: Dataset): BinaryChunk => {
+    const d = read(f, ds, 'optional');
+    let ranked: Float64Array | null = null;
+    return {
+      ...d,
+      calibrated: calibrate(fit, d.proba!),
+      ranked: () => (ranked ??= rankedCalibrated(fit, d.proba!)),
+    };
+  };
+  return { evaluators, load, calibrators: [fit] };
+}
+
+function multiclassModel(reference: Frame, p: PerformanceParams): Model<MulticlassChunk> {
+  const read = (f: Frame, ds: Dataset, t: Targets) => loadMulticlassChunk(f, p, ds, t, WHO, true);
+  const ref = read(reference, 'reference', 'required');
+  assertComplete(ref.yTrue!, p.yTrue, 'y_true');
+  ref.probas.forEach((s, c) => assertComplete(s, p.classColumns[c], `y_pred_proba of class '${p.classes[c]}'`));
+  assertAllClassesInReference(ref.yTrue!, p);
+  const evaluators = multiclassEvaluators(p, ref, 'cbpe', seededRandom(AP_BOOTSTRAP_SEED));
+  const fits = ref.probas.map((scores, c) => {
+    const labels = Float64Array.from(ref.yTrue!, (y) => (y === c ? 1 : 0));
+    return calibratorFor(labels, scores, p.calibration);
+  });
+  const load = (f: Frame, ds: Dataset): MulticlassChunk => {
+    const d = read(f, ds, 'optional');
+    return { ...d, calibrated: calibrateMulticlass(fits, d.probas) };
+  };
+  return { evaluators, load, calibrators: fits };
+}
+
+export interface FittedCbpe extends FittedCalculator {
+  /** per class (binary: one entry): the isotonic calibrator, or null when uncalibrated */
+  readonly calibrators: (IsotonicFit | null)[];
+}
+
+export const cbpeCalculator: CalculatorDefinition<PerformanceParams> = {
+  className: 'CBPE',
+  parseParams: (raw, where) => parsePerformanceParams(raw, where, 'CBPE'),
+  fit(reference, p): FittedCbpe {
+    const model = (p.problemType === 'classification_binary' ? binaryModel(reference, p) : multiclassModel(reference, p)) as Model<unknown>;
+    const fitted = fitSeriesCalculator(reference, p.chunking, {
+      series: evaluatorSeries(p, model.evaluators, 'realized'),
+      compute(chunk, period) {
+        const d = model.load(chunk, period) as BinaryChunk | MulticlassChunk;
+        const hasTargets = d.yTrue !== null;
+        const out: SeriesValue[] = [];
+        for (const e of model.evaluators as Evaluator<typeof d>[]) {
+          const estimates = e.estimate!(d);
+          const errors = e.samplingError(e.estimateRows(d));
+          const realized = hasTargets ? e.realized(d) : null;
+          estimates.forEach((value, j) => out.push({ value, sampling_error: errors[j], realized: realized ? realized[j] : null }));
+        }
+        return out;
+      },
+    });
+    return { ...fitted, calibrators: model.calibrators };
+  },
+};

@@ -1,0 +1,44 @@
+/**
+ * One performance metric, fitted on the reference: its series (components), limits, realized value,
+ * CBPE estimate and sampling error. PerformanceCalculator and CBPE compose these.
+ */
+import { Limits } from '../../thresholds';
+import { Dataset } from '../data';
+
+export interface Evaluator<D> {
+  metric: string;
+  /** series names: the metric id, or one name per confusion-matrix cell */
+  components: string[];
+  /** threshold limits (also the confidence-band limits) */
+  limits: Limits;
+  /** rows a realized value uses: target and the needed prediction column(s) present */
+  realizedRows(d: D): number;
+  /** rows a CBPE estimate uses: the needed prediction column(s) present */
+  estimateRows(d: D): number;
+  realized(d: D): number[];
+  samplingError(n: number): number[];
+  /** CBPE estimate; realized-only evaluators (regression) do not have one */
+  estimate?(d: D): number[];
+}
+
+/** PerformanceCalculator and CBPE compute a few realized values slightly differently (edge cases). */
+export type Flavor = 'calculator' | 'cbpe';
+
+export const RATE_LIMITS: Limits = { lower: 0, upper: 1 };
+export const NO_LIMITS: Limits = { lower: null, upper: null };
+export const NON_NEGATIVE: Limits = { lower: 0, upper: null };
+
+export interface ChunkBase {
+  dataset: Dataset;
+}
+
+export function countPresent(...columns: (ArrayLike<number> | null)[]): number {
+  const cols = columns.filter((c): c is ArrayLike<number> => c !== null);
+  if (cols.length !== columns.length || cols.length === 0) return 0;
+  let n = 0;
+  outer: for (let i = 0; i < cols[0].length; i++) {
+    for (const c of cols) if (Number.isNaN(c[i]) || (c instanceof Int32Array && c[i] < 0)) continue outer;
+    n++;
+  }
+  return n;
+}

@@ -1,0 +1,33 @@
+/**
+ * A small seeded PRNG (mulberry32) for the parts NannyML randomises: the average-precision bootstrap
+ * (unseeded upstream, spec §9.3) and the needs_calibration shuffle splits (§4.1, §9.4). Seeding makes
+ * Vigil's results reproducible run to run.
+ */
+export type Random = () => number;
+
+/** Uniform in [0, 1). */
+export function seededRandom(seed: number): Random {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Integer in [0, n). */
+export function randomInt(rng: Random, n: number): number {
+  return Math.floor(rng() * n);
+}
+
+/** Fisher–Yates shuffle in place. */
+export function shuffleInPlace(values: Int32Array | Uint32Array | number[], rng: Random): void {
+  for (let i = values.length - 1; i > 0; i--) {
+    const j = randomInt(rng, i + 1);
+    const t = values[i];
+    values[i] = values[j];
+    values[j] = t;
+  }
+}

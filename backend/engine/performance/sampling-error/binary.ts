@@ -1,0 +1,215 @@
+/**
+ * Sampling-error components of the binary-classification metrics (spec §4.5,
+ * nannyml/sampling_error/binary_classification.py). Components are fitted once on the reference rows
+ * where the needed columns are present; the chunk SE needs only n. Fits are plain data.
+ */
+import { BinaryCell, BinaryCounts, BusinessValueNormalization, ConfusionNormalization, Matrix } from '../metrics/binary';
+import { averagePrecisionFromCurve, curveFromSorted } from '../metrics/curves';
+import { Random, randomInt } from '../random';
+
+/** SE = std / sqrt(n · fraction) (NannyML's `_universal_sampling_error`). */
+export interface ComponentFit {
+  std: number;
+  fraction: number;
+}
+
+export function universalSamplingError(fit: ComponentFit, n: number): number {
+  if (!(n > 0)) return NaN;
+  return fit.std / Math.sqrt(n * fit.fraction);
+}
+
+/**
+ * Population std of a vector holding `ones` copies of `scale` and `zeros` zeros, written out the way
+ * numpy's two-pass std sees it. Empty → NaN.
+ */
+export function scaledBernoulliStd(ones: number, zeros: number, scale = 1): number {
+  const total = ones + zeros;
+  if (total === 0) return NaN;
+  const mean = (ones * scale) / total;
+  return Math.sqrt((ones * (scale - mean) ** 2 + zeros * mean ** 2) / total);
+}
+
+/** f1: [c per TP, 0 per FN, 0 per FP] with c = len / ((FN+FP)/2 + TP); fraction (TP+FN+FP)/N. */
+export function f1Components(c: BinaryCounts): ComponentFit {
+  const len = c.tp + c.fn + c.fp;
+  if (len === 0) return { std: NaN, fraction: 0 };
+  const correcting = len / ((c.fn + c.fp) * 0.5 + c.tp);
+  return { std: scaledBernoulliStd(c.tp, c.fn + c.fp, correcting), fraction: len / c.n };
+}
+
+/** precision: [1 per TP, 0 per FP]; fraction = #ŷ=1 / N. */
+export function precisionComponents(c: BinaryCounts): ComponentFit {
+  return { std: scaledBernoulliStd(c.tp, c.fp), fraction: (c.tp + c.fp) / c.n };
+}
+
+/** recall: [1 per TP, 0 per FN]; fraction = #y=1 / N. */
+export function recallComponents(c: BinaryCounts): ComponentFit {
+  return { std: scaledBernoulliStd(c.tp, c.fn), fraction: (c.tp + c.fn) / c.n };
+}
+
+/** specificity: [1 per TN, 0 per FP]; fraction (TN+FP)/N. */
+export function specificityComponents(c: BinaryCounts): ComponentFit {
+  return { std: scaledBernoulliStd(c.tn, c.fp), fraction: (c.tn + c.fp) / c.n };
+}
+
+/** accuracy: std₀(1[y = ŷ]); SE = std/√n. */
+export function accuracyComponents(c: BinaryCounts): ComponentFit {
+  return { std: scaledBernoulliStd(c.tp + c.tn, c.fp + c.fn), fraction: 1 };
+}
+
+/** A confusion-matrix cell: std and relevant proportion for its normalisation. */
+export interface CellFit {
+  std: number;
+  proportion: number;
+  normalize: ConfusionNormalization;
+}
+
+export function confusionCellComponents(c: BinaryCounts, cell: BinaryCell, normalize: ConfusionNormalization): CellFit {
+  const count = { true_positive: c.tp, true_negative: c.tn, false_positive: c.fp, false_negative: c.fn }[cell];
+  if (normalize === null || normalize === 'all') return { std: scaledBernoulliStd(count, c.n - count), proportion: 1, normalize };
+  let group: number;
+  if (normalize === 'true') group = cell === 'true_positive' || cell === 'false_negative' ? c.tp + c.fn : c.tn + c.fp;
+  else group = cell === 'true_positive' || cell === 'false_positive' ? c.tp + c.fp : c.tn + c.fn;
+  return { std: scaledBernoulliStd(count, group - count), proportion: group / c.n, normalize };
+}
+
+/** None: std/√n·n (counts); all: std/√n; true/pred: std/√(n·proportion). */
+export function confusionCellSamplingError(fit: CellFit, n: number): number {
+  if (!(n > 0)) return NaN;
+  if (fit.normalize === null) return (fit.std / Math.sqrt(n)) * n;
+  if (fit.normalize === 'all') return fit.std / Math.sqrt(n);
+  return fit.std / Math.sqrt(n * fit.proportion);
+}
+
+export interface BusinessValueFit {
+  std: number;
+  normalize: BusinessValueNormalization;
+}
+
+/** std₀ of the per-row value bv[y][ŷ]. */
+export function businessValueComponents(c: BinaryCounts, bv: Matrix, normalize: BusinessValueNormalization): BusinessValueFit {
+  if (c.n === 0) return { std: NaN, normalize };
+  const groups: [number, number][] = [
+    [c.tn, bv[0][0]],
+    [c.fp, bv[0][1]],
+    [c.fn, bv[1][0]],
+    [c.tp, bv[1][1]],
+  ];
+  let mean = 0;
+  for (const [k, v] of groups) mean += k * v;
+  mean /= c.n;
+  let ss = 0;
+  for (const [k, v] of groups) ss += k * (v - mean) ** 2;
+  return { std: Math.sqrt(ss / c.n), normalize };
+}
+
+/** Not normalised: std·n/√n (a total); per_prediction: std/√n. */
+export function businessValueSamplingError(fit: BusinessValueFit, n: number): number {
+  if (!(n > 0)) return NaN;
+  return ((fit.normalize === null ? fit.std * n : fit.std) / Math.sqrt(n));
+}
+
+/**
+ * ROC AUC as a Mann-Whitney statistic (spec §4.5): flip when positives are the majority, sort by score,
+ * ser_i = rank of the i-th positive − i (the negatives before it) over N_neg. NannyML drops a positive
+ * at rank 0 (`np.unique(r·y)[1:]`), so we do too. NannyML's argsort is unstable and platform dependent;
+ * we break ties by row order (spec §9.1: 0.5 % tolerance).
+ */
+export function aurocComponents(yTrue: Float64Array, scores: Float64Array): ComponentFit {
+  let n = 0;
+  let pos = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    if (Number.isNaN(yTrue[i]) || Number.isNaN(scores[i])) continue;
+    n++;
+    if (yTrue[i] === 1) pos++;
+  }
+  if (n === 0) return { std: NaN, fraction: 0 };
+  const flip = pos / n > 0.5;
+  const label = new Uint8Array(n);
+  const score = new Float64Array(n);
+  let k = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    if (Number.isNaN(yTrue[i]) || Number.isNaN(scores[i])) continue;
+    const y = yTrue[i] === 1 ? 1 : 0;
+    label[k] = flip ? 1 - y : y;
+    score[k] = flip ? 1 - scores[i] : scores[i];
+    k++;
+  }
+  const order = stableArgsort(score);
+  const nPos = flip ? n - pos : pos;
+  const nNeg = n - nPos;
+  const ser: number[] = [];
+  let i = 0;
+  for (let r = 1; r < n; r++) {
+    if (label[order[r]] === 1) {
+      ser.push((r - i) / nNeg);
+      i++;
+    }
+  }
+  return { std: populationStd(ser), fraction: nPos / n };
+}
+
+/** Ascending order of values, ties by position. */
+export function stableArgsort(values: Float64Array): Uint32Array {
+  const order = new Uint32Array(values.length);
+  for (let i = 0; i < order.length; i++) order[i] = i;
+  order.sort((a, b) => values[a] - values[b] || a - b);
+  return order;
+}
+
+export function populationStd(values: ArrayLike<number>): number {
+  const n = values.length;
+  if (n === 0) return NaN;
+  let s = 0;
+  for (let i = 0; i < n; i++) s += values[i];
+  const m = s / n;
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (values[i] - m) * (values[i] - m);
+  return Math.sqrt(ss / n);
+}
+
+/** NannyML's AP bootstrap: 50 resamples (with replacement) of min(N//2, 50 000) rows. */
+export const AP_BOOTSTRAP_EXPERIMENTS = 50;
+export const AP_BOOTSTRAP_MAX_SAMPLE = 50_000;
+
+export interface ApFit {
+  /** std₀ (binary) of the bootstrap APs */
+  std: number;
+  sampleSize: number;
+}
+
+/** The AP values of the bootstrap resamples (seeded: NannyML's are unseeded, spec §9.3). */
+export function bootstrapAveragePrecisions(yTrue: Float64Array, scores: Float64Array, rng: Random): { values: number[]; sampleSize: number } {
+  const rows: number[] = [];
+  for (let i = 0; i < yTrue.length; i++) if (!Number.isNaN(yTrue[i]) && !Number.isNaN(scores[i])) rows.push(i);
+  const sampleSize = Math.min(Math.floor(rows.length / 2), AP_BOOTSTRAP_MAX_SAMPLE);
+  const values: number[] = [];
+  if (sampleSize === 0) return { values, sampleSize };
+  const pos = new Float64Array(sampleSize);
+  const neg = new Float64Array(sampleSize);
+  for (let e = 0; e < AP_BOOTSTRAP_EXPERIMENTS; e++) {
+    let np = 0;
+    let nn = 0;
+    for (let s = 0; s < sampleSize; s++) {
+      const i = rows[randomInt(rng, rows.length)];
+      if (yTrue[i] === 1) pos[np++] = scores[i];
+      else neg[nn++] = scores[i];
+    }
+    values.push(averagePrecisionFromCurve(curveFromSorted(pos.slice(0, np).sort(), neg.slice(0, nn).sort())));
+  }
+  return { values, sampleSize };
+}
+
+export function apComponents(yTrue: Float64Array, scores: Float64Array, rng: Random): ApFit {
+  let hasPositive = false;
+  for (let i = 0; i < yTrue.length && !hasPositive; i++) hasPositive = yTrue[i] === 1 && !Number.isNaN(scores[i]);
+  if (!hasPositive) return { std: NaN, sampleSize: 0 }; // NannyML: no positive class in the reference
+  const { values, sampleSize } = bootstrapAveragePrecisions(yTrue, scores, rng);
+  return { std: populationStd(values), sampleSize };
+}
+
+/** SE = std · sqrt(sampleSize / n). */
+export function apSamplingError(fit: ApFit, n: number): number {
+  if (!(n > 0)) return NaN;
+  return fit.std * Math.sqrt(fit.sampleSize / n);
+}
