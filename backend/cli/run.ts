@@ -8,6 +8,7 @@ import * as path from 'path';
 import YAML from 'yaml';
 import { ConfigError, DataError, ResultRow } from '../engine/calculator';
 import { ChunkingError } from '../engine/chunking';
+import { computeRankings, parseRankings, RankingConfig, RankingOutput } from '../engine/ranking/config';
 import { CalculatorConfig, prepareCalculator, runCalculators } from '../engine/run';
 import { formatIsoMs } from '../engine/timestamps';
 import { CsvError } from '../io/csv';
@@ -15,7 +16,7 @@ import { defaultJoinColumn, JoinError, leftJoinTargets, readCsvFile } from '../i
 
 export class UsageError extends Error {}
 
-const TOP_LEVEL_KEYS = ['reference', 'analysis', 'analysis_targets', 'join_on', 'calculators'];
+const TOP_LEVEL_KEYS = ['reference', 'analysis', 'analysis_targets', 'join_on', 'calculators', 'rankings'];
 
 export interface RunConfig {
   reference: string;
@@ -23,6 +24,8 @@ export interface RunConfig {
   analysisTargets: string | null;
   joinOn: string | null;
   calculators: CalculatorConfig[];
+  /** optional drift rankers over the results (engine/ranking/config.ts) */
+  rankings: RankingConfig[];
 }
 
 export function loadRunConfig(configPath: string): RunConfig {
@@ -79,7 +82,14 @@ export function loadRunConfig(configPath: string): RunConfig {
     if (typeof params !== 'object' || params === null || Array.isArray(params)) fail(`${where}.params`, 'must be a mapping');
     return { className: e.class as string, id, params: params as Record<string, unknown>, where };
   });
-  return { reference, analysis, analysisTargets, joinOn, calculators };
+  let rankings: RankingConfig[];
+  try {
+    rankings = parseRankings(o.rankings, calculators);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`${configPath}: ${e.message}`);
+    throw e;
+  }
+  return { reference, analysis, analysisTargets, joinOn, calculators, rankings };
 }
 
 /** Replaces epoch-ms chunk dates with ISO strings (run contract). */
@@ -124,6 +134,16 @@ export function executeRun(configPath: string, warn: (line: string) => void): Re
   }
 }
 
+/** The config's `rankings` over the run's results (none configured: an empty list, no output section). */
+export function runRankings(configPath: string, rows: ResultRow[]): RankingOutput[] {
+  try {
+    return computeRankings(loadRunConfig(configPath).rankings, rows);
+  } catch (e) {
+    if (e instanceof ConfigError) throw new UsageError(`${configPath}: ${e.message}`);
+    throw e;
+  }
+}
+
 export async function runCommand(args: string[]): Promise<number> {
   let configPath: string | null = null;
   let out: string | null = null;
@@ -139,7 +159,8 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   if (!configPath) throw new UsageError('usage: vigil run CONFIG [--out FILE]');
   const rows = executeRun(configPath, (line) => process.stderr.write(`warning: ${line}\n`));
-  const json = JSON.stringify({ results: rows.map(toOutputRow) });
+  const rankings = runRankings(configPath, rows);
+  const json = JSON.stringify({ results: rows.map(toOutputRow), ...(rankings.length > 0 ? { rankings } : {}) });
   if (out === null || out === '-') {
     process.stdout.write(json + '\n');
   } else {
