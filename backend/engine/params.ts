@@ -6,6 +6,18 @@ import { ChunkerSpec, Incomplete, PERIOD_ALIASES, PeriodAlias } from './chunking
 import { ChunkingParams, ConfigError } from './calculator';
 import { parseThreshold, Threshold } from './thresholds';
 
+/**
+ * parseThreshold's messages start with the full key path (`…thresholds.jensen_shannon.upper: must be …`);
+ * keep that path as the error's location so the user sees which threshold field is wrong.
+ */
+function thresholdError(e: unknown, where: string): ConfigError {
+  if (e instanceof ConfigError) return e;
+  const message = (e as Error).message;
+  if (!message.startsWith(where)) return new ConfigError(where, message);
+  const split = message.indexOf(': ', where.length);
+  return split < 0 ? new ConfigError(where, message.slice(where.length)) : new ConfigError(message.slice(0, split), message.slice(split + 2));
+}
+
 export class ParamReader {
   private readonly used = new Set<string>();
 
@@ -110,7 +122,7 @@ export class ParamReader {
     try {
       return parseThreshold(v, this.at(key));
     } catch (e) {
-      throw new ConfigError(this.at(key), (e as Error).message.replace(`${this.at(key)}: `, '').replace(`${this.at(key)}`, ''));
+      throw thresholdError(e, this.at(key));
     }
   }
 
@@ -125,8 +137,7 @@ export class ParamReader {
       try {
         out.set(k, parseThreshold(t, `${this.at(key)}.${k}`));
       } catch (e) {
-        if (e instanceof ConfigError) throw e;
-        throw new ConfigError(`${this.at(key)}.${k}`, (e as Error).message.replace(/^[^:]*: /, ''));
+        throw thresholdError(e, `${this.at(key)}.${k}`);
       }
     }
     return out;

@@ -3,7 +3,7 @@
  * Pure: frames in, rows out. Used by `vigil run`; the server uses the same fit/calculate steps per chunk.
  */
 import { ChunkingParams, chunkFrame, ConfigError, DataError, FittedCalculator, MetricRow, Period, ResultRow } from './calculator';
-import { Chunk } from './chunking';
+import { Chunk, ChunkingError } from './chunking';
 import { ColumnNotFoundError, Frame, makeFrame, sliceFrame, sortByColumn } from './frame';
 import { CALCULATORS, calculatorNames } from './registry';
 import { TimestampError, toTimestampColumn } from './timestamps';
@@ -86,21 +86,20 @@ export function runCalculators(reference: Frame, analysis: Frame, configs: Calcu
       sortedCache.set(cacheKey, frames);
     }
     const fitted = onDataset('reference', () => p.fit(frames!.reference));
-    const chunks = chunkFrame(frames.analysis, fitted.chunking);
     const analysisResults = onDataset('analysis', () =>
-      chunks.map((chunk) => ({ chunk, rows: fitted.calculate(sliceFrame(frames!.analysis, chunk.start, chunk.end)) })),
+      chunkFrame(frames!.analysis, fitted.chunking).map((chunk) => ({ chunk, rows: fitted.calculate(sliceFrame(frames!.analysis, chunk.start, chunk.end)) })),
     );
     out.push(...assembleRows(p.config, fitted.reference, analysisResults));
   }
   return out;
 }
 
-/** Names the dataset of a missing column. */
+/** Names the dataset of a missing column, or of data the chunker cannot split (e.g. chunk_number > rows). */
 export function onDataset<T>(dataset: string, f: () => T): T {
   try {
     return f();
   } catch (e) {
-    if (e instanceof ColumnNotFoundError) throw new DataError(dataset, e.message);
+    if (e instanceof ColumnNotFoundError || e instanceof ChunkingError) throw new DataError(dataset, e.message);
     throw e;
   }
 }
