@@ -94,8 +94,13 @@ function pad2(n: number): string {
   return n < 10 ? `0${n}` : String(n);
 }
 
+/** The timestamp (epoch ms) of the row with this id: rows are ROW_INTERVAL_MS apart from START_MS. */
+export function timestampOfId(id: number): number {
+  return START_MS + id * ROW_INTERVAL_MS;
+}
+
 /** `YYYY-MM-DD HH:MM:SS` in UTC, the way pandas writes timestamps. */
-function formatTimestamp(ms: number): string {
+export function formatTimestamp(ms: number): string {
   const d = new Date(ms);
   return `${d.getUTCFullYear()}-${pad2(d.getUTCMonth() + 1)}-${pad2(d.getUTCDate())} ${pad2(d.getUTCHours())}:${pad2(d.getUTCMinutes())}:${pad2(d.getUTCSeconds())}`;
 }
@@ -240,7 +245,7 @@ function writeDataset(ds: Dataset): number {
 
   /** One row: features, the model's score, its prediction and the true label. */
   const row = (id: number, drifted: boolean, concept: boolean): { line: string; label: number } => {
-    const fields: string[] = [String(id), formatTimestamp(START_MS + id * ROW_INTERVAL_MS)];
+    const fields: string[] = [String(id), formatTimestamp(timestampOfId(id))];
     let signal = -0.4;
     for (const g of gens) {
       fields.push(g.value(drifted));

@@ -2,7 +2,7 @@
  * Runs one measured process at a time: wall time from spawn to exit (seen from the parent), and the
  * process's own peak RSS and CPU time (reported from inside by `report-usage.js`).
  */
-import { spawn } from 'child_process';
+import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -33,24 +33,30 @@ export interface RunOptions {
 
 const MAX_CAPTURE = 1 << 20;
 
-/** Spawns `command args`, waits for exit, and collects its output and usage report. */
-export function runMeasured(command: string, args: string[], options: RunOptions = {}): Promise<Measurement> {
+export interface Started {
+  child: ChildProcess;
+  /** resolves when the process has exited */
+  done: Promise<Measurement>;
+}
+
+/** Spawns `command args` and collects its output and, at exit, its usage report. */
+export function startMeasured(command: string, args: string[], options: RunOptions = {}): Started {
   const reportFile = path.join(os.tmpdir(), `vigil-bench-usage-${process.pid}-${Date.now()}-${Math.random().toString(36).slice(2)}.json`);
-  return new Promise((resolve, reject) => {
-    const started = performance.now();
-    const child = spawn(command, args, {
-      cwd: ROOT,
-      env: { ...process.env, ...options.env, VIGIL_BENCH_REPORT: reportFile },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      if (stdout.length < MAX_CAPTURE) stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      if (stderr.length < MAX_CAPTURE) stderr += d.toString();
-    });
+  const started = performance.now();
+  const child = spawn(command, args, {
+    cwd: ROOT,
+    env: { ...process.env, ...options.env, VIGIL_BENCH_REPORT: reportFile },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    if (stdout.length < MAX_CAPTURE) stdout += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => {
+    if (stderr.length < MAX_CAPTURE) stderr += d.toString();
+  });
+  const done = new Promise<Measurement>((resolve, reject) => {
     const timer = options.timeoutMs
       ? setTimeout(() => {
           stderr += `\n[bench] killed after ${options.timeoutMs} ms`;
@@ -80,17 +86,28 @@ export function runMeasured(command: string, args: string[], options: RunOptions
       });
     });
   });
+  return { child, done };
+}
+
+/** Spawns `command args`, waits for exit, and collects its output and usage report. */
+export function runMeasured(command: string, args: string[], options: RunOptions = {}): Promise<Measurement> {
+  return startMeasured(command, args, options).done;
 }
 
 /** A Node program measured with the usage report preloaded (and bench's TypeScript loader for .ts files). */
 export function runNode(script: string, args: string[], options: RunOptions = {}): Promise<Measurement> {
+  return startNode(script, args, options).done;
+}
+
+/** Starts a Node program (e.g. the server) measured like `runNode`, without waiting for it. */
+export function startNode(script: string, args: string[], options: RunOptions = {}): Started {
   const nodeArgs = ['-r', REPORT_USAGE];
   if (script.endsWith('.ts')) nodeArgs.push('-r', REGISTER);
   if (options.cpuProfileDir) {
     fs.mkdirSync(options.cpuProfileDir, { recursive: true });
     nodeArgs.push('--cpu-prof', '--cpu-prof-dir', options.cpuProfileDir);
   }
-  return runMeasured(process.execPath, [...nodeArgs, script, ...args], options);
+  return startMeasured(process.execPath, [...nodeArgs, script, ...args], options);
 }
 
 /** Last non-empty line of a process's stderr, for one-line failure notes. */

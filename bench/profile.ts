@@ -52,6 +52,21 @@ export function summariseProfile(file: string, top = 15): HotFunction[] {
     });
 }
 
+/** Self time per source file (a module-level view: which calculator or reader costs what). */
+export function summariseByFile(file: string, top = 15): HotFunction[] {
+  const byFile = new Map<string, number>();
+  let total = 0;
+  for (const h of summariseProfile(file, Infinity)) {
+    const where = h.location.replace(/:\d+$/, '');
+    byFile.set(where, (byFile.get(where) ?? 0) + h.self_ms);
+    total += h.self_ms;
+  }
+  return [...byFile.entries()]
+    .sort((a, b) => b[1] - a[1])
+    .slice(0, top)
+    .map(([location, ms]) => ({ function: '', location, self_ms: ms, share: total > 0 ? ms / total : 0 }));
+}
+
 export function profileFiles(target: string): string[] {
   if (!fs.existsSync(target)) return [];
   if (fs.statSync(target).isDirectory()) {
@@ -70,7 +85,7 @@ export function formatHot(list: HotFunction[]): string {
 if (require.main === module) {
   for (const arg of process.argv.slice(2)) {
     for (const file of profileFiles(arg)) {
-      process.stdout.write(`${path.relative(ROOT, file)}\n${formatHot(summariseProfile(file, 25))}\n`);
+      process.stdout.write(`${path.relative(ROOT, file)}\n${formatHot(summariseProfile(file, 25))}\nby file:\n${formatHot(summariseByFile(file))}\n`);
     }
   }
 }

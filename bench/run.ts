@@ -13,39 +13,18 @@ import { Part, RunData, writeConfig } from './configs';
 import { DATA_DIR, ensureDataset } from './generate';
 import { lastLine, Measurement, ROOT, runMeasured, runNode } from './measure';
 import { formatHot, HotFunction, profileFiles, summariseProfile } from './profile';
+import { check, Context, MIB, Options, Scenario, ScenarioResult, Sizes, TargetCheck } from './scenario';
 import { SERVER_SCENARIOS } from './server';
 
 // ---------------------------------------------------------------------------------------------------
 // Options and shared context
-
-export interface Options {
-  quick: boolean;
-  only: string[] | null;
-  profile: boolean;
-  baseline: boolean;
-}
-
-export interface Sizes {
-  analysisRows: number;
-  referenceRows: number;
-  features: number;
-  chunkSize: number;
-  /** server scenarios */
-  ingestRows: number;
-  ingestBatch: number;
-  modelRows: number;
-  queryClients: number;
-  queryRequests: number;
-}
 
 const FULL: Sizes = {
   analysisRows: 1_000_000,
   referenceRows: 100_000,
   features: 20,
   chunkSize: 10_000,
-  ingestRows: 200_000,
   ingestBatch: 10_000,
-  modelRows: 1_000_000,
   queryClients: 50,
   queryRequests: 5_000,
 };
@@ -55,56 +34,14 @@ const QUICK: Sizes = {
   referenceRows: 5_000,
   features: 20,
   chunkSize: 1_000,
-  ingestRows: 20_000,
   ingestBatch: 5_000,
-  modelRows: 50_000,
   queryClients: 50,
   queryRequests: 1_000,
 };
 
 const SEED = 42;
-
-export interface Context {
-  options: Options;
-  sizes: Sizes;
-  /** configs, outputs, profiles of this run */
-  workDir: string;
-  registered: ReadonlySet<string>;
-  log(line: string): void;
-}
-
-export interface TargetCheck {
-  name: string;
-  /** e.g. '< 10 s' */
-  target: string;
-  value: number | null;
-  ok: boolean | null;
-}
-
-export interface ScenarioResult {
-  id: string;
-  title: string;
-  issue: string;
-  status: 'ok' | 'failed' | 'skipped';
-  metrics: Record<string, number | null>;
-  targets: TargetCheck[];
-  notes: string[];
-  comparison?: Comparison;
-  hot_functions?: HotFunction[];
-}
-
-export interface Scenario {
-  id: string;
-  title: string;
-  issue: string;
-  run(ctx: Context): Promise<ScenarioResult>;
-}
-
-export const MIB = 1024 * 1024;
-
-export function check(name: string, target: string, value: number | null, ok: (v: number) => boolean): TargetCheck {
-  return { name, target, value, ok: value === null ? null : ok(value) };
-}
+/** Above this 1-minute load per CPU the machine is busy with other work and wall times are not clean. */
+const BUSY_LOAD_PER_CPU = 0.75;
 
 // ---------------------------------------------------------------------------------------------------
 // `vigil run` scenarios (a), (b) and the engine issues' scenarios
@@ -170,6 +107,7 @@ interface BaselineTiming {
   per_calculator_s: Record<string, number>;
   skipped: string[];
   max_rss_bytes: number;
+  cpu_s: number;
 }
 
 function runScenario(spec: RunScenarioSpec): Scenario {
@@ -191,6 +129,7 @@ function runScenario(spec: RunScenarioSpec): Scenario {
       const profileDir = ctx.options.profile ? path.join(ctx.workDir, 'profiles', spec.id) : undefined;
       if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
       ctx.log(`${spec.id}: vigil run (${data.analysisRows.toLocaleString('en-US')} analysis rows) ...`);
+      result.metrics.load_average_1m = os.loadavg()[0];
       const vigil = await runNode(path.join(ROOT, 'bin', 'vigil.js'), ['run', cfg.path, '--out', vigilOut], {
         timeoutMs: VIGIL_TIMEOUT_MS,
         cpuProfileDir: profileDir,
@@ -231,6 +170,8 @@ function runScenario(spec: RunScenarioSpec): Scenario {
             baseline_read_s: timing.read_s,
             baseline_compute_s: timing.compute_s,
             baseline_peak_rss_mib: timing.max_rss_bytes / MIB,
+            baseline_cpu_s: timing.cpu_s,
+            cpu_speedup: result.metrics.cpu_s ? timing.cpu_s / result.metrics.cpu_s : null,
             vigil_over_baseline: vigil.wall_s / py.wall_s,
             speedup: py.wall_s / vigil.wall_s,
           });
@@ -325,18 +266,19 @@ function fmtRate(v: number | null | undefined): string {
 }
 
 export function formatTable(results: ScenarioResult[]): string {
-  const head = ['scenario', 'Vigil s', 'peak MiB', 'rows/s', 'Python s', 'w/o CSV', 'speed-up', 'targets'];
+  const head = ['scenario', 'wall s', 'CPU s', 'peak MiB', 'rows/s', 'Python wall/CPU s', 'speed-up wall/CPU/no-CSV', 'targets'];
   const rows = results.map((r) => {
     const m = r.metrics;
-    const targets = r.targets.map((t) => `${t.name} ${t.target}: ${t.ok === null ? '?' : t.ok ? 'ok' : 'MISSED'}`).join('; ');
+    const targets = r.targets.map((t) => `${t.name} ${t.target}: ${t.ok === null ? '?' : t.ok ? 'ok' : 'MISSED'} (${fmt(t.value)})`).join('; ');
+    const x = (v: number | null | undefined) => (v === null || v === undefined ? '-' : `${fmt(v, 1)}x`);
     return [
       r.id + (r.status === 'ok' ? '' : ` (${r.status})`),
       fmt(m.wall_s),
+      fmt(m.cpu_s),
       fmt(m.peak_rss_mib, 0),
       fmtRate(m.rows_per_s),
-      fmt(m.baseline_wall_s),
-      m.speedup_without_csv !== undefined ? `${fmt(m.speedup_without_csv, 1)}x` : '-',
-      m.speedup !== undefined ? `${fmt(m.speedup, 1)}x` : '-',
+      m.baseline_wall_s === undefined ? '-' : `${fmt(m.baseline_wall_s)} / ${fmt(m.baseline_cpu_s)}`,
+      m.speedup === undefined ? '-' : `${x(m.speedup)} / ${x(m.cpu_speedup)} / ${x(m.speedup_without_csv)}`,
       targets || '-',
     ];
   });
@@ -401,6 +343,10 @@ export async function main(argv: string[]): Promise<number> {
   const results: ScenarioResult[] = [];
   for (const s of selected) {
     ctx.log(`== ${s.id}: ${s.title}`);
+    const load = os.loadavg()[0];
+    if (load > os.cpus().length * BUSY_LOAD_PER_CPU) {
+      ctx.log(`note: load average ${load.toFixed(1)} on ${os.cpus().length} CPUs: other work shares the machine, wall times will be inflated (CPU times less so)`);
+    }
     let r: ScenarioResult;
     try {
       r = await s.run(ctx);
