@@ -21,7 +21,7 @@ module.exports = {
       setupFilesAfterEnv: ['<rootDir>/.config/jest/setup.js'],
       transform: { '^.+\\.(t|j)sx?$|^.+\\.mjs$': swc },
       transformIgnorePatterns: [require('./.config/jest/esm').transformIgnorePattern],
-      moduleNameMapper: { '\\.(css|scss|sass)$': '<rootDir>/.config/jest/style-stub.js' },
+      moduleNameMapper: { '\\.(css|scss|sass)$': '<rootDir>/.config/jest/style-stub.js', '^react-inlinesvg$': '<rootDir>/.config/jest/inline-svg-stub.js' },
     },
   ],
 };

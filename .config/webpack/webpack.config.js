@@ -7,7 +7,7 @@ const swc = require('./swc');
 
 const ROOT = path.resolve(__dirname, '../..');
 const SOURCE_DIR = path.join(ROOT, 'src');
-const DIST_DIR = path.join(ROOT, 'dist');
+const DEFAULT_DIST_DIR = path.join(ROOT, 'dist');
 const packageJson = require(path.join(ROOT, 'package.json'));
 const pluginJson = require(path.join(SOURCE_DIR, 'plugin.json'));
 
@@ -36,7 +36,8 @@ module.exports = (env = {}) => ({
     clean: true,
     filename: '[name].js',
     library: { type: 'amd' },
-    path: DIST_DIR,
+    // --env outDir=... builds elsewhere (the build test does, to leave dist/ alone)
+    path: env.outDir ? path.resolve(env.outDir) : DEFAULT_DIST_DIR,
     publicPath: `public/plugins/${pluginJson.id}/`,
     uniqueName: pluginJson.id,
   },
