@@ -6,6 +6,7 @@ import { CalculatorDefinition } from './calculator';
 import { missingValuesCalculator, unseenValuesCalculator, numericalRangeCalculator } from './quality/calculators';
 import { dataReconstructionDriftCalculator } from './multivariate/reconstruction';
 import { outlierDetectionCalculator } from './outliers/calculator';
+import { conceptDriftCalculator } from './concept/calculator';
 import { univariateDriftCalculator } from './drift/univariate/calculator';
 import {
   summaryStatsAvgCalculator,
@@ -23,6 +24,7 @@ const definitions: CalculatorDefinition<any>[] = [
   numericalRangeCalculator,
   dataReconstructionDriftCalculator,
   outlierDetectionCalculator,
+  conceptDriftCalculator,
   univariateDriftCalculator,
   summaryStatsAvgCalculator,
   summaryStatsSumCalculator,
