@@ -50,6 +50,27 @@ export function parseNumber(s: string): number {
   return NaN;
 }
 
+/**
+ * pandas gives int64 only when every field is written as an integer: `1.0`, `1e3` or `inf` make float64
+ * even when the value is whole. (The dtype matters: UnseenValuesCalculator accepts int columns only.)
+ */
+function isIntegerLiteral(s: string): boolean {
+  let i = s.charCodeAt(0) === 45 || s.charCodeAt(0) === 43 ? 1 : 0;
+  if (i === s.length) return false;
+  for (; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c < 48 || c > 57) return false;
+  }
+  return true;
+}
+
+/** 1-based line number of a text offset, as an editor shows it (blank lines and quoted newlines count). */
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === LF) line++;
+  return line;
+}
+
 interface ColumnBuilder {
   name: string;
   mode: 'numeric' | 'text';
@@ -159,7 +180,6 @@ export function parseCsv(text: string, options: ReadCsvOptions = {}): Frame {
   }));
   let recordStarts = new Float64Array(capacity);
   let n = 0;
-  let line = 1;
 
   const addText = (b: ColumnBuilder, row: number, s: string) => {
     if (NA_TOKENS.has(s)) {
@@ -195,9 +215,8 @@ export function parseCsv(text: string, options: ReadCsvOptions = {}): Frame {
     skipBlankLines();
     const start = pos;
     if (!readRecord()) break;
-    line++;
     if (fields.length !== width) {
-      throw new CsvError(`${src}: line ${line} has ${fields.length} fields, the header has ${width}`);
+      throw new CsvError(`${src}: line ${lineAt(text, start)} has ${fields.length} fields, the header has ${width}`);
     }
     if (n === capacity) {
       capacity *= 2;
@@ -223,7 +242,7 @@ export function parseCsv(text: string, options: ReadCsvOptions = {}): Frame {
         const v = parseNumber(s);
         if (!Number.isNaN(v)) {
           b.numbers[n] = v;
-          if (b.allInt && !Number.isInteger(v)) b.allInt = false;
+          if (b.allInt && !isIntegerLiteral(s)) b.allInt = false;
           continue;
         }
         if (NA_TOKENS.has(s)) {
