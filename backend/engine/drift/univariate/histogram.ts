@@ -111,18 +111,29 @@ export function histogram(
   }
   const scale = k / (b - a);
   const last = k - 1;
-  for (let i = 0; i < values.length; i++) {
+  const n = values.length;
+  for (let i = 0; i < n; i++) {
     const x = values[i];
-    if (x >= a && x <= b) {
-      let idx = Math.floor((x - a) * scale);
-      if (idx > last) idx = last;
-      // Rounding can put x one bin off; the edges decide.
-      while (idx > 0 && x < e[idx]) idx--;
-      while (idx < last && x >= e[idx + 1]) idx++;
-      counts[idx]++;
-      inRange++;
-    } else if (x < a) below++;
-    else if (x > b) above++;
+    if (!(x >= a)) {
+      if (x < a) below++; // NaN fails both tests and is not counted
+      continue;
+    }
+    if (!(x <= b)) {
+      above++;
+      continue;
+    }
+    let idx = ((x - a) * scale) | 0; // x ≥ a, so truncation is floor
+    if (idx > last) idx = last;
+    // Rounding can put x one bin off; the edges decide.
+    if (x < e[idx]) {
+      do idx--;
+      while (idx > 0 && x < e[idx]);
+    } else if (idx < last && x >= e[idx + 1]) {
+      do idx++;
+      while (idx < last && x >= e[idx + 1]);
+    }
+    counts[idx]++;
+    inRange++;
   }
   return { counts, inRange, below, above };
 }
@@ -164,4 +175,30 @@ export function withLeftoverBin(referenceShares: ArrayLike<number>, chunkCounts:
   }
   q[k] = leftover;
   return { p, q };
+}
+
+/** A reference CDF on equal-width bins (KS and Wasserstein in `estimated` mode). */
+export interface EqualWidthCdf {
+  edges: Edges;
+  /** `cumsum(counts / n)` per bin */
+  referenceCdf: Float64Array;
+}
+
+/**
+ * KS and Wasserstein bin the same reference on the same `linspace(min, max, n_bins+1)` edges; one shared fit
+ * per (reference column, range, bins) lets a chunk be binned once for both.
+ */
+const equalWidthCdfs = new WeakMap<Float64Array, Map<string, EqualWidthCdf>>();
+
+export function equalWidthCdf(reference: Float64Array, lo: number, hi: number, nBins: number): EqualWidthCdf {
+  let perReference = equalWidthCdfs.get(reference);
+  if (!perReference) equalWidthCdfs.set(reference, (perReference = new Map()));
+  const key = `${lo}|${hi}|${nBins}`;
+  let fit = perReference.get(key);
+  if (!fit) {
+    const edges = linspaceEdges(lo, hi, nBins);
+    fit = { edges, referenceCdf: cumulativeSum(relativeFrequencies(histogram(reference, edges).counts, reference.length)) };
+    perReference.set(key, fit);
+  }
+  return fit;
 }

@@ -7,7 +7,7 @@
  *   chunk's CDF on the same edges (chunk values below the first edge count from the start).
  * `auto` picks exact below 10 000 reference values.
  */
-import { cumulativeSum, Edges, histogram, linspaceEdges, minMax, relativeFrequencies } from './histogram';
+import { Edges, equalWidthCdf, minMax } from './histogram';
 import { ComputationParams, ContinuousMethod, usesExact } from './methods';
 
 export type KsFit =
@@ -38,9 +38,8 @@ export const kolmogorovSmirnov: ContinuousMethod<KsFit> = {
   fit(reference: Float64Array, params: ComputationParams): KsFit {
     if (usesExact(params, reference.length)) return { mode: 'exact', sortedReference: Float64Array.from(reference).sort() };
     const [lo, hi] = minMax(reference);
-    const edges = linspaceEdges(lo, hi, params.nBins);
-    const counts = histogram(reference, edges).counts;
-    return { mode: 'estimated', edges, referenceCdf: cumulativeSum(relativeFrequencies(counts, reference.length)) };
+    const { edges, referenceCdf } = equalWidthCdf(reference, lo, hi, params.nBins);
+    return { mode: 'estimated', edges, referenceCdf };
   },
   score(fit, chunk) {
     if (fit.mode === 'exact') return ksStatisticSorted(fit.sortedReference, chunk.sorted());

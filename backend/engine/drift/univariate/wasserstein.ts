@@ -8,7 +8,7 @@
  * `auto` picks exact below 10 000 reference values.
  */
 import { pairwiseSum } from '../../stats/moments';
-import { cumulativeSum, Edges, histogram, linspaceEdges, minMax, relativeFrequencies } from './histogram';
+import { Edges, equalWidthCdf, minMax } from './histogram';
 import { ComputationParams, ContinuousMethod, ContinuousSample, usesExact } from './methods';
 
 export type WassersteinFit =
@@ -71,14 +71,8 @@ export const wasserstein: ContinuousMethod<WassersteinFit> = {
       lo -= 0.5;
       hi += 0.5;
     }
-    const edges = linspaceEdges(lo, hi, params.nBins);
-    const counts = histogram(reference, edges).counts;
-    return {
-      mode: 'estimated',
-      edges,
-      referenceCdf: cumulativeSum(relativeFrequencies(counts, reference.length)),
-      binWidth: edges.values[1] - edges.values[0],
-    };
+    const { edges, referenceCdf } = equalWidthCdf(reference, lo, hi, params.nBins);
+    return { mode: 'estimated', edges, referenceCdf, binWidth: edges.values[1] - edges.values[0] };
   },
   score(fit, chunk) {
     if (fit.mode === 'exact') return wassersteinSorted(fit.sortedReference, chunk.sorted());
