@@ -2,11 +2,13 @@
  * Probability calibration for CBPE (spec §4.1, nannyml/calibration.py):
  * - isotonic regression as scikit-learn's IsotonicRegression(increasing=True, out_of_bounds='clip'):
  *   equal scores merged (label mean weighted by count), pool-adjacent-violators, points inside flat runs
- *   trimmed, prediction by scipy's interp1d formula after clipping to the fitted score range;
+ *   trimmed, prediction by linear interpolation (np.interp, which scipy's interp1d uses) after clipping
+ *   to the fitted score range;
  * - NannyML's `needs_calibration` rule: calibrate when isotonic calibration, cross-validated over 10
  *   stratified shuffle splits, lowers the expected calibration error.
  */
 import { rocAuc } from './metrics/curves';
+import { distinctSorted, ranksAmong, stableAscendingOrder } from './order';
 import { Random, seededRandom, shuffleInPlace } from './random';
 
 /** A fitted calibrator: the isotonic step function's points (plain data, storable). */
@@ -20,54 +22,52 @@ const FLOAT64_RESOLUTION = 1e-15;
 
 /** Fits on the rows where score and 0/1 label are present. */
 export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>): IsotonicFit {
-  // With 0/1 labels, the merged mean of equal scores is (#ones / #rows): sort both classes natively
-  // and merge, instead of an index sort by (score, label).
-  let n1 = 0;
-  let n0 = 0;
+  let n = 0;
+  for (let i = 0; i < scores.length; i++) if (!Number.isNaN(scores[i]) && !Number.isNaN(labels[i])) n++;
+  const x = new Float64Array(n);
+  const y = new Uint8Array(n);
+  n = 0;
   for (let i = 0; i < scores.length; i++) {
     if (Number.isNaN(scores[i]) || Number.isNaN(labels[i])) continue;
-    if (labels[i] === 1) n1++;
-    else n0++;
+    x[n] = scores[i];
+    y[n++] = labels[i] === 1 ? 1 : 0;
   }
-  const ones = new Float64Array(n1);
-  const zeros = new Float64Array(n0);
-  n1 = 0;
-  n0 = 0;
-  for (let i = 0; i < scores.length; i++) {
-    if (Number.isNaN(scores[i]) || Number.isNaN(labels[i])) continue;
-    if (labels[i] === 1) ones[n1++] = scores[i];
-    else zeros[n0++] = scores[i];
+  const distinct = distinctSorted(x);
+  const rank = ranksAmong(x, distinct);
+  const ones = new Float64Array(distinct.length);
+  const total = new Float64Array(distinct.length);
+  for (let i = 0; i < n; i++) {
+    total[rank[i]]++;
+    ones[rank[i]] += y[i];
   }
-  ones.sort();
-  zeros.sort();
+  return isotonicFromCounts(distinct, ones, total);
+}
+
+/**
+ * The isotonic fit from label counts per distinct score (ascending; entries with total 0 are skipped).
+ * With 0/1 labels sklearn's merged target of equal scores is #ones/#rows; scores closer than
+ * float64 resolution count as equal, as in sklearn's `_make_unique`.
+ */
+export function isotonicFromCounts(distinct: Float64Array, ones: Float64Array, total: Float64Array): IsotonicFit {
   const ux: number[] = [];
   const uy: number[] = [];
   const uw: number[] = [];
-  let i = 0;
-  let j = 0;
   let cx = NaN;
   let cw = 0;
   let cy = 0;
-  while (i < ones.length || j < zeros.length) {
-    // ascending by score, label 0 before 1 on equal scores (np.lexsort((y, X)))
-    const takeZero = i >= ones.length || (j < zeros.length && zeros[j] <= ones[i]);
-    const x = takeZero ? zeros[j++] : ones[i++];
-    const y = takeZero ? 0 : 1;
-    if (cw === 0) {
-      cx = x;
-      cw = 1;
-      cy = y;
-    } else if (x - cx >= FLOAT64_RESOLUTION) {
+  for (let r = 0; r < distinct.length; r++) {
+    if (total[r] === 0) continue;
+    const x = distinct[r];
+    if (cw > 0 && x - cx >= FLOAT64_RESOLUTION) {
       ux.push(cx);
       uy.push(cy / cw);
       uw.push(cw);
-      cx = x;
-      cw = 1;
-      cy = y;
-    } else {
-      cw += 1;
-      cy += y;
+      cw = 0;
+      cy = 0;
     }
+    if (cw === 0) cx = x;
+    cw += total[r];
+    cy += ones[r];
   }
   if (cw > 0) {
     ux.push(cx);
@@ -139,18 +139,19 @@ export function predictIsotonic(fit: IsotonicFit, score: number): number {
   if (Number.isNaN(score) || m === 0) return NaN;
   if (m === 1) return y[0];
   const t = score < x[0] ? x[0] : score > x[m - 1] ? x[m - 1] : score;
-  // scipy interp1d(kind='linear'): hi = searchsorted(x, t, 'left') clipped to [1, m−1]
+  // scipy's interp1d hands 1-D float64 data to np.interp: j = last point with x[j] ≤ t; exact points
+  // return their y, others slope·(t − x[j]) + y[j]
   let lo = 0;
-  let hi = m;
+  let hi = m - 1;
   while (lo < hi) {
-    const mid = (lo + hi) >>> 1;
-    if (x[mid] < t) lo = mid + 1;
-    else hi = mid;
+    const mid = (lo + hi + 1) >>> 1;
+    if (x[mid] <= t) lo = mid;
+    else hi = mid - 1;
   }
-  const h = Math.min(Math.max(lo, 1), m - 1);
-  const l = h - 1;
-  const slope = (y[h] - y[l]) / (x[h] - x[l]);
-  return slope * (t - x[l]) + y[l];
+  const j = lo;
+  if (j === m - 1 || x[j] === t) return y[j];
+  const slope = (y[j + 1] - y[j]) / (x[j + 1] - x[j]);
+  return slope * (t - x[j]) + y[j];
 }
 
 export function calibrate(fit: IsotonicFit | null, scores: Float64Array): Float64Array {
@@ -197,10 +198,10 @@ export function binIndexEdges(length: number, binCount: number): [number, number
   return out;
 }
 
-/** ECE = Σ_bins (|bin|/n)·|mean(score) − mean(y)| over equal-count bins of the rows sorted by score. */
-export function expectedCalibrationError(labels: ArrayLike<number>, scores: ArrayLike<number>, edges: [number, number][]): number {
+/** ECE = Σ_bins (|bin|/n)·|mean(score) − mean(y)| over equal-count bins of the rows sorted by score (ties in row order). */
+export function expectedCalibrationError(labels: ArrayLike<number>, scores: Float64Array, edges: [number, number][]): number {
   const n = scores.length;
-  const order = Array.from({ length: n }, (_, i) => i).sort((a, b) => scores[a] - scores[b] || a - b);
+  const order = stableAscendingOrder(scores);
   let ece = 0;
   for (const [l, r] of edges) {
     let sp = 0;
@@ -216,38 +217,33 @@ export function expectedCalibrationError(labels: ArrayLike<number>, scores: Arra
 }
 
 /**
- * Train/test index sets of stratified shuffle splits: each class contributes its share of the test set
- * (largest remainders get the leftover rows), rows drawn by a seeded shuffle.
+ * Test index sets of stratified shuffle splits of 0/1 labels: each class contributes its share of the
+ * test set (the larger remainder gets the leftover row), rows drawn by a seeded shuffle.
  */
-export function stratifiedShuffleSplits(labels: ArrayLike<number>, nSplits: number, testSize: number, rng: Random): { train: Int32Array; test: Int32Array }[] {
+export function stratifiedTestSets(labels: ArrayLike<number>, nSplits: number, testSize: number, rng: Random): Int32Array[] {
   const n = labels.length;
   const nTest = Math.ceil(testSize * n);
-  const byClass = new Map<number, number[]>();
+  let ones = 0;
+  for (let i = 0; i < n; i++) if (labels[i] === 1) ones++;
+  const members = [new Int32Array(n - ones), new Int32Array(ones)];
+  const fill = [0, 0];
   for (let i = 0; i < n; i++) {
-    let list = byClass.get(labels[i]);
-    if (!list) byClass.set(labels[i], (list = []));
-    list.push(i);
+    const c = labels[i] === 1 ? 1 : 0;
+    members[c][fill[c]++] = i;
   }
-  const classes = [...byClass.keys()].sort((a, b) => a - b);
-  const exact = classes.map((c) => (byClass.get(c)!.length * nTest) / n);
-  const testCounts = exact.map(Math.floor);
-  let left = nTest - testCounts.reduce((a, b) => a + b, 0);
-  const byRemainder = classes.map((_, i) => i).sort((a, b) => exact[b] - testCounts[b] - (exact[a] - testCounts[a]) || a - b);
-  for (const i of byRemainder) {
-    if (left === 0) break;
-    testCounts[i]++;
-    left--;
-  }
-  const splits: { train: Int32Array; test: Int32Array }[] = [];
+  const exact = members.map((m) => (m.length * nTest) / n);
+  const counts = exact.map(Math.floor);
+  if (counts[0] + counts[1] < nTest) counts[exact[1] - counts[1] > exact[0] - counts[0] ? 1 : 0]++;
+  const splits: Int32Array[] = [];
   for (let s = 0; s < nSplits; s++) {
-    const test: number[] = [];
-    const train: number[] = [];
-    classes.forEach((c, ci) => {
-      const idx = Int32Array.from(byClass.get(c)!);
+    const test = new Int32Array(counts[0] + counts[1]);
+    let k = 0;
+    for (let c = 0; c < 2; c++) {
+      const idx = members[c].slice();
       shuffleInPlace(idx, rng);
-      for (let i = 0; i < idx.length; i++) (i < testCounts[ci] ? test : train).push(idx[i]);
-    });
-    splits.push({ train: Int32Array.from(train), test: Int32Array.from(test) });
+      for (let i = 0; i < counts[c]; i++) test[k++] = idx[i];
+    }
+    splits.push(test);
   }
   return splits;
 }
@@ -258,22 +254,39 @@ export function stratifiedShuffleSplits(labels: ArrayLike<number>, nSplits: numb
  * Rows must be complete (the caller rejects missing reference targets/scores, as NannyML does).
  */
 export function needsCalibration(labels: Float64Array, scores: Float64Array, seed = CALIBRATION_SEED): boolean {
+  const n = labels.length;
   let ones = 0;
-  for (let i = 0; i < labels.length; i++) if (labels[i] === 1) ones++;
-  if (ones === 0 || ones === labels.length) return false;
+  for (let i = 0; i < n; i++) if (labels[i] === 1) ones++;
+  if (ones === 0 || ones === n) return false;
   if (rocAuc(labels, scores) > CALIBRATION_AUC_CUTOFF) return false;
-  const splits = stratifiedShuffleSplits(labels, CALIBRATION_SPLITS, CALIBRATION_TEST_SIZE, seededRandom(seed));
-  const total = splits.reduce((s, sp) => s + sp.test.length, 0);
+  // Every split works on the same scores: count labels per distinct score once.
+  const distinct = distinctSorted(scores);
+  const rank = ranksAmong(scores, distinct);
+  const allOnes = new Float64Array(distinct.length);
+  const allTotal = new Float64Array(distinct.length);
+  for (let i = 0; i < n; i++) {
+    allTotal[rank[i]]++;
+    if (labels[i] === 1) allOnes[rank[i]]++;
+  }
+  const splits = stratifiedTestSets(labels, CALIBRATION_SPLITS, CALIBRATION_TEST_SIZE, seededRandom(seed));
+  const total = splits.reduce((s, t) => s + t.length, 0);
   const y = new Float64Array(total);
   const before = new Float64Array(total);
   const after = new Float64Array(total);
   let k = 0;
-  for (const { train, test } of splits) {
-    const fit = fitIsotonic(Float64Array.from(train, (i) => scores[i]), Float64Array.from(train, (i) => labels[i]));
+  for (const test of splits) {
+    const trainOnes = Float64Array.from(allOnes);
+    const trainTotal = Float64Array.from(allTotal);
+    for (const i of test) {
+      trainTotal[rank[i]]--;
+      if (labels[i] === 1) trainOnes[rank[i]]--;
+    }
+    const fit = isotonicFromCounts(distinct, trainOnes, trainTotal);
+    const byRank = Float64Array.from(distinct, (x) => predictIsotonic(fit, x));
     for (const i of test) {
       y[k] = labels[i];
       before[k] = scores[i];
-      after[k] = predictIsotonic(fit, scores[i]);
+      after[k] = byRank[rank[i]];
       k++;
     }
   }

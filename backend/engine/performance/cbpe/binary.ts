@@ -4,6 +4,7 @@
  * TP = Σ_{ŷ=1} p, FP = Σ_{ŷ=1} (1−p), FN = Σ_{ŷ=0} p, TN = Σ_{ŷ=0} (1−p).
  * The multiclass estimators reuse these one-vs-rest.
  */
+import { stableAscendingOrder } from '../order';
 import { BinaryCell, BusinessValueNormalization, ConfusionNormalization, Matrix, matrixBusinessValue } from '../metrics/binary';
 
 export interface ExpectedCounts {
@@ -144,8 +145,18 @@ export function estimateApSorted(pSorted: ArrayLike<number>): number {
  * cannot matter; multiclass ties can differ after renormalisation (spec §9.2).
  */
 export function sortedByScoreDescending(p: Float64Array, uncalibrated: Float64Array): Float64Array {
-  const rows: number[] = [];
-  for (let i = 0; i < p.length; i++) if (!Number.isNaN(p[i]) && !Number.isNaN(uncalibrated[i])) rows.push(i);
-  const order = Uint32Array.from(rows).sort((a, b) => uncalibrated[b] - uncalibrated[a] || b - a);
-  return Float64Array.from(order, (i) => p[i]);
+  let n = 0;
+  for (let i = 0; i < p.length; i++) if (!Number.isNaN(p[i]) && !Number.isNaN(uncalibrated[i])) n++;
+  const rows = new Uint32Array(n);
+  const u = new Float64Array(n);
+  n = 0;
+  for (let i = 0; i < p.length; i++) {
+    if (Number.isNaN(p[i]) || Number.isNaN(uncalibrated[i])) continue;
+    rows[n] = i;
+    u[n++] = uncalibrated[i];
+  }
+  const ascending = stableAscendingOrder(u);
+  const out = new Float64Array(n);
+  for (let k = 0; k < n; k++) out[k] = p[rows[ascending[n - 1 - k]]];
+  return out;
 }

@@ -4,8 +4,9 @@
  * where the needed columns are present; the chunk SE needs only n. Fits are plain data.
  */
 import { BinaryCell, BinaryCounts, BusinessValueNormalization, ConfusionNormalization, Matrix } from '../metrics/binary';
-import { averagePrecisionFromCurve, curveFromSorted } from '../metrics/curves';
+import { stableAscendingOrder } from '../order';
 import { Random, randomInt } from '../random';
+import { distinctSorted, ranksAmong } from '../order';
 
 /** SE = std / sqrt(n · fraction) (NannyML's `_universal_sampling_error`). */
 export interface ComponentFit {
@@ -135,7 +136,7 @@ export function aurocComponents(yTrue: Float64Array, scores: Float64Array): Comp
     score[k] = flip ? 1 - scores[i] : scores[i];
     k++;
   }
-  const order = stableArgsort(score);
+  const order = stableAscendingOrder(score);
   const nPos = flip ? n - pos : pos;
   const nNeg = n - nPos;
   const ser: number[] = [];
@@ -149,13 +150,6 @@ export function aurocComponents(yTrue: Float64Array, scores: Float64Array): Comp
   return { std: populationStd(ser), fraction: nPos / n };
 }
 
-/** Ascending order of values, ties by position. */
-export function stableArgsort(values: Float64Array): Uint32Array {
-  const order = new Uint32Array(values.length);
-  for (let i = 0; i < order.length; i++) order[i] = i;
-  order.sort((a, b) => values[a] - values[b] || a - b);
-  return order;
-}
 
 export function populationStd(values: ArrayLike<number>): number {
   const n = values.length;
@@ -178,26 +172,60 @@ export interface ApFit {
   sampleSize: number;
 }
 
-/** The AP values of the bootstrap resamples (seeded: NannyML's are unseeded, spec §9.3). */
+/**
+ * The AP values of the bootstrap resamples (seeded: NannyML's are unseeded, spec §9.3). AP depends only
+ * on the positive/negative counts per distinct score, so each resample is tallied per score rank.
+ */
 export function bootstrapAveragePrecisions(yTrue: Float64Array, scores: Float64Array, rng: Random): { values: number[]; sampleSize: number } {
-  const rows: number[] = [];
-  for (let i = 0; i < yTrue.length; i++) if (!Number.isNaN(yTrue[i]) && !Number.isNaN(scores[i])) rows.push(i);
-  const sampleSize = Math.min(Math.floor(rows.length / 2), AP_BOOTSTRAP_MAX_SAMPLE);
+  let n = 0;
+  for (let i = 0; i < yTrue.length; i++) if (!Number.isNaN(yTrue[i]) && !Number.isNaN(scores[i])) n++;
+  const label = new Uint8Array(n);
+  const score = new Float64Array(n);
+  n = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    if (Number.isNaN(yTrue[i]) || Number.isNaN(scores[i])) continue;
+    label[n] = yTrue[i] === 1 ? 1 : 0;
+    score[n++] = scores[i];
+  }
+  const sampleSize = Math.min(Math.floor(n / 2), AP_BOOTSTRAP_MAX_SAMPLE);
   const values: number[] = [];
   if (sampleSize === 0) return { values, sampleSize };
-  const pos = new Float64Array(sampleSize);
-  const neg = new Float64Array(sampleSize);
+  const distinct = distinctSorted(score);
+  const rank = ranksAmong(score, distinct);
+  const pos = new Float64Array(distinct.length);
+  const neg = new Float64Array(distinct.length);
   for (let e = 0; e < AP_BOOTSTRAP_EXPERIMENTS; e++) {
-    let np = 0;
-    let nn = 0;
+    pos.fill(0);
+    neg.fill(0);
+    let positives = 0;
     for (let s = 0; s < sampleSize; s++) {
-      const i = rows[randomInt(rng, rows.length)];
-      if (yTrue[i] === 1) pos[np++] = scores[i];
-      else neg[nn++] = scores[i];
+      const i = randomInt(rng, n);
+      if (label[i] === 1) {
+        pos[rank[i]]++;
+        positives++;
+      } else neg[rank[i]]++;
     }
-    values.push(averagePrecisionFromCurve(curveFromSorted(pos.slice(0, np).sort(), neg.slice(0, nn).sort())));
+    values.push(averagePrecisionFromCounts(pos, neg, positives));
   }
   return { values, sampleSize };
+}
+
+/** sklearn's AP from positive/negative counts per distinct score (ascending ranks), walked from the top. */
+export function averagePrecisionFromCounts(pos: Float64Array, neg: Float64Array, positives: number): number {
+  if (positives === 0) return NaN;
+  let tp = 0;
+  let fp = 0;
+  let ap = 0;
+  let prevRecall = 0;
+  for (let r = pos.length - 1; r >= 0; r--) {
+    if (pos[r] === 0 && neg[r] === 0) continue;
+    tp += pos[r];
+    fp += neg[r];
+    const recall = tp / positives;
+    ap += (recall - prevRecall) * (tp / (tp + fp));
+    prevRecall = recall;
+  }
+  return ap;
 }
 
 export function apComponents(yTrue: Float64Array, scores: Float64Array, rng: Random): ApFit {
