@@ -13,6 +13,10 @@ export function registerCommand(name: string, describe: string, load: () => Comm
   COMMANDS[name] = { describe, load };
 }
 
+// Loaded on use, so `vigil run` does not load the server.
+registerCommand('serve', 'run the server (serve [--port N] [--db PATH] [--host HOST])', () => (require('./serve') as typeof import('./serve')).serveCommand);
+registerCommand('demo', 'run the server with a generated demo model (demo [--port N] [--db PATH])', () => (require('./demo') as typeof import('./demo')).demoCommand);
+
 function usage(): string {
   return ['usage: vigil <command> [options]', '', ...Object.entries(COMMANDS).map(([n, c]) => `  ${n.padEnd(8)} ${c.describe}`)].join('\n');
 }

@@ -160,7 +160,7 @@ export class SqliteStore implements Store {
 
   async replaceReference(
     modelId: number,
-    args: { layout: unknown; frame: Buffer; rows: number; newLevels: NewLevel[]; results: ResultRecord[] },
+    args: { layout: unknown; frame: Buffer; rows: number; newLevels: NewLevel[]; results: ResultRecord[]; rechunk?: ChunkMark[] },
   ): Promise<void> {
     this.db.transaction(() => {
       const now = Date.now();
@@ -174,7 +174,18 @@ export class SqliteStore implements Store {
       this.insertLevels(modelId, args.newLevels);
       this.stmt('DELETE FROM results WHERE model_id = ?').run(modelId);
       this.insertResults(modelId, args.results);
-      this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ?').run(modelId);
+      if (args.rechunk) {
+        // New generations above every old one, so a recompute still holding an old chunk cannot clear them.
+        const gen = ((this.stmt('SELECT MAX(gen) AS g FROM chunks WHERE model_id = ?').get(modelId) as Row).g as number | null) ?? 0;
+        this.stmt('DELETE FROM chunks WHERE model_id = ?').run(modelId);
+        this.stmt("DELETE FROM results WHERE model_id = ? AND period = 'analysis'").run(modelId);
+        const ins = this.stmt(
+          'INSERT INTO chunks (model_id, chunk_id, key, start_seq, end_seq, range_start, range_end, partial, dirty, gen) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?)',
+        );
+        for (const c of args.rechunk) ins.run(modelId, c.chunkId, c.key, c.startSeq, c.endSeq, c.rangeStart, c.rangeEnd, c.partial ? 1 : 0, gen + 1);
+      } else {
+        this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ?').run(modelId);
+      }
     })();
   }
 

@@ -190,7 +190,18 @@ export interface Store {
    * Replaces the reference in one transaction: the encoded frame, the fixed layout, the reference-period
    * results; deletes analysis results and marks every analysis chunk dirty (thresholds changed).
    */
-  replaceReference(modelId: number, args: { layout: unknown; frame: Buffer; rows: number; newLevels: NewLevel[]; results: ResultRecord[] }): Promise<void>;
+  replaceReference(
+    modelId: number,
+    args: {
+      layout: unknown;
+      frame: Buffer;
+      rows: number;
+      newLevels: NewLevel[];
+      results: ResultRecord[];
+      /** When the stream's chunking changed (its size derives from the reference): the new chunks. */
+      rechunk?: ChunkMark[];
+    },
+  ): Promise<void>;
   loadReference(modelId: number): Promise<Buffer | null>;
   /** Categorical dictionaries: column → levels by code. */
   loadLevels(modelId: number): Promise<Map<string, string[]>>;

@@ -1,0 +1,63 @@
+/**
+ * The Express application: health, REST, the plugin's query API, the Prometheus-compatible API and
+ * /metrics, the OpenAPI document; one error shape for everything.
+ */
+import express, { Express, NextFunction, Request, Response } from 'express';
+import { ApiError } from '../service/errors';
+import { Logger } from '../service/log';
+import { VigilService } from '../service/service';
+import { AuthConfig, requireAccess } from './auth';
+import { healthRouter } from './health';
+import { errorHandler } from './http';
+import { openApiDocument } from './openapi';
+import { prometheusEndpoints } from './prometheus';
+import { queryRouter } from './query';
+import { restRouter } from './rest';
+
+export interface AppOptions {
+  auth: AuthConfig;
+  maxBodyBytes: number;
+  logger: Logger;
+  isClosing: () => boolean;
+  env?: NodeJS.ProcessEnv;
+}
+
+export function createApp(service: VigilService, opts: AppOptions): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('etag', false);
+  const log = opts.logger;
+
+  // One structured line per request: writes and errors at info/warn, successful reads at debug.
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const t0 = process.hrtime.bigint();
+    res.on('finish', () => {
+      const ms = Number(process.hrtime.bigint() - t0) / 1e6;
+      const fields = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
+      if (res.statusCode >= 500) log.error('request', fields);
+      else if (res.statusCode >= 400) log.warn('request', fields);
+      else if (req.method === 'GET' || req.method === 'HEAD') log.debug('request', fields);
+      else log.info('request', fields);
+    });
+    next();
+  });
+
+  app.use(healthRouter(service, { auth: opts.auth, isClosing: opts.isClosing }));
+  const doc = openApiDocument();
+  app.get('/api/openapi.json', (_req, res) => {
+    res.json(doc);
+  });
+  app.use('/api', restRouter(service, { auth: opts.auth, maxBodyBytes: opts.maxBodyBytes }));
+  app.use('/api', queryRouter(service, { auth: opts.auth }));
+
+  const read = requireAccess('read', opts.auth);
+  const prom = prometheusEndpoints(service.store, opts.env ?? process.env);
+  app.use('/prometheus', read, prom.router);
+  app.get('/metrics', read, prom.metrics);
+
+  app.use((req: Request, _res: Response, next: NextFunction) => {
+    next(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}`, 'path'));
+  });
+  app.use(errorHandler(log));
+  return app;
+}

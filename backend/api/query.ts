@@ -1,0 +1,116 @@
+/**
+ * `POST /api/query`: the plugin's queries (Grafana-shaped targets in, data frames out), and
+ * `GET /api/query?model=&family=&metric=&column=&from=&to=&period=&format=&fields=`, the same for curl
+ * (one query; model defaults to the only model, family to every family).
+ */
+import { Request, Router } from 'express';
+import { z } from 'zod';
+import { ResultField } from '../engine/catalog';
+import { zodError } from '../service/definition';
+import { badRequest } from '../service/errors';
+import { DataQuery, runQuery } from '../service/read';
+import { VigilService } from '../service/service';
+import { AuthConfig, requireAccess } from './auth';
+import { jsonBody, listParam, parseQuery, parseTime } from './http';
+
+/** Queries per request: a dashboard panel sends a handful; this bounds one request's work. */
+const MAX_QUERIES = 100;
+
+const time = z.union([z.number(), z.string()]).nullable().optional();
+const names = z.array(z.string().min(1));
+
+/** A query may carry Grafana's own keys (datasource, key, ...): they are ignored. */
+export const dataQuerySchema = z.looseObject({
+  refId: z.string().min(1),
+  model: z.string().min(1),
+  family: z.string().min(1),
+  metrics: names.optional(),
+  columns: names.optional(),
+  fields: names.optional(),
+  period: z.enum(['analysis', 'reference', 'both']).optional(),
+  format: z.enum(['time_series', 'table']).optional(),
+  calculator_id: z.string().min(1).optional(),
+  hide: z.boolean().optional(),
+});
+
+export const queryRequestSchema = z.looseObject({
+  from: time,
+  to: time,
+  queries: z.array(dataQuerySchema).min(1, 'must hold at least one query').max(MAX_QUERIES, `at most ${MAX_QUERIES} queries per request`),
+});
+
+export const getQuerySchema = z
+  .object({
+    model: z.string().min(1).optional(),
+    family: z.string().min(1).optional(),
+    metric: z.union([z.string(), z.array(z.string())]).optional(),
+    column: z.union([z.string(), z.array(z.string())]).optional(),
+    fields: z.union([z.string(), z.array(z.string())]).optional(),
+    period: z.enum(['analysis', 'reference', 'both']).optional(),
+    format: z.enum(['time_series', 'table']).optional(),
+    calculator_id: z.string().min(1).optional(),
+    from: z.string().optional(),
+    to: z.string().optional(),
+  })
+  .strict();
+
+export function queryRouter(service: VigilService, opts: { auth: AuthConfig }): Router {
+  const router = Router();
+  const read = requireAccess('read', opts.auth);
+
+  router.post('/query', read, jsonBody, async (req: Request, res) => {
+    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
+      throw badRequest('malformed_body', 'expected a JSON object {"from", "to", "queries": [...]} (Content-Type: application/json)', 'body');
+    }
+    const parsed = queryRequestSchema.safeParse(req.body);
+    if (!parsed.success) throw zodError('invalid_query', parsed.error);
+    const body = parsed.data;
+    const range = { from: parseTime(body.from, 'from'), to: parseTime(body.to, 'to') };
+    const results: Record<string, { frames: unknown[] }> = {};
+    for (let i = 0; i < body.queries.length; i++) {
+      const q = body.queries[i];
+      const dq: DataQuery = {
+        refId: q.refId,
+        model: q.model,
+        family: q.family,
+        metrics: q.metrics ?? [],
+        columns: q.columns ?? [],
+        fields: (q.fields ?? []) as ResultField[],
+        period: q.period ?? 'analysis',
+        format: q.format ?? 'time_series',
+        calculatorId: q.calculator_id ?? null,
+        hide: q.hide ?? false,
+      };
+      results[q.refId] = { frames: await runQuery(service, dq, range, `queries[${i}]`) };
+    }
+    res.json({ results });
+  });
+
+  router.get('/query', read, async (req, res) => {
+    const q = parseQuery(getQuerySchema, req);
+    let model = q.model;
+    if (!model) {
+      const all = service.modelNames();
+      if (all.length !== 1) {
+        throw badRequest('missing_parameter', all.length === 0 ? 'no model is registered' : `several models exist (${all.join(', ')}); name one with ?model=`, 'query.model');
+      }
+      model = all[0];
+    }
+    const dq: DataQuery = {
+      refId: 'A',
+      model,
+      family: q.family ?? null,
+      metrics: listParam(q.metric) ?? [],
+      columns: listParam(q.column) ?? [],
+      fields: (listParam(q.fields) ?? []) as ResultField[],
+      period: q.period ?? 'analysis',
+      format: q.format ?? 'time_series',
+      calculatorId: q.calculator_id ?? null,
+      hide: false,
+    };
+    const range = { from: parseTime(q.from, 'query.from'), to: parseTime(q.to, 'query.to') };
+    res.json({ results: { A: { frames: await runQuery(service, dq, range, 'query') } } });
+  });
+
+  return router;
+}

@@ -1,0 +1,181 @@
+/**
+ * REST routes: models, reference, ingest, targets, scoring, results, series, alerts, catalog. Routers
+ * only validate, call the service and shape the response.
+ */
+import { Request, Response, Router } from 'express';
+import { z } from 'zod';
+import { FAMILIES, familyById, familyOfCalculator, METRICS, RESULT_FIELDS } from '../engine/catalog';
+import { badRequest } from '../service/errors';
+import { alertsOf, resultRows, seriesOf } from '../service/read';
+import { ModelRuntime } from '../service/runtime';
+import { VigilService } from '../service/service';
+import { AuthConfig, requireAccess } from './auth';
+import { jsonBody, listParam, modelParam, parseQuery, parseTime, rowsBody } from './http';
+import { VERSION } from './version';
+
+const listValue = z.union([z.string(), z.array(z.string())]).optional();
+const timeValue = z.string().optional();
+
+export const resultsQuerySchema = z
+  .object({
+    calculator: z.string().min(1).optional(),
+    metric: listValue,
+    column: listValue,
+    period: z.enum(['reference', 'analysis', 'both']).optional(),
+    from: timeValue,
+    to: timeValue,
+  })
+  .strict();
+
+export const seriesQuerySchema = z.object({ family: z.string().min(1).optional() }).strict();
+export const alertsQuerySchema = z.object({ family: z.string().min(1).optional(), from: timeValue, to: timeValue }).strict();
+
+function familyParam(v: string | undefined, where: string): string | null {
+  if (v === undefined) return null;
+  if (!familyById(v)) throw badRequest('unknown_family', `unknown family '${v}' (expected one of: ${FAMILIES.map((f) => f.id).join(', ')})`, where);
+  return v;
+}
+
+type ColumnKindName = 'continuous' | 'categorical';
+
+/** The model's columns with their role and kind (null before the reference fixes undeclared kinds). */
+function columnList(rt: ModelRuntime) {
+  const specs = rt.specs();
+  const c = rt.def.columns;
+  const kindOf = (name: string): ColumnKindName | null => {
+    const s = specs.get(name);
+    if (s) return s.kind === 'numeric' ? 'continuous' : 'categorical';
+    if (c.categorical.includes(name)) return 'categorical';
+    if (c.continuous.includes(name)) return 'continuous';
+    return null;
+  };
+  const out: { name: string; kind: ColumnKindName | null; role: string }[] = c.features.map((name) => ({ name, kind: kindOf(name), role: 'feature' }));
+  if (c.timestamp) out.push({ name: c.timestamp, kind: 'continuous', role: 'timestamp' });
+  if (c.id) out.push({ name: c.id, kind: 'categorical', role: 'id' });
+  if (c.y_pred) out.push({ name: c.y_pred, kind: kindOf(c.y_pred), role: 'y_pred' });
+  const proba = c.y_pred_proba;
+  for (const name of typeof proba === 'string' ? [proba] : proba ? Object.values(proba) : []) out.push({ name, kind: 'continuous', role: 'y_pred_proba' });
+  if (c.y_true) out.push({ name: c.y_true, kind: kindOf(c.y_true), role: 'y_true' });
+  return out;
+}
+
+export async function modelView(service: VigilService, rt: ModelRuntime) {
+  const name = rt.record.name;
+  const counts = await service.chunkCounts(name);
+  const calculators = rt.layout
+    ? rt.fitted.map((e) => ({ class: e.className, id: e.id, family: e.family, params: e.resolved.params }))
+    : (rt.def.calculators ?? []).map((e) => ({ class: e.class, id: e.id ?? e.class, family: familyOfCalculator(e.class)?.id ?? null, params: e.params ?? {} }));
+  return {
+    name,
+    problem_type: rt.def.problem_type,
+    columns: columnList(rt),
+    definition: rt.def,
+    chunking: rt.layout?.chunker ?? null,
+    calculators,
+    skipped_calculators: (rt.layout?.skipped ?? []).map((s) => ({ class: s.className, reason: s.reason })),
+    reference_rows: rt.record.referenceRows,
+    analysis_rows: rt.record.analysisRows,
+    targets: rt.record.targets,
+    status: {
+      state: rt.fitError ? 'error' : rt.layout ? 'ready' : 'awaiting_reference',
+      fit_error: rt.fitError,
+      chunks: counts.total,
+      pending_chunks: counts.pending,
+      chunks_computed: rt.stats.chunksComputed,
+      last_recompute_ms: rt.stats.lastRecomputeMs,
+      last_recompute_at: rt.stats.lastRecomputeAt,
+      errors: rt.stats.errors,
+    },
+  };
+}
+
+export interface RestOptions {
+  auth: AuthConfig;
+  maxBodyBytes: number;
+}
+
+const text = (req: Request) => (typeof req.body === 'string' ? req.body : '');
+
+export function restRouter(service: VigilService, opts: RestOptions): Router {
+  const router = Router();
+  const read = requireAccess('read', opts.auth);
+  const write = requireAccess('write', opts.auth);
+  const rows = rowsBody(opts.maxBodyBytes);
+
+  router.get('/catalog', read, (_req, res) => {
+    res.json({ families: FAMILIES, metrics: METRICS, fields: RESULT_FIELDS, version: VERSION });
+  });
+
+  router.post('/models', write, jsonBody, async (req: Request, res: Response) => {
+    const rt = await service.registerModel(req.body);
+    res.status(201).json(await modelView(service, rt));
+  });
+
+  router.get('/models', read, (_req, res) => {
+    res.json({ models: service.listModels() });
+  });
+
+  router.get('/models/:name', read, async (req, res) => {
+    res.json(await modelView(service, service.model(modelParam(req))));
+  });
+
+  router.delete('/models/:name', write, async (req, res) => {
+    const name = modelParam(req);
+    await service.deleteModel(name);
+    res.json({ deleted: name });
+  });
+
+  router.put('/models/:name/reference', write, rows, async (req, res) => {
+    const name = modelParam(req);
+    res.json(await service.putReference(name, text(req), req.headers['content-type']));
+  });
+
+  router.post('/models/:name/rows', write, rows, async (req, res) => {
+    const name = modelParam(req);
+    res.json(await service.ingestRows(name, text(req), req.headers['content-type']));
+  });
+
+  router.post('/models/:name/targets', write, rows, async (req, res) => {
+    const name = modelParam(req);
+    res.json(await service.attachTargets(name, text(req), req.headers['content-type']));
+  });
+
+  router.post('/models/:name/score', write, rows, async (req, res) => {
+    const name = modelParam(req);
+    res.json(await service.score(name, text(req), req.headers['content-type']));
+  });
+
+  router.get('/models/:name/results', read, async (req, res) => {
+    const name = modelParam(req);
+    const q = parseQuery(resultsQuerySchema, req);
+    service.model(name);
+    const results = await resultRows(service, name, {
+      calculator: q.calculator ?? null,
+      metric: listParam(q.metric),
+      column: listParam(q.column),
+      period: q.period ?? 'both',
+      from: parseTime(q.from, 'query.from'),
+      to: parseTime(q.to, 'query.to'),
+    });
+    res.json({ results });
+  });
+
+  router.get('/models/:name/series', read, async (req, res) => {
+    const name = modelParam(req);
+    const q = parseQuery(seriesQuerySchema, req);
+    res.json({ series: await seriesOf(service, name, familyParam(q.family, 'query.family')) });
+  });
+
+  router.get('/models/:name/alerts', read, async (req, res) => {
+    const name = modelParam(req);
+    const q = parseQuery(alertsQuerySchema, req);
+    const alerts = await alertsOf(service, name, {
+      family: familyParam(q.family, 'query.family'),
+      from: parseTime(q.from, 'query.from'),
+      to: parseTime(q.to, 'query.to'),
+    });
+    res.json({ alerts });
+  });
+
+  return router;
+}

@@ -1,0 +1,119 @@
+/**
+ * Starting and stopping the server: store, service (models loaded and fitted), Express app, listener.
+ * Exposed for `vigil serve`, `vigil demo`, tests and the bench.
+ */
+import * as http from 'http';
+import { AddressInfo } from 'net';
+import { Logger, silentLogger } from '../service/log';
+import { ServiceHooks, VigilService } from '../service/service';
+import { openStore } from '../store';
+import { createApp } from './app';
+import { authEnabled, AuthConfig, checkAuthConfig } from './auth';
+import { DEFAULT_MAX_BODY_BYTES } from './http';
+import { selfMetrics } from './prometheus/self-metrics';
+
+export const DEFAULT_PORT = 8700;
+export const DEFAULT_DB = './data/vigil.db';
+export const LOOPBACK = '127.0.0.1';
+/** Where a server with API keys listens unless told otherwise (all interfaces, e.g. in a container). */
+const DEFAULT_HOST_WITH_KEYS = '0.0.0.0';
+
+export interface ServerOptions {
+  port: number;
+  /** null: loopback without keys, all interfaces with keys. */
+  host?: string | null;
+  dbPath: string;
+  auth?: AuthConfig;
+  maxBodyBytes?: number;
+  logger?: Logger;
+  /** SQLite synchronous mode (default full: an acknowledged batch survives power loss). */
+  synchronous?: 'full' | 'normal';
+  /** Runs after the models are loaded and before the port opens (the demo loads its data here). */
+  prepare?: (service: VigilService) => Promise<void>;
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface RunningServer {
+  url: string;
+  host: string;
+  port: number;
+  service: VigilService;
+  close(): Promise<void>;
+}
+
+const isLoopback = (h: string) => h === '127.0.0.1' || h === 'localhost' || h === '::1';
+
+/** The service's progress, recorded in the /metrics registry. */
+export const metricsHooks: ServiceHooks = {
+  modelsChanged: (n) => selfMetrics.models.set({}, n),
+  ingested: (model, rows) => {
+    selfMetrics.ingestedRows.inc({ model }, rows);
+    selfMetrics.ingestBatches.inc({ model, outcome: 'accepted' });
+  },
+  ingestRejected: (model) => selfMetrics.ingestBatches.inc({ model, outcome: 'rejected' }),
+  targetsAttached: (model, n) => selfMetrics.ingestedTargets.inc({ model }, n),
+  recomputed: (model, seconds) => {
+    selfMetrics.recomputeDuration.observe({ model }, seconds);
+    selfMetrics.lastRecompute.set({ model }, Date.now() / 1000);
+  },
+  queueDepth: (depth) => selfMetrics.recomputeQueueDepth.set({}, depth),
+  error: (where) => selfMetrics.errors.inc({ where }),
+};
+
+export async function startServer(o: ServerOptions): Promise<RunningServer> {
+  const log = o.logger ?? silentLogger;
+  const auth = o.auth ?? { readKey: null, writeKey: null };
+  checkAuthConfig(auth);
+  let host: string;
+  if (!authEnabled(auth)) {
+    if (o.host && !isLoopback(o.host)) log.warn(`no API key configured: binding to ${LOOPBACK} instead of ${o.host}`, { requested_host: o.host });
+    host = o.host && isLoopback(o.host) ? o.host : LOOPBACK;
+    log.warn(`no API key configured (VIGIL_WRITE_KEY, VIGIL_READ_KEY): the API is open, so the server listens on ${host} only`);
+  } else host = o.host ?? DEFAULT_HOST_WITH_KEYS;
+
+  const store = openStore(o.dbPath, { synchronous: o.synchronous });
+  const service = new VigilService({ store, logger: log, hooks: metricsHooks });
+  let closing = false;
+  let server: http.Server | null = null;
+  try {
+    await service.start();
+    if (o.prepare) await o.prepare(service);
+    const app = createApp(service, {
+      auth,
+      maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      logger: log,
+      isClosing: () => closing,
+      env: o.env,
+    });
+    server = http.createServer(app);
+    await new Promise<void>((resolve, reject) => {
+      server!.once('error', reject);
+      server!.listen(o.port, host, () => {
+        server!.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (e) {
+    await service.close();
+    throw e;
+  }
+  const port = (server.address() as AddressInfo).port;
+  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
+  log.info('listening', { url, host, port, db: store.location, auth: authEnabled(auth), models: service.modelNames().length });
+  const srv = server;
+  return {
+    url,
+    host,
+    port,
+    service,
+    async close() {
+      if (closing) return;
+      closing = true;
+      // Stop accepting, let requests in flight finish, then stop the recompute and close the store.
+      const closed = new Promise<void>((resolve) => srv.close(() => resolve()));
+      srv.closeIdleConnections();
+      await closed;
+      await service.close();
+    },
+  };
+}

@@ -1,0 +1,121 @@
+/**
+ * `vigil serve [--port N] [--db PATH] [--host H]`: the server, until SIGTERM/SIGINT (graceful: requests in
+ * flight finish, the recompute stops between chunks, the store is closed). Structured JSON logs on stdout.
+ *
+ * Environment: VIGIL_PORT, VIGIL_DB, VIGIL_HOST, VIGIL_READ_KEY, VIGIL_WRITE_KEY, VIGIL_MAX_BODY_BYTES,
+ * VIGIL_LOG_LEVEL (debug|info|warn|error), VIGIL_SYNCHRONOUS (full|normal). Flags win over the environment.
+ */
+import { DEFAULT_DB, DEFAULT_PORT, RunningServer, ServerOptions, startServer } from '../api/server';
+import { AuthConfigError } from '../api/auth';
+import { createLogger, Logger, parseLogLevel } from '../service/log';
+import { UsageError } from './run';
+
+export interface ServeArgs {
+  port: number;
+  dbPath: string;
+  host: string | null;
+}
+
+function parsePort(v: string, what: string): number {
+  const n = Number(v);
+  if (!/^\d+$/.test(v) || n > 65535) throw new UsageError(`${what}: '${v}' is not a port number (0-65535)`);
+  return n;
+}
+
+/** Parses the flags shared by `serve` and `demo`; `extra` handles command-specific ones. */
+export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv, usage: string, extra?: (flag: string, value: () => string) => boolean): ServeArgs {
+  let port = env.VIGIL_PORT ? parsePort(env.VIGIL_PORT, 'VIGIL_PORT') : DEFAULT_PORT;
+  let dbPath = env.VIGIL_DB || DEFAULT_DB;
+  let host = env.VIGIL_HOST || null;
+  for (let i = 0; i < args.length; i++) {
+    let flag = args[i];
+    let inline: string | null = null;
+    const eq = flag.indexOf('=');
+    if (flag.startsWith('--') && eq > 0) {
+      inline = flag.slice(eq + 1);
+      flag = flag.slice(0, eq);
+    }
+    const value = () => {
+      if (inline !== null) return inline;
+      const v = args[++i];
+      if (v === undefined) throw new UsageError(`${flag} needs a value (${usage})`);
+      return v;
+    };
+    if (flag === '--port' || flag === '-p') port = parsePort(value(), flag);
+    else if (flag === '--db') dbPath = value();
+    else if (flag === '--host') host = value();
+    else if (!extra || !extra(flag, value)) throw new UsageError(`unknown option '${args[i]}' (${usage})`);
+  }
+  return { port, dbPath, host };
+}
+
+export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, logger: Logger): ServerOptions {
+  const maxBody = env.VIGIL_MAX_BODY_BYTES;
+  if (maxBody !== undefined && !/^\d+$/.test(maxBody)) throw new UsageError(`VIGIL_MAX_BODY_BYTES: '${maxBody}' is not a number of bytes`);
+  const sync = env.VIGIL_SYNCHRONOUS;
+  if (sync !== undefined && sync !== 'full' && sync !== 'normal') throw new UsageError(`VIGIL_SYNCHRONOUS: '${sync}' (expected full or normal)`);
+  return {
+    port: args.port,
+    host: args.host,
+    dbPath: args.dbPath,
+    auth: { readKey: env.VIGIL_READ_KEY || null, writeKey: env.VIGIL_WRITE_KEY || null },
+    maxBodyBytes: maxBody ? Number(maxBody) : undefined,
+    synchronous: sync as 'full' | 'normal' | undefined,
+    logger,
+    env,
+  };
+}
+
+/** Runs a server until a signal; resolves with the exit code. */
+export async function runUntilSignal(options: ServerOptions, log: Logger): Promise<number> {
+  let server: RunningServer;
+  try {
+    server = await startServer(options);
+  } catch (e) {
+    if (e instanceof AuthConfigError) throw new UsageError(e.message);
+    if ((e as NodeJS.ErrnoException).code === 'EADDRINUSE') throw new UsageError(`port ${options.port} is already in use (--port or VIGIL_PORT)`);
+    throw e;
+  }
+  return new Promise<number>((resolve) => {
+    let stopping = false;
+    const stop = (signal: string) => {
+      if (stopping) {
+        log.warn('second signal: exiting now', { signal });
+        process.exit(1);
+      }
+      stopping = true;
+      log.info('shutting down', { signal });
+      server.close().then(
+        () => {
+          log.info('stopped');
+          resolve(0);
+        },
+        (e) => {
+          log.error('shutdown failed', { error: (e as Error).message });
+          resolve(1);
+        },
+      );
+    };
+    process.once('SIGTERM', () => stop('SIGTERM'));
+    process.once('SIGINT', () => stop('SIGINT'));
+  });
+}
+
+const USAGE = 'usage: vigil serve [--port N] [--db PATH] [--host HOST]';
+
+export const ENV_HELP = [
+  'environment: VIGIL_PORT (8700), VIGIL_DB (./data/vigil.db), VIGIL_HOST, VIGIL_WRITE_KEY, VIGIL_READ_KEY,',
+  '  VIGIL_MAX_BODY_BYTES (67108864), VIGIL_LOG_LEVEL (info), VIGIL_SYNCHRONOUS (full|normal), VIGIL_PROM_LOOKBACK (7d)',
+  'without a key the API is open and the server listens on 127.0.0.1 only',
+].join('\n');
+
+export async function serveCommand(args: string[]): Promise<number> {
+  if (args.includes('--help') || args.includes('-h')) {
+    process.stdout.write(`${USAGE}\n${ENV_HELP}\n`);
+    return 0;
+  }
+  const env = process.env;
+  const parsed = parseServeArgs(args, env, USAGE);
+  const log = createLogger(parseLogLevel(env.VIGIL_LOG_LEVEL));
+  return runUntilSignal(serverOptionsFromEnv(parsed, env, log), log);
+}

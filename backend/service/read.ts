@@ -1,0 +1,241 @@
+/**
+ * The read paths (docs/query-api.md): run-contract rows, series listings, alert annotations and the
+ * plugin's data frames. All read the one results table; nothing is computed here.
+ */
+import { FamilyId, familyById, metricDef, RESULT_FIELDS, ResultField } from '../engine/catalog';
+import { formatIsoMs } from '../engine/timestamps';
+import { Period, ResultFilter, ResultRecord, SeriesKey } from '../store/types';
+import { badRequest } from './errors';
+import { ModelRuntime } from './runtime';
+import { VigilService } from './service';
+
+export const DEFAULT_FIELDS: ResultField[] = ['value', 'upper_threshold', 'lower_threshold', 'alert'];
+
+/** Whether an analysis chunk is still filling: size chunks as stored; a period that has not ended yet. */
+function isPartial(rt: ModelRuntime, r: ResultRecord, now: number): boolean {
+  if (r.period !== 'analysis') return false;
+  if (rt.layout?.chunker.type === 'period') return r.chunk.end_date !== null && r.chunk.end_date >= now;
+  return r.partial;
+}
+
+export interface ResultsQuery {
+  calculator?: string | null;
+  metric?: string[] | null;
+  column?: string[] | null;
+  period?: Period | 'both';
+  from?: number | null;
+  to?: number | null;
+}
+
+async function records(service: VigilService, rt: ModelRuntime, f: Omit<ResultFilter, 'modelId'>): Promise<ResultRecord[]> {
+  return service.store.queryResults({ ...f, modelId: rt.record.id });
+}
+
+/** GET /api/models/{name}/results: rows exactly as `vigil run` writes them, plus `partial`. */
+export async function resultRows(service: VigilService, name: string, q: ResultsQuery) {
+  const rt = service.model(name);
+  let rows = await records(service, rt, { metrics: q.metric, columns: q.column, period: q.period ?? 'both', from: q.from, to: q.to });
+  if (q.calculator) {
+    const c = q.calculator;
+    rows = rows.filter((r) => r.id === c || r.calculator === c);
+  }
+  const now = Date.now();
+  return rows.map((r) => ({
+    calculator: r.calculator,
+    id: r.id,
+    period: r.period,
+    chunk: { ...r.chunk, start_date: formatIsoMs(r.chunk.start_date), end_date: formatIsoMs(r.chunk.end_date) },
+    column: r.column,
+    metric: r.metric,
+    value: r.value,
+    upper_threshold: r.upper_threshold,
+    lower_threshold: r.lower_threshold,
+    alert: r.alert,
+    sampling_error: r.sampling_error,
+    upper_confidence_boundary: r.upper_confidence_boundary,
+    lower_confidence_boundary: r.lower_confidence_boundary,
+    realized: r.realized,
+    targets_missing_rate: r.targets_missing_rate,
+    partial: isPartial(rt, r, now),
+  }));
+}
+
+export async function seriesOf(service: VigilService, name: string, family: string | null): Promise<SeriesKey[]> {
+  const rt = service.model(name);
+  return service.store.listSeries(rt.record.id, family);
+}
+
+const fmt = (v: number | null) => (v === null ? 'null' : Number(v.toPrecision(4)).toString());
+
+function alertText(r: ResultRecord): string {
+  const what = r.column ? `${r.metric} on ${r.column}` : r.metric;
+  const v = r.value;
+  if (v !== null && r.upper_threshold !== null && v >= r.upper_threshold) return `${what} = ${fmt(v)} > upper threshold ${fmt(r.upper_threshold)}`;
+  if (v !== null && r.lower_threshold !== null && v <= r.lower_threshold) return `${what} = ${fmt(v)} < lower threshold ${fmt(r.lower_threshold)}`;
+  if (r.upper_threshold === null && r.lower_threshold === null) return `${what} = ${fmt(v)} (alert)`;
+  return `${what} = ${fmt(v)} outside [${fmt(r.lower_threshold)}, ${fmt(r.upper_threshold)}]`;
+}
+
+/** GET /api/models/{name}/alerts: one entry per alerting analysis chunk. */
+export async function alertsOf(service: VigilService, name: string, q: { family?: string | null; from?: number | null; to?: number | null }) {
+  const rt = service.model(name);
+  const rows = await records(service, rt, { family: q.family, period: 'analysis', from: q.from, to: q.to, alertsOnly: true });
+  return rows
+    .map((r) => ({
+      time: r.chunk.start_date,
+      time_end: r.chunk.end_date,
+      family: r.family,
+      calculator_id: r.id,
+      metric: r.metric,
+      column: r.column,
+      value: r.value,
+      upper_threshold: r.upper_threshold,
+      lower_threshold: r.lower_threshold,
+      chunk: r.chunk.key,
+      period: r.period,
+      text: alertText(r),
+    }))
+    .sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
+}
+
+// ---------------------------------------------------------------------------------------------------
+// POST /api/query
+
+export interface DataQuery {
+  refId: string;
+  model: string;
+  /** null: every family (GET /api/query without `family`). */
+  family: string | null;
+  metrics: string[];
+  columns: string[];
+  fields: ResultField[];
+  period: Period | 'both';
+  format: 'time_series' | 'table';
+  calculatorId: string | null;
+  hide: boolean;
+}
+
+type FieldType = 'time' | 'number' | 'boolean' | 'string';
+interface FieldJSON {
+  name: string;
+  type: FieldType;
+  values: unknown[];
+  labels?: Record<string, string>;
+  config?: Record<string, unknown>;
+}
+interface FrameJSON {
+  name?: string;
+  refId: string;
+  meta?: Record<string, unknown>;
+  fields: FieldJSON[];
+}
+
+const fieldType = (f: ResultField): FieldType => (f === 'alert' ? 'boolean' : 'number');
+
+/** Checks names against the catalog and the model; `where` is `queries[i]`. */
+export function checkQuery(service: VigilService, q: DataQuery, where: string): ModelRuntime {
+  let rt: ModelRuntime;
+  try {
+    rt = service.model(q.model);
+  } catch {
+    throw badRequest('unknown_model', `model '${q.model}' not found`, `${where}.model`);
+  }
+  if (q.family !== null && !familyById(q.family)) throw badRequest('unknown_family', `unknown family '${q.family}'`, `${where}.family`);
+  q.metrics.forEach((m, j) => {
+    if (q.family !== null && !metricDef(q.family as FamilyId, m)) {
+      throw badRequest('unknown_metric', `family '${q.family}' has no metric '${m}'`, `${where}.metrics[${j}]`);
+    }
+  });
+  const known = new Set([...(rt.layout?.payload ?? []).map((c) => c.name), ...(rt.layout?.target ? [rt.layout.target.name] : []), ...rt.def.columns.features]);
+  q.columns.forEach((c, j) => {
+    if (!known.has(c)) throw badRequest('unknown_column', `model '${q.model}' has no column '${c}'`, `${where}.columns[${j}]`);
+  });
+  q.fields.forEach((f, j) => {
+    if (!RESULT_FIELDS.includes(f)) throw badRequest('unknown_field', `unknown field '${f}' (expected: ${RESULT_FIELDS.join(', ')})`, `${where}.fields[${j}]`);
+  });
+  return rt;
+}
+
+export async function runQuery(service: VigilService, q: DataQuery, range: { from: number | null; to: number | null }, where: string): Promise<FrameJSON[]> {
+  const rt = checkQuery(service, q, where);
+  if (q.hide) return [];
+  let rows = await records(service, rt, {
+    family: q.family,
+    calculatorId: q.calculatorId,
+    metrics: q.metrics,
+    columns: q.columns,
+    period: q.period,
+    from: range.from,
+    to: range.to,
+  });
+  const now = Date.now();
+  const fields = q.fields.length > 0 ? q.fields : DEFAULT_FIELDS;
+  if (q.format === 'table') return [tableFrame(rt, q, rows, fields, now)];
+  // One frame per series, points in time order.
+  const bySeries = new Map<string, ResultRecord[]>();
+  for (const r of rows) {
+    const key = `${r.id}\u0000${r.metric}\u0000${r.column ?? ''}`;
+    let list = bySeries.get(key);
+    if (!list) bySeries.set(key, (list = []));
+    list.push(r);
+  }
+  const calculatorIds = new Set(rows.map((r) => r.id));
+  rows = [];
+  const frames: FrameJSON[] = [];
+  for (const list of bySeries.values()) {
+    list.sort((a, b) => (a.chunk.start_date ?? 0) - (b.chunk.start_date ?? 0) || (a.period === b.period ? 0 : a.period === 'reference' ? -1 : 1));
+    frames.push(seriesFrame(rt, q, list, fields, calculatorIds.size > 1, now));
+  }
+  return frames;
+}
+
+function seriesFrame(rt: ModelRuntime, q: DataQuery, list: ResultRecord[], fields: ResultField[], labelCalculator: boolean, now: number): FrameJSON {
+  const first = list[0];
+  const name = first.column ? `${first.metric} ${first.column}` : first.metric;
+  const labels: Record<string, string> = { model: q.model, metric: first.metric };
+  if (first.column) labels.column = first.column;
+  if (labelCalculator) labels.calculator_id = first.id;
+  const unit = metricDef(first.family as FamilyId, first.metric)?.unit ?? 'none';
+  const out: FieldJSON[] = [
+    { name: 'time', type: 'time', values: list.map((r) => r.chunk.start_date) },
+    { name: 'time_end', type: 'time', values: list.map((r) => r.chunk.end_date) },
+  ];
+  for (const f of fields) {
+    const field: FieldJSON = { name: f, type: fieldType(f), values: list.map((r) => r[f]) };
+    if (f === 'value') {
+      field.labels = labels;
+      field.config = { unit, displayName: name };
+    } else if (f !== 'alert') field.config = { unit };
+    out.push(field);
+  }
+  out.push({ name: 'chunk', type: 'string', values: list.map((r) => r.chunk.key) });
+  out.push({ name: 'period', type: 'string', values: list.map((r) => r.period) });
+  out.push({ name: 'partial', type: 'boolean', values: list.map((r) => isPartial(rt, r, now)) });
+  return {
+    name,
+    refId: q.refId,
+    meta: { custom: { model: q.model, family: first.family, calculator_id: first.id, calculator: first.calculator, metric: first.metric, column: first.column } },
+    fields: out,
+  };
+}
+
+function tableFrame(rt: ModelRuntime, q: DataQuery, rows: ResultRecord[], fields: ResultField[], now: number): FrameJSON {
+  const sorted = [...rows].sort((a, b) => (a.chunk.start_date ?? 0) - (b.chunk.start_date ?? 0) || a.calcOrder - b.calcOrder || a.seriesOrder - b.seriesOrder);
+  const col = (name: string, type: FieldType, f: (r: ResultRecord) => unknown): FieldJSON => ({ name, type, values: sorted.map(f) });
+  return {
+    name: q.refId,
+    refId: q.refId,
+    meta: { custom: { model: q.model, family: q.family } },
+    fields: [
+      col('time', 'time', (r) => r.chunk.start_date),
+      col('time_end', 'time', (r) => r.chunk.end_date),
+      col('period', 'string', (r) => r.period),
+      col('chunk', 'string', (r) => r.chunk.key),
+      col('calculator_id', 'string', (r) => r.id),
+      col('metric', 'string', (r) => r.metric),
+      col('column', 'string', (r) => r.column),
+      ...fields.map((f) => col(f, fieldType(f), (r) => r[f])),
+      col('partial', 'boolean', (r) => isPartial(rt, r, now)),
+    ],
+  };
+}

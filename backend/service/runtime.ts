@@ -1,0 +1,133 @@
+/**
+ * A model in memory: its definition and layout, categorical dictionaries, and the calculators fitted on
+ * its reference (kept for the life of the process; refitted from the stored reference at start-up).
+ */
+import { FittedCalculator } from '../engine/calculator';
+import { familyOfCalculator } from '../engine/catalog';
+import { Frame } from '../engine/frame';
+import { ModelRecord, ResultRecord } from '../store/types';
+import { calculatorDefinition, resolveCalculators } from './calculators';
+import { ModelDefinition } from './definition';
+import { ApiError, badRequest } from './errors';
+import { CalculatorIdentity, referenceRecords, withoutFlags } from './frames';
+import { ColumnSpec, Dictionary, ModelLayout, ResolvedCalculator, SkippedCalculator } from './layout';
+import { TYPE_INCONSISTENCY_CLASS } from './type-consistency';
+
+export interface FittedEntry extends CalculatorIdentity {
+  resolved: ResolvedCalculator;
+  fitted: FittedCalculator;
+  /** Reads the type-flag side columns. */
+  usesFlags: boolean;
+}
+
+export interface RecomputeError {
+  time: string;
+  calculator: string;
+  chunk: string;
+  message: string;
+}
+
+/** Serialises the mutations of one model (ingest, targets, reference, delete). */
+export class Mutex {
+  private tail: Promise<unknown> = Promise.resolve();
+
+  run<T>(f: () => Promise<T>): Promise<T> {
+    const next = this.tail.then(f, f);
+    this.tail = next.catch(() => undefined);
+    return next;
+  }
+}
+
+/** Errors kept per model for GET /api/models/{name}. */
+const MAX_KEPT_ERRORS = 20;
+
+export class ModelRuntime {
+  layout: ModelLayout | null;
+  dicts = new Map<string, Dictionary>();
+  fitted: FittedEntry[] = [];
+  /** Set when the stored calculators could not be refitted at start-up; recompute is off until fixed. */
+  fitError: string | null = null;
+  readonly lock = new Mutex();
+  deleted = false;
+  stats = { chunksComputed: 0, lastRecomputeMs: null as number | null, lastRecomputeAt: null as string | null, errors: [] as RecomputeError[] };
+
+  constructor(
+    public record: ModelRecord,
+    readonly def: ModelDefinition,
+  ) {
+    this.layout = (record.layout as ModelLayout | null) ?? null;
+  }
+
+  levelsOf = (column: string): string[] => this.dicts.get(column)?.levels ?? [];
+
+  specs(): Map<string, ColumnSpec> {
+    const m = new Map<string, ColumnSpec>();
+    if (!this.layout) return m;
+    for (const s of this.layout.payload) m.set(s.name, s);
+    if (this.layout.target) m.set(this.layout.target.name, this.layout.target);
+    return m;
+  }
+
+  noteError(e: RecomputeError): void {
+    this.stats.errors.push(e);
+    if (this.stats.errors.length > MAX_KEPT_ERRORS) this.stats.errors.shift();
+  }
+}
+
+export interface FitOutcome {
+  entries: FittedEntry[];
+  skipped: SkippedCalculator[];
+  records: ResultRecord[];
+}
+
+function describe(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+/**
+ * Resolves and fits the model's calculators on the reference (sorted by time, with type-flag columns).
+ * An explicit calculator that fails rejects the reference (400 naming `calculators[i]`); a default one
+ * that fails is skipped, with the reason.
+ */
+export function fitModel(def: ModelDefinition, specs: Map<string, ColumnSpec>, reference: Frame): FitOutcome {
+  let resolved;
+  try {
+    resolved = resolveCalculators({ def, specs });
+  } catch (e) {
+    if (e instanceof ApiError) throw e;
+    throw badRequest('reference_rejected', describe(e), (e as { where?: string }).where ?? 'calculators');
+  }
+  const base = withoutFlags(reference);
+  const entries: FittedEntry[] = [];
+  const skipped = [...resolved.skipped];
+  const records: ResultRecord[] = [];
+  for (const c of resolved.candidates) {
+    const calc = calculatorDefinition(c.resolved.className)!;
+    const usesFlags = c.resolved.className === TYPE_INCONSISTENCY_CLASS;
+    let fitted: FittedCalculator;
+    try {
+      const params = calc.parseParams(c.resolved.params, `${c.where}.params`);
+      fitted = calc.fit(usesFlags ? reference : base, params);
+    } catch (e) {
+      if (c.explicit) {
+        throw badRequest('reference_rejected', `${c.resolved.className} (${c.where}) cannot be fitted on this reference: ${describe(e)}`, c.where);
+      }
+      skipped.push({ className: c.resolved.className, reason: `could not be fitted on the reference: ${describe(e)}` });
+      continue;
+    }
+    const identity: CalculatorIdentity = {
+      className: c.resolved.className,
+      id: c.resolved.id,
+      family: familyOfCalculator(c.resolved.className)?.id ?? 'other',
+      order: entries.length,
+    };
+    entries.push({ ...identity, resolved: c.resolved, fitted, usesFlags });
+    records.push(...referenceRecords(identity, fitted.reference));
+  }
+  return { entries, skipped, records };
+}
+
+/** Whether two resolved calculator lists are the same (class, id, params). */
+export function sameCalculators(a: ResolvedCalculator[], b: ResolvedCalculator[]): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
