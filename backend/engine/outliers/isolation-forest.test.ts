@@ -87,6 +87,7 @@ describe('fitIsolationForest', () => {
     }
     for (let node = 0; node < f.feature.length; node++) {
       if (f.feature[node] < 0) continue;
+      expect(f.right[node]).toBe(f.left[node] + 1); // scoring relies on side-by-side children
       expect(f.size[f.left[node]] + f.size[f.right[node]]).toBe(f.size[node]);
       expect(f.size[f.left[node]]).toBeGreaterThan(0);
       expect(f.size[f.right[node]]).toBeGreaterThan(0);
