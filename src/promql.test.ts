@@ -26,7 +26,7 @@ describe('buildPromQL', () => {
 
   it('escapes regex metacharacters in alternations and quotes in strings', () => {
     expect(buildPromQL(query({ family: 'summary_stats', metrics: ['avg'], columns: ['a.b', 'c(d)'] } as never))).toBe(
-      'vigil_summary_stat{model="demo",column=~"a\\\\.b|c\\\\(d\\\\)",metric="avg"}'
+      'vigil_statistic{model="demo",column=~"a\\\\.b|c\\\\(d\\\\)",metric="avg"}'
     );
     expect(buildPromQL(query({ model: 'say "hi"', family: 'outliers' }))).toBe('vigil_outlier_rate{model="say \\"hi\\""}');
   });

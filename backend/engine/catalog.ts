@@ -117,7 +117,7 @@ export const FAMILIES: FamilyDef[] = [
     label: 'Summary statistics',
     description: 'Mean, sum, standard deviation, median per column, and row count per chunk',
     perColumn: true,
-    prometheusName: 'vigil_summary_stat',
+    prometheusName: 'vigil_statistic', // not `_summary_`: promtool's lint reads it as the summary type
     prometheusMetricLabel: 'metric',
     calculators: [
       'SummaryStatsAvgCalculator',

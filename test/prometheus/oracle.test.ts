@@ -69,9 +69,9 @@ function generate(): Sample[] {
     }
   }
   // NaN and infinities exercise min/max/avg's special-value rules.
-  series({ __name__: 'vigil_summary_stat', model: 'm1', column: 'a', metric: 'avg' }, () => [NaN, Infinity, -Infinity, 1.5, 1e300][Math.floor(rand() * 5)], 5, 0);
-  series({ __name__: 'vigil_summary_stat', model: 'm1', column: 'b', metric: 'avg' }, () => 1e-7 + rand() * 1e22, 5, 0);
-  series({ __name__: 'vigil_summary_stat', model: 'm1', column: 'c', metric: 'avg' }, () => (rand() - 0.5) * 1e-5, 5, 0);
+  series({ __name__: 'vigil_statistic', model: 'm1', column: 'a', metric: 'avg' }, () => [NaN, Infinity, -Infinity, 1.5, 1e300][Math.floor(rand() * 5)], 5, 0);
+  series({ __name__: 'vigil_statistic', model: 'm1', column: 'b', metric: 'avg' }, () => 1e-7 + rand() * 1e22, 5, 0);
+  series({ __name__: 'vigil_statistic', model: 'm1', column: 'c', metric: 'avg' }, () => (rand() - 0.5) * 1e-5, 5, 0);
   return out;
 }
 
@@ -126,11 +126,11 @@ const QUERIES = [
   'vigil_univariate_drift{column=~"a|b", method=~"jensen.*"}',
   'vigil_univariate_drift{method!~"jensen.*"}',
   '{__name__=~"vigil_outlier.*"}',
-  'vigil_summary_stat',
+  'vigil_statistic',
   // vector-scalar arithmetic and comparisons
   'vigil_outlier_rate * 100',
   '1 - vigil_estimated_performance',
-  'vigil_summary_stat / 3',
+  'vigil_statistic / 3',
   'vigil_outlier_rate ^ 2 % 0.3',
   'vigil_outlier_rate > 0.5',
   '0.5 < vigil_outlier_rate',
@@ -154,11 +154,11 @@ const QUERIES = [
   'sum by (model) (vigil_univariate_drift)',
   'sum(vigil_univariate_drift) by (model, method)',
   'avg without (column) (vigil_univariate_drift)',
-  'avg(vigil_summary_stat)',
+  'avg(vigil_statistic)',
   'max by (model, method) (vigil_univariate_drift)',
   'min(vigil_outlier_rate) by (model)',
-  'max(vigil_summary_stat)',
-  'min(vigil_summary_stat)',
+  'max(vigil_statistic)',
+  'min(vigil_statistic)',
   'count by (model) (vigil_univariate_drift_alert == 1)',
   'count without (method) (vigil_univariate_drift)',
   'max by (model) (vigil_univariate_drift / vigil_univariate_drift_upper_threshold)',
@@ -168,9 +168,9 @@ const QUERIES = [
   'avg_over_time(vigil_univariate_drift[1h])',
   'max_over_time(vigil_estimated_performance[2h])',
   'min_over_time(vigil_realized_performance[90m])',
-  'avg_over_time(vigil_summary_stat[30m])',
-  'max_over_time(vigil_summary_stat[30m])',
-  'min_over_time(vigil_summary_stat[30m])',
+  'avg_over_time(vigil_statistic[30m])',
+  'max_over_time(vigil_statistic[30m])',
+  'min_over_time(vigil_statistic[30m])',
   'vigil_outlier_rate offset 1h',
   'avg_over_time(vigil_outlier_rate[1h] offset 30m)',
   'max by (model) (last_over_time(vigil_univariate_drift[20m]) > bool 0.1)',
