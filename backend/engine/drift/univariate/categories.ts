@@ -90,19 +90,36 @@ function levelAsNumber(level: string): number {
   return Number.isFinite(v) ? v : NaN;
 }
 
+/**
+ * Reference category of each level of a chunk column (−1: unseen). Chunks of one file share the column's
+ * level table, so the mapping is built once per (reference table, level table), not once per chunk.
+ */
+const targetCache = new WeakMap<CategoryTable, WeakMap<string[], Int32Array>>();
+
+function levelTargets(table: CategoryTable, column: CategoricalColumn): Int32Array {
+  let perTable = targetCache.get(table);
+  if (!perTable) targetCache.set(table, (perTable = new WeakMap()));
+  let target = perTable.get(column.levels);
+  if (!target || target.length !== column.levels.length) {
+    target = new Int32Array(column.levels.length);
+    for (let i = 0; i < column.levels.length; i++) {
+      const level = column.levels[i];
+      let t: number | undefined;
+      if (table.type === 'text') t = textIndex(table).get(level);
+      else if (column.dtype !== 'bool') t = numberIndex(table).get(levelAsNumber(level));
+      target[i] = t ?? -1;
+    }
+    perTable.set(column.levels, target);
+  }
+  return target;
+}
+
 /** Counts a chunk column's non-missing values against the reference categories. */
 export function countCategories(table: CategoryTable, column: Column): CategoryCounts {
   const size = table.type === 'text' ? table.levels.length : table.values.length;
   const seen = new Float64Array(size);
   if (column.kind === 'categorical') {
-    // Map each chunk level to a reference category once, then one pass over the codes.
-    const target = new Int32Array(column.levels.length);
-    column.levels.forEach((level, i) => {
-      let t: number | undefined;
-      if (table.type === 'text') t = textIndex(table).get(level);
-      else if (column.dtype !== 'bool') t = numberIndex(table).get(levelAsNumber(level));
-      target[i] = t ?? -1;
-    });
+    const target = levelTargets(table, column);
     const unseenPerLevel = new Float64Array(column.levels.length);
     let total = 0;
     const codes = column.codes;
@@ -114,7 +131,9 @@ export function countCategories(table: CategoryTable, column: Column): CategoryC
       if (t >= 0) seen[t]++;
       else unseenPerLevel[c]++;
     }
-    return { seen, unseen: Array.from(unseenPerLevel).filter((c) => c > 0), total };
+    const unseen: number[] = [];
+    for (let i = 0; i < unseenPerLevel.length; i++) if (unseenPerLevel[i] > 0) unseen.push(unseenPerLevel[i]);
+    return { seen, unseen, total };
   }
   const values = column.values;
   const unseen = new Map<number, number>();
