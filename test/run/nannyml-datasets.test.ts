@@ -8,7 +8,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { differences, FIXTURES, OutputRow, runConfig } from './helpers';
+import YAML from 'yaml';
+import { differences, FIXTURES, OutputRow, runConfig, tempDir, vigil } from './helpers';
 
 const CASES = ['car_loan_drift', 'car_loan_periods', 'california', 'titanic'];
 
@@ -102,5 +103,22 @@ describe('chunk keys and dates', () => {
     const r = find(rowsOf('car_loan_drift'), 'size_5000', 'car_value', 'wasserstein', 'reference', '[0:4999]');
     expect(r.chunk.start_date).toBe('2018-01-01T00:00:00.000Z');
     expect(r.chunk.end_date).toMatch(/^2018-01-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+  });
+});
+
+describe('config formats and output target', () => {
+  it('a YAML config gives the same rows as its JSON twin, and --out - writes them to standard output', () => {
+    const dir = tempDir();
+    try {
+      const json = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'titanic.config.json'), 'utf8'));
+      for (const k of ['reference', 'analysis']) json[k] = path.resolve(FIXTURES, json[k]);
+      const yamlPath = path.join(dir, 'titanic.yaml');
+      fs.writeFileSync(yamlPath, YAML.stringify(json));
+      const r = vigil(['run', yamlPath, '--out', '-']);
+      expect(r.status).toBe(0);
+      expect(JSON.parse(r.stdout).results).toEqual(rowsOf('titanic'));
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
