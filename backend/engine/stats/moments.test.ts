@@ -29,6 +29,21 @@ describe('moments', () => {
     expect(median([3, 1, 2])).toBe(2);
   });
 
+  it('median by selection equals the middle of the sorted values (ties, odd and even lengths)', () => {
+    let seed = 7;
+    const next = () => ((seed = (seed * 1103515245 + 12345) % 2147483648) / 2147483648);
+    for (let trial = 0; trial < 500; trial++) {
+      const n = 1 + Math.floor(next() * 60);
+      const values = Array.from({ length: n }, () => (trial % 2 ? Math.floor(next() * 5) : next() * 100 - 50));
+      const sorted = values.slice().sort((a, b) => a - b);
+      const h = n >> 1;
+      expect(median(values)).toBe(n % 2 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2);
+    }
+    const input = new Float64Array([5, 1, 4]);
+    median(input);
+    expect(Array.from(input)).toEqual([5, 1, 4]); // the input is not reordered
+  });
+
   it('empty or too short inputs give NaN', () => {
     expect(mean([])).toBeNaN();
     expect(median([])).toBeNaN();

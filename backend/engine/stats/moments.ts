@@ -83,13 +83,53 @@ export function centralMoment4(values: ArrayLike<number>): number {
   return pairwiseSum(s) / n;
 }
 
-/** Median of NaN-free values (numpy: the middle value, or the mean of the two middle values). */
+/**
+ * Median of NaN-free values (numpy: the middle value, or the mean of the two middle values).
+ * Selection instead of a full sort (numpy partitions too): the median of every chunk and column was the
+ * single hottest function of a 1M-row summary-stats run (`npm run bench -- --profile`).
+ */
 export function median(values: ArrayLike<number>): number {
   const n = values.length;
   if (n === 0) return NaN;
-  const sorted = Float64Array.from(values).sort();
+  const a = new Float64Array(n);
+  for (let i = 0; i < n; i++) a[i] = values[i];
   const h = n >> 1;
-  return n % 2 === 1 ? sorted[h] : (sorted[h - 1] + sorted[h]) / 2;
+  const upper = selectInPlace(a, h);
+  if (n % 2 === 1) return upper;
+  // After selection everything left of h is <= a[h]: the lower middle value is their maximum.
+  let lower = a[0];
+  for (let i = 1; i < h; i++) if (a[i] > lower) lower = a[i];
+  return (lower + upper) / 2;
+}
+
+/** The k-th smallest value (0-based); reorders `a` so that a[i] <= a[k] for i < k and a[i] >= a[k] for i > k. */
+function selectInPlace(a: Float64Array, k: number): number {
+  let lo = 0;
+  let hi = a.length - 1;
+  while (hi > lo) {
+    // Hoare partition around the median of three.
+    const x = a[lo];
+    const y = a[(lo + hi) >> 1];
+    const z = a[hi];
+    const pivot = x < y ? (y < z ? y : x < z ? z : x) : x < z ? x : y < z ? z : y;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (a[i] < pivot) i++;
+      while (a[j] > pivot) j--;
+      if (i <= j) {
+        const t = a[i];
+        a[i] = a[j];
+        a[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return a[k];
+  }
+  return a[k];
 }
 
 /**
