@@ -34,14 +34,23 @@ function toColumn(spec: ColumnSpec, values: Float64Array, levels: (column: strin
  * The frame of a set of rows: payload columns, target, timestamp (epoch ms), plus the type-flag side
  * columns the TypeInconsistencyCalculator reads (`flags`).
  */
-export function buildFrames(layout: FrameColumns, rows: ColumnarRows, levels: (column: string) => string[]): { frame: Frame; withFlags: Frame } {
-  const cols: Column[] = layout.payload.map((spec, j) => toColumn(spec, rows.values[j], levels));
-  if (layout.target) cols.push(toColumn(layout.target, rows.targets ?? new Float64Array(rows.n).fill(NaN), levels));
+export function buildFrames(
+  layout: FrameColumns,
+  rows: ColumnarRows,
+  levels: (column: string) => string[],
+  /** Columns the rows never had (a reference without targets): left out, as a CSV without them would be. */
+  absent: ReadonlySet<string> = new Set(),
+): { frame: Frame; withFlags: Frame } {
+  const cols: Column[] = [];
+  layout.payload.forEach((spec, j) => {
+    if (!absent.has(spec.name)) cols.push(toColumn(spec, rows.values[j], levels));
+  });
+  if (layout.target && !absent.has(layout.target.name)) cols.push(toColumn(layout.target, rows.targets ?? new Float64Array(rows.n).fill(NaN), levels));
   if (layout.timestamp && rows.timestamps) cols.push({ kind: 'numeric', name: layout.timestamp, dtype: 'float', values: rows.timestamps });
   const frame = makeFrame(cols, rows.n);
   const withFlags = withTypeFlags(
     frame,
-    layout.payload.map((spec, j) => ({ name: spec.name, flags: rows.typeFlags[j] })),
+    layout.payload.filter((spec) => !absent.has(spec.name)).map((spec) => ({ name: spec.name, flags: rows.typeFlags[layout.payload.indexOf(spec)] })),
   );
   return { frame, withFlags };
 }

@@ -211,7 +211,7 @@ export class VigilService {
       const columns = rt.layout ?? resolveColumns(def, parsed.columns);
       const overlay = new DictionaryOverlay(rt.dicts);
       const rows = coerceRows(parsed, columns, overlay, { requireId: false });
-      const { withFlags } = buildFrames(columns, rows, (c) => overlay.levelsOf(c));
+      const { withFlags } = buildFrames(columns, rows, (c) => overlay.levelsOf(c), new Set(rows.missingColumns));
       // Sorted by time as `vigil run` sorts before chunking (stable).
       const reference = columns.timestamp ? sortByColumn(withFlags, columns.timestamp) : withFlags;
       const specs = new Map(columns.payload.map((s) => [s.name, s]));

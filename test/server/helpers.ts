@@ -1,0 +1,210 @@
+/**
+ * The real server for API tests: `node bin/vigil.js serve` (the compiled CLI, as users run it) on a free
+ * loopback port, with a SQLite file in a temporary directory. `npm test` builds first (pretest); when
+ * running jest alone, run `npm run build:backend` before.
+ */
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+
+export const ROOT = path.resolve(__dirname, '..', '..');
+const BIN = path.join(ROOT, 'bin', 'vigil.js');
+
+export function tempDir(prefix = 'vigil-server-'): string {
+  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+}
+
+export interface Vigil {
+  url: string;
+  port: number;
+  proc: ChildProcess;
+  /** Every JSON log line so far. */
+  logs: Record<string, unknown>[];
+  stderr: () => string;
+  /** SIGTERM and wait for exit; resolves with the exit code. */
+  stop(): Promise<number | null>;
+  /** SIGKILL and wait. */
+  kill(): Promise<void>;
+  exited: Promise<number | null>;
+}
+
+export interface StartOptions {
+  command?: 'serve' | 'demo';
+  db: string;
+  args?: string[];
+  env?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+/** Starts the server and resolves once it logs `listening` (rejects with its stderr if it exits first). */
+export function startVigil(o: StartOptions): Promise<Vigil> {
+  if (!fs.existsSync(path.join(ROOT, 'build', 'cli', 'main.js'))) {
+    throw new Error('build/ is missing: run `npm run build:backend` (npm test does it) before the server tests');
+  }
+  const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_LOG_LEVEL: 'info', ...o.env };
+  for (const k of ['VIGIL_READ_KEY', 'VIGIL_WRITE_KEY', 'VIGIL_PORT', 'VIGIL_DB']) if (!o.env?.[k]) delete env[k];
+  const proc = spawn(process.execPath, [BIN, o.command ?? 'serve', '--port', '0', '--db', o.db, ...(o.args ?? [])], {
+    cwd: ROOT,
+    env,
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const logs: Record<string, unknown>[] = [];
+  let err = '';
+  let buf = '';
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  return new Promise<Vigil>((resolve, reject) => {
+    const timer = setTimeout(() => {
+      proc.kill('SIGKILL');
+      reject(new Error(`server did not start within ${o.timeoutMs ?? 30000} ms; stderr: ${err}; logs: ${JSON.stringify(logs.slice(-5))}`));
+    }, o.timeoutMs ?? 30000);
+    proc.stderr!.on('data', (d) => (err += d));
+    proc.stdout!.on('data', (d) => {
+      buf += d;
+      let nl: number;
+      while ((nl = buf.indexOf('\n')) >= 0) {
+        const line = buf.slice(0, nl);
+        buf = buf.slice(nl + 1);
+        let entry: Record<string, unknown>;
+        try {
+          entry = JSON.parse(line);
+        } catch {
+          continue;
+        }
+        logs.push(entry);
+        if (entry.msg === 'listening') {
+          clearTimeout(timer);
+          const port = entry.port as number;
+          resolve({
+            url: `http://127.0.0.1:${port}`,
+            port,
+            proc,
+            logs,
+            stderr: () => err,
+            exited,
+            stop: async () => {
+              proc.kill('SIGTERM');
+              return exited;
+            },
+            kill: async () => {
+              proc.kill('SIGKILL');
+              await exited;
+            },
+          });
+        }
+      }
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening; stderr: ${err}`));
+    });
+  });
+}
+
+export interface Reply {
+  status: number;
+  body: any;
+  text: string;
+  headers: Headers;
+}
+
+export interface RequestOptions {
+  body?: unknown;
+  /** Sent as is when a string; JSON-encoded otherwise. */
+  contentType?: string;
+  key?: string;
+}
+
+export async function call(base: string, method: string, urlPath: string, o: RequestOptions = {}): Promise<Reply> {
+  const headers: Record<string, string> = {};
+  let body: string | undefined;
+  if (o.body !== undefined) {
+    body = typeof o.body === 'string' ? o.body : JSON.stringify(o.body);
+    headers['content-type'] = o.contentType ?? 'application/json';
+  } else if (o.contentType) headers['content-type'] = o.contentType;
+  if (o.key) headers.authorization = `Bearer ${o.key}`;
+  const res = await fetch(base + urlPath, { method, headers, body });
+  const text = await res.text();
+  let parsed: unknown = undefined;
+  try {
+    parsed = JSON.parse(text);
+  } catch {
+    parsed = undefined;
+  }
+  return { status: res.status, body: parsed, text, headers: res.headers };
+}
+
+/** Polls the model until no chunk is waiting for a recompute. */
+export async function waitComputed(base: string, model: string, key?: string, timeoutMs = 60000): Promise<any> {
+  const t0 = Date.now();
+  for (;;) {
+    const r = await call(base, 'GET', `/api/models/${model}`, { key });
+    if (r.status !== 200) throw new Error(`GET model: ${r.status} ${r.text}`);
+    if (r.body.status.pending_chunks === 0) return r.body;
+    if (Date.now() - t0 > timeoutMs) throw new Error(`recompute of ${model} not finished after ${timeoutMs} ms: ${JSON.stringify(r.body.status)}`);
+    await new Promise((res) => setTimeout(res, 50));
+  }
+}
+
+/** A small reproducible PRNG for test data (mulberry32). */
+export function prng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+export interface TestRow {
+  id: number;
+  ts: string;
+  x1: number;
+  x2: number;
+  cat: string;
+  flag: boolean;
+  p: number;
+  pred: number;
+  y?: number;
+}
+
+/** Rows of a small binary classifier: two numeric features, a string and a boolean one. */
+export function makeRows(n: number, opts: { seed: number; startId: number; start: number; stepMs: number; shift?: number; withTarget?: boolean }): TestRow[] {
+  const r = prng(opts.seed);
+  const rows: TestRow[] = [];
+  for (let i = 0; i < n; i++) {
+    const x1 = Math.round((r() * 10 + (opts.shift ?? 0)) * 1000) / 1000;
+    const x2 = Math.round(r() * 100) / 10;
+    const p = Math.round(Math.min(0.99, Math.max(0.01, x1 / 10 + (r() - 0.5) * 0.3)) * 100) / 100;
+    const row: TestRow = {
+      id: opts.startId + i,
+      ts: new Date(opts.start + i * opts.stepMs).toISOString(),
+      x1,
+      x2,
+      cat: ['a', 'b', 'c'][Math.floor(r() * 3)],
+      flag: r() < 0.4,
+      p,
+      pred: p >= 0.5 ? 1 : 0,
+    };
+    if (opts.withTarget !== false) row.y = r() < p ? 1 : 0;
+    rows.push(row);
+  }
+  return rows;
+}
+
+export function toCsv(rows: Record<string, unknown>[], columns?: string[]): string {
+  const cols = columns ?? Object.keys(rows[0]);
+  const cell = (v: unknown) => (v === null || v === undefined ? '' : typeof v === 'boolean' ? (v ? 'True' : 'False') : String(v));
+  return [cols.join(','), ...rows.map((row) => cols.map((c) => cell(row[c])).join(','))].join('\n') + '\n';
+}
+
+export const TEST_MODEL_COLUMNS = {
+  features: ['x1', 'x2', 'cat', 'flag'],
+  timestamp: 'ts',
+  id: 'id',
+  y_pred: 'pred',
+  y_pred_proba: 'p',
+  y_true: 'y',
+};
