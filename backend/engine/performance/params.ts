@@ -133,7 +133,7 @@ function parseMatrix(raw: unknown, where: string, problemType: ProblemType, clas
   if (!Array.isArray(raw) || raw.some((row) => !Array.isArray(row))) throw new ConfigError(where, `must be a ${shape} list of lists of numbers`);
   const rows = raw as unknown[][];
   if (rows.length !== k || rows.some((row) => row.length !== k)) {
-    throw new ConfigError(where, `must be ${shape}, got ${rows.length}×${rows.map((row) => row.length).join('/')}`);
+    throw new ConfigError(where, `must be ${shape}, got ${rows.length} row(s) of length ${rows.map((row) => row.length).join(', ')}`);
   }
   for (const row of rows) {
     for (const v of row) if (typeof v !== 'number' || !Number.isFinite(v)) throw new ConfigError(where, `must hold numbers, got ${JSON.stringify(v)}`);
