@@ -75,6 +75,8 @@ export interface LatencySummary {
   p90_ms: number;
   p99_ms: number;
   max_ms: number;
+  /** status and start of the body of the first failed request */
+  first_error: string | null;
 }
 
 export function percentile(sorted: Float64Array, q: number): number {
@@ -99,6 +101,7 @@ export async function latencyLoop(
   let issued = 0;
   let done = 0;
   let errors = 0;
+  let firstError: string | null = null;
   const started = performance.now();
   const loop = async () => {
     while (issued < total) {
@@ -106,10 +109,14 @@ export async function latencyLoop(
       const r = next(i);
       try {
         const res = await client.request(r.method, r.path, r.body);
-        if (res.status !== 200) errors++;
+        if (res.status !== 200) {
+          errors++;
+          firstError ??= `HTTP ${res.status} ${r.method} ${r.path.slice(0, 120)}: ${res.body.toString().slice(0, 200)}`;
+        }
         latencies[done++] = res.ms;
-      } catch {
+      } catch (e) {
         errors++;
+        firstError ??= `${r.method} ${r.path.slice(0, 120)}: ${e instanceof Error ? e.message : e}`;
         latencies[done++] = NaN;
       }
       if (paceMs > 0) await new Promise((resolve) => setTimeout(resolve, paceMs));
@@ -127,5 +134,6 @@ export async function latencyLoop(
     p90_ms: percentile(ok, 0.9),
     p99_ms: percentile(ok, 0.99),
     max_ms: ok.length ? ok[ok.length - 1] : NaN,
+    first_error: firstError,
   };
 }

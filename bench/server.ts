@@ -15,6 +15,7 @@ import * as path from 'path';
 import { Dataset, ensureDataset, formatTimestamp, timestampOfId } from './generate';
 import { Client, freePort, latencyLoop, LatencySummary } from './http';
 import { lastLine, Measurement, ROOT, Started, startNode } from './measure';
+import { formatHot, profileFiles, summariseProfile } from './profile';
 import { check, Context, MIB, Scenario, ScenarioResult } from './scenario';
 
 const MODEL = 'bench';
@@ -42,9 +43,11 @@ class ServerSession {
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
     const port = await freePort();
+    const profileDir = ctx.options.profile ? path.join(ctx.workDir, 'profiles', name) : undefined;
+    if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
     const started = startNode(path.join(ROOT, 'bin', 'vigil.js'), ['serve', '--port', String(port), '--db', path.join(dir, 'vigil.db')], {
       timeoutMs: 60 * 60_000,
-      env: { VIGIL_WRITE_KEY: '', VIGIL_READ_KEY: '' },
+      cpuProfileDir: profileDir,
     });
     const session = new ServerSession(started, new Client(port, clients), port);
     const deadline = Date.now() + READY_TIMEOUT_MS;
@@ -249,6 +252,15 @@ async function serverAvailable(result: ScenarioResult): Promise<boolean> {
   return true;
 }
 
+/** With --profile: the server's hottest functions (its CPU profile is written when it exits). */
+function attachProfile(ctx: Context, name: string, result: ScenarioResult): void {
+  if (!ctx.options.profile) return;
+  const files = profileFiles(path.join(ctx.workDir, 'profiles', name));
+  if (!files.length) return;
+  result.hot_functions = summariseProfile(files[0]);
+  ctx.log(`${name}: the server's hottest functions (self time)\n${formatHot(result.hot_functions)}`);
+}
+
 function rssOf(m: Measurement): number | null {
   return m.max_rss_bytes === null ? null : m.max_rss_bytes / MIB;
 }
@@ -288,6 +300,7 @@ const ingestScenario: Scenario = {
     } finally {
       stopped = await session.stop();
     }
+    attachProfile(ctx, 'ingest', result);
     result.metrics.server_peak_rss_mib = rssOf(stopped);
     result.metrics.peak_rss_mib = rssOf(stopped);
     result.metrics.server_cpu_s = (stopped.user_cpu_s ?? 0) + (stopped.system_cpu_s ?? 0);
@@ -309,7 +322,10 @@ interface SeriesInfo {
   column: string | null;
 }
 
+const firstErrors: Record<string, string> = {};
+
 function summaryMetrics(prefix: string, s: LatencySummary): Record<string, number> {
+  if (s.first_error) firstErrors[prefix] = s.first_error;
   return {
     [`${prefix}_p50_ms`]: s.p50_ms,
     [`${prefix}_p90_ms`]: s.p90_ms,
@@ -329,6 +345,7 @@ const queryScenario: Scenario = {
     if (!(await serverAvailable(result))) return result;
     const data = serverDataset(ctx);
     const s = ctx.sizes;
+    for (const k of Object.keys(firstErrors)) delete firstErrors[k];
     const session = await ServerSession.start(ctx, 'query', s.queryClients);
     let stopped: Measurement | null = null;
     try {
@@ -388,13 +405,14 @@ const queryScenario: Scenario = {
     } finally {
       stopped = await session.stop();
     }
+    attachProfile(ctx, 'query', result);
     result.metrics.peak_rss_mib = rssOf(stopped);
     const m = result.metrics;
     result.targets = [
       check('/api/query p99', '< 20 ms', m.api_query_p99_ms ?? null, (v) => v < 20),
       check('query_range p99', '< 20 ms', m.query_range_p99_ms ?? null, (v) => v < 20),
     ];
-    if ((m.api_query_errors ?? 0) > 0 || (m.query_range_errors ?? 0) > 0) result.notes.push(`WARNING: non-200 answers during the load (api ${m.api_query_errors}, prometheus ${m.query_range_errors})`);
+    for (const [what, e] of Object.entries(firstErrors)) result.notes.push(`WARNING: ${what}: non-200 answers under load, first: ${e}`);
     return result;
   },
 };
