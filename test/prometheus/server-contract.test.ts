@@ -145,7 +145,7 @@ describe('a real Prometheus scraping /metrics with the shipped rules', () => {
 
   beforeAll(async () => {
     // A batch for the current day whose ages are shifted and incomes missing: the current chunk drifts.
-    const rows = generateDemo({ now: vigil.now, analysisDays: 1, rowsPerDay: 400, seed: 99 }).analysis.map((r: Record<string, unknown>, i: number) => ({
+    const rows = generateDemo({ now: vigil.now, analysisDays: 1, rowsPerDay: 400, seed: 99 }).analysis.map((r, i) => ({
       ...r,
       id: `drifted-${i}`,
       timestamp: new Date(vigil.now - 3_600_000 + i * 1000).toISOString(),
