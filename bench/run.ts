@@ -129,7 +129,6 @@ function runScenario(spec: RunScenarioSpec): Scenario {
       const profileDir = ctx.options.profile ? path.join(ctx.workDir, 'profiles', spec.id) : undefined;
       if (profileDir) fs.rmSync(profileDir, { recursive: true, force: true });
       ctx.log(`${spec.id}: vigil run (${data.analysisRows.toLocaleString('en-US')} analysis rows) ...`);
-      result.metrics.load_average_1m = os.loadavg()[0];
       const vigil = await runNode(path.join(ROOT, 'bin', 'vigil.js'), ['run', cfg.path, '--out', vigilOut], {
         timeoutMs: VIGIL_TIMEOUT_MS,
         cpuProfileDir: profileDir,
@@ -353,6 +352,7 @@ export async function main(argv: string[]): Promise<number> {
     } catch (e) {
       r = { id: s.id, title: s.title, issue: s.issue, status: 'failed', metrics: {}, targets: [], notes: [`${e instanceof Error ? e.message : e}`] };
     }
+    r.metrics.load_average_1m ??= load;
     results.push(r);
     for (const n of r.notes) ctx.log(`${s.id}: ${n}`);
   }
