@@ -58,7 +58,7 @@ function expectError(r: { status: number; body: any }, status: number, code: str
 beforeAll(async () => {
   dir = tempDir();
   vigil = await startVigil({ db: path.join(dir, 'vigil.db'), env: { VIGIL_MAX_BODY_BYTES: String(MAX_BODY) } });
-}, 60000);
+}, 240_000);
 
 afterAll(async () => {
   if (vigil) expect(await vigil.stop()).toBe(0);

@@ -17,7 +17,7 @@ describe('with keys', () => {
   beforeAll(async () => {
     dir = tempDir();
     vigil = await startVigil({ db: path.join(dir, 'v.db'), env: { VIGIL_WRITE_KEY: WRITE, VIGIL_READ_KEY: READ }, args: ['--host', '127.0.0.1'] });
-  }, 60000);
+  }, 240_000);
   afterAll(async () => {
     await vigil?.stop();
     fs.rmSync(dir, { recursive: true, force: true });
@@ -84,7 +84,7 @@ describe('without keys', () => {
       expect(await vigil.stop()).toBe(0);
       fs.rmSync(dir, { recursive: true, force: true });
     }
-  }, 60000);
+  }, 240_000);
 
   test('a read key without a write key is refused at start (exit 2, one clear line)', () => {
     const r = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'vigil.js'), 'serve', '--port', '0', '--db', path.join(tempDir(), 'v.db')], {

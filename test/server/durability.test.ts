@@ -82,4 +82,4 @@ test('SIGKILL during a stream of ingests: every acknowledged batch survives, no 
     await vigil.stop();
     fs.rmSync(dir, { recursive: true, force: true });
   }
-}, 120000);
+}, 300_000);
