@@ -8,7 +8,7 @@
  *   stratified shuffle splits, lowers the expected calibration error.
  */
 import { rocAuc } from './metrics/curves';
-import { distinctSorted, ranksAmong, stableAscendingOrder } from './order';
+import { rankValues, stableAscendingOrder } from './order';
 import { Random, seededRandom, shuffleInPlace } from './random';
 
 /** A fitted calibrator: the isotonic step function's points (plain data, storable). */
@@ -32,8 +32,7 @@ export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>
     x[n] = scores[i];
     y[n++] = labels[i] === 1 ? 1 : 0;
   }
-  const distinct = distinctSorted(x);
-  const rank = ranksAmong(x, distinct);
+  const { distinct, ranks: rank } = rankValues(x);
   const ones = new Float64Array(distinct.length);
   const total = new Float64Array(distinct.length);
   for (let i = 0; i < n; i++) {
@@ -49,9 +48,10 @@ export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>
  * float64 resolution count as equal, as in sklearn's `_make_unique`.
  */
 export function isotonicFromCounts(distinct: Float64Array, ones: Float64Array, total: Float64Array): IsotonicFit {
-  const ux: number[] = [];
-  const uy: number[] = [];
-  const uw: number[] = [];
+  const ux = new Float64Array(distinct.length);
+  const uy = new Float64Array(distinct.length);
+  const uw = new Float64Array(distinct.length);
+  let m = 0;
   let cx = NaN;
   let cw = 0;
   let cy = 0;
@@ -59,9 +59,9 @@ export function isotonicFromCounts(distinct: Float64Array, ones: Float64Array, t
     if (total[r] === 0) continue;
     const x = distinct[r];
     if (cw > 0 && x - cx >= FLOAT64_RESOLUTION) {
-      ux.push(cx);
-      uy.push(cy / cw);
-      uw.push(cw);
+      ux[m] = cx;
+      uy[m] = cy / cw;
+      uw[m++] = cw;
       cw = 0;
       cy = 0;
     }
@@ -70,13 +70,13 @@ export function isotonicFromCounts(distinct: Float64Array, ones: Float64Array, t
     cy += ones[r];
   }
   if (cw > 0) {
-    ux.push(cx);
-    uy.push(cy / cw);
-    uw.push(cw);
+    ux[m] = cx;
+    uy[m] = cy / cw;
+    uw[m++] = cw;
   }
-  const y = Float64Array.from(uy);
-  poolAdjacentViolators(y, Float64Array.from(uw));
-  return trimFlatRuns(Float64Array.from(ux), y);
+  const y = uy.slice(0, m);
+  poolAdjacentViolators(y, uw.subarray(0, m));
+  return trimFlatRuns(ux.subarray(0, m), y);
 }
 
 /**
@@ -125,11 +125,17 @@ export function poolAdjacentViolators(y: Float64Array, w: Float64Array): void {
 /** sklearn drops points whose value equals both neighbours (keeps the interpolation identical). */
 function trimFlatRuns(x: Float64Array, y: Float64Array): IsotonicFit {
   const n = y.length;
-  if (n <= 2) return { x, y };
-  const keep: number[] = [0];
-  for (let i = 1; i < n - 1; i++) if (y[i - 1] !== y[i] || y[i] !== y[i + 1]) keep.push(i);
-  keep.push(n - 1);
-  return { x: Float64Array.from(keep, (i) => x[i]), y: Float64Array.from(keep, (i) => y[i]) };
+  if (n <= 2) return { x: x.slice(), y: y.slice() };
+  const kx = new Float64Array(n);
+  const ky = new Float64Array(n);
+  let m = 0;
+  for (let i = 0; i < n; i++) {
+    if (i === 0 || i === n - 1 || y[i - 1] !== y[i] || y[i] !== y[i + 1]) {
+      kx[m] = x[i];
+      ky[m++] = y[i];
+    }
+  }
+  return { x: kx.slice(0, m), y: ky.slice(0, m) };
 }
 
 /** Calibrated value of one score (NaN stays NaN). */
@@ -259,14 +265,14 @@ export function needsCalibration(labels: Float64Array, scores: Float64Array, see
   for (let i = 0; i < n; i++) if (labels[i] === 1) ones++;
   if (ones === 0 || ones === n) return false;
   if (rocAuc(labels, scores) > CALIBRATION_AUC_CUTOFF) return false;
-  // Every split works on the same scores: count labels per distinct score once.
-  const distinct = distinctSorted(scores);
-  const rank = ranksAmong(scores, distinct);
-  const allOnes = new Float64Array(distinct.length);
-  const allTotal = new Float64Array(distinct.length);
+  // Every split works on the same scores: count labels per distinct score once, and take each
+  // split's test rows out of (and back into) those counts.
+  const { distinct, ranks: rank } = rankValues(scores);
+  const ones_ = new Float64Array(distinct.length);
+  const total_ = new Float64Array(distinct.length);
   for (let i = 0; i < n; i++) {
-    allTotal[rank[i]]++;
-    if (labels[i] === 1) allOnes[rank[i]]++;
+    total_[rank[i]]++;
+    if (labels[i] === 1) ones_[rank[i]]++;
   }
   const splits = stratifiedTestSets(labels, CALIBRATION_SPLITS, CALIBRATION_TEST_SIZE, seededRandom(seed));
   const total = splits.reduce((s, t) => s + t.length, 0);
@@ -275,18 +281,19 @@ export function needsCalibration(labels: Float64Array, scores: Float64Array, see
   const after = new Float64Array(total);
   let k = 0;
   for (const test of splits) {
-    const trainOnes = Float64Array.from(allOnes);
-    const trainTotal = Float64Array.from(allTotal);
-    for (const i of test) {
-      trainTotal[rank[i]]--;
-      if (labels[i] === 1) trainOnes[rank[i]]--;
+    for (let t = 0; t < test.length; t++) {
+      const i = test[t];
+      total_[rank[i]]--;
+      if (labels[i] === 1) ones_[rank[i]]--;
     }
-    const fit = isotonicFromCounts(distinct, trainOnes, trainTotal);
-    const byRank = Float64Array.from(distinct, (x) => predictIsotonic(fit, x));
-    for (const i of test) {
+    const fit = isotonicFromCounts(distinct, ones_, total_);
+    for (let t = 0; t < test.length; t++) {
+      const i = test[t];
+      total_[rank[i]]++;
+      if (labels[i] === 1) ones_[rank[i]]++;
       y[k] = labels[i];
       before[k] = scores[i];
-      after[k] = byRank[rank[i]];
+      after[k] = predictIsotonic(fit, scores[i]);
       k++;
     }
   }

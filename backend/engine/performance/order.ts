@@ -1,54 +1,92 @@
 /**
- * Fast stable orderings of score columns. Model scores usually take few distinct values (rounded
- * probabilities), so a rank per row (binary search among the distinct values) and a counting sort
- * by rank beat a comparator sort by an order of magnitude on millions of rows.
+ * Fast stable orderings of score columns (NaN-free). An LSD radix sort on the IEEE-754 bit patterns
+ * gives numpy's argsort(kind='stable') order in linear time, which matters on million-row references
+ * with near-continuous scores; small inputs use a comparator sort.
  */
 
-/** Sorted distinct values of a NaN-free column. */
-export function distinctSorted(values: Float64Array): Float64Array {
-  const sorted = Float64Array.from(values).sort();
-  let k = 0;
-  for (let i = 0; i < sorted.length; i++) if (i === 0 || sorted[i] !== sorted[i - 1]) sorted[k++] = sorted[i];
-  return sorted.slice(0, k);
-}
+/** Below this many values a comparator sort beats the radix passes. */
+const RADIX_MIN = 2048;
+const DIGIT_BITS = 11;
+const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
 
-/** Index of each value among `distinct` (which must contain it). */
-export function ranksAmong(values: Float64Array, distinct: Float64Array): Int32Array {
-  const ranks = new Int32Array(values.length);
-  let lastV = NaN;
-  let lastR = -1;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (v === lastV) {
-      ranks[i] = lastR;
-      continue;
-    }
-    let lo = 0;
-    let hi = distinct.length - 1;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (distinct[mid] < v) lo = mid + 1;
-      else hi = mid;
-    }
-    ranks[i] = lo;
-    lastV = v;
-    lastR = lo;
+/** Ascending order, ties in row order (numpy's argsort(kind='stable')); -0 and 0 tie. */
+export function stableAscendingOrder(values: Float64Array): Uint32Array {
+  const n = values.length;
+  if (n < RADIX_MIN) {
+    const order = new Uint32Array(n);
+    for (let i = 0; i < n; i++) order[i] = i;
+    return order.sort((a, b) => values[a] - values[b] || a - b);
   }
-  return ranks;
-}
-
-/** Row order by ascending rank, ties in row order (a counting sort). */
-export function orderByRank(ranks: Int32Array, rankCount: number): Uint32Array {
-  const start = new Int32Array(rankCount + 1);
-  for (let i = 0; i < ranks.length; i++) start[ranks[i] + 1]++;
-  for (let r = 0; r < rankCount; r++) start[r + 1] += start[r];
-  const order = new Uint32Array(ranks.length);
-  for (let i = 0; i < ranks.length; i++) order[start[ranks[i]]++] = i;
+  // Order-preserving unsigned keys: flip all bits of negatives, the sign bit of the rest.
+  const bits = new Uint32Array(values.buffer, values.byteOffset, n * 2);
+  const lo = new Uint32Array(n);
+  const hi = new Uint32Array(n);
+  for (let i = 0; i < n; i++) {
+    const v = values[i] === 0 ? 0 : values[i]; // -0 → 0
+    let l: number;
+    let h: number;
+    if (v === 0) {
+      l = 0;
+      h = 0;
+    } else {
+      l = bits[2 * i];
+      h = bits[2 * i + 1];
+    }
+    if (h >>> 31) {
+      lo[i] = ~l >>> 0;
+      hi[i] = ~h >>> 0;
+    } else {
+      lo[i] = l;
+      hi[i] = (h | 0x80000000) >>> 0;
+    }
+  }
+  let order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[i] = i;
+  let next = new Uint32Array(n);
+  const count = new Int32Array(1 << DIGIT_BITS);
+  for (const keys of [lo, hi]) {
+    for (let shift = 0; shift < 32; shift += DIGIT_BITS) {
+      count.fill(0);
+      for (let i = 0; i < n; i++) count[(keys[order[i]] >>> shift) & DIGIT_MASK]++;
+      let sum = 0;
+      for (let d = 0; d < count.length; d++) {
+        const c = count[d];
+        count[d] = sum;
+        sum += c;
+      }
+      for (let i = 0; i < n; i++) {
+        const row = order[i];
+        next[count[(keys[row] >>> shift) & DIGIT_MASK]++] = row;
+      }
+      const t = order;
+      order = next;
+      next = t;
+    }
+  }
   return order;
 }
 
-/** Ascending order of a NaN-free column, ties in row order (numpy's argsort(kind='stable')). */
-export function stableAscendingOrder(values: Float64Array): Uint32Array {
-  const distinct = distinctSorted(values);
-  return orderByRank(ranksAmong(values, distinct), distinct.length);
+/** Distinct values (ascending) and each row's index among them. */
+export interface Ranking {
+  distinct: Float64Array;
+  ranks: Int32Array;
+  /** the stable ascending order the ranking came from */
+  order: Uint32Array;
+}
+
+export function rankValues(values: Float64Array): Ranking {
+  const order = stableAscendingOrder(values);
+  const ranks = new Int32Array(values.length);
+  const distinct = new Float64Array(values.length);
+  let k = -1;
+  let last = NaN;
+  for (let i = 0; i < order.length; i++) {
+    const v = values[order[i]];
+    if (k < 0 || v !== last) {
+      distinct[++k] = v;
+      last = v;
+    }
+    ranks[order[i]] = k;
+  }
+  return { distinct: distinct.slice(0, k + 1), ranks, order };
 }

@@ -7,8 +7,6 @@ import {
   accuracy,
   BinaryCounts,
   binaryCounts,
-  binaryAveragePrecision,
-  binaryRocAuc,
   businessValue,
   confusionCell,
   f1,
@@ -47,7 +45,8 @@ import {
 } from '../sampling-error/binary';
 import { PerformanceParams } from '../params';
 import { Random } from '../random';
-import { ChunkBase, countPresent, Evaluator, Flavor, NO_LIMITS, RATE_LIMITS } from './types';
+import { averagePrecisionFromCurve, rocAucFromCurve, thresholdCurve } from '../metrics/curves';
+import { ChunkBase, countPresent, Evaluator, Flavor, memo, NO_LIMITS, RATE_LIMITS } from './types';
 
 export interface BinaryChunk extends ChunkBase {
   /** 0/1 targets, NaN = missing; null when the data has no target column */
@@ -70,8 +69,9 @@ export function binaryEvaluators(p: PerformanceParams, reference: BinaryChunk, f
   const refTrue = REQUIRE(reference.yTrue, 'reference y_true');
   const refCounts = reference.yPred ? binaryCounts(refTrue, reference.yPred) : null;
   const cbpe = flavor === 'cbpe';
-  const realizedCounts = (d: BinaryChunk) => (d.yTrue && d.yPred ? binaryCounts(d.yTrue, d.yPred) : null);
-  const expected = (d: BinaryChunk) => expectedCounts(REQUIRE(d.yPred, 'y_pred'), REQUIRE(d.calibrated, 'calibrated scores'));
+  const realizedCounts = (d: BinaryChunk) => memo(d, 'counts', () => (d.yTrue && d.yPred ? binaryCounts(d.yTrue, d.yPred) : null));
+  const expected = (d: BinaryChunk) => memo(d, 'expected', () => expectedCounts(REQUIRE(d.yPred, 'y_pred'), REQUIRE(d.calibrated, 'calibrated scores')));
+  const curve = (d: BinaryChunk) => memo(d, 'curve', () => (d.yTrue && d.proba ? thresholdCurve(d.yTrue, d.proba) : null));
 
   const labelBased = (
     metric: string,
@@ -102,7 +102,10 @@ export function binaryEvaluators(p: PerformanceParams, reference: BinaryChunk, f
           limits: RATE_LIMITS,
           realizedRows: (d) => countPresent(d.yTrue, d.proba),
           estimateRows: (d) => countPresent(d.proba),
-          realized: (d) => [d.yTrue && d.proba ? binaryRocAuc(d.yTrue, d.proba) : NaN],
+          realized: (d) => {
+            const c = curve(d);
+            return [c ? rocAucFromCurve(c) : NaN];
+          },
           samplingError: (n) => [universalSamplingError(fit, n)],
           estimate: (d) => [estimateRocAucSorted(REQUIRE(d.ranked, 'ranked scores')())],
         };
@@ -115,7 +118,10 @@ export function binaryEvaluators(p: PerformanceParams, reference: BinaryChunk, f
           limits: RATE_LIMITS,
           realizedRows: (d) => countPresent(d.yTrue, d.proba),
           estimateRows: (d) => countPresent(d.proba),
-          realized: (d) => [d.yTrue && d.proba ? binaryAveragePrecision(d.yTrue, d.proba) : NaN],
+          realized: (d) => {
+            const c = curve(d);
+            return [c ? averagePrecisionFromCurve(c) : NaN];
+          },
           samplingError: (n) => [apSamplingError(fit, n)],
           estimate: (d) => [estimateApSorted(REQUIRE(d.ranked, 'ranked scores')())],
         };

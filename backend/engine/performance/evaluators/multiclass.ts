@@ -45,7 +45,7 @@ import {
   recallClassComponents,
   specificityClassComponents,
 } from '../sampling-error/multiclass';
-import { ChunkBase, Evaluator, Flavor, NO_LIMITS, RATE_LIMITS } from './types';
+import { ChunkBase, Evaluator, Flavor, memo, NO_LIMITS, RATE_LIMITS } from './types';
 
 export interface MulticlassChunk extends ChunkBase {
   /** class indices, -1 = missing; null without a target column */
@@ -80,7 +80,7 @@ export function multiclassEvaluators(p: PerformanceParams, reference: Multiclass
   const refTrue = REQUIRE(reference.yTrue, 'reference y_true');
   const refCounts = reference.yPred ? multiclassCounts(refTrue, reference.yPred, k) : null;
   const cbpe = flavor === 'cbpe';
-  const counts = (d: MulticlassChunk) => (d.yTrue && d.yPred ? multiclassCounts(d.yTrue, d.yPred, k) : null);
+  const counts = (d: MulticlassChunk) => memo(d, 'counts', () => (d.yTrue && d.yPred ? multiclassCounts(d.yTrue, d.yPred, k) : null));
   const calibrated = (d: MulticlassChunk) => REQUIRE(d.calibrated, 'calibrated scores');
   const yPred = (d: MulticlassChunk) => REQUIRE(d.yPred, 'y_pred');
 

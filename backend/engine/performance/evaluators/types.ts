@@ -42,3 +42,13 @@ export function countPresent(...columns: (ArrayLike<number> | null)[]): number {
   }
   return n;
 }
+
+const memos = new WeakMap<object, Map<string, unknown>>();
+
+/** Computes once per chunk what several metrics share (confusion counts, ranking curves). */
+export function memo<T>(chunk: object, key: string, compute: () => T): T {
+  let m = memos.get(chunk);
+  if (!m) memos.set(chunk, (m = new Map()));
+  if (!m.has(key)) m.set(key, compute());
+  return m.get(key) as T;
+}

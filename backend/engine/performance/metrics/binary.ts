@@ -4,7 +4,6 @@
  * column it needs is missing (NannyML's `common_nan_removal`).
  */
 import { BINARY_CONFUSION_CELLS } from '../../catalog';
-import { averagePrecision, rocAuc } from './curves';
 
 export type BinaryCell = (typeof BINARY_CONFUSION_CELLS)[number];
 export type ConfusionNormalization = 'all' | 'true' | 'pred' | null;
@@ -130,14 +129,4 @@ export function matrixBusinessValue(cm: number[][], bv: Matrix, normalize: Busin
     }
   }
   return total;
-}
-
-/** roc_auc on rows where label and score are present; NaN when one class is missing. */
-export function binaryRocAuc(yTrue: Float64Array, scores: Float64Array): number {
-  return rocAuc(yTrue, scores);
-}
-
-/** average_precision; NaN when the chunk has no positive. */
-export function binaryAveragePrecision(yTrue: Float64Array, scores: Float64Array): number {
-  return averagePrecision(yTrue, scores);
 }

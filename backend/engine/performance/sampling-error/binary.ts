@@ -6,7 +6,7 @@
 import { BinaryCell, BinaryCounts, BusinessValueNormalization, ConfusionNormalization, Matrix } from '../metrics/binary';
 import { stableAscendingOrder } from '../order';
 import { Random, randomInt } from '../random';
-import { distinctSorted, ranksAmong } from '../order';
+import { rankValues } from '../order';
 
 /** SE = std / sqrt(n · fraction) (NannyML's `_universal_sampling_error`). */
 export interface ComponentFit {
@@ -190,8 +190,7 @@ export function bootstrapAveragePrecisions(yTrue: Float64Array, scores: Float64A
   const sampleSize = Math.min(Math.floor(n / 2), AP_BOOTSTRAP_MAX_SAMPLE);
   const values: number[] = [];
   if (sampleSize === 0) return { values, sampleSize };
-  const distinct = distinctSorted(score);
-  const rank = ranksAmong(score, distinct);
+  const { distinct, ranks: rank } = rankValues(score);
   const pos = new Float64Array(distinct.length);
   const neg = new Float64Array(distinct.length);
   for (let e = 0; e < AP_BOOTSTRAP_EXPERIMENTS; e++) {
