@@ -5,6 +5,7 @@
 import { CalculatorDefinition } from './calculator';
 import { missingValuesCalculator, unseenValuesCalculator, numericalRangeCalculator } from './quality/calculators';
 import { dataReconstructionDriftCalculator } from './multivariate/reconstruction';
+import { domainClassifierCalculator } from './multivariate/domain-classifier';
 import { outlierDetectionCalculator } from './outliers/calculator';
 import { conceptDriftCalculator } from './concept/calculator';
 import { univariateDriftCalculator } from './drift/univariate/calculator';
@@ -23,6 +24,7 @@ const definitions: CalculatorDefinition<any>[] = [
   unseenValuesCalculator,
   numericalRangeCalculator,
   dataReconstructionDriftCalculator,
+  domainClassifierCalculator,
   outlierDetectionCalculator,
   conceptDriftCalculator,
   univariateDriftCalculator,

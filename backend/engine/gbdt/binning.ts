@@ -14,6 +14,12 @@
 /** LightGBM's kZeroThreshold (1e-35f): values this close to zero are zero. */
 export const ZERO_THRESHOLD = Math.fround(1e-35);
 
+/**
+ * Math functions as local bindings: under jest (vm contexts) every lookup of the global `Math` goes
+ * through the sandbox's interceptors, which made the hot loops five times slower.
+ */
+const { abs, trunc } = Math;
+
 export type MissingType = 'none' | 'nan';
 
 export interface NumericBinMapper {
@@ -75,7 +81,7 @@ const ULP_BOUND = 2 ** -51;
 /** b ≤ nextafter(a) for b ≥ a: the two (ordered) values count as one distinct value. */
 function equalOrdered(a: number, b: number): boolean {
   if (b === a) return true;
-  if (b - a > Math.abs(a) * ULP_BOUND + Number.MIN_VALUE) return false;
+  if (b - a > abs(a) * ULP_BOUND + Number.MIN_VALUE) return false;
   return b <= nextUp(a);
 }
 
@@ -190,16 +196,16 @@ function findBinWithZeroAsOneBin(values: number[], counts: number[], maxBin: num
 export function findNumericBins(sample: ArrayLike<number>, opts: BinningOptions): NumericBinMapper {
   const total = sample.length;
   let naCnt = 0;
-  const nonZero: number[] = [];
+  let m = 0;
+  const buffer = new Float64Array(total);
   for (let i = 0; i < total; i++) {
     const v = sample[i];
     if (v !== v) naCnt++;
-    else if (Math.abs(v) > ZERO_THRESHOLD) nonZero.push(v);
+    else if (abs(v) > ZERO_THRESHOLD) buffer[m++] = v;
   }
   const missingType: MissingType = naCnt > 0 ? 'nan' : 'none';
-  const zeroCnt = total - nonZero.length - naCnt;
-  const sorted = Float64Array.from(nonZero).sort();
-  const m = sorted.length;
+  const zeroCnt = total - m - naCnt;
+  const sorted = buffer.subarray(0, m).sort();
   const values: number[] = [];
   const counts: number[] = [];
   if (m === 0 || (sorted[0] > 0 && zeroCnt > 0)) {
@@ -271,7 +277,7 @@ export function findCategoricalBins(sample: ArrayLike<number>, opts: BinningOpti
       naCnt++;
       continue;
     }
-    const c = Math.trunc(v);
+    const c = trunc(v);
     countOf.set(c, (countOf.get(c) ?? 0) + 1);
   }
   // decreasing count, ties by increasing value (a stable sort of the ascending distinct values)
@@ -315,7 +321,7 @@ export function categoricalBinLookup(mapper: CategoricalBinMapper): (value: numb
   const last = mapper.numBin - 1;
   return (value: number) => {
     if (value !== value || value < 0) return last;
-    const b = map.get(Math.trunc(value));
+    const b = map.get(trunc(value));
     return b === undefined ? last : b;
   };
 }

@@ -10,6 +10,12 @@
 import type { MissingType } from './binning';
 import type { Objective } from './params';
 
+/**
+ * Math functions as local bindings: under jest (vm contexts) every lookup of the global `Math` goes
+ * through the sandbox's interceptors, which made the hot loops five times slower.
+ */
+const { exp, trunc } = Math;
+
 export type FeatureKind = 'numeric' | 'categorical';
 
 export interface ModelFeature {
@@ -96,7 +102,7 @@ function leafOfRow(t: CompiledTree, x: Float64Array, base: number): number {
     if (k !== CATEGORICAL) goLeft = v <= threshold[node] || (v !== v && k === NUMERIC_NAN_LEFT);
     else if (v !== v || v < 0) goLeft = false;
     else {
-      const c = Math.trunc(v);
+      const c = trunc(v);
       const bits = catBits[threshold[node]];
       const w = c >>> 5;
       goLeft = w < bits.length && (bits[w] & (1 << (c & 31))) !== 0;
@@ -148,6 +154,6 @@ export function predictLeaves(model: GbdtModel, columns: ArrayLike<number>[]): I
 /** Predictions on the response scale: the regression value, or P(y = 1) for binary. */
 export function predict(model: GbdtModel, columns: ArrayLike<number>[]): Float64Array {
   const raw = predictRaw(model, columns);
-  if (model.objective === 'binary') for (let i = 0; i < raw.length; i++) raw[i] = 1 / (1 + Math.exp(-raw[i]));
+  if (model.objective === 'binary') for (let i = 0; i < raw.length; i++) raw[i] = 1 / (1 + exp(-raw[i]));
   return raw;
 }

@@ -29,6 +29,12 @@ import {
 import { DECISION_CATEGORICAL, DECISION_DEFAULT_LEFT, DECISION_MISSING_NAN, FeatureKind, GbdtModel, TreeModel } from './model';
 import { GbdtParams } from './params';
 
+/**
+ * Math functions as local bindings: under jest (vm contexts) every lookup of the global `Math` goes
+ * through the sandbox's interceptors, which made the hot loops five times slower.
+ */
+const { abs, exp, floor, sign } = Math;
+
 export interface TrainFeature {
   name: string;
   kind: FeatureKind;
@@ -151,8 +157,8 @@ class SplitInfo {
 
 /** LightGBM's ThresholdL1. */
 function thresholdL1(s: number, l1: number): number {
-  const r = Math.abs(s) - l1;
-  return r > 0 ? Math.sign(s) * r : 0;
+  const r = abs(s) - l1;
+  return r > 0 ? sign(s) * r : 0;
 }
 
 class SplitFinder {
@@ -238,7 +244,7 @@ class SplitFinder {
         const h = hist[base + 2 * b + 1];
         rG += hist[base + 2 * b];
         rH += h;
-        rC += Math.floor(h * cntFactor + 0.5);
+        rC += floor(h * cntFactor + 0.5);
         if (rC < p.minDataInLeaf || rH < p.minSumHessianInLeaf) continue;
         const lC = numData - rC;
         if (lC < p.minDataInLeaf) break;
@@ -264,7 +270,7 @@ class SplitFinder {
         const h = hist[base + 2 * b + 1];
         lG += hist[base + 2 * b];
         lH += h;
-        lC += Math.floor(h * cntFactor + 0.5);
+        lC += floor(h * cntFactor + 0.5);
         if (lC < p.minDataInLeaf || lH < p.minSumHessianInLeaf) continue;
         const rC = numData - lC;
         if (rC < p.minDataInLeaf) break;
@@ -331,7 +337,7 @@ class SplitFinder {
       for (let b = 1; b < numBin; b++) {
         const g = hist[base + 2 * b];
         const h = hist[base + 2 * b + 1];
-        const cnt = Math.floor(h * cntFactor + 0.5);
+        const cnt = floor(h * cntFactor + 0.5);
         if (cnt < p.minDataInLeaf || h < p.minSumHessianInLeaf) continue;
         const otherCount = numData - cnt;
         if (otherCount < p.minDataInLeaf) continue;
@@ -352,7 +358,7 @@ class SplitFinder {
     } else {
       const sorted: number[] = [];
       for (let b = 1; b < numBin; b++) {
-        if (Math.floor(hist[base + 2 * b + 1] * cntFactor + 0.5) >= p.catSmooth) sorted.push(b);
+        if (floor(hist[base + 2 * b + 1] * cntFactor + 0.5) >= p.catSmooth) sorted.push(b);
       }
       const ctr = (b: number) => hist[base + 2 * b] / (hist[base + 2 * b + 1] + p.catSmooth);
       sorted.sort((a, b) => ctr(a) - ctr(b)); // Array.prototype.sort is stable, as LightGBM's std::stable_sort
@@ -371,7 +377,7 @@ class SplitFinder {
           const b = sorted[pos];
           pos += dir;
           const h = hist[base + 2 * b + 1];
-          const cnt = Math.floor(h * cntFactor + 0.5);
+          const cnt = floor(h * cntFactor + 0.5);
           lG += hist[base + 2 * b];
           lH += h;
           lC += cnt;
@@ -444,10 +450,10 @@ const BINARY_LOGLOSS: Objective = {
   gradients(label, score, g, h) {
     for (let i = 0; i < label.length; i++) {
       const y = label[i] > 0 ? 1 : -1;
-      const response = -y / (1 + Math.exp(y * score[i]));
-      const abs = Math.abs(response);
+      const response = -y / (1 + exp(y * score[i]));
+      const a = abs(response);
       g[i] = response;
-      h[i] = abs * (1 - abs);
+      h[i] = a * (1 - a);
     }
   },
 };
