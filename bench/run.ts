@@ -353,15 +353,31 @@ export async function main(argv: string[]): Promise<number> {
       r = { id: s.id, title: s.title, issue: s.issue, status: 'failed', metrics: {}, targets: [], notes: [`${e instanceof Error ? e.message : e}`] };
     }
     r.metrics.load_average_1m ??= load;
+    r.measured_at = new Date().toISOString();
     results.push(r);
     for (const n of r.notes) ctx.log(`${s.id}: ${n}`);
   }
   process.stdout.write(`\n${formatTable(results)}\n`);
-  // Quick (smoke) runs never overwrite the real numbers.
-  const file = options.quick ? path.join(DATA_DIR, 'results-quick.json') : path.join(__dirname, 'results.json');
+  // Quick (smoke) and profiled (slowed) runs never overwrite the real numbers.
+  const file = options.quick
+    ? path.join(DATA_DIR, 'results-quick.json')
+    : options.profile
+      ? path.join(DATA_DIR, 'results-profile.json')
+      : path.join(__dirname, 'results.json');
+  // A run of some scenarios (--only) updates those and keeps the others' latest results.
+  let kept: ScenarioResult[] = [];
+  if (options.only && fs.existsSync(file)) {
+    try {
+      kept = (JSON.parse(fs.readFileSync(file, 'utf8')).scenarios as ScenarioResult[]).filter((r) => !results.some((x) => x.id === r.id));
+    } catch {
+      kept = [];
+    }
+  }
+  const order = all.map((s) => s.id);
+  const scenarios = [...kept, ...results].sort((a, b) => order.indexOf(a.id) - order.indexOf(b.id));
   fs.writeFileSync(
     file,
-    JSON.stringify({ generated_at: new Date().toISOString(), quick: options.quick, sizes: ctx.sizes, machine: machine(), scenarios: results }, null, 1) + '\n',
+    JSON.stringify({ generated_at: new Date().toISOString(), quick: options.quick, sizes: ctx.sizes, machine: machine(), scenarios }, null, 1) + '\n',
   );
   process.stdout.write(`\nwritten ${path.relative(process.cwd(), file)}\n`);
   return results.some((r) => r.status === 'failed') ? 1 : 0;

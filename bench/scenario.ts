@@ -46,6 +46,8 @@ export interface ScenarioResult {
   targets: TargetCheck[];
   notes: string[];
   comparison?: Comparison;
+  /** ISO time the scenario finished */
+  measured_at?: string;
   hot_functions?: HotFunction[];
 }
 
