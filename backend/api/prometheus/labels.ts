@@ -17,11 +17,32 @@ export function compareStrings(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+// Label sets are immutable once made, and a range query derives the same ones at every step (the
+// selector's labels, the same labels without the name, ...): keys and derived sets are memoised per
+// object, which makes label handling per step a few map look-ups.
+const keyCache = new WeakMap<Labels, string>();
+const dropCache = new WeakMap<Labels, Labels>();
+const keepCache = new WeakMap<Labels, Map<string, Labels>>();
+const deleteCache = new WeakMap<Labels, Map<string, Labels>>();
+
 /** A key equal for equal label sets. */
 export function labelsKey(l: Labels): string {
-  let key = '';
-  for (const n of sortedNames(l)) key += `${n}\u0000${l[n]}\u0001`;
+  let key = keyCache.get(l);
+  if (key === undefined) {
+    key = '';
+    for (const n of sortedNames(l)) key += `${n}\u0000${l[n]}\u0001`;
+    keyCache.set(l, key);
+  }
   return key;
+}
+
+function derived(cache: WeakMap<Labels, Map<string, Labels>>, l: Labels, names: readonly string[], make: () => Labels): Labels {
+  let perSet = cache.get(l);
+  if (!perSet) cache.set(l, (perSet = new Map()));
+  const k = names.join('\u0000');
+  let out = perSet.get(k);
+  if (!out) perSet.set(k, (out = make()));
+  return out;
 }
 
 /** Prometheus's labels.Compare: pairwise by name, then value; a prefix sorts first. */
@@ -38,21 +59,29 @@ export function compareLabels(a: Labels, b: Labels): number {
 
 export function dropMetricName(l: Labels): Labels {
   if (!(METRIC_NAME in l)) return l;
-  const out: Record<string, string> = { ...l };
-  delete out[METRIC_NAME];
+  let out = dropCache.get(l);
+  if (!out) {
+    const copy: Record<string, string> = { ...l };
+    delete copy[METRIC_NAME];
+    dropCache.set(l, (out = copy));
+  }
   return out;
 }
 
 export function keepLabels(l: Labels, names: readonly string[]): Labels {
-  const out: Record<string, string> = {};
-  for (const n of names) if (n in l) out[n] = l[n];
-  return out;
+  return derived(keepCache, l, names, () => {
+    const out: Record<string, string> = {};
+    for (const n of names) if (n in l) out[n] = l[n];
+    return out;
+  });
 }
 
 export function deleteLabels(l: Labels, names: readonly string[]): Labels {
-  const out: Record<string, string> = { ...l };
-  for (const n of names) delete out[n];
-  return out;
+  return derived(deleteCache, l, names, () => {
+    const out: Record<string, string> = { ...l };
+    for (const n of names) delete out[n];
+    return out;
+  });
 }
 
 /** `{__name__="x", a="1"}` rendered as Prometheus prints label sets in error messages: `x{a="1"}`. */
