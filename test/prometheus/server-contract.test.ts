@@ -55,6 +55,11 @@ describe("Grafana's Prometheus data source", () => {
   it('reads metadata for the metric browser', async () => {
     const meta = await getJson(`${api}/api/v1/metadata?metric=vigil_univariate_drift`);
     expect(meta.body.data.vigil_univariate_drift).toEqual([{ type: 'gauge', help: expect.stringContaining('Univariate drift'), unit: '' }]);
+    // Grafana's resource calls may use POST; both methods answer alike.
+    const viaPost = await postForm(`${api}/api/v1/label/column/values`, { 'match[]': 'vigil_univariate_drift' });
+    const viaGet = await getJson(`${api}/api/v1/label/column/values?match[]=vigil_univariate_drift`);
+    expect(viaPost).toEqual(viaGet);
+    expect(viaGet.body.data).toEqual(expect.arrayContaining(['age', 'income']));
   });
 
   it('answers alert-rule queries (POST, time=now) per model and column', async () => {

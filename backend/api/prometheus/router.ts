@@ -84,7 +84,8 @@ export function prometheusRouter(opts: PrometheusApiOptions): Router {
     sendJson(res, successJson(JSON.stringify(limit(p, [...names].sort(compareStrings)))));
   });
 
-  router.get('/api/v1/label/:name/values', async (req, res) => {
+  // GET in Prometheus; POST too, since Grafana's resource calls fall back between the two.
+  const labelValues = async (req: Request, res: Response) => {
     try {
       const p = new Params(req);
       const name = String(req.params.name);
@@ -95,7 +96,9 @@ export function prometheusRouter(opts: PrometheusApiOptions): Router {
     } catch (e) {
       sendError(res, e);
     }
-  });
+  };
+  router.get('/api/v1/label/:name/values', labelValues);
+  router.post('/api/v1/label/:name/values', labelValues);
 
   both('/api/v1/series', async (p, res) => {
     if (p.all('match[]').length === 0) throw new PromApiError('bad_data', 'no match[] parameter provided');
@@ -103,24 +106,19 @@ export function prometheusRouter(opts: PrometheusApiOptions): Router {
     sendJson(res, successJson(JSON.stringify(limit(p, series))));
   });
 
-  router.get('/api/v1/metadata', async (req, res) => {
-    try {
-      const p = new Params(req);
-      const only = p.get('metric');
-      const names = new Set<string>();
-      for (const s of (await opts.source()).select([])) names.add(s.labels[METRIC_NAME]);
-      const data: Record<string, MetricMetadata[]> = {};
-      for (const name of [...names].sort(compareStrings)) {
-        if (only && name !== only) continue;
-        const meta = opts.metadata?.(name);
-        if (meta) data[name] = [meta];
-      }
-      const max = p.has('limit') ? Number(p.get('limit')) : 0;
-      const entries = max > 0 ? Object.entries(data).slice(0, max) : Object.entries(data);
-      sendJson(res, successJson(JSON.stringify(Object.fromEntries(entries))));
-    } catch (e) {
-      sendError(res, e);
+  both('/api/v1/metadata', async (p, res) => {
+    const only = p.get('metric');
+    const names = new Set<string>();
+    for (const s of (await opts.source()).select([])) names.add(s.labels[METRIC_NAME]);
+    const data: Record<string, MetricMetadata[]> = {};
+    for (const name of [...names].sort(compareStrings)) {
+      if (only && name !== only) continue;
+      const meta = opts.metadata?.(name);
+      if (meta) data[name] = [meta];
     }
+    const max = p.has('limit') ? Number(p.get('limit')) : 0;
+    const entries = max > 0 ? Object.entries(data).slice(0, max) : Object.entries(data);
+    sendJson(res, successJson(JSON.stringify(Object.fromEntries(entries))));
   });
 
   router.get('/api/v1/status/buildinfo', (_req, res) => {
