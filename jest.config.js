@@ -19,6 +19,9 @@ module.exports = {
       roots: ['<rootDir>/src', '<rootDir>/test/plugin', '<rootDir>/test/browser'],
       testMatch: ['**/*.test.ts', '**/*.test.tsx'],
       setupFilesAfterEnv: ['<rootDir>/.config/jest/setup.js'],
+      // one real `vigil demo` on loopback for all plugin tests (test/plugin/support/globalSetup.js)
+      globalSetup: '<rootDir>/test/plugin/support/globalSetup.js',
+      globalTeardown: '<rootDir>/test/plugin/support/globalTeardown.js',
       transform: { '^.+\\.(t|j)sx?$|^.+\\.mjs$': swc },
       transformIgnorePatterns: [require('./.config/jest/esm').transformIgnorePattern],
       moduleNameMapper: { '\\.(css|scss|sass)$': '<rootDir>/.config/jest/style-stub.js', '^react-inlinesvg$': '<rootDir>/.config/jest/inline-svg-stub.js' },

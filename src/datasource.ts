@@ -15,7 +15,7 @@ import {
   type ScopedVars,
   type TestDataSourceResponse,
 } from '@grafana/data';
-import { getTemplateSrv } from '@grafana/runtime';
+import { getBackendSrv, getTemplateSrv, type BackendSrv } from '@grafana/runtime';
 import { of } from 'rxjs';
 import { metricsOfFamily, type FamilyId } from '../backend/engine/catalog';
 import { alertsToAnnotations, annotationsToFrame, framesToAnnotations } from './annotations';
@@ -47,10 +47,12 @@ export class VigilDataSource extends DataSourceApi<VigilQuery, VigilOptions> {
 
   constructor(
     instanceSettings: DataSourceInstanceSettings<VigilOptions>,
-    private readonly templateSrv: TemplateReplacer & { getVariables?: () => Array<{ name: string }> } = getTemplateSrv()
+    private readonly templateSrv: TemplateReplacer & { getVariables?: () => Array<{ name: string }> } = getTemplateSrv(),
+    /** Grafana's HTTP client; looked up on each request unless given (tests give each instance its own). */
+    backendSrv: () => BackendSrv = getBackendSrv
   ) {
     super(instanceSettings);
-    this.api = new VigilApi(instanceSettings.url ?? '');
+    this.api = new VigilApi(instanceSettings.url ?? '', backendSrv);
     this.defaultModel = instanceSettings.jsonData?.defaultModel ?? '';
     this.prometheusUid = instanceSettings.jsonData?.prometheusUid || DEFAULT_PROMETHEUS_UID;
     this.annotations = {

@@ -30,6 +30,8 @@ const MEASURED_FIELDS = new Set<string>(RESULT_FIELDS.filter((f) => f !== 'alert
 
 const THRESHOLD_FIELDS = new Set<string>(['upper_threshold', 'lower_threshold']);
 const CONFIDENCE_FIELDS = new Set<string>(['upper_confidence_boundary', 'lower_confidence_boundary']);
+/** Booleans a time-series panel would draw as 0/1 lines: kept for tooltips and tables, not drawn. */
+const FLAG_FIELDS = new Set<string>(['alert', 'partial']);
 
 function fieldType(type: FieldTypeJSON, name: string): FieldType {
   const mapped = FIELD_TYPES[type];
@@ -68,7 +70,7 @@ function fieldConfig(field: FieldJSON, frameName: string | undefined, unit: stri
     config.custom = { ...config.custom, lineStyle: { fill: 'dash', dash: [10, 10] }, fillOpacity: 0 };
   } else if (CONFIDENCE_FIELDS.has(field.name)) {
     config.custom = { ...config.custom, lineStyle: { fill: 'dot', dash: [0, 10] }, fillOpacity: 0 };
-  } else if (field.name === 'alert') {
+  } else if (FLAG_FIELDS.has(field.name)) {
     config.custom = { ...config.custom, hideFrom: { viz: true, legend: true, tooltip: false } };
   }
   return config;

@@ -1,8 +1,15 @@
 // What jsdom lacks and Grafana's UI components need. Layout-related: jsdom computes no layout, so the
 // Combobox's virtual list (which renders only rows that fit its measured height) would render none.
+// editors are driven as a user drives them, against a real server: seconds, not milliseconds
+const PLUGIN_TEST_TIMEOUT_MS = 30_000;
+jest.setTimeout(PLUGIN_TEST_TIMEOUT_MS);
+
 // tests that declare `@jest-environment node` (build, browser) get none of this
 if (typeof window !== 'undefined') {
   require('@testing-library/jest-dom');
+  // findBy*/waitFor wait for answers from a real server, on a machine that may be busy: 1 s is too tight
+  const ASYNC_UTIL_TIMEOUT_MS = 10_000;
+  require('@testing-library/react').configure({ asyncUtilTimeout: ASYNC_UTIL_TIMEOUT_MS });
 
   Object.defineProperty(window, 'matchMedia', {
     writable: true,

@@ -10,14 +10,14 @@ export async function openCombobox(label: string): Promise<HTMLElement> {
   return input;
 }
 
-/** Option labels currently listed (waits until at least `atLeast` are there). */
-export async function listedOptions(atLeast = 1): Promise<string[]> {
-  let names: string[] = [];
-  await waitFor(() => {
-    names = screen.queryAllByRole('option').map(optionLabel);
-    expect(names.length).toBeGreaterThanOrEqual(atLeast);
-  });
-  return names;
+/** Labels of the options listed right now. */
+export function optionLabels(): string[] {
+  return screen.queryAllByRole('option').map(optionLabel);
+}
+
+/** Waits until the open list shows exactly `expected` (options arrive from the server asynchronously). */
+export async function expectOptions(expected: string[]): Promise<void> {
+  await waitFor(() => expect(optionLabels()).toEqual(expected));
 }
 
 /** The option whose label (first line, before the description) equals `name`. */

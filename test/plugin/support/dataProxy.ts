@@ -38,6 +38,10 @@ export interface DataProxyOptions {
   secureJsonData?: Record<string, string>;
   /** URL path → file, for pages served next to the proxy. */
   staticFiles?: Record<string, string>;
+  /** URL prefix → folder (e.g. Grafana's icons), for pages served next to the proxy. */
+  staticDirs?: Record<string, string>;
+  /** Port on 127.0.0.1; 0 (default) = any free port. */
+  port?: number;
 }
 
 export interface DataProxy {
@@ -62,6 +66,21 @@ export function matchRoute(routes: PluginRoute[], subPath: string, method: strin
   });
 }
 
+/** The file a static URL maps to; never outside the mapped folder. */
+function staticFile(urlPath: string, options: DataProxyOptions): string | undefined {
+  const exact = options.staticFiles?.[urlPath];
+  if (exact) {
+    return exact;
+  }
+  for (const [prefix, dir] of Object.entries(options.staticDirs ?? {})) {
+    if (urlPath.startsWith(prefix)) {
+      const file = path.resolve(dir, decodeURIComponent(urlPath.slice(prefix.length)));
+      return file.startsWith(path.resolve(dir) + path.sep) ? file : undefined;
+    }
+  }
+  return undefined;
+}
+
 const CONTENT_TYPES: Record<string, string> = { '.html': 'text/html', '.js': 'text/javascript', '.css': 'text/css', '.svg': 'image/svg+xml' };
 
 export async function startDataProxy(options: DataProxyOptions): Promise<DataProxy> {
@@ -70,8 +89,8 @@ export async function startDataProxy(options: DataProxyOptions): Promise<DataPro
   const server = http.createServer((req, res) => {
     const reqUrl = req.url ?? '/';
     if (!reqUrl.startsWith(`${proxyPath}/`)) {
-      const file = options.staticFiles?.[reqUrl.split('?')[0]];
-      if (file && fs.existsSync(file)) {
+      const file = staticFile(reqUrl.split('?')[0], options);
+      if (file && fs.existsSync(file) && fs.statSync(file).isFile()) {
         res.writeHead(200, { 'Content-Type': CONTENT_TYPES[path.extname(file)] ?? 'application/octet-stream' });
         fs.createReadStream(file).pipe(res);
       } else {
@@ -103,7 +122,7 @@ export async function startDataProxy(options: DataProxyOptions): Promise<DataPro
     });
     req.pipe(upstream);
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  await new Promise<void>((resolve) => server.listen(options.port ?? 0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
   return {
     origin: `http://127.0.0.1:${port}`,

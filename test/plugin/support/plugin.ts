@@ -1,18 +1,19 @@
 /**
  * The plugin wired as Grafana wires it, against a running Vigil: a data source instance whose URL is the
- * data proxy path, Grafana's BackendSrv and TemplateSrv set, and the data proxy applying the routes of
+ * data proxy path, with its own BackendSrv and TemplateSrv, and the data proxy applying the routes of
  * src/plugin.json (so the API key travels only from proxy to Vigil).
  */
-import { setBackendSrv, setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
-import type { DataSourceInstanceSettings, DataSourcePluginMeta } from '@grafana/data';
+import { setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
+import type { DataSourceInstanceSettings } from '@grafana/data';
 import pluginJson from '../../../src/plugin.json';
 import { VigilDataSource } from '../../../src/datasource';
 import type { VigilOptions } from '../../../src/types';
 import { asBackendSrv, FetchBackendSrv } from './backendSrv';
 import { startDataProxy, type DataProxy, type PluginRoute } from './dataProxy';
+import { DATASOURCE_UID, instanceSettings } from './settings';
 import { TestTemplateSrv, type TestVariable } from './templateSrv';
 
-export const DATASOURCE_UID = 'vigil';
+export { DATASOURCE_UID, instanceSettings };
 
 export interface ConnectedPlugin {
   datasource: VigilDataSource;
@@ -21,20 +22,6 @@ export interface ConnectedPlugin {
   templateSrv: TestTemplateSrv;
   settings: DataSourceInstanceSettings<VigilOptions>;
   close(): Promise<void>;
-}
-
-export function instanceSettings(url: string, jsonData: VigilOptions = {}): DataSourceInstanceSettings<VigilOptions> {
-  return {
-    id: 1,
-    uid: DATASOURCE_UID,
-    type: pluginJson.id,
-    name: 'Vigil',
-    url,
-    access: 'proxy',
-    readOnly: false,
-    jsonData,
-    meta: { id: pluginJson.id, name: pluginJson.name, type: 'datasource', module: '', baseUrl: '', info: {} } as unknown as DataSourcePluginMeta,
-  };
 }
 
 export async function connectPlugin(
@@ -48,11 +35,12 @@ export async function connectPlugin(
     jsonData: { ...options.jsonData },
     secureJsonData: options.apiKey !== undefined ? { apiKey: options.apiKey } : {},
   });
+  // each connection has its own client and variables, so several can live side by side in one test file
   const backendSrv = new FetchBackendSrv(proxy.origin);
-  setBackendSrv(asBackendSrv(backendSrv));
   const templateSrv = new TestTemplateSrv(options.variables ?? []);
   setTemplateSrv(templateSrv as unknown as TemplateSrv);
   const settings = instanceSettings(proxy.proxyPath, options.jsonData);
-  const datasource = new VigilDataSource(settings, templateSrv);
+  const client = asBackendSrv(backendSrv);
+  const datasource = new VigilDataSource(settings, templateSrv, () => client);
   return { datasource, proxy, backendSrv, templateSrv, settings, close: () => proxy.close() };
 }
