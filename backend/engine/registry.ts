@@ -18,6 +18,7 @@ import {
 } from './stats/calculators';
 import { performanceCalculator } from './performance/realized-calculator';
 import { cbpeCalculator } from './performance/cbpe-calculator';
+import { dleCalculator } from './performance/dle/calculator';
 
 const definitions: CalculatorDefinition<any>[] = [
   missingValuesCalculator,
@@ -35,6 +36,7 @@ const definitions: CalculatorDefinition<any>[] = [
   summaryStatsRowCountCalculator,
   performanceCalculator,
   cbpeCalculator,
+  dleCalculator,
 ];
 
 export const CALCULATORS: ReadonlyMap<string, CalculatorDefinition<any>> = new Map(definitions.map((d) => [d.className, d]));

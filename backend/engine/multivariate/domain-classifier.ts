@@ -10,11 +10,12 @@
  * - StratifiedKFold(cv_folds_num) without shuffling, our GBDT with LightGBM's defaults (random_state 13);
  * - one class only: 0.5. Constant thresholds 0.45 / 0.65 by default, limits [0, 1], strict alert.
  */
-import { CalculatorDefinition, ChunkingParams, chunkFrame, ConfigError, DataError, FittedCalculator, MetricRow, SeriesSpec, toMetricRow } from '../calculator';
+import { CalculatorDefinition, ChunkingParams, chunkFrame, DataError, FittedCalculator, MetricRow, SeriesSpec, toMetricRow } from '../calculator';
 import { metricDef } from '../catalog';
 import { splitByType } from '../columns';
 import { asCategorical, CategoricalColumn, Column, Frame, getColumn, recodeTo, sortedLevelOrder } from '../frame';
-import { fromLightgbmParams, gbdtParams, GbdtParams, HyperparameterError, predict, trainGbdt, TrainFeature } from '../gbdt';
+import { gbdtParams, GbdtParams, predict, trainGbdt, TrainFeature } from '../gbdt';
+import { parseHyperparameters, refuseTuning } from '../gbdt/hyperparameters';
 import { stratifiedKFold } from '../gbdt/cross-validation';
 import { ParamReader } from '../params';
 import { rocAuc } from '../performance/metrics/curves';
@@ -50,13 +51,7 @@ export function parseDomainClassifierParams(raw: Record<string, unknown>, where:
   }
   const cvFoldsNum = r.number('cv_folds_num', DEFAULT_CV_FOLDS, { integer: true, min: 2 })!;
   const gbdt = parseHyperparameters(r, 'hyperparameters', gbdtParams({ objective: 'binary', seed: DEFAULT_DC_RANDOM_STATE }));
-  if (r.boolean('tune_hyperparameters', false)) {
-    r.fail('tune_hyperparameters', 'hyperparameter tuning (FLAML) is not supported; set hyperparameters instead');
-  }
-  const tuning = r.raw_('hyperparameter_tuning_config');
-  if (tuning !== undefined && tuning !== null && (typeof tuning !== 'object' || Array.isArray(tuning))) {
-    r.fail('hyperparameter_tuning_config', 'must be a mapping');
-  }
+  refuseTuning(r);
   const p: DomainClassifierParams = {
     featureColumnNames,
     treatAsCategorical,
@@ -67,19 +62,6 @@ export function parseDomainClassifierParams(raw: Record<string, unknown>, where:
   };
   r.done();
   return p;
-}
-
-/** LightGBM `hyperparameters` (scikit-learn names) onto the GBDT parameters; errors name the key. */
-export function parseHyperparameters(r: ParamReader, key: string, base: GbdtParams): GbdtParams {
-  const raw = r.raw_(key);
-  if (raw === undefined || raw === null) return base;
-  if (typeof raw !== 'object' || Array.isArray(raw)) r.fail(key, 'must be a mapping of LightGBM parameter names to values');
-  try {
-    return fromLightgbmParams(raw as Record<string, unknown>, base);
-  } catch (e) {
-    if (e instanceof HyperparameterError) throw new ConfigError(`${r.where}.${key}.${e.key}`, e.message);
-    throw e;
-  }
 }
 
 // ---------------------------------------------------------------------------------------------------
