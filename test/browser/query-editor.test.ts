@@ -158,6 +158,11 @@ describe('QueryEditor in Chromium', () => {
 
     fs.mkdirSync(path.dirname(SCREENSHOT), { recursive: true });
     await page.mouse.click(5, 5); // focus away from the picker, as a user would before looking
-    await page.locator('section[aria-label="Query"]').screenshot({ path: SCREENSHOT });
+    const box = (await page.locator('section[aria-label="Query"]').boundingBox())!;
+    const PADDING_PX = 16;
+    await page.screenshot({
+      path: SCREENSHOT,
+      clip: { x: box.x - PADDING_PX, y: box.y - PADDING_PX, width: box.width + 2 * PADDING_PX, height: box.height + 2 * PADDING_PX },
+    });
   }, 60_000);
 });
