@@ -12,6 +12,7 @@
  * Metric and label names follow Prometheus's naming guide (counters end in `_total`, durations in seconds),
  * which `promtool check metrics` enforces in test/prometheus.
  */
+import { VERSION } from '../version';
 import { formatValue } from './format';
 
 type LabelValues = Record<string, string>;
@@ -152,16 +153,6 @@ export function labelSet(labels: LabelValues): string {
 
 export const escapeLabelValue = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
 export const escapeHelp = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
-
-/** Vigil's version, reported as vigil_build_info. */
-const VERSION: string = (() => {
-  try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    return require('../../../package.json').version as string;
-  } catch {
-    return 'unknown';
-  }
-})();
 
 export const selfMetrics = {
   buildInfo: new Gauge('vigil_build_info', 'Vigil build information; always 1', ['version']),
