@@ -5,7 +5,7 @@
 import { ConfigError, ResultRow } from '../../backend/engine/calculator';
 import { makeFrame } from '../../backend/engine/frame';
 import { prepareCalculator, runCalculators } from '../../backend/engine/run';
-import { generate } from './generate';
+import { generate, generateRegression } from './generate';
 
 const CHUNK = 5000;
 const PARAMS = {
@@ -119,6 +119,42 @@ describe('ConceptDriftCalculator', () => {
   }, 120_000);
 });
 
+describe('ConceptDriftCalculator for regression (DLE)', () => {
+  const REG = { problem_type: 'regression', feature_column_names: ['x1', 'x2'], y_pred: 'y_pred', y_true: 'y_true', metrics: ['mae', 'rmse'], chunk_size: CHUNK };
+  const { problem_type: _, ...DLE_PARAMS } = REG;
+  let rows: ResultRow[];
+  beforeAll(() => {
+    const reg = generateRegression({ rows: 50_000, chunkSize: CHUNK, seed: 2, covariateChunks: COVARIATE, conceptChunks: CONCEPT, unlabelledChunks: [9] });
+    rows = runCalculators(generateRegression({ rows: 50_000, chunkSize: CHUNK, seed: 1 }), reg, [
+      { className: 'ConceptDriftCalculator', id: 'concept', params: REG, where: 'calculators[0]' },
+      { className: 'DLE', id: 'dle', params: DLE_PARAMS, where: 'calculators[1]' },
+      { className: 'PerformanceCalculator', id: 'realized', params: { problem_type: 'regression', y_pred: 'y_pred', y_true: 'y_true', metrics: ['mae', 'rmse'], chunk_size: CHUNK }, where: 'calculators[2]' },
+    ]);
+  }, 120_000);
+
+  it.each(['mae', 'rmse'])('%s: alerts on exactly the chunks where the relation changed, not on the covariate shift', (metric) => {
+    expect(alertedChunks(pick(rows, 'concept', metric))).toEqual(CONCEPT);
+    // the covariate shift did raise the error (DLE sees it from the inputs and alerts)
+    const shifted = [2, 3, 4, 5, 8];
+    expect(alertedChunks(pick(rows, 'dle', metric)).filter((c) => shifted.includes(c))).toEqual(shifted);
+    // errors grow under concept drift: realized − estimated is positive
+    for (const r of pick(rows, 'concept', metric).filter((x) => CONCEPT.includes(x.chunk.index))) expect(r.value!).toBeGreaterThan(0.5);
+    expect(pick(rows, 'concept', metric).find((r) => r.chunk.index === 9)).toMatchObject({ value: null, alert: false });
+  });
+
+  it("pairs DLE's estimate with realized performance and both sampling errors", () => {
+    for (const metric of ['mae', 'rmse']) {
+      const concept = pick(rows, 'concept', metric);
+      const dle = pick(rows, 'dle', metric);
+      const realized = pick(rows, 'realized', metric);
+      concept.slice(0, 9).forEach((r, i) => {
+        expect(r.value).toBeCloseTo(dle[i].realized! - dle[i].value!, 12);
+        expect(r.sampling_error).toBeCloseTo(Math.sqrt(dle[i].sampling_error! ** 2 + realized[i].sampling_error! ** 2), 12);
+      });
+    }
+  });
+});
+
 describe('ConceptDriftCalculator parameters', () => {
   const prep = (params: Record<string, unknown>) => prepareCalculator({ className: 'ConceptDriftCalculator', id: 'x', params, where: 'calculators[0]' });
   it.each([
@@ -129,6 +165,9 @@ describe('ConceptDriftCalculator parameters', () => {
     [{ ...PARAMS, colour: 'red' }, /params\.colour: unknown parameter/],
     [{ ...PARAMS, thresholds: { f1: { type: 'constant', upper: 1 } }, metrics: ['roc_auc'] }, /params\.thresholds\.f1: unknown method or metric/],
     [{ ...PARAMS, thresholds: { roc_auc: { type: 'sigma' } } }, /params\.thresholds\.roc_auc/],
+    [{ problem_type: 'regression', y_pred: 'p', y_true: 't', metrics: ['mae'] }, /params\.feature_column_names: is required/],
+    [{ problem_type: 'regression', feature_column_names: ['a'], y_pred: 'p', y_true: 't', metrics: ['roc_auc'] }, /params\.metrics: unknown metric 'roc_auc'/],
+    [{ problem_type: 'regression', feature_column_names: ['a'], y_pred: 'p', y_true: 't', metrics: ['mae'], thresholds: { rmse: {} } }, /params\.thresholds\.rmse: unknown method or metric/],
   ])('%j → ConfigError', (params, message) => {
     expect(() => prep(params)).toThrow(ConfigError);
     expect(() => prep(params)).toThrow(message);

@@ -54,3 +54,29 @@ export function generate(spec: ConceptSpec): Frame {
     numeric('y_true', yTrue),
   ]);
 }
+
+/**
+ * Regression data: y = 10 + 3·x1 + 2·x2 + ε with ε ~ N(0, (0.5 + |x1|)²), so the error grows with |x1| and a
+ * shift of x1 changes the model's error in a way DLE can learn from the inputs. The model predicts the mean,
+ * y_pred = 10 + 3·x1 + 2·x2. Covariate shift: x1 ~ N(0.7, 1) (inside the reference's range, where DLE has learnt). Concept shift: y = 10 + 1·x1 + 2·x2 + ε (x1
+ * matters less than the model learned).
+ */
+export function generateRegression(spec: ConceptSpec): Frame {
+  const r = seededRandom(spec.seed);
+  const normal = () => Math.sqrt(-2 * Math.log(1 - r.next())) * Math.cos(2 * Math.PI * r.next());
+  const n = spec.rows;
+  const x1 = new Float64Array(n);
+  const x2 = new Float64Array(n);
+  const yPred = new Float64Array(n);
+  const yTrue = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
+    const chunk = Math.floor(i / spec.chunkSize);
+    x1[i] = normal() + (spec.covariateChunks?.includes(chunk) ? 0.7 : 0);
+    x2[i] = normal();
+    yPred[i] = 10 + 3 * x1[i] + 2 * x2[i];
+    const slope = spec.conceptChunks?.includes(chunk) ? 1 : 3;
+    const y = 10 + slope * x1[i] + 2 * x2[i] + (0.5 + Math.abs(x1[i])) * normal();
+    yTrue[i] = spec.unlabelledChunks?.includes(chunk) ? NaN : y;
+  }
+  return makeFrame([numeric('x1', x1), numeric('x2', x2), numeric('y_pred', yPred), numeric('y_true', yTrue)]);
+}

@@ -30,7 +30,9 @@ import {
 import { metricDef } from '../catalog';
 import { ParamReader } from '../params';
 import { cbpeCalculator } from '../performance/cbpe-calculator';
-import { PerformanceParams } from '../performance/params';
+import { dleCalculator } from '../performance/dle/calculator';
+import { DleParams } from '../performance/dle/params';
+import { parsePerformanceParams, PerformanceParams } from '../performance/params';
 import { performanceCalculator } from '../performance/realized-calculator';
 import { DEFAULT_STD_THRESHOLD, Threshold } from '../thresholds';
 
@@ -62,19 +64,30 @@ const classification: EstimatorDefinitions<PerformanceParams> = {
   metrics: (p) => p.metrics,
 };
 
-/** The estimator pair of a problem type; regression needs DLE. */
-function pairFor(problemType: unknown, where: string): EstimatorDefinitions<unknown> {
-  if (problemType === 'regression') {
-    throw new ConfigError(`${where}.problem_type`, 'regression concept drift needs the DLE estimator, which this build does not have yet');
-  }
-  return classification as EstimatorDefinitions<unknown>;
+const regression: EstimatorDefinitions<DleParams> = {
+  estimator: dleCalculator,
+  realized: performanceCalculator,
+  // PerformanceCalculator's own parser fills its defaults; the chunking is DLE's, already parsed
+  realizedParams: (p) => ({
+    ...parsePerformanceParams({ problem_type: 'regression', y_pred: p.yPred, y_true: p.yTrue, metrics: p.metrics }, 'realized', 'PerformanceCalculator'),
+    chunking: p.chunking,
+  }),
+  chunking: (p) => p.chunking,
+  metrics: (p) => p.metrics,
+};
+
+/** The estimator pair of a problem type: CBPE for classification, DLE for regression. */
+function pairFor(problemType: unknown): EstimatorDefinitions<unknown> {
+  return (problemType === 'regression' ? regression : classification) as EstimatorDefinitions<unknown>;
 }
 
 export function parseConceptParams(raw: Record<string, unknown>, where: string): ConceptParams {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new ConfigError(where, 'params must be a mapping');
-  // `thresholds` belongs to the differences; everything else is the estimator's (it validates and names keys)
+  // `thresholds` belongs to the differences; everything else is the estimator's (it validates and names
+  // keys). DLE has no problem_type parameter: ours picks it.
   const { thresholds: rawThresholds, ...estimatorRaw } = raw;
-  const pair = pairFor(raw.problem_type, where);
+  const pair = pairFor(raw.problem_type);
+  if (pair === (regression as EstimatorDefinitions<unknown>)) delete estimatorRaw.problem_type;
   const estimatorParams = pair.estimator.parseParams(estimatorRaw, where);
   const metrics = pair.metrics(estimatorParams);
   const own = new ParamReader(rawThresholds === undefined ? {} : { thresholds: rawThresholds }, where);
