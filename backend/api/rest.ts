@@ -62,9 +62,12 @@ function columnList(rt: ModelRuntime) {
 export async function modelView(service: VigilService, rt: ModelRuntime) {
   const name = rt.record.name;
   const counts = await service.chunkCounts(name);
+  const status = service.status(name);
+  const familyOf = (className: string) => familyOfCalculator(className)?.id ?? null;
   const calculators = rt.layout
-    ? rt.fitted.map((e) => ({ class: e.className, id: e.id, family: e.family, params: e.resolved.params }))
-    : (rt.def.calculators ?? []).map((e) => ({ class: e.class, id: e.id ?? e.class, family: familyOfCalculator(e.class)?.id ?? null, params: e.params ?? {} }));
+    ? rt.layout.calculators.map((c) => ({ class: c.className, id: c.id, family: familyOf(c.className), params: c.params }))
+    : (rt.def.calculators ?? []).map((e) => ({ class: e.class, id: e.id ?? e.class, family: familyOf(e.class), params: e.params ?? {} }));
+  const fitError = status?.fitError ?? null;
   return {
     name,
     problem_type: rt.def.problem_type,
@@ -77,14 +80,14 @@ export async function modelView(service: VigilService, rt: ModelRuntime) {
     analysis_rows: rt.record.analysisRows,
     targets: rt.record.targets,
     status: {
-      state: rt.fitError ? 'error' : rt.layout ? 'ready' : 'awaiting_reference',
-      fit_error: rt.fitError,
+      state: fitError ? 'error' : rt.layout ? 'ready' : 'awaiting_reference',
+      fit_error: fitError,
       chunks: counts.total,
       pending_chunks: counts.pending,
-      chunks_computed: rt.stats.chunksComputed,
-      last_recompute_ms: rt.stats.lastRecomputeMs,
-      last_recompute_at: rt.stats.lastRecomputeAt,
-      errors: rt.stats.errors,
+      chunks_computed: status?.chunksComputed ?? 0,
+      last_recompute_ms: status?.lastRecomputeMs ?? null,
+      last_recompute_at: status?.lastRecomputeAt ?? null,
+      errors: status?.errors ?? [],
     },
   };
 }

@@ -4,7 +4,7 @@
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { Logger, silentLogger } from '../service/log';
+import { Logger, LogLevel, silentLogger } from '../service/log';
 import { ServiceHooks, VigilService } from '../service/service';
 import { openStore } from '../store';
 import { createApp } from './app';
@@ -28,6 +28,10 @@ export interface ServerOptions {
   logger?: Logger;
   /** SQLite synchronous mode (default full: an acknowledged batch survives power loss). */
   synchronous?: 'full' | 'normal';
+  /** Log level of the compute worker (its lines go to the same stdout). */
+  logLevel?: LogLevel;
+  /** Where fits and recomputes run (VIGIL_COMPUTE): a worker thread by default. */
+  compute?: 'worker' | 'inline' | 'auto';
   /** Runs after the models are loaded and before the port opens (the demo loads its data here). */
   prepare?: (service: VigilService) => Promise<void>;
   env?: NodeJS.ProcessEnv;
@@ -72,7 +76,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   } else host = o.host ?? DEFAULT_HOST_WITH_KEYS;
 
   const store = openStore(o.dbPath, { synchronous: o.synchronous });
-  const service = new VigilService({ store, logger: log, hooks: metricsHooks });
+  const service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel });
   let closing = false;
   let server: http.Server | null = null;
   try {
@@ -99,7 +103,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   }
   const port = (server.address() as AddressInfo).port;
   const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log.info('listening', { url, host, port, db: store.location, auth: authEnabled(auth), models: service.modelNames().length });
+  log.info('listening', { url, host, port, db: store.location, auth: authEnabled(auth), models: service.modelNames().length, compute: service.engine.kind });
   const srv = server;
   return {
     url,

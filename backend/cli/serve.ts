@@ -3,7 +3,8 @@
  * flight finish, the recompute stops between chunks, the store is closed). Structured JSON logs on stdout.
  *
  * Environment: VIGIL_PORT, VIGIL_DB, VIGIL_HOST, VIGIL_READ_KEY, VIGIL_WRITE_KEY, VIGIL_MAX_BODY_BYTES,
- * VIGIL_LOG_LEVEL (debug|info|warn|error), VIGIL_SYNCHRONOUS (full|normal). Flags win over the environment.
+ * VIGIL_LOG_LEVEL (debug|info|warn|error), VIGIL_SYNCHRONOUS (full|normal), VIGIL_COMPUTE (worker|inline).
+ * Flags win over the environment.
  */
 import { DEFAULT_DB, DEFAULT_PORT, RunningServer, ServerOptions, startServer } from '../api/server';
 import { AuthConfigError } from '../api/auth';
@@ -52,6 +53,8 @@ export function parseServeArgs(args: string[], env: NodeJS.ProcessEnv, usage: st
 export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, logger: Logger): ServerOptions {
   const maxBody = env.VIGIL_MAX_BODY_BYTES;
   if (maxBody !== undefined && !/^\d+$/.test(maxBody)) throw new UsageError(`VIGIL_MAX_BODY_BYTES: '${maxBody}' is not a number of bytes`);
+  const compute = env.VIGIL_COMPUTE;
+  if (compute !== undefined && compute !== 'worker' && compute !== 'inline') throw new UsageError(`VIGIL_COMPUTE: '${compute}' (expected worker or inline)`);
   const sync = env.VIGIL_SYNCHRONOUS;
   if (sync !== undefined && sync !== 'full' && sync !== 'normal') throw new UsageError(`VIGIL_SYNCHRONOUS: '${sync}' (expected full or normal)`);
   return {
@@ -61,6 +64,8 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
     auth: { readKey: env.VIGIL_READ_KEY || null, writeKey: env.VIGIL_WRITE_KEY || null },
     maxBodyBytes: maxBody ? Number(maxBody) : undefined,
     synchronous: sync as 'full' | 'normal' | undefined,
+    compute: compute as 'worker' | 'inline' | undefined,
+    logLevel: parseLogLevel(env.VIGIL_LOG_LEVEL),
     logger,
     env,
   };
@@ -105,7 +110,8 @@ const USAGE = 'usage: vigil serve [--port N] [--db PATH] [--host HOST]';
 
 export const ENV_HELP = [
   'environment: VIGIL_PORT (8700), VIGIL_DB (./data/vigil.db), VIGIL_HOST, VIGIL_WRITE_KEY, VIGIL_READ_KEY,',
-  '  VIGIL_MAX_BODY_BYTES (67108864), VIGIL_LOG_LEVEL (info), VIGIL_SYNCHRONOUS (full|normal), VIGIL_PROM_LOOKBACK (7d)',
+  '  VIGIL_MAX_BODY_BYTES (67108864), VIGIL_LOG_LEVEL (info), VIGIL_SYNCHRONOUS (full|normal), VIGIL_COMPUTE (worker|inline),',
+  '  VIGIL_PROM_LOOKBACK (7d)',
   'without a key the API is open and the server listens on 127.0.0.1 only',
 ].join('\n');
 

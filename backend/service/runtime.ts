@@ -1,6 +1,5 @@
 /**
- * A model in memory: its definition and layout, categorical dictionaries, and the calculators fitted on
- * its reference (kept for the life of the process; refitted from the stored reference at start-up).
+ * Models in memory, and fitting a model's calculators on its reference.
  */
 import { FittedCalculator } from '../engine/calculator';
 import { familyOfCalculator } from '../engine/catalog';
@@ -38,18 +37,15 @@ export class Mutex {
   }
 }
 
-/** Errors kept per model for GET /api/models/{name}. */
-const MAX_KEPT_ERRORS = 20;
-
+/**
+ * A model as the main thread holds it: definition, layout and categorical dictionaries (the fitted
+ * calculators live in the compute core, compute.ts).
+ */
 export class ModelRuntime {
   layout: ModelLayout | null;
   dicts = new Map<string, Dictionary>();
-  fitted: FittedEntry[] = [];
-  /** Set when the stored calculators could not be refitted at start-up; recompute is off until fixed. */
-  fitError: string | null = null;
   readonly lock = new Mutex();
   deleted = false;
-  stats = { chunksComputed: 0, lastRecomputeMs: null as number | null, lastRecomputeAt: null as string | null, errors: [] as RecomputeError[] };
 
   constructor(
     public record: ModelRecord,
@@ -58,19 +54,12 @@ export class ModelRuntime {
     this.layout = (record.layout as ModelLayout | null) ?? null;
   }
 
-  levelsOf = (column: string): string[] => this.dicts.get(column)?.levels ?? [];
-
   specs(): Map<string, ColumnSpec> {
     const m = new Map<string, ColumnSpec>();
     if (!this.layout) return m;
     for (const s of this.layout.payload) m.set(s.name, s);
     if (this.layout.target) m.set(this.layout.target.name, this.layout.target);
     return m;
-  }
-
-  noteError(e: RecomputeError): void {
-    this.stats.errors.push(e);
-    if (this.stats.errors.length > MAX_KEPT_ERRORS) this.stats.errors.shift();
   }
 }
 

@@ -4,31 +4,36 @@
  * recompute queue; the store owns the SQL.
  *
  * Request paths never compute monitoring results: an ingest stores the rows and marks the chunks they
- * touch dirty in one transaction, answers, and schedules the model; the recompute loop then recomputes
- * only dirty chunks, one at a time, yielding to the event loop between chunks, with the calculators
- * fitted on the reference once and kept in memory.
+ * touch dirty in one transaction, answers, and schedules the model; the compute core (compute.ts, in a
+ * worker thread by default: engine.ts) then recomputes only dirty chunks, with the calculators fitted on
+ * the reference once and kept in memory.
  */
 import { familyOfCalculator } from '../engine/catalog';
-import { periodChunks } from '../engine/chunking';
 import { sortByColumn } from '../engine/frame';
-import { decodeFrame, encodeFrame } from '../store/frame-codec';
-import { ChunkFields, ModelRecord, Store, StoreConflictError, StoredChunk } from '../store/types';
+import { encodeFrame } from '../store/frame-codec';
+import { ModelRecord, Store, StoreConflictError } from '../store/types';
 import { BodyFormat, formatOf, parseRowsBody, ParsedRows, UnsupportedMediaType } from './body';
 import { resolveCalculators } from './calculators';
 import { chunkIdOf, planChunks, sizeChunkMarks } from './chunk-plan';
 import { coerceColumn, coerceRows, readIds, sortByTime } from './coerce';
+import { ModelStatus } from './compute';
 import { ModelDefinition, parseModelDefinition } from './definition';
+import { ComputeEngine, createEngine } from './engine';
 import { ApiError, badRequest, conflict, unknownModel } from './errors';
-import { buildFrames, toRecords } from './frames';
+import { buildFrames } from './frames';
 import { Dictionary, DictionaryOverlay, ModelLayout, resolveColumns, streamChunker } from './layout';
-import { Logger, silentLogger } from './log';
-import { fitModel, ModelRuntime, sameCalculators } from './runtime';
-import { loadScorer } from './scoring';
+import { Logger, LogLevel, silentLogger } from './log';
+import { ModelRuntime } from './runtime';
 
 export interface ServiceOptions {
   store: Store;
   logger?: Logger;
   hooks?: ServiceHooks;
+  /** Where fits and recomputes run: a worker thread (default when built), or inline on this thread. */
+  compute?: 'worker' | 'inline' | 'auto';
+  /** For the worker's own store connection and logger. */
+  synchronous?: 'full' | 'normal';
+  logLevel?: LogLevel;
 }
 
 /** What the service reports as it works (the server wires these to its /metrics registry). */
@@ -69,59 +74,47 @@ function parseBody(text: string, contentType: string | undefined): ParsedRows {
 export class VigilService {
   readonly store: Store;
   readonly log: Logger;
+  readonly engine: ComputeEngine;
   private readonly models = new Map<string, ModelRuntime>();
-  private readonly queue = new Set<string>();
-  private running = false;
   private closing = false;
-  private idleWaiters: (() => void)[] = [];
   ready = false;
-  /** Counters for /metrics and GET /api/health. */
+  /** Counters for /metrics and the bench. */
   readonly counters = { rowsIngested: 0, batchesIngested: 0, chunksComputed: 0, recomputeErrors: 0, recomputeMsTotal: 0 };
-
   readonly hooks: ServiceHooks;
 
   constructor(opts: ServiceOptions) {
     this.store = opts.store;
     this.log = opts.logger ?? silentLogger;
     this.hooks = opts.hooks ?? {};
+    this.engine = createEngine(opts.compute ?? 'auto', this.store, { synchronous: opts.synchronous, logLevel: opts.logLevel ?? 'info' }, this.log, {
+      recomputed: (model, seconds, chunks) => {
+        this.counters.chunksComputed += chunks;
+        this.counters.recomputeMsTotal += seconds * 1000;
+        this.hooks.recomputed?.(model, seconds);
+      },
+      chunkError: () => {
+        this.counters.recomputeErrors++;
+        this.hooks.error?.('recompute');
+      },
+      queueDepth: (depth) => this.hooks.queueDepth?.(depth),
+    });
   }
 
-  /** Loads every stored model and refits its calculators from the stored reference. */
+  /** Fits every stored model (in the compute core), then loads them here. */
   async start(): Promise<void> {
-    for (const record of await this.store.listModels()) await this.loadModel(record);
+    await this.engine.start();
+    for (const record of await this.store.listModels()) {
+      const rt = new ModelRuntime(record, record.definition as ModelDefinition);
+      for (const [column, levels] of await this.store.loadLevels(record.id)) rt.dicts.set(column, new Dictionary(levels));
+      this.models.set(record.name, rt);
+    }
     this.ready = true;
     this.hooks.modelsChanged?.(this.models.size);
-    for (const [name, rt] of this.models) if (rt.layout) this.schedule(name);
   }
 
-  private async loadModel(record: ModelRecord): Promise<void> {
-    const rt = new ModelRuntime(record, record.definition as ModelDefinition);
-    for (const [column, levels] of await this.store.loadLevels(record.id)) rt.dicts.set(column, new Dictionary(levels));
-    this.models.set(record.name, rt);
-    if (!rt.layout) return;
-    const buf = await this.store.loadReference(record.id);
-    if (!buf) {
-      rt.fitError = 'the stored reference is missing; upload it again';
-      return;
-    }
-    const t0 = Date.now();
-    try {
-      const outcome = fitModel(rt.def, rt.specs(), decodeFrame(buf));
-      const resolved = outcome.entries.map((e) => e.resolved);
-      if (!sameCalculators(resolved, rt.layout.calculators)) {
-        // The engine gained (or lost) calculators since the model was fitted: adopt the new set.
-        const layout: ModelLayout = { ...rt.layout, calculators: resolved, skipped: outcome.skipped };
-        await this.store.replaceReference(record.id, { layout, frame: buf, rows: record.referenceRows, newLevels: [], results: outcome.records });
-        rt.layout = layout;
-        rt.record = (await this.store.getModel(record.name))!;
-        this.log.info('calculators changed since the last fit; results are recomputed', { model: record.name, calculators: resolved.map((c) => c.id) });
-      }
-      rt.fitted = outcome.entries;
-      this.log.info('model fitted', { model: record.name, calculators: rt.fitted.length, ms: Date.now() - t0 });
-    } catch (e) {
-      rt.fitError = (e as Error).message;
-      this.log.error('model could not be refitted; its results are served but not recomputed', { model: record.name, error: rt.fitError });
-    }
+  /** Fit and recompute status of a model (from the compute core). */
+  status(name: string): ModelStatus | null {
+    return this.engine.status(name);
   }
 
   private runtime(name: string): ModelRuntime {
@@ -161,6 +154,7 @@ export class VigilService {
     }
     const rt = new ModelRuntime(record, def);
     this.models.set(def.name, rt);
+    this.engine.register(record);
     this.hooks.modelsChanged?.(this.models.size);
     this.log.info('model registered', { model: def.name });
     return rt;
@@ -184,7 +178,7 @@ export class VigilService {
     await rt.lock.run(async () => {
       rt.deleted = true;
       this.models.delete(name);
-      this.queue.delete(name);
+      this.engine.forget(name);
       await this.store.deleteModel(rt.record.id);
     });
     this.hooks.modelsChanged?.(this.models.size);
@@ -214,9 +208,9 @@ export class VigilService {
       const { withFlags } = buildFrames(columns, rows, (c) => overlay.levelsOf(c), new Set(rows.missingColumns));
       // Sorted by time as `vigil run` sorts before chunking (stable).
       const reference = columns.timestamp ? sortByColumn(withFlags, columns.timestamp) : withFlags;
-      const specs = new Map(columns.payload.map((s) => [s.name, s]));
-      if (columns.target) specs.set(columns.target.name, columns.target);
-      const outcome = fitModel(def, specs, reference);
+      const specs = [...columns.payload, ...(columns.target ? [columns.target] : [])];
+      const frame = encodeFrame(reference);
+      const { token, result } = await this.engine.fit(name, specs, frame);
       const chunker = streamChunker(def, rows.n);
       const layout: ModelLayout = {
         payload: columns.payload,
@@ -224,34 +218,30 @@ export class VigilService {
         timestamp: columns.timestamp,
         id: columns.id,
         chunker,
-        calculators: outcome.entries.map((e) => e.resolved),
-        skipped: outcome.skipped,
+        calculators: result.calculators,
+        skipped: result.skipped,
       };
       const chunkerChanged = rt.layout !== null && JSON.stringify(rt.layout.chunker) !== JSON.stringify(chunker);
       const rechunk = chunkerChanged && chunker.type === 'size' ? sizeChunkMarks(rt.record.analysisRows, chunker) : undefined;
-      await this.store.replaceReference(rt.record.id, {
-        layout,
-        frame: encodeFrame(reference),
-        rows: rows.n,
-        newLevels: overlay.newLevels(),
-        results: outcome.records,
-        rechunk,
-      });
+      try {
+        await this.store.replaceReference(rt.record.id, { layout, frame, rows: rows.n, newLevels: overlay.newLevels(), results: result.records, rechunk });
+      } catch (e) {
+        this.engine.discard(name, token);
+        throw e;
+      }
       overlay.commit();
       rt.layout = layout;
-      rt.fitted = outcome.entries;
-      rt.fitError = null;
+      this.engine.adopt(name, token, layout);
       await this.refreshRecord(rt);
-      this.schedule(name);
-      this.log.info('reference fitted', { model: name, rows: rows.n, calculators: rt.fitted.map((e) => e.id) });
+      this.log.info('reference fitted', { model: name, rows: rows.n, calculators: layout.calculators.map((c) => c.id) });
       return {
         model: name,
         rows: rows.n,
         unknown_columns: rows.unknownColumns,
         missing_columns: rows.missingColumns,
         type_inconsistent: rows.typeInconsistent,
-        calculators: rt.fitted.map((e) => ({ class: e.className, id: e.id, family: e.family })),
-        skipped_calculators: outcome.skipped.map((s) => ({ class: s.className, reason: s.reason })),
+        calculators: layout.calculators.map((c) => ({ class: c.className, id: c.id, family: familyOfCalculator(c.className)?.id ?? 'other' })),
+        skipped_calculators: layout.skipped.map((s) => ({ class: s.className, reason: s.reason })),
       };
     });
   }
@@ -306,7 +296,7 @@ export class VigilService {
       this.counters.rowsIngested += res.inserted;
       this.counters.batchesIngested++;
       this.hooks.ingested?.(name, res.inserted);
-      if (res.inserted > 0) this.schedule(name);
+      if (res.inserted > 0) this.engine.schedule(name);
       const inconsistent = Object.values(rows.typeInconsistent).reduce((a, b) => a + b, 0);
       return {
         model: name,
@@ -357,7 +347,7 @@ export class VigilService {
       overlay.commit();
       await this.refreshRecord(rt);
       this.hooks.targetsAttached?.(name, res.attached);
-      if (res.attached > 0) this.schedule(name);
+      if (res.attached > 0) this.engine.schedule(name);
       return {
         model: name,
         received: parsed.n,
@@ -378,23 +368,21 @@ export class VigilService {
     const rt = this.runtime(name);
     const layout = this.requireLayout(rt);
     const parsed = parseBody(text, contentType);
-    const scorer = loadScorer();
-    if (!scorer) {
-      throw new ApiError(501, 'not_implemented', 'outlier scoring is not available in this build (backend/engine/outliers does not export scoreRows)', 'path');
-    }
-    const entry = rt.fitted.find((e) => scorer.owns(e.fitted));
-    if (!entry) {
-      throw conflict('no_outlier_model', `model '${name}' has no fitted OutlierDetectionCalculator to score with`, 'path.model');
-    }
     // Scoring needs the features only: no timestamp, and ids are echoed when present.
     const columns = { ...layout, timestamp: null };
     const overlay = new DictionaryOverlay(rt.dicts); // never committed: scored rows are not stored
     const rows = coerceRows(parsed, columns, overlay, { requireId: false });
     const { frame } = buildFrames(columns, rows, (c) => overlay.levelsOf(c));
-    const scored = scorer.score(entry.fitted, frame);
+    const scored = await this.engine.score(name, encodeFrame(frame));
+    if ('error' in scored) {
+      if (scored.error === 'not_available') {
+        throw new ApiError(501, 'not_implemented', 'outlier scoring is not available in this build (backend/engine/outliers does not export scoreRows)', 'path');
+      }
+      throw conflict('no_outlier_model', `model '${name}' has no fitted OutlierDetectionCalculator to score with`, 'path.model');
+    }
     return {
       model: name,
-      calculator_id: entry.id,
+      calculator_id: scored.calculatorId,
       threshold: scored.threshold,
       rows: scored.rows.map((r, i) => ({ ...(rows.ids ? { id: rows.ids[i] } : {}), ...r })),
       unknown_columns: rows.unknownColumns,
@@ -406,132 +394,9 @@ export class VigilService {
   // ---------------------------------------------------------------------------------------------
   // recompute
 
-  /** Queues a model for recompute of its dirty chunks (background; returns at once). */
-  schedule(name: string): void {
-    if (this.closing) return;
-    this.queue.add(name);
-    this.hooks.queueDepth?.(this.queue.size);
-    if (!this.running) {
-      this.running = true;
-      setImmediate(() => void this.drain());
-    }
-  }
-
   /** Resolves when no recompute is queued or running. */
   idle(): Promise<void> {
-    if (!this.running && this.queue.size === 0) return Promise.resolve();
-    return new Promise((resolve) => this.idleWaiters.push(resolve));
-  }
-
-  private async drain(): Promise<void> {
-    try {
-      while (this.queue.size > 0 && !this.closing) {
-        const name = this.queue.values().next().value as string;
-        this.queue.delete(name);
-        this.hooks.queueDepth?.(this.queue.size);
-        try {
-          await this.recomputeModel(name);
-        } catch (e) {
-          this.counters.recomputeErrors++;
-          this.hooks.error?.('recompute');
-          this.log.error('recompute failed', { model: name, error: (e as Error).message });
-        }
-      }
-    } finally {
-      this.running = false;
-      if (this.queue.size > 0 && !this.closing) this.schedule(this.queue.values().next().value as string);
-      else {
-        const waiters = this.idleWaiters;
-        this.idleWaiters = [];
-        for (const w of waiters) w();
-      }
-    }
-  }
-
-  private async recomputeModel(name: string): Promise<void> {
-    const rt = this.models.get(name);
-    if (!rt || rt.deleted || !rt.layout || rt.fitError) return;
-    const t0 = performance.now();
-    const all = await this.store.chunks(rt.record.id);
-    const dirty = all.filter((c) => c.dirty);
-    if (dirty.length === 0) return;
-    const positions = rt.layout.chunker.type === 'period' ? periodPositions(all) : null;
-    let computed = 0;
-    for (const chunk of dirty) {
-      if (this.closing || rt.deleted) return;
-      await this.computeChunk(rt, chunk, positions);
-      computed++;
-      await yieldToEventLoop();
-    }
-    if (positions && !rt.deleted) {
-      // Row counts changed: renumber the chunks that moved (a late row shifts later chunks).
-      const fresh = await this.store.chunks(rt.record.id);
-      const next = periodPositions(fresh);
-      const moved = fresh
-        .filter((c) => {
-          const p = next.get(c.chunkId)!;
-          return c.chunkIndex !== p.index || c.startIndex !== p.startIndex || c.endIndex !== p.endIndex;
-        })
-        .map((c) => ({ chunkId: c.chunkId, ...next.get(c.chunkId)! }));
-      if (moved.length > 0) await this.store.setChunkPositions(rt.record.id, moved);
-    }
-    const ms = performance.now() - t0;
-    rt.stats.lastRecomputeMs = Math.round(ms * 10) / 10;
-    rt.stats.lastRecomputeAt = new Date().toISOString();
-    this.counters.recomputeMsTotal += ms;
-    this.hooks.recomputed?.(name, ms / 1000);
-    this.log.debug('recomputed', { model: name, chunks: computed, ms: rt.stats.lastRecomputeMs });
-  }
-
-  private async computeChunk(rt: ModelRuntime, chunk: StoredChunk, positions: Map<number, ChunkPosition> | null): Promise<void> {
-    const layout = rt.layout!;
-    const rows = await this.store.readChunkRows(rt.record.id, chunk, layout.payload.length);
-    const timestamps = layout.timestamp ? rows.timestamps : null;
-    let startDate: number | null = null;
-    let endDate: number | null = null;
-    let fields: ChunkFields;
-    let partial: boolean;
-    if (layout.chunker.type === 'period') {
-      // The engine's own period bounds, so dates match `vigil run` to the bit.
-      const p = rows.n > 0 ? periodChunks(rows.timestamps, layout.chunker.period)[0] : null;
-      startDate = p ? p.startDate : chunk.rangeStart;
-      endDate = p ? p.endDate : chunk.rangeEnd;
-      const pos = positions?.get(chunk.chunkId) ?? { index: 0, startIndex: 0, endIndex: rows.n - 1 };
-      fields = { key: chunk.key, index: pos.index, start_index: pos.startIndex, end_index: pos.startIndex + rows.n - 1, start_date: startDate, end_date: endDate };
-      partial = endDate !== null && endDate >= Date.now();
-    } else {
-      if (timestamps && rows.n > 0) {
-        let lo = Infinity;
-        let hi = -Infinity;
-        for (let i = 0; i < rows.n; i++) {
-          if (timestamps[i] < lo) lo = timestamps[i];
-          if (timestamps[i] > hi) hi = timestamps[i];
-        }
-        startDate = lo;
-        endDate = hi;
-      }
-      fields = { key: chunk.key, index: chunk.chunkId, start_index: chunk.startSeq!, end_index: chunk.endSeq!, start_date: startDate, end_date: endDate };
-      partial = chunk.partial;
-    }
-    const results = [];
-    if (rows.n > 0) {
-      const { frame, withFlags } = buildFrames(layout, { ...rows, timestamps }, rt.levelsOf);
-      for (const entry of rt.fitted) {
-        try {
-          const metricRows = entry.fitted.calculate(entry.usesFlags ? withFlags : frame);
-          results.push(...toRecords(entry, 'analysis', chunk.chunkId, fields, metricRows, partial));
-        } catch (e) {
-          this.counters.recomputeErrors++;
-          this.hooks.error?.('recompute');
-          const message = (e as Error).message;
-          rt.noteError({ time: new Date().toISOString(), calculator: entry.id, chunk: chunk.key, message });
-          this.log.warn('calculator failed on a chunk', { model: rt.record.name, calculator: entry.id, chunk: chunk.key, error: message });
-        }
-      }
-    }
-    await this.store.writeChunkResults(rt.record.id, { chunk, nRows: rows.n, startDate, endDate, results });
-    rt.stats.chunksComputed++;
-    this.counters.chunksComputed++;
+    return this.engine.idle();
   }
 
   /** Pending (dirty) and total chunks of a model. */
@@ -542,12 +407,9 @@ export class VigilService {
   }
 
   async close(): Promise<void> {
+    if (this.closing) return;
     this.closing = true;
-    this.queue.clear();
-    while (this.running) await new Promise((r) => setTimeout(r, 5));
-    const waiters = this.idleWaiters;
-    this.idleWaiters = [];
-    for (const w of waiters) w();
+    await this.engine.close();
     await this.store.close();
   }
 
@@ -555,22 +417,4 @@ export class VigilService {
   static familyOf(className: string): string {
     return familyOfCalculator(className)?.id ?? 'other';
   }
-}
-
-export interface ChunkPosition {
-  index: number;
-  startIndex: number;
-  endIndex: number;
-}
-
-/** Period chunks in time order: index and row range by cumulative row counts. */
-function periodPositions(chunks: StoredChunk[]): Map<number, ChunkPosition> {
-  const sorted = [...chunks].sort((a, b) => a.chunkId - b.chunkId);
-  const out = new Map<number, ChunkPosition>();
-  let start = 0;
-  sorted.forEach((c, index) => {
-    out.set(c.chunkId, { index, startIndex: start, endIndex: start + c.nRows - 1 });
-    start += c.nRows;
-  });
-  return out;
 }

@@ -59,16 +59,30 @@ export class SqliteStore implements Store {
   }
 
   private migrate(): void {
-    const version = this.db.pragma('user_version', { simple: true }) as number;
-    if (version > MIGRATIONS.length) {
-      throw new Error(`${this.location}: database schema version ${version} is newer than this Vigil (${MIGRATIONS.length}); upgrade Vigil`);
+    // Each step re-reads the version inside its write transaction, so two connections opening a new
+    // file at once (the main thread and the compute worker) cannot both run a migration.
+    for (;;) {
+      const done = this.write(() => {
+        const version = this.db.pragma('user_version', { simple: true }) as number;
+        if (version > MIGRATIONS.length) {
+          throw new Error(`${this.location}: database schema version ${version} is newer than this Vigil (${MIGRATIONS.length}); upgrade Vigil`);
+        }
+        if (version === MIGRATIONS.length) return true;
+        this.db.exec(MIGRATIONS[version]);
+        this.db.pragma(`user_version = ${version + 1}`);
+        return false;
+      });
+      if (done) return;
     }
-    for (let v = version; v < MIGRATIONS.length; v++) {
-      this.db.transaction(() => {
-        this.db.exec(MIGRATIONS[v]);
-        this.db.pragma(`user_version = ${v + 1}`);
-      })();
-    }
+  }
+
+  /**
+   * A write transaction, BEGIN IMMEDIATE: it takes the write lock up front (waiting up to busy_timeout),
+   * because a deferred transaction that reads first cannot upgrade while the other connection (the
+   * compute worker, or the main thread) has written since: SQLite answers SQLITE_BUSY at once then.
+   */
+  private write<T>(fn: () => T): T {
+    return this.db.transaction(fn).immediate();
   }
 
   private stmt(sql: string): Database.Statement {
@@ -142,12 +156,12 @@ export class SqliteStore implements Store {
   }
 
   async deleteModel(modelId: number): Promise<void> {
-    this.db.transaction(() => {
+    this.write(() => {
       for (const table of ['results', 'chunks', 'analysis_rows', 'levels', 'reference_data']) {
         this.stmt(`DELETE FROM ${table} WHERE model_id = ?`).run(modelId);
       }
       this.stmt('DELETE FROM models WHERE id = ?').run(modelId);
-    })();
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -162,7 +176,7 @@ export class SqliteStore implements Store {
     modelId: number,
     args: { layout: unknown; frame: Buffer; rows: number; newLevels: NewLevel[]; results: ResultRecord[]; rechunk?: ChunkMark[] },
   ): Promise<void> {
-    this.db.transaction(() => {
+    this.write(() => {
       const now = Date.now();
       this.stmt('INSERT OR REPLACE INTO reference_data (model_id, frame, uploaded_at) VALUES (?, ?, ?)').run(modelId, args.frame, now);
       this.stmt('UPDATE models SET layout = ?, reference_rows = ?, fit_version = fit_version + 1, updated_at = ? WHERE id = ?').run(
@@ -186,7 +200,7 @@ export class SqliteStore implements Store {
       } else {
         this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ?').run(modelId);
       }
-    })();
+    });
   }
 
   async loadReference(modelId: number): Promise<Buffer | null> {
@@ -239,7 +253,7 @@ export class SqliteStore implements Store {
       ON CONFLICT (model_id, chunk_id) DO UPDATE SET key = excluded.key, start_seq = excluded.start_seq,
         end_seq = excluded.end_seq, range_start = excluded.range_start, range_end = excluded.range_end,
         partial = excluded.partial, dirty = 1, gen = gen + 1`);
-    return this.db.transaction(() => {
+    return this.write(() => {
       const model = this.modelById(modelId);
       const before = model.analysisRows;
       let seq = before;
@@ -263,7 +277,7 @@ export class SqliteStore implements Store {
         this.applyPlan(modelId, p, upsertChunk);
       }
       return { inserted, duplicates: batch.n - inserted };
-    })();
+    });
   }
 
   private applyPlan(modelId: number, p: ChunkPlan, upsertChunk: Database.Statement): void {
@@ -280,7 +294,7 @@ export class SqliteStore implements Store {
     const find = this.stmt('SELECT seq, ts, target FROM analysis_rows WHERE model_id = ? AND row_id = ?');
     const set = this.stmt('UPDATE analysis_rows SET target = ? WHERE model_id = ? AND seq = ?');
     const dirty = this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ? AND chunk_id = ?');
-    return this.db.transaction(() => {
+    return this.write(() => {
       const unknown: string[] = [];
       const touched = new Set<number>();
       let attached = 0;
@@ -304,7 +318,7 @@ export class SqliteStore implements Store {
       this.stmt('UPDATE models SET targets = targets + ?, updated_at = ? WHERE id = ?').run(newTargets, Date.now(), modelId);
       for (const c of touched) dirty.run(modelId, c);
       return { attached, unknown };
-    })();
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -370,7 +384,7 @@ export class SqliteStore implements Store {
   }
 
   async writeChunkResults(modelId: number, w: ChunkResultWrite): Promise<boolean> {
-    return this.db.transaction(() => {
+    return this.write(() => {
       const cur = this.stmt('SELECT gen FROM chunks WHERE model_id = ? AND chunk_id = ?').get(modelId, w.chunk.chunkId) as Row | undefined;
       if (!cur) return false; // removed meanwhile
       this.stmt("DELETE FROM results WHERE model_id = ? AND period = 'analysis' AND chunk_id = ?").run(modelId, w.chunk.chunkId);
@@ -380,7 +394,7 @@ export class SqliteStore implements Store {
         'UPDATE chunks SET n_rows = ?, start_date = ?, end_date = ?, computed_at = ?, dirty = CASE WHEN gen = ? THEN 0 ELSE dirty END WHERE model_id = ? AND chunk_id = ?',
       ).run(w.nRows, w.startDate, w.endDate, Date.now(), w.chunk.gen, modelId, w.chunk.chunkId);
       return current;
-    })();
+    });
   }
 
   async setChunkPositions(modelId: number, positions: { chunkId: number; index: number; startIndex: number; endIndex: number }[]): Promise<void> {
@@ -388,12 +402,12 @@ export class SqliteStore implements Store {
     const setResults = this.stmt(
       "UPDATE results SET chunk_index = ?, start_index = ?, end_index = ? WHERE model_id = ? AND period = 'analysis' AND chunk_id = ?",
     );
-    this.db.transaction(() => {
+    this.write(() => {
       for (const p of positions) {
         setChunk.run(p.index, p.startIndex, p.endIndex, modelId, p.chunkId);
         setResults.run(p.index, p.startIndex, p.endIndex, modelId, p.chunkId);
       }
-    })();
+    });
   }
 
   async markAllDirty(modelId: number): Promise<void> {

@@ -1,0 +1,64 @@
+/**
+ * The compute worker thread: a ComputeCore over its own connection to the same SQLite file (WAL lets it
+ * write results while the main thread ingests). Messages are in engine.ts.
+ */
+import { parentPort, workerData } from 'worker_threads';
+import { openStore } from '../store';
+import { ComputeCore } from './compute';
+import { FromWorker, serializeError, ToWorker, WorkerOptions } from './engine';
+import { createLogger } from './log';
+
+const opts = workerData as WorkerOptions;
+const port = parentPort!;
+const post = (m: FromWorker) => port.postMessage(m);
+const log = createLogger(opts.logLevel);
+const store = openStore(opts.dbPath, { synchronous: opts.synchronous });
+const core = new ComputeCore(store, log, {
+  recomputed: (model, seconds, chunks) => {
+    post({ type: 'event', event: 'recomputed', model, seconds, chunks });
+    post({ type: 'status', model, status: core.status(model) });
+  },
+  chunkError: (model) => post({ type: 'event', event: 'chunkError', model }),
+  queueDepth: (depth) => post({ type: 'event', event: 'queueDepth', depth }),
+});
+
+const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
+
+async function handle(m: ToWorker): Promise<void> {
+  switch (m.type) {
+    case 'start':
+      await core.loadAll();
+      for (const model of (await store.listModels()).map((r) => r.name)) post({ type: 'status', model, status: core.status(model) });
+      return post({ type: 'reply', id: m.id });
+    case 'register':
+      core.register(m.record);
+      return post({ type: 'status', model: m.record.name, status: core.status(m.record.name) });
+    case 'fit':
+      return post({ type: 'reply', id: m.id, value: core.fit(m.model, m.specs, asBuffer(m.frame)) });
+    case 'adopt':
+      core.adopt(m.model, m.token, m.layout);
+      return post({ type: 'status', model: m.model, status: core.status(m.model) });
+    case 'discard':
+      return core.discard(m.model, m.token);
+    case 'forget':
+      return core.forget(m.model);
+    case 'schedule':
+      return core.schedule(m.model);
+    case 'idle':
+      await core.idle();
+      return post({ type: 'reply', id: m.id });
+    case 'score':
+      return post({ type: 'reply', id: m.id, value: core.score(m.model, asBuffer(m.frame)) });
+    case 'close':
+      await core.close();
+      await store.close();
+      return post({ type: 'reply', id: m.id });
+  }
+}
+
+port.on('message', (m: ToWorker) => {
+  handle(m).catch((e) => {
+    if ('id' in m) post({ type: 'reply', id: m.id, error: serializeError(e) });
+    else log.error('compute worker: message failed', { type: m.type, error: serializeError(e).message });
+  });
+});
