@@ -26,22 +26,28 @@ export interface HotFunction {
   share: number;
 }
 
-export function summariseProfile(file: string, top = 15): HotFunction[] {
-  const profile: CpuProfile = JSON.parse(fs.readFileSync(file, 'utf8'));
-  const byNode = new Map<number, ProfileNode>();
-  for (const n of profile.nodes) byNode.set(n.id, n);
+/**
+ * Self time per function over one or more profiles (a process with worker threads writes one per
+ * thread: their times add up to the CPU the process spent). Idle time is left out.
+ */
+export function summariseProfile(files: string | string[], top = 15): HotFunction[] {
   const selfUs = new Map<string, number>();
   let total = 0;
-  for (let i = 0; i < profile.samples.length; i++) {
-    const node = byNode.get(profile.samples[i]);
-    const dt = profile.timeDeltas[i] ?? 0;
-    if (!node) continue;
-    const cf = node.callFrame;
-    const url = cf.url.replace(/^file:\/\//, '');
-    const location = url ? `${path.relative(ROOT, url)}:${cf.lineNumber + 1}` : '(native)';
-    const key = `${cf.functionName || '(anonymous)'}\u0000${location}`;
-    selfUs.set(key, (selfUs.get(key) ?? 0) + dt);
-    total += dt;
+  for (const file of typeof files === 'string' ? [files] : files) {
+    const profile: CpuProfile = JSON.parse(fs.readFileSync(file, 'utf8'));
+    const byNode = new Map<number, ProfileNode>();
+    for (const n of profile.nodes) byNode.set(n.id, n);
+    for (let i = 0; i < profile.samples.length; i++) {
+      const node = byNode.get(profile.samples[i]);
+      const dt = profile.timeDeltas[i] ?? 0;
+      if (!node || node.callFrame.functionName === '(idle)') continue;
+      const cf = node.callFrame;
+      const url = cf.url.replace(/^file:\/\//, '');
+      const location = url ? `${path.relative(ROOT, url)}:${cf.lineNumber + 1}` : '(native)';
+      const key = `${cf.functionName || '(anonymous)'}\u0000${location}`;
+      selfUs.set(key, (selfUs.get(key) ?? 0) + dt);
+      total += dt;
+    }
   }
   return [...selfUs.entries()]
     .sort((a, b) => b[1] - a[1])
@@ -53,7 +59,7 @@ export function summariseProfile(file: string, top = 15): HotFunction[] {
 }
 
 /** Self time per source file (a module-level view: which calculator or reader costs what). */
-export function summariseByFile(file: string, top = 15): HotFunction[] {
+export function summariseByFile(file: string | string[], top = 15): HotFunction[] {
   const byFile = new Map<string, number>();
   let total = 0;
   for (const h of summariseProfile(file, Infinity)) {
@@ -84,8 +90,8 @@ export function formatHot(list: HotFunction[]): string {
 
 if (require.main === module) {
   for (const arg of process.argv.slice(2)) {
-    for (const file of profileFiles(arg)) {
-      process.stdout.write(`${path.relative(ROOT, file)}\n${formatHot(summariseProfile(file, 25))}\nby file:\n${formatHot(summariseByFile(file))}\n`);
-    }
+    const files = profileFiles(arg);
+    if (!files.length) continue;
+    process.stdout.write(`${arg} (${files.length} profile(s): one per thread)\n${formatHot(summariseProfile(files, 25))}\nby file:\n${formatHot(summariseByFile(files))}\n`);
   }
 }

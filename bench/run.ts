@@ -193,7 +193,7 @@ function runScenario(spec: RunScenarioSpec): Scenario {
       if (profileDir) {
         const files = profileFiles(profileDir);
         if (files.length) {
-          result.hot_functions = summariseProfile(files[0]);
+          result.hot_functions = summariseProfile(files);
           ctx.log(`${spec.id}: hottest functions (self time)\n${formatHot(result.hot_functions)}`);
         }
       }

@@ -257,8 +257,21 @@ function attachProfile(ctx: Context, name: string, result: ScenarioResult): void
   if (!ctx.options.profile) return;
   const files = profileFiles(path.join(ctx.workDir, 'profiles', name));
   if (!files.length) return;
-  result.hot_functions = summariseProfile(files[0]);
+  result.hot_functions = summariseProfile(files);
   ctx.log(`${name}: the server's hottest functions (self time)\n${formatHot(result.hot_functions)}`);
+}
+
+/** The server's last error log line (structured JSON logs on stdout), for failure notes. */
+function lastServerError(m: Measurement): string {
+  const lines = `${m.stdout}\n${m.stderr}`.split('\n').filter((l) => /"level":"error"|Error|error:/.test(l));
+  return lines.length ? lines[lines.length - 1].slice(0, 500) : lastLine(m.stderr);
+}
+
+/** Stops the server; when the scenario failed, adds the server's last error line to the error. */
+async function finish(session: ServerSession, error: unknown): Promise<Measurement> {
+  const m = await session.stop();
+  if (error !== undefined) throw new Error(`${error instanceof Error ? error.message : error}; server: ${lastServerError(m)}`);
+  return m;
 }
 
 function rssOf(m: Measurement): number | null {
@@ -278,7 +291,7 @@ const ingestScenario: Scenario = {
     const data = serverDataset(ctx);
     const s = ctx.sizes;
     const session = await ServerSession.start(ctx, 'ingest', 4);
-    let stopped: Measurement | null = null;
+    let failure: unknown = undefined;
     try {
       const loaded = await loadModel(ctx, session, data, data.rows, s.ingestBatch);
       Object.assign(result.metrics, loaded, { rows_per_s: loaded.ingest_rows / loaded.ingest_s });
@@ -297,9 +310,10 @@ const ingestScenario: Scenario = {
       latencies.sort((a, b) => a - b);
       result.metrics.incremental_latency_median_ms = latencies[Math.floor(latencies.length / 2)];
       result.metrics.incremental_latency_max_ms = latencies[latencies.length - 1];
-    } finally {
-      stopped = await session.stop();
+    } catch (e) {
+      failure = e;
     }
+    const stopped = await finish(session, failure);
     attachProfile(ctx, 'ingest', result);
     result.metrics.server_peak_rss_mib = rssOf(stopped);
     result.metrics.peak_rss_mib = rssOf(stopped);
@@ -347,7 +361,7 @@ const queryScenario: Scenario = {
     const s = ctx.sizes;
     for (const k of Object.keys(firstErrors)) delete firstErrors[k];
     const session = await ServerSession.start(ctx, 'query', s.queryClients);
-    let stopped: Measurement | null = null;
+    let failure: unknown = undefined;
     try {
       const loaded = await loadModel(ctx, session, data, data.rows, s.ingestBatch);
       result.metrics.model_rows = loaded.ingest_rows;
@@ -402,9 +416,10 @@ const queryScenario: Scenario = {
       } else {
         result.notes.push('no vigil_univariate_drift / vigil_estimated_performance series in /prometheus: query_range not measured');
       }
-    } finally {
-      stopped = await session.stop();
+    } catch (e) {
+      failure = e;
     }
+    const stopped = await finish(session, failure);
     attachProfile(ctx, 'query', result);
     result.metrics.peak_rss_mib = rssOf(stopped);
     const m = result.metrics;
