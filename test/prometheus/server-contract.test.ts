@@ -11,6 +11,7 @@ import fs from 'fs';
 import path from 'path';
 import { generateDemo } from '../../backend/demo/dataset';
 import { DEMO_MODEL } from '../../backend/demo/load';
+import { startServer } from '../../backend/api/server';
 import { DemoServer, startDemoServer } from './demo-server';
 import { getJson, postForm, PrometheusServer, promtool, run, PROMTOOL_BIN, startPrometheus, tempDir } from './prom-helpers';
 import { prometheusRules, rel } from '../provisioning/provisioning-files';
@@ -218,5 +219,41 @@ describe('a real Prometheus scraping /metrics with the shipped rules', () => {
       expect.objectContaining({ alertname: 'VigilUnivariateDrift', column: 'age' }),
       expect.objectContaining({ alertname: 'VigilDataQuality', column: 'income', metric: 'missing_values' }),
     ]));
+  });
+});
+
+describe('the shipped prometheus.yml', () => {
+  it('scrapes a Vigil that has API keys with the read key from its credentials file, and fails with a wrong one', async () => {
+    const dir = tempDir('prom-auth');
+    const keyed = await startServer({ port: 0, host: '127.0.0.1', dbPath: path.join(dir, 'vigil.db'), auth: { readKey: 'read-key-1', writeKey: 'write-key-1' } });
+    const servers: PrometheusServer[] = [];
+    try {
+      const up = async (key: string) => {
+        const keyFile = path.join(dir, `key-${key}`);
+        fs.writeFileSync(keyFile, key);
+        // The compose paths mapped to this machine; scrape every second instead of 30 s.
+        const config = fs
+          .readFileSync(rel('provisioning/prometheus/prometheus.yml'), 'utf8')
+          .replaceAll('/etc/prometheus/vigil-alerts.rules.yml', rel('provisioning/prometheus/vigil-alerts.rules.yml'))
+          .replaceAll('/prometheus/vigil-read-key', keyFile)
+          .replace("'vigil:8700'", `'127.0.0.1:${keyed.port}'`)
+          .replace(/scrape_interval: \d+s/, 'scrape_interval: 1s');
+        const data = path.join(dir, `data-${key}`);
+        fs.mkdirSync(data);
+        const prom = await startPrometheus({ config, dataDir: data });
+        servers.push(prom);
+        for (let i = 0; i < 100; i++) {
+          const res = await getJson(`${prom.url}/api/v1/query?query=up`);
+          if (res.body.data?.result?.length) return res.body.data.result[0].value[1];
+          await new Promise((r) => setTimeout(r, 200));
+        }
+        throw new Error('no scrape happened');
+      };
+      expect(await Promise.all([up('read-key-1'), up('wrong-key')])).toEqual(['1', '0']);
+    } finally {
+      for (const p of servers) await p.stop();
+      await keyed.close();
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
