@@ -4,7 +4,7 @@
  * exactly as they would inside Grafana. The result of each query run is listed below the editor. Used by
  * test/browser/query-editor.test.ts and by `npm run harness` for a look by hand. Never shipped.
  */
-import React, { useMemo, useState } from 'react';
+import React, { useMemo, useRef, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createTheme, dateTime, type DataFrame, type DataQueryRequest, type DataSourceSettings } from '@grafana/data';
 import { setBackendSrv, setTemplateSrv, type TemplateSrv } from '@grafana/runtime';
@@ -79,6 +79,8 @@ function Harness({ config }: { config: HarnessConfig }) {
     secureJsonFields: { apiKey: true },
   });
   const [query, setQuery] = useState<VigilQuery>({ refId: 'A', ...datasource.getDefaultQuery('panel-editor' as never) } as VigilQuery);
+  // Grafana calls onChange then onRunQuery in the same tick: run what onChange just handed over
+  const latestQuery = useRef(query);
   const [result, setResult] = useState<{ frames: DataFrame[]; error?: string; runs: number }>({ frames: [], runs: 0 });
 
   const run = async (q: VigilQuery) => {
@@ -109,8 +111,11 @@ function Harness({ config }: { config: HarnessConfig }) {
         <QueryEditor
           datasource={datasource}
           query={query}
-          onChange={setQuery}
-          onRunQuery={() => setQuery((q) => (void run(q), q))}
+          onChange={(q) => {
+            latestQuery.current = q;
+            setQuery(q);
+          }}
+          onRunQuery={() => void run(latestQuery.current)}
         />
       </section>
       <section aria-label="Result" data-runs={result.runs}>
