@@ -179,13 +179,22 @@ async function rowsOfChunk(client: Client, startIndex: number, fromMs: number): 
   return n;
 }
 
-/** Waits until the chunk starting at `startIndex` has `expected` result rows (or any, when null); returns when. */
+/** Chunks waiting for a recompute (`status.pending_chunks` of GET /api/models/{name}). */
+async function pendingChunks(client: Client): Promise<number> {
+  const model = await client.json<{ status?: { pending_chunks?: number } }>('GET', `/api/models/${MODEL}`);
+  return model.status?.pending_chunks ?? 0;
+}
+
+/**
+ * Waits until the chunk starting at `startIndex` has `expected` result rows (or any, when null) and no
+ * chunk of the model awaits a recompute; returns when.
+ */
 async function waitForChunk(client: Client, ds: Dataset, startIndex: number, expected: number | null): Promise<{ at: number; rows: number }> {
   const fromMs = timestampOfId(ds.spec.referenceRows + startIndex);
   const deadline = performance.now() + RESULTS_TIMEOUT_MS;
   for (;;) {
     const n = await rowsOfChunk(client, startIndex, fromMs);
-    if (expected === null ? n > 0 : n >= expected) return { at: performance.now(), rows: n };
+    if ((expected === null ? n > 0 : n >= expected) && (await pendingChunks(client)) === 0) return { at: performance.now(), rows: n };
     if (performance.now() > deadline) throw new Error(`results for chunk starting at row ${startIndex} not complete after ${RESULTS_TIMEOUT_MS / 1000} s (${n} rows)`);
     await sleep(POLL_MS);
   }
@@ -211,11 +220,9 @@ async function loadModel(ctx: Context, session: ServerSession, data: AnalysisRow
   }
   const acked = performance.now();
   const ingestS = (acked - started) / 1000;
-  // Every chunk has the same series; the last full chunk completes last when recompute keeps up, but
-  // the order of background work is the server's business: wait for the first and the last chunk.
+  // Done when nothing awaits a recompute; every chunk then has the same series as the first.
   const lastChunkStart = Math.floor((rows - 1) / ctx.sizes.chunkSize) * ctx.sizes.chunkSize;
   const first = await waitForChunk(client, ds, 0, null);
-  await sleep(200);
   const expected = await rowsOfChunk(client, 0, timestampOfId(ds.spec.referenceRows));
   const last = await waitForChunk(client, ds, lastChunkStart, Math.max(expected, first.rows));
   batchMs.sort((a, b) => a - b);
