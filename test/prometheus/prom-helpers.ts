@@ -38,7 +38,9 @@ export interface RunResult {
 export function run(cmd: string, args: string[], input?: string, timeoutMs = 60_000): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(cmd, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as NodeJS.ErrnoException).code === 'number' ? ((err as unknown as { code: number }).code) : 1) : 0;
+      // execFile's error carries the exit status as a number in `code` (a string for spawn failures).
+      const status = (err as { code?: unknown } | null)?.code;
+      const code = !err ? 0 : typeof status === 'number' ? status : 1;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) });
     });
     if (input !== undefined) child.stdin!.end(input);
