@@ -420,43 +420,78 @@ class SplitFinder {
 // ---------------------------------------------------------------------------------------------------
 // Objectives
 
+/** An objective keeps the training rows' scores (and what it derives from them) and gives gradients. */
 interface Objective {
   initScore(label: Float32Array): number;
+  /** Sets every row's score to the start score. */
+  start(score: Float64Array, initScore: number): void;
   gradients(label: Float32Array, score: Float64Array, g: Float32Array, h: Float32Array): void;
+  /** Adds a leaf's value to the scores of rows[begin..end). */
+  addToRows(score: Float64Array, rows: Int32Array, begin: number, end: number, value: number): void;
 }
 
-const L2_REGRESSION: Objective = {
-  initScore(label) {
-    let s = 0;
-    for (let i = 0; i < label.length; i++) s += label[i];
-    return s / label.length;
-  },
-  gradients(label, score, g, h) {
-    for (let i = 0; i < label.length; i++) {
-      g[i] = score[i] - label[i];
-      h[i] = 1;
-    }
-  },
-};
+function l2Regression(): Objective {
+  return {
+    initScore(label) {
+      let s = 0;
+      for (let i = 0; i < label.length; i++) s += label[i];
+      return s / label.length;
+    },
+    start(score, init) {
+      score.fill(init);
+    },
+    gradients(label, score, g, h) {
+      for (let i = 0; i < label.length; i++) {
+        g[i] = score[i] - label[i];
+        h[i] = 1;
+      }
+    },
+    addToRows(score, rows, begin, end, value) {
+      for (let i = begin; i < end; i++) score[rows[i]] += value;
+    },
+  };
+}
 
-const BINARY_LOGLOSS: Objective = {
-  initScore(label) {
-    let pos = 0;
-    for (let i = 0; i < label.length; i++) if (label[i] > 0) pos++;
-    let pavg = pos / label.length;
-    pavg = Math.min(Math.max(pavg, K_BINARY_EPSILON), 1 - K_BINARY_EPSILON);
-    return Math.log(pavg / (1 - pavg));
-  },
-  gradients(label, score, g, h) {
-    for (let i = 0; i < label.length; i++) {
-      const y = label[i] > 0 ? 1 : -1;
-      const response = -y / (1 + exp(y * score[i]));
-      const a = abs(response);
-      g[i] = response;
-      h[i] = a * (1 - a);
-    }
-  },
-};
+/**
+ * Binary log loss: g = p − y, h = p(1 − p) with p = sigmoid(score) (LightGBM's response form). exp(score)
+ * is kept per row and multiplied by exp(leaf value) as trees are added — one exp per leaf instead of one
+ * per row and tree, which was most of the domain classifier's time; the product drifts from exp(score) by
+ * about 1e-16 per tree, far below the float32 rounding of the gradients.
+ */
+function binaryLogloss(): Objective {
+  let expScore = new Float64Array(0);
+  return {
+    initScore(label) {
+      let pos = 0;
+      for (let i = 0; i < label.length; i++) if (label[i] > 0) pos++;
+      let pavg = pos / label.length;
+      pavg = Math.min(Math.max(pavg, K_BINARY_EPSILON), 1 - K_BINARY_EPSILON);
+      return Math.log(pavg / (1 - pavg));
+    },
+    start(score, init) {
+      score.fill(init);
+      expScore = new Float64Array(score.length).fill(exp(init));
+    },
+    gradients(label, score, g, h) {
+      for (let i = 0; i < label.length; i++) {
+        const e = expScore[i];
+        // y = 1: −1/(1 + e^s); y = 0: 1/(1 + e^−s) = e^s/(1 + e^s)
+        const response = label[i] > 0 ? -1 / (1 + e) : e === Infinity ? 1 : e / (1 + e);
+        const a = response < 0 ? -response : response;
+        g[i] = response;
+        h[i] = a * (1 - a);
+      }
+    },
+    addToRows(score, rows, begin, end, value) {
+      const f = exp(value);
+      for (let i = begin; i < end; i++) {
+        const row = rows[i];
+        score[row] += value;
+        expScore[row] *= f;
+      }
+    },
+  };
+}
 
 // ---------------------------------------------------------------------------------------------------
 // Tree growth
@@ -668,14 +703,13 @@ class TreeBuilder {
   }
 
   /** Adds each leaf's value to the scores of its training rows. */
-  addToScores(score: Float64Array, tree: TreeModel, numLeaves: number): void {
+  addToScores(objective: Objective, score: Float64Array, tree: TreeModel, numLeaves: number): void {
     for (let l = 0; l < numLeaves; l++) {
-      const v = tree.leafValue[l];
       const begin = this.leafBegin[l];
-      const end = begin + this.leafCount[l];
-      for (let i = begin; i < end; i++) score[this.indices[i]] += v;
+      objective.addToRows(score, this.indices, begin, begin + this.leafCount[l], tree.leafValue[l]);
     }
   }
+
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -689,7 +723,7 @@ export function trainGbdt(features: TrainFeature[], label: ArrayLike<number>, pa
   }
   const labels = Float32Array.from(label); // LightGBM keeps labels as float32
   for (let i = 0; i < n; i++) if (!Number.isFinite(labels[i])) throw new Error(`label is not finite at row ${i}`);
-  const objective = params.objective === 'binary' ? BINARY_LOGLOSS : L2_REGRESSION;
+  const objective = params.objective === 'binary' ? binaryLogloss() : l2Regression();
   const data = binData(features, n, params);
   const initScore = objective.initScore(labels);
   const model: GbdtModel = {
@@ -698,7 +732,8 @@ export function trainGbdt(features: TrainFeature[], label: ArrayLike<number>, pa
     features: features.map((f, i) => ({ name: f.name, kind: f.kind, missingType: data.mappers[i].missingType })),
     trees: [],
   };
-  const score = new Float64Array(n).fill(initScore);
+  const score = new Float64Array(n);
+  objective.start(score, initScore);
   const g = new Float32Array(n);
   const h = new Float32Array(n);
   const builder = new TreeBuilder(data, params);
@@ -707,7 +742,7 @@ export function trainGbdt(features: TrainFeature[], label: ArrayLike<number>, pa
     const { tree, numLeaves } = builder.build(g, h);
     if (numLeaves <= 1) break; // no split with positive gain: LightGBM stops training here
     for (let l = 0; l < numLeaves; l++) tree.leafValue[l] *= params.learningRate;
-    builder.addToScores(score, tree, numLeaves);
+    builder.addToScores(objective, score, tree, numLeaves);
     model.trees.push(tree);
   }
   return model;
