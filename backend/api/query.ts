@@ -3,15 +3,17 @@
  * `GET /api/query?model=&family=&metric=&column=&from=&to=&period=&format=&fields=`, the same for curl
  * (one query; model defaults to the only model, family to every family).
  */
-import { Request, Router } from 'express';
+import express, { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import { ResultField } from '../engine/catalog';
+import { parseJson } from '../service/body';
 import { zodError } from '../service/definition';
 import { badRequest } from '../service/errors';
 import { DataQuery, runQuery } from '../service/read';
 import { VigilService } from '../service/service';
 import { AuthConfig, requireAccess } from './auth';
-import { jsonBody, listParam, parseQuery, parseTime } from './http';
+import { JSON_BODY_LIMIT_BYTES, listParam, parseQuery, parseTime } from './http';
+import { ResponseCache } from '../service/response-cache';
 
 /** Queries per request: a dashboard panel sends a handful; this bounds one request's work. */
 const MAX_QUERIES = 100;
@@ -54,63 +56,91 @@ export const getQuerySchema = z
   })
   .strict();
 
-export function queryRouter(service: VigilService, opts: { auth: AuthConfig }): Router {
+/** The body as text whatever its Content-Type: it is the cache key before it is parsed. */
+const rawQueryBody = express.text({ type: () => true, limit: JSON_BODY_LIMIT_BYTES });
+
+/**
+ * Answers from the cache when the same request was answered since the results last changed; otherwise
+ * computes, caches and sends. Errors are never cached.
+ */
+async function cached(service: VigilService, cache: ResponseCache, key: string, res: Response, compute: () => Promise<unknown>): Promise<void> {
+  const version = await service.store.resultsVersion();
+  let body = cache.get(key, version);
+  if (body === null) {
+    body = JSON.stringify(await compute());
+    cache.set(key, version, body);
+  }
+  res.type('application/json').send(body);
+}
+
+export function queryRouter(service: VigilService, opts: { auth: AuthConfig; cache?: ResponseCache }): Router {
   const router = Router();
   const read = requireAccess('read', opts.auth);
+  const cache = opts.cache ?? new ResponseCache();
 
-  router.post('/query', read, jsonBody, async (req: Request, res) => {
-    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
-      throw badRequest('malformed_body', 'expected a JSON object {"from", "to", "queries": [...]} (Content-Type: application/json)', 'body');
-    }
-    const parsed = queryRequestSchema.safeParse(req.body);
-    if (!parsed.success) throw zodError('invalid_query', parsed.error);
-    const body = parsed.data;
-    const range = { from: parseTime(body.from, 'from'), to: parseTime(body.to, 'to') };
-    const results: Record<string, { frames: unknown[] }> = {};
-    for (let i = 0; i < body.queries.length; i++) {
-      const q = body.queries[i];
-      const dq: DataQuery = {
-        refId: q.refId,
-        model: q.model,
-        family: q.family,
-        metrics: q.metrics ?? [],
-        columns: q.columns ?? [],
-        fields: (q.fields ?? []) as ResultField[],
-        period: q.period ?? 'analysis',
-        format: q.format ?? 'time_series',
-        calculatorId: q.calculator_id ?? null,
-        hide: q.hide ?? false,
-      };
-      results[q.refId] = { frames: await runQuery(service, dq, range, `queries[${i}]`) };
-    }
-    res.json({ results });
+  router.post('/query', read, rawQueryBody, async (req: Request, res) => {
+    const text = typeof req.body === 'string' ? req.body : '';
+    await cached(service, cache, `POST ${text}`, res, () => postQuery(service, text));
   });
 
   router.get('/query', read, async (req, res) => {
-    const q = parseQuery(getQuerySchema, req);
-    let model = q.model;
-    if (!model) {
-      const all = service.modelNames();
-      if (all.length !== 1) {
-        throw badRequest('missing_parameter', all.length === 0 ? 'no model is registered' : `several models exist (${all.join(', ')}); name one with ?model=`, 'query.model');
-      }
-      model = all[0];
-    }
-    const dq: DataQuery = {
-      refId: 'A',
-      model,
-      family: q.family ?? null,
-      metrics: listParam(q.metric) ?? [],
-      columns: listParam(q.column) ?? [],
-      fields: (listParam(q.fields) ?? []) as ResultField[],
-      period: q.period ?? 'analysis',
-      format: q.format ?? 'time_series',
-      calculatorId: q.calculator_id ?? null,
-      hide: false,
-    };
-    const range = { from: parseTime(q.from, 'query.from'), to: parseTime(q.to, 'query.to') };
-    res.json({ results: { A: { frames: await runQuery(service, dq, range, 'query') } } });
+    await cached(service, cache, `GET ${req.originalUrl}`, res, () => getQuery(service, req));
   });
 
   return router;
+}
+
+async function postQuery(service: VigilService, text: string) {
+  const raw = parseJson(text);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
+    throw badRequest('malformed_body', 'expected a JSON object {"from", "to", "queries": [...]} (Content-Type: application/json)', 'body');
+  }
+  const parsed = queryRequestSchema.safeParse(raw);
+  if (!parsed.success) throw zodError('invalid_query', parsed.error);
+  const body = parsed.data;
+  const range = { from: parseTime(body.from, 'from'), to: parseTime(body.to, 'to') };
+  const results: Record<string, { frames: unknown[] }> = {};
+  for (let i = 0; i < body.queries.length; i++) {
+    const q = body.queries[i];
+    const dq: DataQuery = {
+      refId: q.refId,
+      model: q.model,
+      family: q.family,
+      metrics: q.metrics ?? [],
+      columns: q.columns ?? [],
+      fields: (q.fields ?? []) as ResultField[],
+      period: q.period ?? 'analysis',
+      format: q.format ?? 'time_series',
+      calculatorId: q.calculator_id ?? null,
+      hide: q.hide ?? false,
+    };
+    results[q.refId] = { frames: await runQuery(service, dq, range, `queries[${i}]`) };
+  }
+  return { results };
+}
+
+async function getQuery(service: VigilService, req: Request) {
+  const q = parseQuery(getQuerySchema, req);
+  let model = q.model;
+  if (!model) {
+    const all = service.modelNames();
+    if (all.length !== 1) {
+      throw badRequest('missing_parameter', all.length === 0 ? 'no model is registered' : `several models exist (${all.join(', ')}); name one with ?model=`, 'query.model');
+    }
+    model = all[0];
+  }
+  const dq: DataQuery = {
+    refId: 'A',
+    model,
+    family: q.family ?? null,
+    metrics: listParam(q.metric) ?? [],
+    columns: listParam(q.column) ?? [],
+    fields: (listParam(q.fields) ?? []) as ResultField[],
+    period: q.period ?? 'analysis',
+    format: q.format ?? 'time_series',
+    calculatorId: q.calculator_id ?? null,
+    hide: false,
+  };
+  const range = { from: parseTime(q.from, 'query.from'), to: parseTime(q.to, 'query.to') };
+  return { results: { A: { frames: await runQuery(service, dq, range, 'query') } } };
 }

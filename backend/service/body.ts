@@ -65,6 +65,15 @@ function jsonSyntaxError(text: string, e: Error, where: string): Error {
   return badRequest('malformed_body', `malformed JSON${at}: ${jsonReason(e)}`, where);
 }
 
+/** JSON.parse with the API's error (400 malformed_body, naming line and column). */
+export function parseJson(text: string, where = 'body'): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (e) {
+    throw jsonSyntaxError(text, e as Error, where);
+  }
+}
+
 export function parseRowsBody(text: string, format: BodyFormat): ParsedRows {
   if (format === 'csv') return parseCsvBody(text);
   let records: unknown[];

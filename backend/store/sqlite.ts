@@ -45,6 +45,8 @@ function flagBytes(width: number): number {
 export class SqliteStore implements Store {
   readonly db: Database.Database;
   private readonly stmts = new Map<string, Database.Statement>();
+  /** Results-changing commits of this connection (data_version only counts other connections'). */
+  private ownResultWrites = 0;
 
   constructor(
     readonly location: string,
@@ -156,6 +158,7 @@ export class SqliteStore implements Store {
   }
 
   async deleteModel(modelId: number): Promise<void> {
+    this.ownResultWrites++;
     this.write(() => {
       for (const table of ['results', 'chunks', 'analysis_rows', 'levels', 'reference_data']) {
         this.stmt(`DELETE FROM ${table} WHERE model_id = ?`).run(modelId);
@@ -176,6 +179,7 @@ export class SqliteStore implements Store {
     modelId: number,
     args: { layout: unknown; frame: Buffer; rows: number; newLevels: NewLevel[]; results: ResultRecord[]; rechunk?: ChunkMark[] },
   ): Promise<void> {
+    this.ownResultWrites++;
     this.write(() => {
       const now = Date.now();
       this.stmt('INSERT OR REPLACE INTO reference_data (model_id, frame, uploaded_at) VALUES (?, ?, ?)').run(modelId, args.frame, now);
@@ -281,6 +285,7 @@ export class SqliteStore implements Store {
   }
 
   private applyPlan(modelId: number, p: ChunkPlan, upsertChunk: Database.Statement): void {
+    if (p.remove.length > 0) this.ownResultWrites++;
     for (const id of p.remove) {
       this.stmt('DELETE FROM chunks WHERE model_id = ? AND chunk_id = ?').run(modelId, id);
       this.stmt("DELETE FROM results WHERE model_id = ? AND period = 'analysis' AND chunk_id = ?").run(modelId, id);
@@ -384,6 +389,7 @@ export class SqliteStore implements Store {
   }
 
   async writeChunkResults(modelId: number, w: ChunkResultWrite): Promise<boolean> {
+    this.ownResultWrites++;
     return this.write(() => {
       const cur = this.stmt('SELECT gen FROM chunks WHERE model_id = ? AND chunk_id = ?').get(modelId, w.chunk.chunkId) as Row | undefined;
       if (!cur) return false; // removed meanwhile
@@ -402,6 +408,7 @@ export class SqliteStore implements Store {
     const setResults = this.stmt(
       "UPDATE results SET chunk_index = ?, start_index = ?, end_index = ? WHERE model_id = ? AND period = 'analysis' AND chunk_id = ?",
     );
+    this.ownResultWrites++;
     this.write(() => {
       for (const p of positions) {
         setChunk.run(p.index, p.startIndex, p.endIndex, modelId, p.chunkId);
@@ -523,12 +530,18 @@ export class SqliteStore implements Store {
       params.to = f.to;
     }
     if (f.alertsOnly) where.push('alert = 1');
+    // With a family, the series index (model, family, metric, column, time) is the selective one; left to
+    // itself the planner prefers the primary key's (model, period) prefix and scans the whole period.
     const sql = `SELECT period, chunk_id, calculator_id, calculator, family, column_name, metric, calc_order, series_order,
         chunk_key, chunk_index, start_index, end_index, start_date, end_date, value, upper_threshold, lower_threshold,
         sampling_error, alert, upper_confidence_boundary, lower_confidence_boundary, realized, targets_missing_rate, partial
-      FROM results WHERE ${where.join(' AND ')}
+      FROM results ${f.family ? 'INDEXED BY results_series' : ''} WHERE ${where.join(' AND ')}
       ORDER BY calc_order, series_order, period = 'analysis', chunk_index`;
     return (this.stmt(sql).raw(true).all(params) as unknown[][]).map((r) => this.toResult(r));
+  }
+
+  async resultsVersion(): Promise<string> {
+    return `${this.stmt('PRAGMA data_version').pluck().get() as number}:${this.ownResultWrites}`;
   }
 
   async listSeries(modelId: number, family?: string | null): Promise<SeriesKey[]> {

@@ -227,6 +227,11 @@ export interface Store {
   markAllDirty(modelId: number): Promise<void>;
 
   queryResults(filter: ResultFilter): Promise<ResultRecord[]>;
+  /**
+   * Changes whenever stored results may have changed, by any connection (for response caches). Cheap:
+   * called on every query.
+   */
+  resultsVersion(): Promise<string>;
   listSeries(modelId: number, family?: string | null): Promise<SeriesKey[]>;
 }
 
