@@ -426,6 +426,19 @@ describe('reads', () => {
     expectError(await api('POST', '/api/query', { body: '[1]' }), 400, 'malformed_body', 'body');
   });
 
+  test('a repeated query is answered again after the results change', async () => {
+    const body = { queries: [{ refId: 'A', model: 'm-ingest', family: 'data_quality', metrics: ['missing_values'], columns: ['x1'] }] };
+    const keys = async () => (await api('POST', '/api/query', { body })).body.results.A.frames[0].fields.find((f: any) => f.name === 'chunk').values;
+    const before = await keys();
+    expect(await keys()).toEqual(before);
+    const more = makeRows(150, { seed: 12, startId: 40_000, start: START + 4000 * HOUR, stepMs: HOUR, withTarget: false });
+    await api('POST', '/api/models/m-ingest/rows', { body: more });
+    await waitComputed(vigil.url, 'm-ingest');
+    const after = await keys();
+    expect(after.length).toBeGreaterThan(before.length);
+    expect(after.slice(0, before.length - 1)).toEqual(before.slice(0, -1));
+  });
+
   test('the Prometheus API and /metrics are mounted', async () => {
     const r = await api('GET', '/prometheus/api/v1/query?query=1%2B1');
     expect(r.status).toBe(200);
