@@ -3,6 +3,8 @@
  * /metrics, the OpenAPI document; one error shape for everything.
  */
 import express, { Express, NextFunction, Request, Response } from 'express';
+import * as http from 'http';
+import { ResponseCache } from '../service/response-cache';
 import { ApiError } from '../service/errors';
 import { Logger } from '../service/log';
 import { VigilService } from '../service/service';
@@ -11,7 +13,7 @@ import { healthRouter } from './health';
 import { errorHandler } from './http';
 import { openApiDocument } from './openapi';
 import { prometheusEndpoints } from './prometheus';
-import { queryRouter } from './query';
+import { fastQueryHandler, queryRouter } from './query';
 import { restRouter } from './rest';
 
 export interface AppOptions {
@@ -22,7 +24,21 @@ export interface AppOptions {
   env?: NodeJS.ProcessEnv;
 }
 
-export function createApp(service: VigilService, opts: AppOptions): Express {
+export interface VigilApp {
+  /** Express for everything but the hot query path. */
+  app: Express;
+  /** Node's request listener: the fast query path, then Express. */
+  listener: http.RequestListener;
+}
+
+export function createApp(service: VigilService, opts: AppOptions): VigilApp {
+  const cache = new ResponseCache();
+  const app = createExpressApp(service, opts, cache);
+  const fast = fastQueryHandler(service, { auth: opts.auth, cache, logger: opts.logger });
+  return { app, listener: (req, res) => void (fast(req, res) || app(req, res)) };
+}
+
+function createExpressApp(service: VigilService, opts: AppOptions, cache: ResponseCache): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -42,13 +58,15 @@ export function createApp(service: VigilService, opts: AppOptions): Express {
     next();
   });
 
+  // The plugin's query route first: it is the hot path (every panel refresh), so it should not walk
+  // past the other routes' matchers.
+  app.use('/api', queryRouter(service, { auth: opts.auth, cache }));
   app.use(healthRouter(service, { auth: opts.auth, isClosing: opts.isClosing }));
   const doc = openApiDocument();
   app.get('/api/openapi.json', (_req, res) => {
     res.json(doc);
   });
   app.use('/api', restRouter(service, { auth: opts.auth, maxBodyBytes: opts.maxBodyBytes }));
-  app.use('/api', queryRouter(service, { auth: opts.auth }));
 
   const read = requireAccess('read', opts.auth);
   const prom = prometheusEndpoints(service.store, opts.env ?? process.env);

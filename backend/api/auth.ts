@@ -39,21 +39,25 @@ function matches(given: Buffer, key: string | null): boolean {
 
 const BEARER = /^Bearer\s+(\S+)\s*$/i;
 
+/** The refusal for an Authorization header at a level, or null when access is granted. */
+export function checkAccess(level: 'read' | 'write', cfg: AuthConfig, header: string | undefined): ApiError | null {
+  if (!authEnabled(cfg)) return null;
+  if (!header) return new ApiError(401, 'unauthorized', "missing API key: send 'Authorization: Bearer <key>'", 'header.authorization');
+  const m = BEARER.exec(header);
+  if (!m) return new ApiError(401, 'unauthorized', "malformed Authorization header: expected 'Bearer <key>'", 'header.authorization');
+  const given = digest(m[1]);
+  if (matches(given, cfg.writeKey)) return null;
+  if (matches(given, cfg.readKey)) {
+    if (level === 'read') return null;
+    return new ApiError(403, 'forbidden', 'this key can only read; ingest and admin routes need the write key (VIGIL_WRITE_KEY)', 'header.authorization');
+  }
+  return new ApiError(401, 'unauthorized', 'wrong API key', 'header.authorization');
+}
+
 export function requireAccess(level: 'read' | 'write', cfg: AuthConfig): RequestHandler {
   if (!authEnabled(cfg)) return (_req, _res, next) => next();
   return (req: Request, _res: Response, next: NextFunction) => {
-    const header = req.headers.authorization;
-    if (!header) {
-      return next(new ApiError(401, 'unauthorized', "missing API key: send 'Authorization: Bearer <key>'", 'header.authorization'));
-    }
-    const m = BEARER.exec(header);
-    if (!m) return next(new ApiError(401, 'unauthorized', "malformed Authorization header: expected 'Bearer <key>'", 'header.authorization'));
-    const given = digest(m[1]);
-    if (matches(given, cfg.writeKey)) return next();
-    if (matches(given, cfg.readKey)) {
-      if (level === 'read') return next();
-      return next(new ApiError(403, 'forbidden', 'this key can only read; ingest and admin routes need the write key (VIGIL_WRITE_KEY)', 'header.authorization'));
-    }
-    return next(new ApiError(401, 'unauthorized', 'wrong API key', 'header.authorization'));
+    const refused = checkAccess(level, cfg, req.headers.authorization);
+    next(refused ?? undefined);
   };
 }

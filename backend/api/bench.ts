@@ -56,6 +56,17 @@ export function spawnServer(opts: { dbPath: string; env?: Record<string, string>
   });
 }
 
+/** CPU seconds a process has used (user + system, all threads); null where /proc is not available. */
+export function processCpuSeconds(pid: number): number | null {
+  try {
+    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    // utime and stime (fields 14 and 15 of stat) in clock ticks; Linux's USER_HZ is 100.
+    return (Number(fields[11]) + Number(fields[12])) / 100;
+  } catch {
+    return null;
+  }
+}
+
 /** mulberry32 */
 function prng(seed: number): () => number {
   let a = seed >>> 0;
@@ -233,9 +244,13 @@ function quantile(xs: number[], q: number): number {
 
 export interface ServerBenchResult {
   ingest: IngestResult;
+  /** Rows per CPU-second of the server process while ingesting (main thread + compute worker). */
+  ingestRowsPerServerCpuSecond: number | null;
   loadMs: number;
   incremental: { ingestMs: number; toResultsMs: number };
   queries: LatencyResult;
+  /** Server CPU per query request (ms), measured over the query phase. */
+  queryServerCpuMs: number | null;
 }
 
 /**
@@ -251,16 +266,28 @@ export async function runServerBench(opts: { baseRows?: number; dir?: string; lo
     await setupBenchModel(server.url, name);
     const baseRows = opts.baseRows ?? 1_000_000;
     log(`ingesting ${baseRows} rows`);
+    const pid = server.proc.pid!;
+    const cpu0 = processCpuSeconds(pid);
     const ingest = await benchIngest(server.url, name, { rows: baseRows, startId: 1_000_000 });
+    const cpu1 = processCpuSeconds(pid);
     log(`ingest: ${Math.round(ingest.rowsPerSecond)} rows/s; waiting for the recompute`);
     const t = performance.now();
     await waitForResults(server.url, name, 50);
     const loadMs = performance.now() - t;
     const incremental = await benchIncremental(server.url, name, { startId: 1_000_000 + baseRows });
     log(`incremental: ${Math.round(incremental.toResultsMs)} ms`);
+    const cpu2 = processCpuSeconds(pid);
     const queries = await benchQueries(server.url, name);
+    const cpu3 = processCpuSeconds(pid);
     log(`queries: p99 ${queries.ms.p99.toFixed(1)} ms`);
-    return { ingest, loadMs, incremental, queries };
+    return {
+      ingest,
+      ingestRowsPerServerCpuSecond: cpu0 !== null && cpu1 !== null ? baseRows / (cpu1 - cpu0) : null,
+      loadMs,
+      incremental,
+      queries,
+      queryServerCpuMs: cpu2 !== null && cpu3 !== null ? ((cpu3 - cpu2) * 1000) / queries.requests : null,
+    };
   } finally {
     await server.stop();
     if (!opts.dir) fs.rmSync(dir, { recursive: true, force: true });

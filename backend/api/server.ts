@@ -82,14 +82,14 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   try {
     await service.start();
     if (o.prepare) await o.prepare(service);
-    const app = createApp(service, {
+    const { listener } = createApp(service, {
       auth,
       maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       logger: log,
       isClosing: () => closing,
       env: o.env,
     });
-    server = http.createServer(app);
+    server = http.createServer(listener);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(o.port, host, () => {

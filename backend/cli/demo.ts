@@ -45,6 +45,7 @@ export async function demoCommand(args: string[]): Promise<number> {
       reference_rows: s.referenceRows,
       analysis_rows: s.analysisRows,
       late_targets: s.lateTargets,
+      analysis_start: new Date(s.analysisStart).toISOString(),
       ms: s.ms,
       try: [`curl ${'http://127.0.0.1:' + (parsed.port || 'PORT')}/api/query`, `curl '${'http://127.0.0.1:' + (parsed.port || 'PORT')}/api/models/demo/results?period=analysis&metric=jensen_shannon'`],
     });

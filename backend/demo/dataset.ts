@@ -9,8 +9,9 @@
  *   with a decimal comma ("0,42": type-inconsistent, stored as missing), and a new channel
  *   `partner_api` (unseen in the reference) on 20 % of rows;
  * - days 44–46, outliers: 4 % of rows with extreme loan amounts, ages and credit scores;
- * - days 48–59, concept shift: the outcome starts to depend much more on the debt ratio and less on the
- *   credit score — inputs look as before, so CBPE's estimate holds while realized ROC AUC drops;
+ * - days 48–59, concept shift: the outcome starts to depend much more on the debt ratio, and the credit
+ *   score's effect turns around — inputs look as before, so CBPE's estimate holds while realized ROC AUC
+ *   drops;
  * - labels arrive late: the last 3 days have no targets yet; days 55–56 get theirs through the targets
  *   endpoint (late targets), older rows arrive with their target.
  */
@@ -104,8 +105,9 @@ export function generateDemo(opts: DemoOptions): DemoData {
     return items[items.length - 1];
   };
   // Analysis days are UTC calendar days (the demo chunks by day); the last one is today, still filling.
-  const end = Math.floor(opts.now / 60_000) * 60_000;
-  const today = Math.floor(end / DAY_MS) * DAY_MS;
+  const today = Math.floor(opts.now / DAY_MS) * DAY_MS;
+  // In the first second of a day, today would have no rows yet: start it with at least one second.
+  const end = Math.max(Math.floor(opts.now), today + 1000);
   const analysisStart = today - (o.analysisDays - 1) * DAY_MS;
   const referenceStart = analysisStart - o.referenceDays * DAY_MS;
   const inDays = (day: number, range: readonly [number, number]) => day >= range[0] && day <= range[1];
@@ -135,8 +137,9 @@ export function generateDemo(opts: DemoOptions): DemoData {
     }
     // What the model learned (and what holds in the reference): a calibrated logistic score.
     const learned = -1.1 - 0.012 * (credit - 680) + 2.2 * (debt - 0.35) - 0.4 * Math.log(income / 50_000) + 0.25 * (loan / 15_000) - 0.008 * (tenure - 36);
-    // The world after the concept shift: debt dominates, credit history matters less.
-    const actual = concept ? -1.1 - 0.002 * (credit - 680) + 7.5 * (debt - 0.35) - 0.4 * Math.log(income / 50_000) : learned;
+    // The world after the concept shift: debt dominates, and a high credit score no longer protects
+    // (its effect turns around), so the model's ranking degrades although its inputs look the same.
+    const actual = concept ? -1.1 + 0.006 * (credit - 680) + 8 * (debt - 0.35) - 0.4 * Math.log(income / 50_000) : learned;
     const proba = clamp(sigmoid(learned + 0.15 * normal()), 0.001, 0.999);
     const defaulted = rnd() < sigmoid(actual) ? 1 : 0;
     let debtValue: number | string | null = round(debt, 3);

@@ -30,6 +30,8 @@ export interface DemoSummary {
   referenceRows: number;
   analysisRows: number;
   lateTargets: number;
+  /** First analysis day (UTC midnight, epoch ms). */
+  analysisStart: number;
   ms: number;
 }
 
@@ -44,5 +46,5 @@ export async function loadDemo(service: VigilService, opts: DemoOptions): Promis
   }
   await service.attachTargets(DEMO_MODEL, JSON.stringify(data.lateTargets), 'application/json');
   await service.idle();
-  return { model: DEMO_MODEL, referenceRows: data.reference.length, analysisRows: data.analysis.length, lateTargets: data.lateTargets.length, ms: Date.now() - t0 };
+  return { model: DEMO_MODEL, referenceRows: data.reference.length, analysisRows: data.analysis.length, lateTargets: data.lateTargets.length, analysisStart: data.analysisStart, ms: Date.now() - t0 };
 }

@@ -18,7 +18,8 @@ let firstDay: number;
 beforeAll(async () => {
   dir = tempDir();
   vigil = await startVigil({ command: 'demo', db: path.join(dir, 'demo.db'), args: ['--rows-per-day', '150'], timeoutMs: 120_000 });
-  firstDay = Math.floor(Date.now() / DAY) * DAY - (DAYS - 1) * DAY;
+  // From the demo's own log: the test may run across midnight.
+  firstDay = Date.parse(String(vigil.logs.find((l) => l.msg === 'demo model ready')!.analysis_start));
 }, 300_000);
 
 afterAll(async () => {
@@ -35,7 +36,8 @@ async function analysisRows(query: string) {
   return r.body.results as any[];
 }
 
-const alertingDays = (rows: any[]) => rows.filter((r) => r.alert === true).map((r) => r.chunk.key);
+/** Days that alert, leaving out today's chunk: still filling, it may hold a handful of rows (after midnight). */
+const alertingDays = (rows: any[]) => rows.filter((r) => r.alert === true && !r.partial).map((r) => r.chunk.key);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
 test('curl /api/query returns computed values', async () => {
