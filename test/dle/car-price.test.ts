@@ -3,7 +3,8 @@
  * - realized values, sampling errors, thresholds and bands for all six metrics against an independent numpy
  *   computation (test/fixtures/scripts/dle_realized.py → test/fixtures/dle/car_price_realized.json);
  * - the rmse and rmsle estimates against the table NannyML publishes (test/fixtures/dle/car_price_published.json):
- *   NannyML trains LightGBM, Vigil its port of it, so estimates agree to a tolerance (the issue: 3 % per chunk);
+ *   NannyML trains LightGBM, Vigil its port of it; the issue asks for 3 % per chunk, the port agrees to the
+ *   printed precision;
  * - every metric's estimate tracks the realized value.
  */
 import * as fs from 'fs';
@@ -20,6 +21,12 @@ const published = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'car_price_publ
 const METRICS = ['mae', 'mape', 'mse', 'msle', 'rmse', 'rmsle'];
 /** The issue's bar for LightGBM-based DLE estimates against NannyML's, per chunk. */
 const ESTIMATE_TOLERANCE = 0.03;
+/**
+ * What the GBDT port achieves on this table, pinned so that a change drifting from LightGBM's trees shows
+ * here: rmse equal to the printed digits (relative 1e-10) on 19 of 20 chunks and 4e-5 on one reference
+ * chunk; rmsle equal to the printed 6 decimals (relative 2e-6).
+ */
+const ACHIEVED_TOLERANCE = 1e-4;
 
 const relative = (a: number, b: number) => Math.abs(a - b) / Math.abs(b);
 const closeRel = (a: number | null, b: number, rel = 1e-9) => expect(Math.abs(a! - b)).toBeLessThanOrEqual(rel * Math.abs(b));
@@ -79,7 +86,8 @@ describe('DLE on car price, all six metrics, analysis targets given', () => {
     const squared = m === 'mse' || m === 'msle';
     const worst = (period: string) => Math.max(...series(rows, m, period).map((r) => relative(r.value!, r.realized!)));
     expect(worst('reference')).toBeLessThan(squared ? 0.06 : 0.03);
-    expect(worst('analysis')).toBeLessThan(squared ? 0.1 : 0.05);
+    // NannyML's own rmsle estimates miss the drifted chunks' realized values by 5.1 % (its published table)
+    expect(worst('analysis')).toBeLessThan(squared ? 0.12 : 0.06);
     // the drift in the second half of the analysis period shows in the estimate as in the realized value
     const analysis = series(rows, m, 'analysis');
     const mean = (rs: ResultRow[], f: 'value' | 'realized') => rs.reduce((s, r) => s + r[f]!, 0) / rs.length;
@@ -120,8 +128,9 @@ describe('DLE on car price against NannyML’s published rmse/rmsle table', () =
         else expect(r.realized).toBeNull(); // no targets given
       });
     }
+    expect(Math.max(...diffs)).toBeLessThan(ACHIEVED_TOLERANCE);
     // eslint-disable-next-line no-console
-    console.log(`DLE ${m} vs NannyML: max relative difference ${(100 * Math.max(...diffs)).toFixed(2)} %`);
+    console.log(`DLE ${m} vs NannyML: max relative difference ${(100 * Math.max(...diffs)).toFixed(5)} %`);
   });
 });
 

@@ -15,6 +15,8 @@ const DATA = path.join(__dirname, '../../examples/data/nannyml');
 const published = JSON.parse(fs.readFileSync(path.join(__dirname, '../fixtures/domain-classifier/car_loan_published.json'), 'utf8'));
 /** The issue's bar for LightGBM-based AUROCs. */
 const AUROC_TOLERANCE = 0.02;
+/** The spec's (§9: about 0.01); the port achieves 0.004 (near 0.5 the AUROC is noise-sensitive). */
+const SPEC_TOLERANCE = 0.01;
 
 describe('DomainClassifierCalculator on car loan (chunk_size 5000)', () => {
   let rows: ResultRow[];
@@ -42,6 +44,7 @@ describe('DomainClassifierCalculator on car loan (chunk_size 5000)', () => {
       expect(Math.abs(r.value! - expected[i].value)).toBeLessThanOrEqual(AUROC_TOLERANCE);
       return Math.abs(r.value! - expected[i].value);
     });
+    expect(Math.max(...diffs)).toBeLessThan(SPEC_TOLERANCE);
     // eslint-disable-next-line no-console
     console.log(`domain classifier on car loan: 20 chunks in ${seconds.toFixed(1)} s, max |Δ AUROC| vs NannyML ${Math.max(...diffs).toFixed(4)}`);
   });

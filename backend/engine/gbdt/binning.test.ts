@@ -51,24 +51,32 @@ describe('numeric bins (LightGBM BinMapper)', () => {
   });
 });
 
-describe('categorical bins', () => {
-  test('one bin per category by decreasing count', () => {
+describe('categorical bins (LightGBM 4)', () => {
+  test('bin 0 is the catch-all, then one bin per category by decreasing count', () => {
     const values = [...Array(50).fill(2), ...Array(30).fill(0), ...Array(20).fill(5)];
     const m = findCategoricalBins(values, opts);
-    expect(m.binToCategory).toEqual([2, 0, 5]);
+    expect(m.binToCategory).toEqual([-1, 2, 0, 5]);
     expect(m.missingType).toBe('none');
+    expect([2, 0, 5].map(categoricalBinLookup(m))).toEqual([1, 2, 3]);
   });
 
-  test('category 0 is never bin 0 (LightGBM swaps it with the next)', () => {
-    const m = findCategoricalBins([...Array(50).fill(0), ...Array(30).fill(1)], opts);
-    expect(m.binToCategory).toEqual([1, 0]);
+  test('equal counts keep the smaller code first', () => {
+    const m = findCategoricalBins([3, 3, 3, 1, 1, 1], opts);
+    expect(m.binToCategory).toEqual([-1, 1, 3]);
   });
 
-  test('NaN and negative codes are missing and get a last bin; unseen codes fall there too', () => {
+  test('NaN, negative and unseen codes fall into bin 0', () => {
     const m = findCategoricalBins([1, 1, 1, 2, 2, 2, NaN, -1], opts);
-    expect(m.binToCategory).toEqual([1, 2, -1]);
+    expect(m.binToCategory).toEqual([-1, 1, 2]);
     expect(m.missingType).toBe('nan');
     const bin = categoricalBinLookup(m);
-    expect([1, 2, NaN, -3, 7].map(bin)).toEqual([0, 1, 2, 2, 2]);
+    expect([1, 2, NaN, -3, 7].map(bin)).toEqual([1, 2, 0, 0, 0]);
+  });
+
+  test('categories seen fewer than min_data_in_bin times (after the first two) join bin 0', () => {
+    const m = findCategoricalBins([...Array(100).fill(1), ...Array(50).fill(2), 3, 3], opts);
+    expect(m.binToCategory).toEqual([-1, 1, 2]);
+    expect(m.missingType).toBe('nan');
+    expect(categoricalBinLookup(m)(3)).toBe(0);
   });
 });

@@ -5,8 +5,8 @@
  * - numeric: distinct values (nearly equal doubles merged), zero as its own bin, greedy equal-count bins
  *   (max_bin, min_data_in_bin), bin bounds just above the midpoint of neighbouring values; NaN, when the
  *   training data has any, gets its own last bin;
- * - categorical: non-negative integer codes, one bin per category in order of decreasing count (value 0 is
- *   never bin 0); NaN and negative codes are missing.
+ * - categorical: non-negative integer codes, bin 0 a catch-all for missing (NaN, negative) and unseen
+ *   codes, then one bin per category in order of decreasing count (LightGBM 4).
  *
  * A bin mapper is plain data, so a fitted model can be stored and scored elsewhere.
  */
@@ -33,12 +33,9 @@ export interface NumericBinMapper {
 
 export interface CategoricalBinMapper {
   kind: 'categorical';
-  /** Category value (integer code) of each bin; -1 for the NaN bin. */
+  /** Category value (integer code) of each bin; bin 0 is the catch-all (-1). */
   binToCategory: number[];
-  /**
-   * 'nan' when some values do not have a bin of their own (NaN, or categories cut for being rare): they
-   * fall into the last bin during training. 'none': every category has a bin.
-   */
+  /** 'nan' when some training values had no bin of their own (NaN, or categories cut for being rare). */
   missingType: MissingType;
   numBin: number;
 }
@@ -266,7 +263,12 @@ export function numericValueToBin(mapper: NumericBinMapper, value: number): numb
 /** LightGBM keeps the categories that cover 99 % of the rows (plus all while there are bins to spare). */
 const CATEGORY_COVERAGE = Math.fround(0.99);
 
-/** Categorical bin mapper from a sample of integer codes (NaN or negative = missing). */
+/**
+ * Categorical bin mapper from a sample of integer codes (NaN or negative = missing), as LightGBM 4 builds
+ * it: bin 0 is a catch-all for NaN, negative and unseen codes (and categories cut for being rare); the
+ * categories follow in order of decreasing count (ties: smaller code first). Split searches never put
+ * bin 0 on the left.
+ */
 export function findCategoricalBins(sample: ArrayLike<number>, opts: BinningOptions): CategoricalBinMapper {
   const total = sample.length;
   let naCnt = 0;
@@ -280,48 +282,36 @@ export function findCategoricalBins(sample: ArrayLike<number>, opts: BinningOpti
     const c = trunc(v);
     countOf.set(c, (countOf.get(c) ?? 0) + 1);
   }
+  if (total - naCnt <= 0) return { kind: 'categorical', binToCategory: [], missingType: 'nan', numBin: 0 };
   // decreasing count, ties by increasing value (a stable sort of the ascending distinct values)
   const cats = [...countOf.keys()].sort((a, b) => a - b);
   cats.sort((a, b) => countOf.get(b)! - countOf.get(a)!);
   const counts = cats.map((c) => countOf.get(c)!);
-  if (cats.length > 0 && cats[0] === 0) {
-    // LightGBM avoids putting category 0 in bin 0
-    if (cats.length === 1) {
-      cats.push(1);
-      counts.push(0);
-    }
-    [cats[0], cats[1]] = [cats[1], cats[0]];
-    [counts[0], counts[1]] = [counts[1], counts[0]];
+  // LightGBM's RoundInt
+  const cutCnt = Math.floor((total - naCnt) * CATEGORY_COVERAGE + 0.5);
+  const maxBin = Math.min(cats.length + (naCnt > 0 ? 1 : 0), opts.maxBin);
+  const binToCategory: number[] = [-1];
+  let used = 0;
+  let cur = 0;
+  while (cur < cats.length && (used < cutCnt || binToCategory.length < maxBin)) {
+    if (counts[cur] < opts.minDataInBin && cur > 1) break;
+    binToCategory.push(cats[cur]);
+    used += counts[cur];
+    cur++;
   }
-  const binToCategory: number[] = [];
-  if (total - naCnt > 0) {
-    const cutCnt = Math.trunc((total - naCnt) * CATEGORY_COVERAGE);
-    const maxBin = Math.min(cats.length, opts.maxBin);
-    let used = 0;
-    let cur = 0;
-    while (cur < cats.length && (used < cutCnt || binToCategory.length < maxBin)) {
-      if (counts[cur] < opts.minDataInBin && cur > 1) break;
-      binToCategory.push(cats[cur]);
-      used += counts[cur];
-      cur++;
-    }
-    const allKept = cur === cats.length;
-    if (allKept && naCnt > 0) binToCategory.push(-1);
-    return { kind: 'categorical', binToCategory, missingType: allKept && naCnt === 0 ? 'none' : 'nan', numBin: binToCategory.length };
-  }
-  return { kind: 'categorical', binToCategory, missingType: 'nan', numBin: 0 };
+  const missingType: MissingType = cur === cats.length && naCnt === 0 ? 'none' : 'nan';
+  return { kind: 'categorical', binToCategory, missingType, numBin: binToCategory.length };
 }
 
-/** Lookup table category value → bin; values without a bin go to the last bin (LightGBM). */
+/** Lookup table category value → bin; values without a bin of their own go to bin 0 (LightGBM). */
 export function categoricalBinLookup(mapper: CategoricalBinMapper): (value: number) => number {
   const map = new Map<number, number>();
   mapper.binToCategory.forEach((c, b) => {
     if (c >= 0) map.set(c, b);
   });
-  const last = mapper.numBin - 1;
   return (value: number) => {
-    if (value !== value || value < 0) return last;
+    if (value !== value || value < 0) return 0;
     const b = map.get(trunc(value));
-    return b === undefined ? last : b;
+    return b === undefined ? 0 : b;
   };
 }

@@ -312,11 +312,11 @@ class SplitFinder {
   }
 
   /**
-   * LightGBM's categorical split (FindBestThresholdCategoricalInner). Bin 0 (the most frequent category,
-   * see binning) is never put on the left. With at most `maxCatToOnehot` bins: each other bin alone vs the
-   * rest. Otherwise: bins with at least `catSmooth` rows, sorted by G/(H + catSmooth), split at the best
-   * prefix taken from either end, at most min(maxCatThreshold, (k+1)/2) bins on the left, groups of at
-   * least `minDataPerGroup` rows, with `catL2` added to the L2 penalty.
+   * LightGBM's categorical split (FindBestThresholdCategoricalInner). The catch-all bin 0 (missing, unseen)
+   * is never put on the left. With at most `maxCatToOnehot` bins (counting bin 0): one category vs the
+   * rest. Otherwise: categories with at least `catSmooth` rows, sorted by G/(H + catSmooth), split at the
+   * best prefix taken from either end, at most min(maxCatThreshold, (k+1)/2) categories on the left,
+   * groups of at least `minDataPerGroup` rows, with `catL2` added to the L2 penalty.
    */
   private findCategoricalSplit(hist: Float64Array, f: number, m: CategoricalBinMapper, sumG: number, sumH: number, numData: number, out: SplitInfo): void {
     const p = this.p;
