@@ -56,10 +56,14 @@ export function spawnServer(opts: { dbPath: string; env?: Record<string, string>
   });
 }
 
-/** CPU seconds a process has used (user + system, all threads); null where /proc is not available. */
-export function processCpuSeconds(pid: number): number | null {
+/**
+ * CPU seconds a process has used (user + system; all threads, or one thread: the main thread's id is the
+ * process id); null where /proc is not available.
+ */
+export function processCpuSeconds(pid: number, thread?: number): number | null {
   try {
-    const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const file = thread === undefined ? `/proc/${pid}/stat` : `/proc/${pid}/task/${thread}/stat`;
+    const fields = fs.readFileSync(file, 'utf8').split(') ')[1].split(' ');
     // utime and stime (fields 14 and 15 of stat) in clock ticks; Linux's USER_HZ is 100.
     return (Number(fields[11]) + Number(fields[12])) / 100;
   } catch {
@@ -246,6 +250,8 @@ export interface ServerBenchResult {
   ingest: IngestResult;
   /** Rows per CPU-second of the server process while ingesting (main thread + compute worker). */
   ingestRowsPerServerCpuSecond: number | null;
+  /** Rows per CPU-second of the server's main thread (HTTP, parsing, storing) while ingesting. */
+  ingestRowsPerMainThreadCpuSecond: number | null;
   loadMs: number;
   incremental: { ingestMs: number; toResultsMs: number };
   queries: LatencyResult;
@@ -268,8 +274,10 @@ export async function runServerBench(opts: { baseRows?: number; dir?: string; lo
     log(`ingesting ${baseRows} rows`);
     const pid = server.proc.pid!;
     const cpu0 = processCpuSeconds(pid);
+    const main0 = processCpuSeconds(pid, pid);
     const ingest = await benchIngest(server.url, name, { rows: baseRows, startId: 1_000_000 });
     const cpu1 = processCpuSeconds(pid);
+    const main1 = processCpuSeconds(pid, pid);
     log(`ingest: ${Math.round(ingest.rowsPerSecond)} rows/s; waiting for the recompute`);
     const t = performance.now();
     await waitForResults(server.url, name, 50);
@@ -283,6 +291,7 @@ export async function runServerBench(opts: { baseRows?: number; dir?: string; lo
     return {
       ingest,
       ingestRowsPerServerCpuSecond: cpu0 !== null && cpu1 !== null ? baseRows / (cpu1 - cpu0) : null,
+      ingestRowsPerMainThreadCpuSecond: main0 !== null && main1 !== null ? baseRows / (main1 - main0) : null,
       loadMs,
       incremental,
       queries,
