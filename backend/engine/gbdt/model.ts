@@ -128,12 +128,23 @@ function rowMajor(model: GbdtModel, columns: ArrayLike<number>[]): { x: Float64A
   return { x, n, nf };
 }
 
+/** Compiled trees per model: a fitted model scores many chunks. */
+const compiled = new WeakMap<TreeModel[], CompiledTree[]>();
+
+function compiledTrees(model: GbdtModel): CompiledTree[] {
+  let trees = compiled.get(model.trees);
+  if (!trees || trees.length !== model.trees.length) {
+    trees = model.trees.map(compileTree);
+    compiled.set(model.trees, trees);
+  }
+  return trees;
+}
+
 /** Scores rows from columns aligned with `model.features` (same order, same encoding as in training). */
 export function predictRaw(model: GbdtModel, columns: ArrayLike<number>[]): Float64Array {
   const { x, n, nf } = rowMajor(model, columns);
   const out = new Float64Array(n).fill(model.initScore);
-  for (const tree of model.trees) {
-    const t = compileTree(tree);
+  for (const t of compiledTrees(model)) {
     const values = t.leafValue;
     for (let i = 0; i < n; i++) out[i] += values[leafOfRow(t, x, i * nf)];
   }
@@ -143,8 +154,7 @@ export function predictRaw(model: GbdtModel, columns: ArrayLike<number>[]): Floa
 /** The leaf each row reaches in each tree (`[tree][row]`), e.g. to inspect leaf sizes. */
 export function predictLeaves(model: GbdtModel, columns: ArrayLike<number>[]): Int32Array[] {
   const { x, n, nf } = rowMajor(model, columns);
-  return model.trees.map((tree) => {
-    const t = compileTree(tree);
+  return compiledTrees(model).map((t) => {
     const out = new Int32Array(n);
     for (let i = 0; i < n; i++) out[i] = leafOfRow(t, x, i * nf);
     return out;
