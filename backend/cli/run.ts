@@ -121,7 +121,7 @@ export function executeRun(configPath: string, warn: (line: string) => void): Re
         }
         analysis = joined.frame;
       } catch (e) {
-        if (e instanceof JoinError) throw new UsageError(`${files.analysis_targets}: ${e.message}`);
+        if (e instanceof JoinError) throw new UsageError(`${files[e.dataset]}: ${e.message}`);
         throw e;
       }
     }
@@ -158,7 +158,10 @@ export async function runCommand(args: string[]): Promise<number> {
     else throw new UsageError(`unexpected argument '${a}' (usage: vigil run CONFIG [--out FILE])`);
   }
   if (!configPath) throw new UsageError('usage: vigil run CONFIG [--out FILE]');
-  const rows = executeRun(configPath, (line) => process.stderr.write(`warning: ${line}\n`));
+  if (out !== null && out !== '-') checkOutputFolder(out);
+  // Warnings are printed only once the run has succeeded: bad input gets exactly one line on stderr.
+  const warnings: string[] = [];
+  const rows = executeRun(configPath, (line) => warnings.push(line));
   const rankings = runRankings(configPath, rows);
   const json = JSON.stringify({ results: rows.map(toOutputRow), ...(rankings.length > 0 ? { rankings } : {}) });
   if (out === null || out === '-') {
@@ -166,8 +169,27 @@ export async function runCommand(args: string[]): Promise<number> {
   } else {
     // Written whole or not at all: a temporary file renamed into place.
     const tmp = `${out}.tmp-${process.pid}`;
-    fs.writeFileSync(tmp, json + '\n');
-    fs.renameSync(tmp, out);
+    try {
+      fs.writeFileSync(tmp, json + '\n');
+      fs.renameSync(tmp, out);
+    } catch (e) {
+      fs.rmSync(tmp, { force: true });
+      throw new UsageError(`${out}: cannot write the results: ${(e as Error).message.split('\n')[0]}`);
+    }
   }
+  for (const line of warnings) process.stderr.write(`warning: ${line}\n`);
   return 0;
+}
+
+/** Fails before any computation when --out cannot be written to (one line, exit 2: run contract). */
+function checkOutputFolder(out: string): void {
+  const folder = path.dirname(path.resolve(out));
+  let stat: fs.Stats;
+  try {
+    stat = fs.statSync(folder);
+  } catch {
+    throw new UsageError(`--out ${out}: folder ${folder} does not exist`);
+  }
+  if (!stat.isDirectory()) throw new UsageError(`--out ${out}: ${folder} is not a folder`);
+  if (fs.existsSync(out) && fs.statSync(out).isDirectory()) throw new UsageError(`--out ${out}: is a folder, not a file`);
 }

@@ -73,6 +73,8 @@ export function sizeChunks(n: number, size: number, incomplete: Incomplete, time
       ranges[ranges.length - 1] = [ranges[ranges.length - 1][0], n - 1];
     }
   }
+  // NannyML fails on a data set without chunks; say why instead of returning no rows.
+  if (ranges.length === 0) throw new ChunkingError(`chunk size ${size} with incomplete='drop' leaves no chunk of the ${n} rows`);
   return ranges.map(([start, end], index) => {
     const [startDate, endDate] = rangeDates(timestamps, start, end);
     return { key: `[${start}:${end}]`, index, start, end, startDate, endDate };

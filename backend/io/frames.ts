@@ -32,7 +32,16 @@ export interface JoinResult {
   unmatched: number;
 }
 
-export class JoinError extends Error {}
+export class JoinError extends Error {
+  constructor(
+    message: string,
+    /** the file at fault: the targets unless the analysis lacks the join column */
+    readonly dataset: 'analysis' | 'analysis_targets' = 'analysis_targets',
+  ) {
+    super(message);
+    this.name = 'JoinError';
+  }
+}
 
 /** Picks the join column: the one column both frames share besides the target columns (run contract). */
 export function defaultJoinColumn(analysis: Frame, targets: Frame): string {
@@ -100,8 +109,8 @@ function matchNumericKeys(a: Float64Array, t: Float64Array, on: string): RowMatc
 export function leftJoinTargets(analysis: Frame, targets: Frame, on: string): JoinResult {
   const aKey = analysis.columns.get(on);
   const tKey = targets.columns.get(on);
-  if (!aKey) throw new JoinError(`join column '${on}' not found in the analysis data`);
-  if (!tKey) throw new JoinError(`join column '${on}' not found in the targets`);
+  if (!aKey) throw new JoinError(`column '${on}' (join_on) not found`, 'analysis');
+  if (!tKey) throw new JoinError(`column '${on}' (join_on) not found`);
   const { targetRow, unmatched } =
     aKey.kind === 'numeric' && tKey.kind === 'numeric'
       ? matchNumericKeys(aKey.values, tKey.values, on)

@@ -69,12 +69,15 @@ export function parsePerformanceParams(raw: Record<string, unknown>, where: stri
   let classes: string[] = [];
   let classColumns: string[] = [];
   const at = `${where}.y_pred_proba`;
+  // As in NannyML, PerformanceCalculator needs the scores only for the metrics computed from them (run contract).
   if (problemType === 'classification_binary') {
-    if (probaRaw === undefined || probaRaw === null) throw new ConfigError(at, 'is required for classification_binary (the score column)');
-    if (typeof probaRaw !== 'string' || probaRaw === '') {
+    if (probaRaw === undefined || probaRaw === null) {
+      if (estimator === 'CBPE') throw new ConfigError(at, 'is required for classification_binary (the score column)');
+      const scoreMetrics = metrics.filter((m) => SCORE_ONLY_METRICS.includes(m));
+      if (scoreMetrics.length > 0) throw new ConfigError(at, `is required by metric(s) ${scoreMetrics.join(', ')} (the score column)`);
+    } else if (typeof probaRaw !== 'string' || probaRaw === '') {
       throw new ConfigError(at, 'must be a column name for classification_binary (a {class: column} map is for classification_multiclass)');
-    }
-    yPredProba = probaRaw;
+    } else yPredProba = probaRaw;
   } else if (problemType === 'classification_multiclass') {
     if (probaRaw === undefined || probaRaw === null) throw new ConfigError(at, 'is required for classification_multiclass (a {class: column} map)');
     if (typeof probaRaw !== 'object' || Array.isArray(probaRaw)) {
