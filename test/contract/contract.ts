@@ -4,7 +4,7 @@
  * chunker rules (nannyml/chunk.py: SizeBasedChunker, CountBasedChunker, DefaultChunker, PeriodBasedChunker
  * with pandas Period keys), written without the engine's code, so a disagreement is a finding.
  */
-import { spawnSync } from 'child_process';
+import { spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
@@ -36,6 +36,37 @@ export function vigil(args: string[], cwd = ROOT) {
     built = true;
   }
   return spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', maxBuffer: 1024 * 1024 * 1024 });
+}
+
+/** Runs many `vigil run` invocations, a few at a time (the machine is shared), each with its own --out. */
+export async function runMany(jobs: { config: string; cwd?: string }[], concurrency = 3): Promise<RunOutcome[]> {
+  if (!built) {
+    ensureBackendBuilt();
+    built = true;
+  }
+  const results: RunOutcome[] = new Array(jobs.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) {
+      const i = next++;
+      const outDir = tempDir('vigil-contract-out-');
+      const out = path.join(outDir, 'results.json');
+      const r = await new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [BIN, 'run', jobs[i].config, '--out', out], { cwd: jobs[i].cwd ?? ROOT });
+        let stdout = '';
+        let stderr = '';
+        child.stdout.on('data', (d) => (stdout += d));
+        child.stderr.on('data', (d) => (stderr += d));
+        child.on('close', (status) => resolve({ status, stdout, stderr }));
+      });
+      const outText = fs.existsSync(out) ? fs.readFileSync(out, 'utf8') : null;
+      const leftovers = fs.readdirSync(outDir).filter((f) => f !== 'results.json');
+      fs.rmSync(outDir, { recursive: true, force: true });
+      results[i] = { ...r, outText, leftovers };
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  return results;
 }
 
 export function tempDir(prefix = 'vigil-contract-'): string {

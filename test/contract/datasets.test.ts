@@ -186,14 +186,14 @@ describe.each([
 });
 
 describe('with timestamp_column_name the rows are sorted by time before chunking', () => {
-  const calcs = (analysis: string): CalculatorExpectation[] => [
+  const calcs: CalculatorExpectation[] = [
     { id: 'DLE', className: 'DLE', params: { feature_column_names: SMALL_FEATURES, y_pred: 'y_pred', y_true: 'y_true', metrics: ['mae'], timestamp_column_name: 'timestamp', chunk_size: 500 }, series: model(['mae']), analysisTargets: true },
     { id: 'SummaryStatsAvgCalculator', className: 'SummaryStatsAvgCalculator', params: { column_names: ['price_new'], timestamp_column_name: 'timestamp', chunk_period: 'D' }, series: [['price_new', 'avg']] },
     { id: 'UnivariateDriftCalculator', className: 'UnivariateDriftCalculator', params: { column_names: ['km_driven', 'fuel'], timestamp_column_name: 'timestamp', chunk_number: 7 }, series: [['km_driven', 'jensen_shannon'], ['fuel', 'jensen_shannon']] },
-  ].map((c) => ({ ...c, analysis }));
-  const sorted = runOnce('sorted', SMALL, calcs(SMALL.analysis), true);
+  ];
+  const sorted = runOnce('sorted', SMALL, calcs, true);
   const shuffledSet = { ...SMALL, analysis: path.join(CONTRACT_FIXTURES, 'car_price_small_analysis_shuffled.csv') };
-  const shuffled = runOnce('shuffled', shuffledSet, calcs(shuffledSet.analysis), true);
+  const shuffled = runOnce('shuffled', shuffledSet, calcs, true);
 
   it('a shuffled analysis file (targets joined by id) gives exactly the rows of the time-ordered one', () => {
     expect(sorted().status).toBe(0);
