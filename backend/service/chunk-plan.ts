@@ -23,7 +23,8 @@ function sizeSpec(c: StreamChunker & { type: 'size' }): ChunkerSpec {
 
 /** The size chunks of a stream of n rows, with their partial flags. */
 export function sizeChunkMarks(n: number, c: StreamChunker & { type: 'size' }): ChunkMark[] {
-  if (n === 0) return [];
+  // A stream shorter than one chunk simply has no chunk yet (`vigil run` calls that an error).
+  if (n === 0 || (c.incomplete === 'drop' && n < c.size)) return [];
   const chunks = chunkRows(n, sizeSpec(c), null);
   const filling = n % c.size !== 0;
   return chunks.map((ch, i) => ({

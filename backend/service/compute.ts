@@ -21,6 +21,8 @@ import { loadScorer, ScoredRow } from './scoring';
 /** What the core reports as it works (the service turns these into /metrics). */
 export interface ComputeEvents {
   recomputed?(model: string, seconds: number, chunks: number): void;
+  /** After each chunk's results are committed. */
+  chunkComputed?(model: string): void;
   chunkError?(model: string): void;
   queueDepth?(depth: number): void;
 }
@@ -311,6 +313,7 @@ export class ComputeCore {
     }
     await this.store.writeChunkResults(m.id, { chunk, nRows: rows.n, startDate, endDate, results });
     m.status.chunksComputed++;
+    this.events.chunkComputed?.(m.name);
   }
 
   async close(): Promise<void> {

@@ -18,6 +18,8 @@ const core = new ComputeCore(store, log, {
     post({ type: 'event', event: 'recomputed', model, seconds, chunks });
     post({ type: 'status', model, status: core.status(model) });
   },
+  // The main thread answers GET /api/models/{name} from these: keep them as fresh as the stored chunks.
+  chunkComputed: (model) => post({ type: 'status', model, status: core.status(model) }),
   chunkError: (model) => post({ type: 'event', event: 'chunkError', model }),
   queueDepth: (depth) => post({ type: 'event', event: 'queueDepth', depth }),
 });

@@ -173,13 +173,20 @@ export async function call(base: string, method: string, urlPath: string, o: Req
   return { status: res.status, body: parsed, text, headers: res.headers };
 }
 
-/** Polls the model until no chunk is waiting for a recompute. */
+/**
+ * Polls the model until no chunk is waiting for a recompute, seen twice in a row with the same
+ * `chunks_computed` (the compute worker's counters reach the main thread just after the chunk commits).
+ */
 export async function waitComputed(base: string, model: string, key?: string, timeoutMs = 60000): Promise<any> {
   const t0 = Date.now();
+  let last: any = null;
   for (;;) {
     const r = await call(base, 'GET', `/api/models/${model}`, { key });
     if (r.status !== 200) throw new Error(`GET model: ${r.status} ${r.text}`);
-    if (r.body.status.pending_chunks === 0) return r.body;
+    if (r.body.status.pending_chunks === 0 && last && last.status.pending_chunks === 0 && last.status.chunks_computed === r.body.status.chunks_computed) {
+      return r.body;
+    }
+    last = r.body;
     if (Date.now() - t0 > timeoutMs) throw new Error(`recompute of ${model} not finished after ${timeoutMs} ms: ${JSON.stringify(r.body.status)}`);
     await new Promise((res) => setTimeout(res, 50));
   }
