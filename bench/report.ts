@@ -29,7 +29,7 @@ function measured(r: ScenarioResult): string {
   const parts = [`${n(m.wall_s)} s wall, ${n(m.cpu_s)} s CPU, peak ${n(m.peak_rss_mib, 0)} MiB, ${k(m.rows_per_s)} rows/s`];
   if (m.baseline_wall_s !== undefined) {
     parts.push(
-      `Python ${n(m.baseline_wall_s)} s wall / ${n(m.baseline_cpu_s)} s CPU (CSV ${n(m.baseline_read_s)} s): ${n(m.speedup, 1)}× wall, ${n(m.cpu_speedup, 1)}× CPU, ${n(m.speedup_without_csv, 1)}× without CSV reading`,
+      `Python ${n(m.baseline_wall_s)} s wall / ${n(m.baseline_cpu_s)} s CPU (CSV ${n(m.baseline_read_s)} s): ${n(m.speedup, 1)}× wall, ${n(m.cpu_speedup, 1)}× CPU, ${n(m.speedup_without_csv, 1)}× CPU without CSV reading`,
     );
   }
   return parts.join('; ');

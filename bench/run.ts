@@ -108,6 +108,8 @@ interface BaselineTiming {
   skipped: string[];
   max_rss_bytes: number;
   cpu_s: number;
+  read_cpu_s: number;
+  compute_cpu_s: number;
 }
 
 function runScenario(spec: RunScenarioSpec): Scenario {
@@ -152,6 +154,11 @@ function runScenario(spec: RunScenarioSpec): Scenario {
       const readS = (read.extra as { read_s?: number } | null)?.read_s ?? null;
       result.metrics.read_s = readS;
       if (readS !== null) result.metrics.compute_s = Math.max(0, vigil.wall_s - readS);
+      // CPU time is what a busy machine distorts least: the run's CPU minus that of a process that only
+      // starts and reads the same CSV files (start-up cancels out).
+      const readCpu = read.exit_code === 0 && read.user_cpu_s !== null ? read.user_cpu_s + (read.system_cpu_s ?? 0) : null;
+      result.metrics.read_cpu_s = readCpu;
+      if (readCpu !== null) result.metrics.compute_cpu_s = Math.max(0, (result.metrics.cpu_s ?? 0) - readCpu);
 
       let speedup: number | null = null;
       if (ctx.options.baseline) {
@@ -176,7 +183,13 @@ function runScenario(spec: RunScenarioSpec): Scenario {
           });
           speedup = py.wall_s / vigil.wall_s;
           if (result.metrics.compute_s !== undefined && result.metrics.compute_s !== null && result.metrics.compute_s > 0) {
-            result.metrics.speedup_without_csv = timing.compute_s / result.metrics.compute_s;
+            result.metrics.speedup_without_csv_wall = timing.compute_s / result.metrics.compute_s;
+          }
+          result.metrics.baseline_read_cpu_s = timing.read_cpu_s;
+          result.metrics.baseline_compute_cpu_s = timing.compute_cpu_s;
+          const vigilComputeCpu = result.metrics.compute_cpu_s;
+          if (vigilComputeCpu !== undefined && vigilComputeCpu !== null && vigilComputeCpu > 0) {
+            result.metrics.speedup_without_csv = timing.compute_cpu_s / vigilComputeCpu;
           }
           const without = cfg.calculators.filter((c) => timing.skipped.includes(c.class)).map((c) => c.id);
           if (without.length) result.notes.push(`no Python baseline for: ${without.join(', ')} (the ratio includes their time on Vigil's side only)`);
@@ -265,7 +278,7 @@ function fmtRate(v: number | null | undefined): string {
 }
 
 export function formatTable(results: ScenarioResult[]): string {
-  const head = ['scenario', 'wall s', 'CPU s', 'peak MiB', 'rows/s', 'Python wall/CPU s', 'speed-up wall/CPU/no-CSV', 'targets'];
+  const head = ['scenario', 'wall s', 'CPU s', 'peak MiB', 'rows/s', 'Python wall/CPU s', 'speed-up wall / CPU / CPU w/o CSV', 'targets'];
   const rows = results.map((r) => {
     const m = r.metrics;
     const targets = r.targets.map((t) => `${t.name} ${t.target}: ${t.ok === null ? '?' : t.ok ? 'ok' : 'MISSED'} (${fmt(t.value)})`).join('; ');

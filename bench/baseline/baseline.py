@@ -1087,14 +1087,17 @@ def main(argv):
     path = lambda p: os.path.join(base, p)
 
     t0 = time.perf_counter()
+    c0 = time.process_time()
     reference = read_csv(path(config['reference']))
     analysis = read_csv(path(config['analysis']))
     if config.get('analysis_targets'):
         targets = read_csv(path(config['analysis_targets']))
         analysis = left_join_targets(analysis, targets, config.get('join_on') or default_join(analysis, targets))
     read_s = time.perf_counter() - t0
+    read_cpu_s = time.process_time() - c0
 
     t1 = time.perf_counter()
+    c1 = time.process_time()
     results, per_calculator, skipped = [], {}, []
     sorted_frames = {}
     for i, calc in enumerate(config['calculators']):
@@ -1122,6 +1125,7 @@ def main(argv):
             results.extend(s.rows(cls, calc.get('id', cls), ctx['chunks']))
         per_calculator[calc.get('id', cls)] = per_calculator.get(calc.get('id', cls), 0) + time.perf_counter() - tc
     compute_s = time.perf_counter() - t1
+    compute_cpu_s = time.process_time() - c1
 
     if out_path:
         with open(out_path, 'w') as f:
@@ -1130,6 +1134,8 @@ def main(argv):
     print(json.dumps({
         'read_s': read_s,
         'compute_s': compute_s,
+        'read_cpu_s': read_cpu_s,
+        'compute_cpu_s': compute_cpu_s,
         'total_s': time.perf_counter() - t_start,
         'per_calculator_s': per_calculator,
         'skipped': skipped,
