@@ -192,7 +192,12 @@ function runScenario(spec: RunScenarioSpec): Scenario {
             result.metrics.speedup_without_csv = timing.compute_cpu_s / vigilComputeCpu;
           }
           const without = cfg.calculators.filter((c) => timing.skipped.includes(c.class)).map((c) => c.id);
-          if (without.length) result.notes.push(`no Python baseline for: ${without.join(', ')} (the ratio includes their time on Vigil's side only)`);
+          if (without.length) {
+            // Not like for like: the Python side skipped some of the work, so no ratios.
+            result.notes.push(`no Python baseline for: ${without.join(', ')}; speed-up ratios omitted (the Python times cover the other calculators only)`);
+            for (const k of ['speedup', 'cpu_speedup', 'speedup_without_csv', 'speedup_without_csv_wall', 'vigil_over_baseline']) delete result.metrics[k];
+            speedup = null;
+          }
           result.comparison = compareResults(vigilOut, baselineOut);
           const c = result.comparison;
           if (c.mismatches || c.only_in_baseline || c.only_in_vigil) {
