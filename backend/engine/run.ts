@@ -89,7 +89,8 @@ export function runCalculators(reference: Frame, analysis: Frame, configs: Calcu
     const analysisResults = onDataset('analysis', () =>
       chunkFrame(frames!.analysis, fitted.chunking).map((chunk) => ({ chunk, rows: fitted.calculate(sliceFrame(frames!.analysis, chunk.start, chunk.end)) })),
     );
-    out.push(...assembleRows(p.config, fitted.reference, analysisResults));
+    // not push(...rows): hourly chunks × many series exceed the engine's argument limit
+    for (const row of assembleRows(p.config, fitted.reference, analysisResults)) out.push(row);
   }
   return out;
 }

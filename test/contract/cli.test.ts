@@ -24,6 +24,11 @@ function configFile(name: string, body: Record<string, unknown>, ext = '.json'):
   return file;
 }
 
+const MANY = {
+  column_names: ['MedInc', 'HouseAge', 'AveRooms', 'AveBedrms', 'Population', 'AveOccup', 'Latitude', 'Longitude', 'y_pred', 'y_pred_proba'],
+  timestamp_column_name: 'timestamp',
+  chunk_period: 'h',
+};
 const DATAREL = { reference: '../data/reference.csv', analysis: '../data/analysis.csv' };
 const DRIFT = { class: 'UnivariateDriftCalculator', params: { column_names: ['MedInc', 'HouseAge', 'y_pred'], timestamp_column_name: 'timestamp', chunk_period: 'M' } };
 const PERF = {
@@ -80,6 +85,9 @@ beforeAll(async () => {
   ] }));
   add('unknown problem type', configFile('ptype', { ...DATAREL, calculators: [{ ...PERF, params: { ...PERF.params, problem_type: 'binary_classification' } }] }));
   add('drop leaves no chunk', configFile('nochunk', { ...DATAREL, calculators: [{ class: 'SummaryStatsRowCountCalculator', params: { chunk_size: 1000, incomplete: 'drop' } }] }));
+
+  // hourly chunks of the full California files × 10 columns: 140 640 rows from one calculator
+  add('many rows', configFile('many', { reference: CALIFORNIA.reference, analysis: CALIFORNIA.analysis, calculators: [{ class: 'MissingValuesCalculator', params: MANY }] }));
 
   // period aliases on the full car-loan files (one row-count series each: cheap)
   const carLoan = (name: string, period: string) =>
@@ -211,6 +219,15 @@ describe("NannyML's spellings", () => {
     for (const p of ['h', 'D']) {
       expect(contractProblems(ok(`period ${p}`), { reference: CAR_LOAN.reference, analysis: CAR_LOAN.analysis, calculators: calcs(p) })).toEqual([]);
     }
+  });
+});
+
+describe('size', () => {
+  it('hourly chunks × 10 columns (140 640 rows from one calculator) run and conform', () => {
+    const rows = ok('many rows');
+    expect(rows).toHaveLength(10 * (5832 + 8232));
+    const calcs = [{ id: 'MissingValuesCalculator', className: 'MissingValuesCalculator', params: MANY, series: MANY.column_names.map((c): [string, string] => [c, 'missing_values']) }];
+    expect(contractProblems(rows, { reference: CALIFORNIA.reference, analysis: CALIFORNIA.analysis, calculators: calcs })).toEqual([]);
   });
 });
 
