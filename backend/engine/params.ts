@@ -160,6 +160,10 @@ export class ParamReader {
       if (!timestampColumn) this.fail('chunk_period', 'needs timestamp_column_name');
       chunker = { type: 'period', period: periodRaw as PeriodAlias };
     } else chunker = { type: 'default' };
+    // NannyML's period and default chunkers have no incomplete rule (its SizeBasedChunker has): refuse rather than ignore.
+    if (chunker.type !== 'size' && chunker.type !== 'number' && incomplete !== 'keep') {
+      this.fail('incomplete', `applies to chunk_size or chunk_number only (got '${incomplete}' with ${chunker.type === 'period' ? 'chunk_period' : 'the default chunker'})`);
+    }
     return { chunker, timestampColumn };
   }
 

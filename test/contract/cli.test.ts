@@ -84,6 +84,7 @@ beforeAll(async () => {
     { class: 'UnivariateDriftCalculator', params: { column_names: ['MedInc'], continuous_methods: ['wasserstein'], treat_as_categorical: ['y_pred'] } },
   ] }));
   add('unknown problem type', configFile('ptype', { ...DATAREL, calculators: [{ ...PERF, params: { ...PERF.params, problem_type: 'binary_classification' } }] }));
+  add('incomplete with chunk_period', configFile('incomplete_period', { ...DATAREL, calculators: [{ ...DRIFT, params: { ...DRIFT.params, incomplete: 'append' } }] }));
   add('drop leaves no chunk', configFile('nochunk', { ...DATAREL, calculators: [{ class: 'SummaryStatsRowCountCalculator', params: { chunk_size: 1000, incomplete: 'drop' } }] }));
 
   // hourly chunks of the full California files × 10 columns: 140 640 rows from one calculator
@@ -234,6 +235,10 @@ describe('size', () => {
 describe('run-level failures', () => {
   it('chunking that leaves no chunk (chunk_size > rows, incomplete drop): exit 2 naming the file', () => {
     rejected('drop leaves no chunk', 'reference.csv', 'chunk size 1000', 'drop');
+  });
+
+  it("incomplete append/drop with chunk_period (NannyML's period chunker has no such rule) is refused, not ignored", () => {
+    rejected('incomplete with chunk_period', 'incomplete_period.json', 'calculators[0].params.incomplete', 'chunk_period');
   });
 });
 
