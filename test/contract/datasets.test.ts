@@ -180,9 +180,28 @@ describe.each([
   const calcs: CalculatorExpectation[] = [
     { id: 'DLE', className: 'DLE', params: { feature_column_names: SMALL_FEATURES, y_pred: 'y_pred', y_true: 'y_true', metrics: ['mae', 'rmse'], ...chunking }, series: model(['mae', 'rmse']), analysisTargets: true },
     { id: 'DomainClassifierCalculator', className: 'DomainClassifierCalculator', params: { feature_column_names: SMALL_FEATURES, ...chunking }, series: [[null, 'domain_classifier_auroc']] },
+    {
+      id: 'ConceptDriftCalculator',
+      className: 'ConceptDriftCalculator',
+      params: { problem_type: 'regression', feature_column_names: SMALL_FEATURES, y_pred: 'y_pred', y_true: 'y_true', metrics: ['mae', 'rmse'], ...chunking },
+      series: model(['mae', 'rmse']),
+    },
   ];
   const outcome = runOnce(`small_${name.replace(/\W+/g, '_')}`, SMALL, calcs, true);
   it('conforms to the contract', () => expectConforms(outcome(), SMALL, calcs));
+  it('regression concept drift = realized − DLE estimate, chunk by chunk', () => {
+    const rows = outcome().rows;
+    const problems: string[] = [];
+    for (const m of ['mae', 'rmse']) {
+      const dle = series(rows, 'DLE', null, m);
+      series(rows, 'ConceptDriftCalculator', null, m).forEach((d, i) => {
+        const e = dle[i];
+        const want = e.realized === null || e.value === null ? null : e.realized - e.value;
+        if (!closeTo(d.value, want, 1e-9)) problems.push(`${m} ${d.period} ${d.chunk.key}: ${d.value}, expected ${want}`);
+      });
+    }
+    expect(problems).toEqual([]);
+  });
 });
 
 describe('with timestamp_column_name the rows are sorted by time before chunking', () => {
