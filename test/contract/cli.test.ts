@@ -58,6 +58,13 @@ beforeAll(async () => {
   const withKey = (header: string[], rows: string[][]) => [[...header, 'row_id'], ...rows.map((r) => [...r, r[0]])];
   writeCsv(path.join(dir, 'data', 'analysis_row_id.csv'), withKey(ana.header, ana.rows.slice(0, 600)));
 
+  // timestamp spellings: microseconds (truncated, not rounded), ISO with T and Z or an offset, date only, no seconds
+  fs.writeFileSync(
+    path.join(dir, 'data', 'timestamps.csv'),
+    'ts,x\n2020-01-01 23:59:59.999999,1\n2020-01-02 00:00:00.0005,2\n2020-01-02T10:00:00Z,3\n2020-01-02T12:30:00+02:00,4\n2020-01-03,5\n2020-01-03 01:02,6\n',
+  );
+  add('timestamp spellings', configFile('timestamps', { reference: '../data/timestamps.csv', analysis: '../data/timestamps.csv', calculators: [{ class: 'SummaryStatsRowCountCalculator', params: { timestamp_column_name: 'ts', chunk_size: 2 } }] }));
+
   const base = { ...DATAREL, calculators: [DRIFT] };
   add('json', configFile('drift', base, '.json'));
   add('yaml', configFile('drift', base, '.yaml'));
@@ -220,6 +227,17 @@ describe("NannyML's spellings", () => {
     for (const p of ['h', 'D']) {
       expect(contractProblems(ok(`period ${p}`), { reference: CAR_LOAN.reference, analysis: CAR_LOAN.analysis, calculators: calcs(p) })).toEqual([]);
     }
+  });
+});
+
+describe('dates', () => {
+  it('chunk dates are ISO UTC with milliseconds, truncated, ending in Z, whatever the input spelling', () => {
+    const chunks = ok('timestamp spellings').filter((r) => r.period === 'analysis').map((r) => [r.chunk.key, r.chunk.start_date, r.chunk.end_date]);
+    expect(chunks).toEqual([
+      ['[0:1]', '2020-01-01T23:59:59.999Z', '2020-01-02T00:00:00.000Z'],
+      ['[2:3]', '2020-01-02T10:00:00.000Z', '2020-01-02T10:30:00.000Z'],
+      ['[4:5]', '2020-01-03T00:00:00.000Z', '2020-01-03T01:02:00.000Z'],
+    ]);
   });
 });
 
