@@ -139,6 +139,9 @@ export function fitScaledPca(columns: BoundColumn[], n: number, nComponents: Com
   return { scaler, pca: { d, k, mean, components, explainedVariance, explainedVarianceRatio } };
 }
 
+/** One feature's reconstruction over a block's rows (per thread: each worker has its own module). */
+const reconstructionBuffer = new Float64Array(BLOCK_ROWS);
+
 /**
  * Row errors ‖z − ẑ‖₂ with ẑ = (z − μ)VₖᵀVₖ + μ, written to `out[start..start+count)`.
  * `block` holds scaled rows (column-major); `scratch` needs k × BLOCK_ROWS + BLOCK_ROWS numbers.
@@ -161,15 +164,22 @@ export function reconstructionErrorsOfBlock(block: Float64Array, count: number, 
       for (let r = 0; r < count; r++) scratch[pc + r] += v * block[off + r];
     }
   }
-  // squared residuals Σ_j (c_j − Σ_c V[c,j]·p_c)²
+  // squared residuals Σ_j (c_j − Σ_c V[c,j]·p_c)²; the reconstruction of feature j is accumulated over
+  // contiguous rows, component by component (the same summation order as a per-row loop over c, so the
+  // same numbers, but about a quarter faster than striding through the projections row by row)
   const err = k * BLOCK_ROWS;
   scratch.fill(0, err, err + count);
+  const rec = reconstructionBuffer;
   for (let j = 0; j < d; j++) {
     const off = j * BLOCK_ROWS;
+    rec.fill(0, 0, count);
+    for (let c = 0; c < k; c++) {
+      const v = components[c * d + j];
+      const pc = c * BLOCK_ROWS;
+      for (let r = 0; r < count; r++) rec[r] += v * scratch[pc + r];
+    }
     for (let r = 0; r < count; r++) {
-      let rec = 0;
-      for (let c = 0; c < k; c++) rec += components[c * d + j] * scratch[c * BLOCK_ROWS + r];
-      const res = block[off + r] - rec;
+      const res = block[off + r] - rec[r];
       scratch[err + r] += res * res;
     }
   }
