@@ -27,7 +27,9 @@ function measured(r: ScenarioResult): string {
     return `/api/query p50 ${n(m.api_query_p50_ms, 1)} / p99 ${n(m.api_query_p99_ms, 1)} ms at ${n(m.api_query_requests_per_s, 0)} req/s; query_range p50 ${n(m.query_range_p50_ms, 1)} / p99 ${n(m.query_range_p99_ms, 1)} ms at ${n(m.query_range_requests_per_s, 0)} req/s (paced 10 req/s per client: p99 ${n(m.api_query_paced_p99_ms, 1)} / ${n(m.query_range_paced_p99_ms, 1)} ms)`;
   }
   const parts = [`${n(m.wall_s)} s wall, ${n(m.cpu_s)} s CPU, peak ${n(m.peak_rss_mib, 0)} MiB, ${k(m.rows_per_s)} rows/s`];
-  if (m.baseline_wall_s !== undefined) {
+  if (m.baseline_wall_s !== undefined && m.speedup === undefined) {
+    parts.push(`Python, for the calculators it has, ${n(m.baseline_wall_s)} s wall / ${n(m.baseline_cpu_s)} s CPU (no ratio: not like for like)`);
+  } else if (m.baseline_wall_s !== undefined) {
     parts.push(
       `Python ${n(m.baseline_wall_s)} s wall / ${n(m.baseline_cpu_s)} s CPU (CSV ${n(m.baseline_read_s)} s): ${n(m.speedup, 1)}× wall, ${n(m.cpu_speedup, 1)}× CPU, ${n(m.speedup_without_csv, 1)}× CPU without CSV reading`,
     );
