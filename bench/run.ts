@@ -86,6 +86,7 @@ function generatedData(ctx: Context): RunData {
   };
 }
 
+const NOT_RUN: Measurement = { wall_s: 0, max_rss_bytes: null, user_cpu_s: null, system_cpu_s: null, extra: null, exit_code: null, stdout: '', stderr: '' };
 const VIGIL_TIMEOUT_MS = 15 * 60_000;
 const BASELINE_TIMEOUT_MS = 60 * 60_000;
 
@@ -166,7 +167,7 @@ function runScenario(spec: RunScenarioSpec): Scenario {
         const baselineOut = path.join(ctx.workDir, `${spec.id}.baseline.json`);
         const py = await runMeasured('python3', [path.join(__dirname, 'baseline', 'baseline.py'), cfg.path, '--out', baselineOut], {
           timeoutMs: BASELINE_TIMEOUT_MS,
-        });
+        }).catch((e: Error): Measurement => ({ ...NOT_RUN, stderr: `python3 could not be started (${e.message}); install python3 with numpy and scipy, or use --no-baseline` }));
         if (py.exit_code !== 0) {
           result.notes.push(`baseline exited ${py.exit_code}: ${lastLine(py.stderr)}`);
         } else {
@@ -411,4 +412,3 @@ if (require.main === module) {
   );
 }
 
-export type { Measurement };
