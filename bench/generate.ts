@@ -16,6 +16,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { seededRandom } from '../backend/engine/random';
 
 /** Bump when the generated content changes, so cached files are not reused. */
 const GENERATOR_VERSION = 2;
@@ -44,17 +45,8 @@ export interface Dataset {
   bytes: number;
 }
 
-/** mulberry32: small, fast, good enough for synthetic data; the same seed gives the same files. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded PRNG (mulberry32): the same seed gives the same files. */
+export const rng = seededRandom;
 
 function normalSource(uniform: () => number): () => number {
   let spare = NaN;

@@ -28,6 +28,7 @@ import {
 } from './binning';
 import { DECISION_CATEGORICAL, DECISION_DEFAULT_LEFT, DECISION_MISSING_NAN, FeatureKind, GbdtModel, TreeModel } from './model';
 import { GbdtParams } from './params';
+import { seededRandom } from '../random';
 
 /**
  * Math functions as local bindings: under jest (vm contexts) every lookup of the global `Math` goes
@@ -63,21 +64,9 @@ interface BinnedData {
   totalBins: number;
 }
 
-/** Deterministic PRNG (mulberry32) for the binning sample. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** Sorted row indices of a sample of `k` out of `n` rows (Floyd's algorithm). */
 function sampleRows(n: number, k: number, seed: number): Int32Array {
-  const rand = mulberry32(seed);
+  const rand = seededRandom(seed);
   const chosen = new Set<number>();
   for (let j = n - k; j < n; j++) {
     const t = Math.floor(rand() * (j + 1));

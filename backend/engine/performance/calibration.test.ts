@@ -9,7 +9,7 @@ import {
   predictIsotonic,
   stratifiedTestSets,
 } from './calibration';
-import { seededRandom } from './random';
+import { seededRandom } from '../random';
 
 const f = (xs: number[]) => Float64Array.from(xs);
 

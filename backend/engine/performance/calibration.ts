@@ -9,7 +9,7 @@
  */
 import { rocAuc } from './metrics/curves';
 import { rankValues, stableAscendingOrder } from './order';
-import { Random, seededRandom, shuffleInPlace } from './random';
+import { Random, seededRandom, shuffleInPlace } from '../random';
 
 /** A fitted calibrator: the isotonic step function's points (plain data, storable). */
 export interface IsotonicFit {

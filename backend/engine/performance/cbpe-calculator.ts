@@ -15,7 +15,7 @@ import { BinaryChunk, binaryEvaluators } from './evaluators/binary';
 import { MulticlassChunk, multiclassEvaluators } from './evaluators/multiclass';
 import { Evaluator } from './evaluators/types';
 import { Calibration, parsePerformanceParams, PerformanceParams } from './params';
-import { seededRandom } from './random';
+import { seededRandom } from '../random';
 import { AP_BOOTSTRAP_SEED, evaluatorSeries } from './realized-calculator';
 
 const WHO = 'CBPE';

@@ -1,5 +1,5 @@
 import { rankValues, stableAscendingOrder } from './order';
-import { seededRandom } from './random';
+import { seededRandom } from '../random';
 
 function reference(values: Float64Array): number[] {
   return Array.from(values.keys()).sort((a, b) => values[a] - values[b] || a - b);

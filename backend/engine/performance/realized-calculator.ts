@@ -14,7 +14,7 @@ import { multiclassEvaluators } from './evaluators/multiclass';
 import { regressionEvaluators } from './evaluators/regression';
 import { Evaluator } from './evaluators/types';
 import { parsePerformanceParams, PerformanceParams } from './params';
-import { seededRandom } from './random';
+import { seededRandom } from '../random';
 
 const WHO = 'PerformanceCalculator';
 /** Seed of the average-precision bootstrap (NannyML's is unseeded, spec §9.3). */

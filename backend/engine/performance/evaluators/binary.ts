@@ -44,7 +44,7 @@ import {
   universalSamplingError,
 } from '../sampling-error/binary';
 import { PerformanceParams } from '../params';
-import { Random } from '../random';
+import { Random } from '../../random';
 import { averagePrecisionFromCurve, rocAucFromCurve, thresholdCurve } from '../metrics/curves';
 import { ChunkBase, countPresent, Evaluator, Flavor, memo, NO_LIMITS, RATE_LIMITS } from './types';
 

@@ -27,7 +27,7 @@ import {
   multiclassCounts,
 } from '../metrics/multiclass';
 import { PerformanceParams } from '../params';
-import { Random } from '../random';
+import { Random } from '../../random';
 import {
   apClassComponents,
   aurocClassComponents,

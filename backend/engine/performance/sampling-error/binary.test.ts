@@ -1,6 +1,6 @@
 import { binaryCounts } from '../metrics/binary';
 import { averagePrecision } from '../metrics/curves';
-import { seededRandom } from '../random';
+import { seededRandom } from '../../random';
 import {
   apComponents,
   apSamplingError,

@@ -5,7 +5,7 @@
  */
 import { BinaryCell, BinaryCounts, BusinessValueNormalization, ConfusionNormalization, Matrix } from '../metrics/binary';
 import { stableAscendingOrder } from '../order';
-import { Random, randomInt } from '../random';
+import { Random, randomInt } from '../../random';
 import { rankValues } from '../order';
 
 /** SE = std / sqrt(n · fraction) (NannyML's `_universal_sampling_error`). */

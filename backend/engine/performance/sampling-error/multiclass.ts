@@ -5,7 +5,7 @@
  */
 import { BusinessValueNormalization, ConfusionNormalization, Matrix } from '../metrics/binary';
 import { MulticlassCounts, predTotals, trueTotals } from '../metrics/multiclass';
-import { Random } from '../random';
+import { Random } from '../../random';
 import { aurocComponents, bootstrapAveragePrecisions, populationStd, scaledBernoulliStd } from './binary';
 
 export interface ClassComponent {

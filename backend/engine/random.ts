@@ -1,7 +1,8 @@
 /**
- * A small seeded PRNG (mulberry32) for the parts NannyML randomises: the average-precision bootstrap
- * (unseeded upstream, spec §9.3) and the needs_calibration shuffle splits (§4.1, §9.4). Seeding makes
- * Vigil's results reproducible run to run.
+ * A small seeded PRNG (mulberry32), the one source of reproducible randomness for the engine and the
+ * generators: the average-precision bootstrap (unseeded upstream, spec §9.3), the needs_calibration
+ * shuffle splits (§4.1, §9.4), the GBDT's binning sample, demo and bench data. Seeding makes results
+ * reproducible run to run and across platforms.
  */
 export type Random = () => number;
 
