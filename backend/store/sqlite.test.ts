@@ -109,6 +109,42 @@ test('rows round-trip with flags and targets; duplicate ids are skipped; the pla
   await s.close();
 });
 
+test('large batches insert in multi-row statements: order, sequence numbers, tails and duplicates across id probes', async () => {
+  const s = new SqliteStore(path.join(dir, 'big.db'));
+  const m = await s.createModel('m', {});
+  // 1234 rows: 12 statements of 100, 3 of 10, 4 of 1; more ids than one duplicate probe holds.
+  const n1 = 1234;
+  const ids1 = Array.from({ length: n1 }, (_, i) => `r${i}`);
+  const x1 = Array.from({ length: n1 }, (_, i) => i * 0.5);
+  expect(await s.ingestRows(m.id, batch(ids1, x1), () => ({ upsert: [], remove: [] }))).toEqual({ inserted: n1, duplicates: 0 });
+  // Second batch: every third id is already stored, ids repeat inside the batch, some rows have no id.
+  const ids2: (string | null)[] = [];
+  const x2: number[] = [];
+  const expected: number[] = [];
+  const seenIds = new Set(ids1);
+  for (let i = 0; i < 1500; i++) {
+    const id = i % 7 === 0 ? null : i % 3 === 0 ? `r${i}` : `n${i % 700}`;
+    ids2.push(id);
+    x2.push(10000 + i);
+    if (id === null || !seenIds.has(id)) expected.push(10000 + i);
+    if (id !== null) seenIds.add(id);
+  }
+  let accepted = -1;
+  const r = await s.ingestRows(m.id, batch(ids2 as string[], x2), (acc) => {
+    accepted = acc.count;
+    expect(acc.before).toBe(n1);
+    return { upsert: [], remove: [] };
+  });
+  expect(r).toEqual({ inserted: expected.length, duplicates: 1500 - expected.length });
+  expect(accepted).toBe(expected.length);
+  const rows = await s.readChunkRows(m.id, chunk(0, 0, n1 + 1500), 2);
+  expect(rows.n).toBe(n1 + expected.length);
+  expect(Array.from(rows.seq)).toEqual(Array.from({ length: rows.n }, (_, i) => i));
+  expect(Array.from(rows.values[0])).toEqual([...x1, ...expected]);
+  expect((await s.getModel('m'))!).toMatchObject({ analysisRows: n1 + expected.length });
+  await s.close();
+});
+
 test('a batch is all or nothing: a failure inside the transaction leaves no row behind', async () => {
   const s = new SqliteStore(path.join(dir, 'c.db'));
   const m = await s.createModel('m', {});
