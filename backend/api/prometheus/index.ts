@@ -41,7 +41,7 @@ export function prometheusEndpoints(store: Store, env: NodeJS.ProcessEnv = proce
   const source = new StoreSeriesSource(store, lookback.ms);
   const current = () => source.current();
   return {
-    router: prometheusRouter({ source: current, lookback, metadata: seriesMetadata }),
+    router: prometheusRouter({ source: current, lookback, metadata: seriesMetadata, resultsVersion: () => store.resultsVersion() }),
     metrics: metricsHandler({ source: current, metadata: seriesMetadata }),
     source,
   };

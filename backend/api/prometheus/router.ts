@@ -14,6 +14,7 @@ import { compareLabels, compareStrings, Labels, METRIC_NAME } from './labels';
 import { parseDuration } from './lexer';
 import { parseQuery } from './parser';
 import { Series, SeriesSource } from './source';
+import { ResponseCache } from '../../service/response-cache';
 
 /** The Prometheus release whose API and query semantics Vigil's are tested against (test/prometheus). */
 export const PROMETHEUS_API_VERSION = '2.42.0';
@@ -32,6 +33,12 @@ export interface PrometheusApiOptions {
   metadata?: (metricName: string) => MetricMetadata | undefined;
   /** Clock for instant queries without `time` (ms). */
   now?: () => number;
+  /**
+   * The store's results version (Store.resultsVersion): when given, query and query_range answers are
+   * cached per (query, time range, step) until it changes, as /api/query's are (service/response-cache).
+   */
+  resultsVersion?: () => Promise<string>;
+  cache?: ResponseCache;
 }
 
 /** Form bodies of Grafana's POST queries can hold long expressions; Prometheus itself has no lower cap. */
@@ -41,6 +48,21 @@ export function prometheusRouter(opts: PrometheusApiOptions): Router {
   const router = express.Router();
   const now = opts.now ?? Date.now;
   const evalOpts: EvalOptions = { lookback: opts.lookback };
+  const cache = opts.resultsVersion ? (opts.cache ?? new ResponseCache()) : null;
+  /**
+   * The answer for `key` from the cache when the results have not changed since it was computed; errors
+   * are thrown by compute and never cached. Without a version (tests over a fixed source) it computes.
+   */
+  const answer = async (key: string | null, res: Response, compute: () => Promise<string>) => {
+    if (!cache || key === null) return sendJson(res, await compute());
+    const version = await opts.resultsVersion!();
+    let body = cache.get(key, version);
+    if (body === null) {
+      body = await compute();
+      cache.set(key, version, body);
+    }
+    sendJson(res, body);
+  };
   router.use(express.text({ type: 'application/x-www-form-urlencoded', limit: FORM_BODY_LIMIT }));
 
   const both = (path: string, handler: (p: Params, res: Response) => void | Promise<void>) => {
@@ -57,10 +79,12 @@ export function prometheusRouter(opts: PrometheusApiOptions): Router {
 
   both('/api/v1/query', async (p, res) => {
     const expr = p.query();
-    const time = p.has('time') ? p.time('time') : now();
+    const explicitTime = p.has('time');
+    const time = explicitTime ? p.time('time') : now();
     p.optionalDuration('timeout');
-    const value = evaluateInstant(expr, await opts.source(), time, evalOpts);
-    sendJson(res, successJson(instantDataJson(value, time)));
+    // Without `time` the answer is the clock's: not worth a cache entry per millisecond.
+    const key = explicitTime ? `query\u0000${p.get('query')}\u0000${time}` : null;
+    await answer(key, res, async () => successJson(instantDataJson(evaluateInstant(expr, await opts.source(), time, evalOpts), time)));
   });
 
   both('/api/v1/query_range', async (p, res) => {
@@ -73,9 +97,11 @@ export function prometheusRouter(opts: PrometheusApiOptions): Router {
     if ((end - start) / step > MAX_POINTS_PER_SERIES) {
       throw new PromApiError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
     }
-    const expr = p.query();
-    const series = evaluateRange(expr, await opts.source(), start, end, step, evalOpts);
-    sendJson(res, successJson(`{"resultType":"matrix","result":${matrixJson(series)}}`));
+    const key = `query_range\u0000${p.get('query')}\u0000${start}\u0000${end}\u0000${step}`;
+    await answer(key, res, async () => {
+      const series = evaluateRange(p.query(), await opts.source(), start, end, step, evalOpts);
+      return successJson(`{"resultType":"matrix","result":${matrixJson(series)}}`);
+    });
   });
 
   both('/api/v1/labels', async (p, res) => {
