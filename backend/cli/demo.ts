@@ -2,6 +2,8 @@
  * `vigil demo [--port N] [--db PATH]`: the server with the generated demo model (`demo`) loaded and
  * computed before the port opens; its timestamps run up to now, so Grafana's default ranges show it.
  * The model is regenerated on every start. Other models in the same database are left alone.
+ * `--now` (or VIGIL_DEMO_NOW) pins the end of the data to a given instant instead of the wall clock, so
+ * the dates and the last day's rows are the same on every start (tests use it).
  */
 import { createLogger, parseLogLevel } from '../service/log';
 import { DEMO_DEFAULTS } from '../demo/dataset';
@@ -12,7 +14,16 @@ import { ENV_HELP, parseServeArgs, runUntilSignal, serverOptionsFromEnv } from '
 /** The demo keeps its own database unless told otherwise, so it never mixes with ./data/vigil.db. */
 export const DEMO_DB = './data/demo.db';
 
-const USAGE = 'usage: vigil demo [--port N] [--db PATH] [--host HOST] [--days N] [--rows-per-day N] [--seed N]';
+const USAGE = 'usage: vigil demo [--port N] [--db PATH] [--host HOST] [--days N] [--rows-per-day N] [--seed N] [--now ISO-8601]';
+
+/** An ISO 8601 instant with a date and a time and an explicit zone, e.g. 2026-03-15T10:30:00Z. */
+const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+
+function parseNow(where: string, v: string): number {
+  const t = Date.parse(v);
+  if (!ISO_INSTANT.test(v) || !Number.isFinite(t)) throw new UsageError(`${where}: '${v}' must be an ISO 8601 instant with a zone, e.g. 2026-03-15T10:30:00Z`);
+  return t;
+}
 
 export async function demoCommand(args: string[]): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
@@ -23,6 +34,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   let analysisDays = DEMO_DEFAULTS.analysisDays;
   let rowsPerDay = DEMO_DEFAULTS.rowsPerDay;
   let seed = DEMO_DEFAULTS.seed;
+  let now: number | null = env.VIGIL_DEMO_NOW ? parseNow('VIGIL_DEMO_NOW', env.VIGIL_DEMO_NOW) : null;
   const int = (flag: string, v: string, min: number) => {
     const n = Number(v);
     if (!/^\d+$/.test(v) || n < min) throw new UsageError(`${flag}: '${v}' must be an integer ≥ ${min}`);
@@ -32,14 +44,16 @@ export async function demoCommand(args: string[]): Promise<number> {
     if (flag === '--days') analysisDays = int(flag, value(), 1);
     else if (flag === '--rows-per-day') rowsPerDay = int(flag, value(), 10);
     else if (flag === '--seed') seed = int(flag, value(), 0);
+    else if (flag === '--now') now = parseNow(flag, value());
     else return false;
     return true;
   });
   const log = createLogger(parseLogLevel(env.VIGIL_LOG_LEVEL));
   const options = serverOptionsFromEnv(parsed, env, log);
   options.prepare = async (service) => {
-    log.info('generating the demo model', { days: analysisDays, rows_per_day: rowsPerDay, seed });
-    const s = await loadDemo(service, { now: Date.now(), analysisDays, rowsPerDay, seed });
+    const end = now ?? Date.now();
+    log.info('generating the demo model', { days: analysisDays, rows_per_day: rowsPerDay, seed, now: new Date(end).toISOString(), pinned: now !== null });
+    const s = await loadDemo(service, { now: end, analysisDays, rowsPerDay, seed });
     log.info('demo model ready', {
       model: s.model,
       reference_rows: s.referenceRows,
