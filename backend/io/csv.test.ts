@@ -2,7 +2,7 @@
  * CSV reading with pandas `read_csv` semantics (run contract "CSV reading").
  */
 import { CategoricalColumn, Column, Frame, NumericColumn } from '../engine/frame';
-import { CsvError, parseCsv, parseNumber } from './csv';
+import { CsvError, parseCsv, parseCsvBytes, parseNumber } from './csv';
 
 const col = (f: Frame, name: string): Column => f.columns.get(name)!;
 const num = (f: Frame, name: string) => col(f, name) as NumericColumn;
@@ -113,5 +113,39 @@ describe('malformed CSV is a CsvError naming the source and the line', () => {
   ])('%j', (text, message) => {
     expect(() => parseCsv(text, { source: 'data.csv' })).toThrow(CsvError);
     expect(() => parseCsv(text, { source: 'data.csv' })).toThrow(message);
+  });
+});
+
+describe('byte-level reading', () => {
+  it('UTF-8 text fields decode correctly, quoted or not, and intern to one level per value', () => {
+    const f = parseCsvBytes(Buffer.from('salary,city\n20K - 40K €,"Zürich, CH"\n20K - 40K €,東京\n"20K - 40K €",Zürich\n'));
+    expect(texts(cat(f, 'salary'))).toEqual(['20K - 40K €', '20K - 40K €', '20K - 40K €']);
+    expect(cat(f, 'salary').levels).toEqual(['20K - 40K €']);
+    expect(texts(cat(f, 'city'))).toEqual(['Zürich, CH', '東京', 'Zürich']);
+  });
+
+  it('escaped quotes intern to the unescaped value; a BOM in a Buffer is skipped', () => {
+    const f = parseCsvBytes(Buffer.from('\ufeffq,n\n"a ""b""",1\n"a ""b""",2\n"x",3\n'));
+    expect(f.names).toEqual(['q', 'n']);
+    expect(cat(f, 'q').levels).toEqual(['a "b"', 'x']);
+    expect(Array.from(cat(f, 'q').codes)).toEqual([0, 0, 1]);
+  });
+
+  it('many distinct values keep first-seen order and codes through table growth', () => {
+    const values = Array.from({ length: 5000 }, (_, i) => `v${(i * 7919) % 5000}-ü`);
+    const rows = values.map((v, i) => (i % 3 === 0 ? `"${v}"` : v)).concat(values.slice(0, 10));
+    const f = parseCsv('t\n' + rows.join('\n') + '\n');
+    expect(cat(f, 't').levels).toEqual(values);
+    expect(texts(cat(f, 't'))).toEqual(values.concat(values.slice(0, 10)));
+  });
+
+  it('a column turning to text re-reads quoted and escaped earlier fields as text', () => {
+    const f = parseCsv('v,w\n"1",a\n2,b\n"3""",c\nNA,d\n');
+    expect(texts(cat(f, 'v'))).toEqual(['1', '2', '3"', null]);
+  });
+
+  it('offsets in messages count characters of the text, not bytes', () => {
+    expect(() => parseCsv('a,b\n€€,"x"y\n', { source: 'd' })).toThrow('d: unexpected character after a closing quote at offset 10');
+    expect(() => parseCsv('\ufeffa,b\n€,"x\n', { source: 'd' })).toThrow('d: unterminated quoted field starting at offset 6');
   });
 });

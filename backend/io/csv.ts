@@ -4,10 +4,15 @@
  * non-missing values all parse as numbers is numeric; True/False columns are boolean (categorical);
  * everything else is a string column (categorical).
  *
- * One pass over the text; a column is parsed as numbers until a field refuses, and only then are the
- * earlier fields of that column re-read as text from the recorded record offsets.
+ * One pass over the UTF-8 bytes (no JS string per field): numbers are parsed straight from the bytes
+ * (csv-number.ts), text fields are interned per column by hashing their bytes, so a string is only
+ * decoded once per distinct value. A column is parsed as numbers until a field refuses, and only then
+ * are the earlier fields of that column re-read as text from the recorded record offsets.
  */
 import { CategoricalColumn, Column, Frame, makeFrame, MISSING_CODE, NumericColumn } from '../engine/frame';
+import { numberIsInteger, parseNumber, parseNumberBytes } from './csv-number';
+
+export { parseNumber };
 
 /** pandas' default `na_values`. */
 const NA_TOKENS = new Set([
@@ -29,46 +34,151 @@ const COMMA = 44;
 const LF = 10;
 const CR = 13;
 
-/** Parses a number as pandas would (plain decimal, exponent, inf). NaN means "not a number". */
-export function parseNumber(s: string): number {
-  if (s.length === 0) return NaN;
-  const c = s.charCodeAt(0);
-  // Fast reject: a number starts with a digit, sign, dot, or i/I (inf).
-  if (!((c >= 48 && c <= 57) || c === 45 || c === 43 || c === 46 || c === 105 || c === 73)) return NaN;
-  const v = Number(s);
-  if (!Number.isNaN(v)) {
-    // Number() accepts hex/binary/octal literals and surrounding spaces, pandas does not.
-    if (c === 48 && s.length > 1) {
-      const c1 = s.charCodeAt(1) | 32;
-      if (c1 === 120 || c1 === 98 || c1 === 111) return NaN;
-    }
-    return v;
-  }
-  const lower = s.toLowerCase();
-  if (lower === 'inf' || lower === '+inf' || lower === 'infinity' || lower === '+infinity') return Infinity;
-  if (lower === '-inf' || lower === '-infinity') return -Infinity;
-  return NaN;
+
+export interface ReadCsvOptions {
+  /** Used in error messages, e.g. the file name. */
+  source?: string;
 }
+
+/** UTF-16 offsets in messages stay those of the decoded text (as when this reader took a string). */
+function textOffset(buf: Buffer, bodyStart: number, byteOffset: number): number {
+  return buf.toString('utf8', bodyStart, byteOffset).length;
+}
+
+/** 1-based line number of a byte offset, as an editor shows it (blank lines and quoted newlines count). */
+function lineAt(bytes: Uint8Array, offset: number): number {
+  let line = 1;
+  for (let i = 0; i < offset; i++) if (bytes[i] === LF) line++;
+  return line;
+}
+
+/** Field kinds recorded by the record scanner. */
+const PLAIN = 0;
+const QUOTED = 1;
+/** quoted with `""` inside: the bytes need unescaping before they are text */
+const ESCAPED = 2;
+
+/** One record's fields as byte ranges (quoted fields: the range inside the quotes). */
+class FieldRanges {
+  count = 0;
+  starts = new Int32Array(64);
+  ends = new Int32Array(64);
+  kinds = new Uint8Array(64);
+
+  push(start: number, end: number, kind: number): void {
+    if (this.count === this.starts.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.starts = grow(this.starts);
+      this.ends = grow(this.ends);
+      const k = new Uint8Array(this.kinds.length * 2);
+      k.set(this.kinds);
+      this.kinds = k;
+    }
+    this.starts[this.count] = start;
+    this.ends[this.count] = end;
+    this.kinds[this.count] = kind;
+    this.count++;
+  }
+}
+
+/** FNV-1a: cheap and good enough for per-column dictionaries of field bytes. */
+const FNV_OFFSET = 0x811c9dc5;
+const FNV_PRIME = 0x01000193;
 
 /**
- * pandas gives int64 only when every field is written as an integer: `1.0`, `1e3` or `inf` make float64
- * even when the value is whole. (The dtype matters: UnseenValuesCalculator accepts int columns only.)
+ * Per-column dictionary from field bytes to a level code (or MISSING_CODE for NA tokens), an
+ * open-addressing hash table over a byte pool: a field is hashed and compared in place, and a JS
+ * string is made only for a value not seen before.
  */
-function isIntegerLiteral(s: string): boolean {
-  let i = s.charCodeAt(0) === 45 || s.charCodeAt(0) === 43 ? 1 : 0;
-  if (i === s.length) return false;
-  for (; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 48 || c > 57) return false;
-  }
-  return true;
-}
+class TextInterner {
+  levels: string[] = [];
+  boolOnly = true;
+  private slots = new Int32Array(256); // entry + 1; 0 = empty
+  private entryHash = new Int32Array(64);
+  private entryStart = new Int32Array(64);
+  private entryLen = new Int32Array(64);
+  private entryCode = new Int32Array(64);
+  private entries = 0;
+  private pool = new Uint8Array(4096);
+  private poolUsed = 0;
 
-/** 1-based line number of a text offset, as an editor shows it (blank lines and quoted newlines count). */
-function lineAt(text: string, offset: number): number {
-  let line = 1;
-  for (let i = 0; i < offset; i++) if (text.charCodeAt(i) === LF) line++;
-  return line;
+  code(bytes: Uint8Array, start: number, end: number, decode: (start: number, end: number) => string): number {
+    let h = FNV_OFFSET;
+    for (let i = start; i < end; i++) h = Math.imul(h ^ bytes[i], FNV_PRIME);
+    const len = end - start;
+    const mask = this.slots.length - 1;
+    let slot = h & mask;
+    for (;;) {
+      const e = this.slots[slot];
+      if (e === 0) break;
+      const k = e - 1;
+      if (this.entryHash[k] === h && this.entryLen[k] === len && this.sameBytes(k, bytes, start, len)) return this.entryCode[k];
+      slot = (slot + 1) & mask;
+    }
+    // a new value
+    const s = decode(start, end);
+    let code: number;
+    if (NA_TOKENS.has(s)) code = MISSING_CODE;
+    else {
+      code = this.levels.length;
+      this.levels.push(s);
+      if (this.boolOnly && !TRUE_TOKENS.has(s) && !FALSE_TOKENS.has(s)) this.boolOnly = false;
+    }
+    this.add(h, bytes, start, len, code, slot);
+    return code;
+  }
+
+  private sameBytes(k: number, bytes: Uint8Array, start: number, len: number): boolean {
+    const pool = this.pool;
+    const o = this.entryStart[k];
+    for (let i = 0; i < len; i++) if (pool[o + i] !== bytes[start + i]) return false;
+    return true;
+  }
+
+  private add(h: number, bytes: Uint8Array, start: number, len: number, code: number, slot: number): void {
+    const k = this.entries;
+    if (k === this.entryHash.length) {
+      const grow = (a: Int32Array) => {
+        const b = new Int32Array(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.entryHash = grow(this.entryHash);
+      this.entryStart = grow(this.entryStart);
+      this.entryLen = grow(this.entryLen);
+      this.entryCode = grow(this.entryCode);
+    }
+    if (this.poolUsed + len > this.pool.length) {
+      const p = new Uint8Array(Math.max(this.pool.length * 2, this.poolUsed + len));
+      p.set(this.pool.subarray(0, this.poolUsed));
+      this.pool = p;
+    }
+    this.pool.set(bytes.subarray(start, start + len), this.poolUsed);
+    this.entryHash[k] = h;
+    this.entryStart[k] = this.poolUsed;
+    this.entryLen[k] = len;
+    this.entryCode[k] = code;
+    this.poolUsed += len;
+    this.entries++;
+    this.slots[slot] = k + 1;
+    // keep the table at most half full
+    if (this.entries * 2 > this.slots.length) this.rehash();
+  }
+
+  private rehash(): void {
+    const slots = new Int32Array(this.slots.length * 2);
+    const mask = slots.length - 1;
+    for (let k = 0; k < this.entries; k++) {
+      let slot = this.entryHash[k] & mask;
+      while (slots[slot] !== 0) slot = (slot + 1) & mask;
+      slots[slot] = k + 1;
+    }
+    this.slots = slots;
+  }
 }
 
 interface ColumnBuilder {
@@ -78,88 +188,112 @@ interface ColumnBuilder {
   numbers: Float64Array;
   /** text mode: dictionary coding */
   codes: Int32Array | null;
-  levels: string[];
-  index: Map<string, number>;
-  boolOnly: boolean;
-}
-
-export interface ReadCsvOptions {
-  /** Used in error messages, e.g. the file name. */
-  source?: string;
+  text: TextInterner;
 }
 
 export function parseCsv(text: string, options: ReadCsvOptions = {}): Frame {
-  const src = options.source ?? 'CSV';
-  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  const len = text.length;
-  let pos = 0;
-  const fields: string[] = [];
+  return parseCsvBytes(Buffer.from(text, 'utf8'), options);
+}
 
-  /** Reads one record starting at `pos` into `fields`; returns false at end of text. */
-  const readRecord = (): boolean => {
-    fields.length = 0;
-    if (pos >= len) return false;
+/** Reads CSV from its UTF-8 bytes (a leading byte-order mark is skipped). */
+export function parseCsvBytes(input: Uint8Array, options: ReadCsvOptions = {}): Frame {
+  const src = options.source ?? 'CSV';
+  const buf = Buffer.isBuffer(input) ? input : Buffer.from(input.buffer, input.byteOffset, input.byteLength);
+  const len = buf.length;
+  const bodyStart = len >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf ? 3 : 0;
+  let pos = bodyStart;
+  let scratch = new Uint8Array(256);
+  let scratchLen = 0;
+
+  /** Reads one record starting at `at` into `out`; returns the position after it, or -1 at the end. */
+  const readRecord = (at: number, out: FieldRanges): number => {
+    out.count = 0;
+    if (at >= len) return -1;
+    let p = at;
     for (;;) {
-      let field: string;
-      if (text.charCodeAt(pos) === QUOTE) {
-        let p = pos + 1;
-        let out = '';
-        let segStart = p;
+      if (buf[p] === QUOTE) {
+        const open = p;
+        p++;
+        const start = p;
+        let kind = QUOTED;
         for (;;) {
-          if (p >= len) throw new CsvError(`${src}: unterminated quoted field starting at offset ${pos}`);
-          if (text.charCodeAt(p) === QUOTE) {
-            if (text.charCodeAt(p + 1) === QUOTE) {
-              out += text.slice(segStart, p + 1);
+          if (p >= len) throw new CsvError(`${src}: unterminated quoted field starting at offset ${textOffset(buf, bodyStart, open)}`);
+          if (buf[p] === QUOTE) {
+            if (p + 1 < len && buf[p + 1] === QUOTE) {
+              kind = ESCAPED;
               p += 2;
-              segStart = p;
               continue;
             }
-            out += text.slice(segStart, p);
-            p++;
             break;
           }
           p++;
         }
-        field = out;
-        pos = p;
-        const c = text.charCodeAt(pos);
-        if (pos < len && c !== COMMA && c !== LF && c !== CR) {
-          throw new CsvError(`${src}: unexpected character after a closing quote at offset ${pos}`);
+        out.push(start, p, kind);
+        p++; // the closing quote
+        if (p < len) {
+          const c = buf[p];
+          if (c !== COMMA && c !== LF && c !== CR) {
+            throw new CsvError(`${src}: unexpected character after a closing quote at offset ${textOffset(buf, bodyStart, p)}`);
+          }
         }
       } else {
-        let p = pos;
+        const start = p;
         while (p < len) {
-          const c = text.charCodeAt(p);
+          const c = buf[p];
           if (c === COMMA || c === LF || c === CR) break;
           p++;
         }
-        field = text.slice(pos, p);
-        pos = p;
+        out.push(start, p, PLAIN);
       }
-      fields.push(field);
-      if (pos >= len) return true;
-      const c = text.charCodeAt(pos);
+      if (p >= len) return p;
+      const c = buf[p];
       if (c === COMMA) {
-        pos++;
+        p++;
         continue;
       }
-      if (c === CR) pos++;
-      if (text.charCodeAt(pos) === LF) pos++;
-      return true;
+      if (c === CR) p++;
+      if (p < len && buf[p] === LF) p++;
+      return p;
     }
+  };
+
+  /** Unescapes `""` of field i into `scratch`. */
+  const unescape = (f: FieldRanges, i: number) => {
+    const start = f.starts[i];
+    const end = f.ends[i];
+    if (scratch.length < end - start) scratch = new Uint8Array(end - start);
+    let n = 0;
+    for (let p = start; p < end; p++) {
+      scratch[n++] = buf[p];
+      if (buf[p] === QUOTE) p++;
+    }
+    scratchLen = n;
+  };
+
+  const decodeBuf = (start: number, end: number) => buf.toString('utf8', start, end);
+  const decodeScratch = (start: number, end: number) => Buffer.from(scratch.buffer, scratch.byteOffset, scratch.length).toString('utf8', start, end);
+
+  const fieldText = (f: FieldRanges, i: number): string => {
+    if (f.kinds[i] !== ESCAPED) return decodeBuf(f.starts[i], f.ends[i]);
+    unescape(f, i);
+    return decodeScratch(0, scratchLen);
   };
 
   const skipBlankLines = () => {
     while (pos < len) {
-      const c = text.charCodeAt(pos);
+      const c = buf[pos];
       if (c === LF || c === CR) pos++;
       else break;
     }
   };
 
+  const fields = new FieldRanges();
   skipBlankLines();
-  if (!readRecord()) throw new CsvError(`${src}: empty file (no header line)`);
-  const header = fields.slice();
+  const afterHeader = readRecord(pos, fields);
+  if (afterHeader < 0) throw new CsvError(`${src}: empty file (no header line)`);
+  pos = afterHeader;
+  const header: string[] = [];
+  for (let i = 0; i < fields.count; i++) header.push(fieldText(fields, i));
   const seen = new Set<string>();
   header.forEach((h, i) => {
     if (h === '') throw new CsvError(`${src}: header column ${i + 1} has no name`);
@@ -174,49 +308,35 @@ export function parseCsv(text: string, options: ReadCsvOptions = {}): Frame {
     allInt: true,
     numbers: new Float64Array(capacity),
     codes: null,
-    levels: [],
-    index: new Map(),
-    boolOnly: true,
+    text: new TextInterner(),
   }));
   let recordStarts = new Float64Array(capacity);
   let n = 0;
 
-  const addText = (b: ColumnBuilder, row: number, s: string) => {
-    if (NA_TOKENS.has(s)) {
-      b.codes![row] = MISSING_CODE;
-      return;
-    }
-    let code = b.index.get(s);
-    if (code === undefined) {
-      code = b.levels.length;
-      b.levels.push(s);
-      b.index.set(s, code);
-      if (b.boolOnly && !TRUE_TOKENS.has(s) && !FALSE_TOKENS.has(s)) b.boolOnly = false;
-    }
-    b.codes![row] = code;
+  const textCode = (b: ColumnBuilder, f: FieldRanges, i: number): number => {
+    if (f.kinds[i] !== ESCAPED) return b.text.code(buf, f.starts[i], f.ends[i], decodeBuf);
+    unescape(f, i);
+    return b.text.code(scratch, 0, scratchLen, decodeScratch);
   };
 
+  const reread = new FieldRanges();
   const toText = (b: ColumnBuilder, col: number, upToRow: number) => {
     b.mode = 'text';
     b.codes = new Int32Array(capacity);
-    const saved = pos;
-    const savedFields = fields.slice();
     for (let r = 0; r < upToRow; r++) {
-      pos = recordStarts[r];
-      readRecord();
-      addText(b, r, fields[col]);
+      readRecord(recordStarts[r], reread);
+      b.codes[r] = textCode(b, reread, col);
     }
-    pos = saved;
-    fields.length = 0;
-    fields.push(...savedFields);
   };
 
   for (;;) {
     skipBlankLines();
     const start = pos;
-    if (!readRecord()) break;
-    if (fields.length !== width) {
-      throw new CsvError(`${src}: line ${lineAt(text, start)} has ${fields.length} fields, the header has ${width}`);
+    const next = readRecord(pos, fields);
+    if (next < 0) break;
+    pos = next;
+    if (fields.count !== width) {
+      throw new CsvError(`${src}: line ${lineAt(buf, start)} has ${fields.count} fields, the header has ${width}`);
     }
     if (n === capacity) {
       capacity *= 2;
@@ -224,9 +344,11 @@ export function parseCsv(text: string, options: ReadCsvOptions = {}): Frame {
       rs.set(recordStarts);
       recordStarts = rs;
       for (const b of builders) {
-        const nb = new Float64Array(b.mode === 'numeric' ? capacity : 0);
-        if (b.mode === 'numeric') nb.set(b.numbers);
-        b.numbers = nb;
+        if (b.mode === 'numeric') {
+          const nb = new Float64Array(capacity);
+          nb.set(b.numbers);
+          b.numbers = nb;
+        }
         if (b.codes) {
           const nc = new Int32Array(capacity);
           nc.set(b.codes);
@@ -235,24 +357,26 @@ export function parseCsv(text: string, options: ReadCsvOptions = {}): Frame {
       }
     }
     recordStarts[n] = start;
+    const starts = fields.starts;
+    const ends = fields.ends;
     for (let j = 0; j < width; j++) {
       const b = builders[j];
-      const s = fields[j];
       if (b.mode === 'numeric') {
-        const v = parseNumber(s);
-        if (!Number.isNaN(v)) {
+        // A field with `""` inside is never a number: its raw bytes contain a quote.
+        const v = parseNumberBytes(buf, starts[j], ends[j]);
+        if (v === v) {
           b.numbers[n] = v;
-          if (b.allInt && !isIntegerLiteral(s)) b.allInt = false;
+          if (b.allInt && !numberIsInteger()) b.allInt = false;
           continue;
         }
-        if (NA_TOKENS.has(s)) {
+        if (isNaToken(buf, starts[j], ends[j], fields.kinds[j])) {
           b.numbers[n] = NaN;
           b.allInt = false;
           continue;
         }
         toText(b, j, n);
       }
-      addText(b, n, s);
+      b.codes![n] = textCode(b, fields, j);
     }
     n++;
   }
@@ -262,8 +386,8 @@ export function parseCsv(text: string, options: ReadCsvOptions = {}): Frame {
       const col: NumericColumn = { kind: 'numeric', name: b.name, dtype: b.allInt ? 'int' : 'float', values: b.numbers.slice(0, n) };
       return col;
     }
-    const isBool = b.boolOnly && b.levels.length > 0;
-    const levels = isBool ? b.levels.map((l) => (TRUE_TOKENS.has(l) ? 'True' : 'False')) : b.levels;
+    const isBool = b.text.boolOnly && b.text.levels.length > 0;
+    const levels = isBool ? b.text.levels.map((l) => (TRUE_TOKENS.has(l) ? 'True' : 'False')) : b.text.levels;
     let codes = b.codes!.slice(0, n);
     if (isBool && new Set(levels).size !== levels.length) {
       // e.g. both `True` and `true` present: merge onto two canonical levels.
@@ -277,4 +401,19 @@ export function parseCsv(text: string, options: ReadCsvOptions = {}): Frame {
     return col;
   });
   return makeFrame(columns, n);
+}
+
+/** The NA tokens as bytes, by length (all ASCII, none contains a quote). */
+const NA_BY_LENGTH: Uint8Array[][] = [];
+for (const t of NA_TOKENS) (NA_BY_LENGTH[t.length] ??= []).push(Uint8Array.from(t, (ch) => ch.charCodeAt(0)));
+
+function isNaToken(bytes: Uint8Array, start: number, end: number, kind: number): boolean {
+  if (kind === ESCAPED) return false;
+  const cands = NA_BY_LENGTH[end - start];
+  if (!cands) return false;
+  outer: for (const t of cands) {
+    for (let i = 0; i < t.length; i++) if (bytes[start + i] !== t[i]) continue outer;
+    return true;
+  }
+  return false;
 }

@@ -3,17 +3,18 @@
  */
 import * as fs from 'fs';
 import { Column, Frame, makeFrame, MISSING_CODE } from '../engine/frame';
-import { CsvError, parseCsv } from './csv';
+import { CsvError, parseCsvBytes } from './csv';
 
 export function readCsvFile(path: string, label = path): Frame {
-  let text: string;
+  let bytes: Buffer;
   try {
-    text = fs.readFileSync(path, 'utf8');
+    // Bytes, not text: the reader scans UTF-8 itself and decodes only distinct text values.
+    bytes = fs.readFileSync(path);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     throw new CsvError(`${label}: ${code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : (e as Error).message}`);
   }
-  return parseCsv(text, { source: label });
+  return parseCsvBytes(bytes, { source: label });
 }
 
 /** Text key of a join value: numbers and their text spellings must meet (`5` in one file, `5.0` in the other). */
