@@ -10,17 +10,32 @@ import { loadDemo } from '../../backend/demo/load';
 import { DEMO_DEFAULTS } from '../../backend/demo/dataset';
 import { tempDir } from './prom-helpers';
 
+const DAY_MS = 86_400_000;
+/** The demo's data ends at noon UTC: its last day always holds half a day's rows. */
+const DEMO_END_HOUR_MS = 12 * 3_600_000;
+
+/**
+ * The demo's clock: the latest noon (UTC) at or before the wall clock. Pinned, so the last chunk has the
+ * same half day of rows at any time of day (with the wall clock, just after midnight it held a handful,
+ * and a batch "an hour ago" fell into yesterday's chunk); recent, so the chunks stay inside Vigil's
+ * Prometheus lookback (VIGIL_PROM_LOOKBACK, 7 days) for queries at the wall clock.
+ */
+export function demoClock(wallClock = Date.now()): number {
+  const noon = Math.floor(wallClock / DAY_MS) * DAY_MS + DEMO_END_HOUR_MS;
+  return noon <= wallClock ? noon : noon - DAY_MS;
+}
+
 export interface DemoServer {
   server: RunningServer;
   url: string;
-  /** The demo's clock: its data runs up to this time (ms). */
+  /** The demo's clock (demoClock()): its data runs up to this time (ms). */
   now: number;
   stop(): Promise<void>;
 }
 
 export async function startDemoServer(): Promise<DemoServer> {
   const dir = tempDir('demo');
-  const now = Date.now();
+  const now = demoClock();
   const server = await startServer({
     port: 0,
     host: '127.0.0.1',

@@ -150,11 +150,17 @@ describe('a real Prometheus scraping /metrics with the shipped rules', () => {
   let dir: string;
 
   beforeAll(async () => {
-    // A batch for the current day whose ages are shifted and incomes missing: the current chunk drifts.
-    const rows = generateDemo({ now: vigil.now, analysisDays: 1, rowsPerDay: 400, seed: 99 }).analysis.map((r, i) => ({
+    // A batch in the last hour of the demo's last day (its data ends at noon, demoClock) whose ages are
+    // shifted and incomes missing: the current chunk drifts. A fixed number of rows, taken from two full
+    // generated days (one day cut at the clock would hold a number that depends on the time of day).
+    const DRIFTED_ROWS = 400;
+    const HOUR_MS = 3_600_000;
+    const source = generateDemo({ now: Date.UTC(2026, 0, 2, 23, 59), analysisDays: 2, rowsPerDay: DRIFTED_ROWS, seed: 99 }).analysis;
+    expect(source.length).toBeGreaterThan(DRIFTED_ROWS);
+    const rows = source.slice(0, DRIFTED_ROWS).map((r, i) => ({
       ...r,
       id: `drifted-${i}`,
-      timestamp: new Date(vigil.now - 3_600_000 + i * 1000).toISOString(),
+      timestamp: new Date(vigil.now - HOUR_MS + Math.floor((i * HOUR_MS) / DRIFTED_ROWS)).toISOString(),
       age: Number(r.age) + 45,
       income: null,
     }));
