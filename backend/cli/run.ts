@@ -9,6 +9,8 @@ import YAML from 'yaml';
 import { ConfigError, DataError, ResultRow } from '../engine/calculator';
 import { ChunkingError } from '../engine/chunking';
 import { computeRankings, parseRankings, RankingConfig, RankingOutput } from '../engine/ranking/config';
+import { Frame } from '../engine/frame';
+import { RunPool, runThreads } from '../engine/parallel/pool';
 import { CalculatorConfig, prepareCalculator, runCalculators } from '../engine/run';
 import { formatIsoMs } from '../engine/timestamps';
 import { CsvError } from '../io/csv';
@@ -99,39 +101,86 @@ export function toOutputRow(r: ResultRow) {
 
 export function executeRun(configPath: string, warn: (line: string) => void): ResultRow[] {
   const config = loadRunConfig(configPath);
-  const rel = (p: string) => path.relative(process.cwd(), p) || p;
-  const files: Record<string, string> = {
-    reference: rel(config.reference),
-    analysis: rel(config.analysis),
-    analysis_targets: config.analysisTargets ? rel(config.analysisTargets) : 'analysis_targets',
-  };
+  const files = fileLabels(config);
   try {
     // Validate classes and parameters before reading any data.
     config.calculators.forEach(prepareCalculator);
     const reference = readCsvFile(config.reference, files.reference);
-    let analysis = readCsvFile(config.analysis, files.analysis);
-    if (config.analysisTargets) {
-      const targets = readCsvFile(config.analysisTargets, files.analysis_targets);
-      let on: string;
-      try {
-        on = config.joinOn ?? defaultJoinColumn(analysis, targets);
-        const joined = leftJoinTargets(analysis, targets, on);
-        if (joined.unmatched > 0) {
-          warn(`${files.analysis_targets}: ${joined.unmatched} target row(s) have no matching '${on}' in ${files.analysis}; ignored`);
-        }
-        analysis = joined.frame;
-      } catch (e) {
-        if (e instanceof JoinError) throw new UsageError(`${files[e.dataset]}: ${e.message}`);
-        throw e;
-      }
-    }
-    return runCalculators(reference, analysis, config.calculators);
+    const analysis = readCsvFile(config.analysis, files.analysis);
+    const targets = config.analysisTargets ? readCsvFile(config.analysisTargets, files.analysis_targets) : null;
+    return runCalculators(reference, joinTargets(config, files, analysis, targets, warn), config.calculators);
   } catch (e) {
-    if (e instanceof ConfigError) throw new UsageError(`${configPath}: ${e.message}`);
-    if (e instanceof DataError) throw new UsageError(`${files[e.dataset] ?? e.dataset}: ${e.message}`);
-    if (e instanceof CsvError || e instanceof ChunkingError) throw new UsageError(e.message);
+    throw asUsageError(e, configPath, files);
+  }
+}
+
+/**
+ * executeRun on worker threads (engine/parallel): the CSV files read concurrently, the calculators run
+ * concurrently; the same rows in the same order and the same errors. Sequential when `threads` < 2.
+ */
+export async function executeRunParallel(configPath: string, warn: (line: string) => void, threads: number): Promise<ResultRow[]> {
+  // Started first: the workers load the engine while the config is read and validated. One reads the
+  // analysis file while this thread reads the reference (and targets) file.
+  const pool = RunPool.open(threads, 1);
+  if (!pool) return executeRun(configPath, warn);
+  try {
+    const config = loadRunConfig(configPath);
+    const files = fileLabels(config);
+    try {
+      config.calculators.forEach(prepareCalculator);
+      const analysisRead = pool.read(config.analysis, files.analysis);
+      analysisRead.catch(() => undefined); // awaited below, after the reference: errors in reading order
+      const reference = readCsvFile(config.reference, files.reference);
+      let targets: Frame | null = null;
+      let targetsError: unknown = null;
+      try {
+        targets = config.analysisTargets ? readCsvFile(config.analysisTargets, files.analysis_targets) : null;
+      } catch (e) {
+        targetsError = e;
+      }
+      const analysis = await analysisRead;
+      if (targetsError) throw targetsError;
+      return await pool.calculate(reference, joinTargets(config, files, analysis, targets, warn), config.calculators);
+    } catch (e) {
+      throw asUsageError(e, configPath, files);
+    }
+  } finally {
+    await pool.close();
+  }
+}
+
+type FileLabels = Record<string, string>;
+
+/** File names as messages show them: relative to the working folder. */
+function fileLabels(config: RunConfig): FileLabels {
+  const rel = (p: string) => path.relative(process.cwd(), p) || p;
+  return {
+    reference: rel(config.reference),
+    analysis: rel(config.analysis),
+    analysis_targets: config.analysisTargets ? rel(config.analysisTargets) : 'analysis_targets',
+  };
+}
+
+function joinTargets(config: RunConfig, files: FileLabels, analysis: Frame, targets: Frame | null, warn: (line: string) => void): Frame {
+  if (!targets) return analysis;
+  try {
+    const on = config.joinOn ?? defaultJoinColumn(analysis, targets);
+    const joined = leftJoinTargets(analysis, targets, on);
+    if (joined.unmatched > 0) {
+      warn(`${files.analysis_targets}: ${joined.unmatched} target row(s) have no matching '${on}' in ${files.analysis}; ignored`);
+    }
+    return joined.frame;
+  } catch (e) {
+    if (e instanceof JoinError) throw new UsageError(`${files[e.dataset]}: ${e.message}`);
     throw e;
   }
+}
+
+function asUsageError(e: unknown, configPath: string, files: FileLabels): unknown {
+  if (e instanceof ConfigError) return new UsageError(`${configPath}: ${e.message}`);
+  if (e instanceof DataError) return new UsageError(`${files[e.dataset] ?? e.dataset}: ${e.message}`);
+  if (e instanceof CsvError || e instanceof ChunkingError) return new UsageError(e.message);
+  return e;
 }
 
 /** The config's `rankings` over the run's results (none configured: an empty list, no output section). */
@@ -161,7 +210,13 @@ export async function runCommand(args: string[]): Promise<number> {
   if (out !== null && out !== '-') checkOutputFolder(out);
   // Warnings are printed only once the run has succeeded: bad input gets exactly one line on stderr.
   const warnings: string[] = [];
-  const rows = executeRun(configPath, (line) => warnings.push(line));
+  let threads: number;
+  try {
+    threads = runThreads();
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const rows = await executeRunParallel(configPath, (line) => warnings.push(line), threads);
   const rankings = runRankings(configPath, rows);
   const json = JSON.stringify({ results: rows.map(toOutputRow), ...(rankings.length > 0 ? { rankings } : {}) });
   if (out === null || out === '-') {

@@ -75,24 +75,43 @@ export function assembleRows(
 
 export function runCalculators(reference: Frame, analysis: Frame, configs: CalculatorConfig[]): ResultRow[] {
   const prepared = configs.map(prepareCalculator);
-  const sortedCache = new Map<string, { reference: Frame; analysis: Frame }>();
+  const frames = new SortedFrames(reference, analysis);
   const out: ResultRow[] = [];
   for (const p of prepared) {
-    const ts = p.params.chunking.timestampColumn;
-    const cacheKey = ts ?? '';
-    let frames = sortedCache.get(cacheKey);
-    if (!frames) {
-      frames = { reference: prepareFrame(reference, 'reference', ts), analysis: prepareFrame(analysis, 'analysis', ts) };
-      sortedCache.set(cacheKey, frames);
-    }
-    const fitted = onDataset('reference', () => p.fit(frames!.reference));
-    const analysisResults = onDataset('analysis', () =>
-      chunkFrame(frames!.analysis, fitted.chunking).map((chunk) => ({ chunk, rows: fitted.calculate(sliceFrame(frames!.analysis, chunk.start, chunk.end)) })),
-    );
     // not push(...rows): hourly chunks × many series exceed the engine's argument limit
-    for (const row of assembleRows(p.config, fitted.reference, analysisResults)) out.push(row);
+    for (const row of runPrepared(p, frames)) out.push(row);
   }
   return out;
+}
+
+/** The reference and analysis frames sorted by each timestamp column asked for, each sorted once. */
+export class SortedFrames {
+  private readonly cache = new Map<string, { reference: Frame; analysis: Frame }>();
+
+  constructor(
+    private readonly reference: Frame,
+    private readonly analysis: Frame,
+  ) {}
+
+  get(timestampColumn: string | null): { reference: Frame; analysis: Frame } {
+    const key = timestampColumn ?? '';
+    let frames = this.cache.get(key);
+    if (!frames) {
+      frames = { reference: prepareFrame(this.reference, 'reference', timestampColumn), analysis: prepareFrame(this.analysis, 'analysis', timestampColumn) };
+      this.cache.set(key, frames);
+    }
+    return frames;
+  }
+}
+
+/** One calculator's rows: fit on the reference, calculate per analysis chunk (also run on worker threads). */
+export function runPrepared(p: PreparedCalculator, sorted: SortedFrames): ResultRow[] {
+  const frames = sorted.get(p.params.chunking.timestampColumn);
+  const fitted = onDataset('reference', () => p.fit(frames.reference));
+  const analysisResults = onDataset('analysis', () =>
+    chunkFrame(frames.analysis, fitted.chunking).map((chunk) => ({ chunk, rows: fitted.calculate(sliceFrame(frames.analysis, chunk.start, chunk.end)) })),
+  );
+  return assembleRows(p.config, fitted.reference, analysisResults);
 }
 
 /** Names the dataset of a missing column, or of data the chunker cannot split (e.g. chunk_number > rows). */

@@ -1,0 +1,156 @@
+/**
+ * Worker threads for `vigil run`: CSV files read concurrently, calculators run concurrently on frames
+ * shared through SharedArrayBuffers (not re-parsed, not copied per worker), the longest calculators first.
+ * Rows come back in the configured calculator order, so the output is byte-identical to the sequential
+ * run; of several failures the first calculator's error is reported, as the sequential run would.
+ */
+import * as fs from 'fs';
+import * as os from 'os';
+import * as path from 'path';
+import { Worker } from 'worker_threads';
+import { ResultRow } from '../calculator';
+import { Frame } from '../frame';
+import { CalculatorConfig } from '../run';
+import { reviveError, SerializedError } from './errors';
+import { frameOf, shareFrame, SharedFrame } from './shared-frame';
+import type { ToWorker, WorkerOptions } from './worker';
+
+/** The compiled worker entry (absent when running from TypeScript sources: then runs are sequential). */
+export const RUN_WORKER_FILE = path.join(__dirname, 'worker.js');
+
+/**
+ * Relative cost of a calculator class, for longest-first scheduling: milliseconds per class on the
+ * car-loan suite (bench scenario `carloan`, 50,000 + 50,000 rows, 2026-11-27). Unlisted classes count
+ * as DEFAULT_COST; only the order matters.
+ */
+const COST: Record<string, number> = {
+  CBPE: 150,
+  DLE: 150,
+  DomainClassifierCalculator: 150,
+  OutlierDetectionCalculator: 120,
+  UnivariateDriftCalculator: 75,
+  DataReconstructionDriftCalculator: 70,
+  PerformanceCalculator: 60,
+  ConceptDriftCalculator: 60,
+};
+const DEFAULT_COST = 20;
+
+/**
+ * Threads for `vigil run`: VIGIL_THREADS (1 = sequential, on the main thread), else one per available
+ * CPU. Throws on a value that is not a positive integer.
+ */
+export function runThreads(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.VIGIL_THREADS?.trim();
+  if (!raw) return os.availableParallelism();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1) throw new Error(`VIGIL_THREADS: '${raw}' is not a positive whole number of threads`);
+  return n;
+}
+
+type FromWorker = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
+
+interface Task {
+  message: ToWorker & { id: number };
+  resolve(v: unknown): void;
+  reject(e: Error): void;
+}
+
+export class RunPool {
+  private readonly idle: Worker[] = [];
+  private readonly queue: Task[] = [];
+  private readonly running = new Map<Worker, Task>();
+  private nextId = 0;
+  private failure: Error | null = null;
+
+  /**
+   * A pool of `threads` workers, or null when fewer than two threads or no compiled worker. The first
+   * `readers` workers are meant to read a file first (read() hands them out in that order) and load the
+   * engine after; the others load it at once.
+   */
+  static open(threads: number, readers = 0): RunPool | null {
+    if (threads < 2 || !fs.existsSync(RUN_WORKER_FILE)) return null;
+    return new RunPool(threads, readers);
+  }
+
+  private constructor(size: number, readers: number) {
+    for (let i = size - 1; i >= 0; i--) {
+      const workerData: WorkerOptions = { preloadEngine: i >= readers };
+      const w = new Worker(RUN_WORKER_FILE, { workerData });
+      w.on('message', (m: FromWorker) => this.done(w, m));
+      w.on('error', (e) => this.crashed(e));
+      w.on('exit', (code) => {
+        if (code !== 0 && !this.closing) this.crashed(new Error(`vigil run worker exited with code ${code}`));
+      });
+      this.idle.push(w);
+    }
+  }
+
+  private closing = false;
+
+  /** Reads a CSV file on a worker (errors as readCsvFile's). */
+  read(file: string, label: string): Promise<Frame> {
+    return this.submit({ type: 'read', id: 0, path: file, label }).then((s) => frameOf(s as SharedFrame));
+  }
+
+  /** runCalculators on the workers: same rows in the same order, same first error. Configs are validated. */
+  async calculate(reference: Frame, analysis: Frame, configs: CalculatorConfig[]): Promise<ResultRow[]> {
+    const shared: ToWorker = { type: 'frames', reference: shareFrame(reference), analysis: shareFrame(analysis) };
+    for (const w of [...this.idle, ...this.running.keys()]) w.postMessage(shared);
+    const order = configs.map((_, i) => i).sort((a, b) => cost(configs[b]) - cost(configs[a]) || a - b);
+    const results: Promise<ResultRow[]>[] = new Array(configs.length);
+    for (const i of order) results[i] = this.submit({ type: 'calculate', id: 0, config: configs[i] }) as Promise<ResultRow[]>;
+    const settled = await Promise.allSettled(results);
+    const out: ResultRow[] = [];
+    for (const s of settled) {
+      if (s.status === 'rejected') throw s.reason;
+      for (const row of s.value) out.push(row);
+    }
+    return out;
+  }
+
+  async close(): Promise<void> {
+    this.closing = true;
+    const all = [...this.idle, ...this.running.keys()];
+    this.idle.length = 0;
+    await Promise.all(all.map((w) => w.terminate()));
+  }
+
+  private submit(message: ToWorker & { id: number }): Promise<unknown> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.queue.push({ message: { ...message, id: this.nextId++ }, resolve, reject });
+      this.dispatch();
+    });
+  }
+
+  private dispatch(): void {
+    while (this.idle.length > 0 && this.queue.length > 0) {
+      const w = this.idle.pop()!;
+      const task = this.queue.shift()!;
+      this.running.set(w, task);
+      w.postMessage(task.message);
+    }
+  }
+
+  private done(w: Worker, m: FromWorker): void {
+    const task = this.running.get(w);
+    if (!task || task.message.id !== m.id) return;
+    this.running.delete(w);
+    this.idle.push(w);
+    if (m.ok) task.resolve(m.value);
+    else task.reject(reviveError(m.error));
+    this.dispatch();
+  }
+
+  private crashed(e: Error): void {
+    if (this.failure) return;
+    this.failure = e;
+    for (const t of [...this.running.values(), ...this.queue]) t.reject(e);
+    this.running.clear();
+    this.queue.length = 0;
+  }
+}
+
+function cost(c: CalculatorConfig): number {
+  return COST[c.className] ?? DEFAULT_COST;
+}

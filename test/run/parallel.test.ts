@@ -1,0 +1,95 @@
+/**
+ * `vigil run` on worker threads (engine/parallel) against the sequential run (VIGIL_THREADS=1): the same
+ * bytes out on the car-loan and multiclass configs, and the same single error line, exit code and no
+ * output file when a calculator fails (the first configured one's error, as the sequential run reports).
+ */
+import { spawnSync } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { BIN, DATA, ROOT, tempDir } from './helpers';
+
+function run(args: string[], threads: number) {
+  const r = spawnSync(process.execPath, [BIN, 'run', ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    maxBuffer: 512 * 1024 * 1024,
+    env: { ...process.env, VIGIL_THREADS: String(threads) },
+  });
+  return { status: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+let dir: string;
+beforeAll(() => (dir = tempDir('vigil-parallel-')));
+afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
+
+const MC_PROBA = Object.fromEntries(['prepaid_card', 'highstreet_card', 'upmarket_card'].map((c) => [c, `y_pred_proba_${c}`]));
+const MC_COMMON = { problem_type: 'classification_multiclass', y_true: 'y_true', y_pred: 'y_pred', y_pred_proba: MC_PROBA, timestamp_column_name: 'timestamp', chunk_size: 6000 };
+
+function multiclassConfig(calculators: object[]): string {
+  const file = path.join(dir, `mc-${calculators.length}-${Math.random().toString(36).slice(2)}.json`);
+  const config = {
+    reference: path.join(DATA, 'mc_reference.csv'),
+    analysis: path.join(DATA, 'mc_analysis.csv'),
+    analysis_targets: path.join(DATA, 'mc_analysis_gt.csv'),
+    calculators,
+  };
+  fs.writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+const MC_CALCULATORS = [
+  { class: 'UnivariateDriftCalculator', params: { column_names: ['app_behavioral_score', 'requested_credit_limit', 'acq_channel', 'is_customer'], timestamp_column_name: 'timestamp', chunk_size: 6000 } },
+  { class: 'CBPE', params: { ...MC_COMMON, metrics: ['roc_auc', 'f1', 'accuracy', 'confusion_matrix'] } },
+  { class: 'PerformanceCalculator', params: { ...MC_COMMON, metrics: ['roc_auc', 'f1', 'accuracy'] } },
+  { class: 'MissingValuesCalculator', params: { column_names: ['app_behavioral_score', 'acq_channel'] } },
+  { class: 'SummaryStatsAvgCalculator', params: { column_names: ['app_behavioral_score', 'requested_credit_limit'], timestamp_column_name: 'timestamp', chunk_size: 6000 } },
+];
+
+describe('parallel vigil run', () => {
+  it.each([
+    ['car loan (examples/car-loan.yaml)', () => path.join(ROOT, 'examples', 'car-loan.yaml')],
+    ['multiclass credit card', () => multiclassConfig(MC_CALCULATORS)],
+  ])('%s: byte-identical output on 1 and 2 threads', (_name, config) => {
+    const file = config();
+    const sequential = run([file], 1);
+    const parallel = run([file], 2);
+    expect(sequential.stderr).toBe('');
+    expect(sequential.status).toBe(0);
+    expect(JSON.parse(sequential.stdout).results.length).toBeGreaterThan(100);
+    expect(parallel.status).toBe(0);
+    expect(parallel.stderr).toBe(sequential.stderr);
+    expect(parallel.stdout === sequential.stdout).toBe(true);
+  });
+
+  it('reports the first failing calculator in config order, once, exit 2, nothing written', () => {
+    // The last (cheapest, scheduled last) and a middle calculator both name a missing column.
+    const file = multiclassConfig([
+      MC_CALCULATORS[1],
+      { class: 'MissingValuesCalculator', params: { column_names: ['no_such_column'] } },
+      MC_CALCULATORS[0],
+      { class: 'SummaryStatsAvgCalculator', params: { column_names: ['another_missing_column'] } },
+    ]);
+    const outputs = [1, 2].map((threads) => {
+      const out = path.join(dir, `out-${threads}.json`);
+      const r = run([file, '--out', out], threads);
+      expect(fs.existsSync(out)).toBe(false);
+      return r;
+    });
+    expect(outputs[0].status).toBe(2);
+    expect(outputs[0].stderr).toMatch(/no_such_column/);
+    expect(outputs[0].stderr.trim().split('\n')).toHaveLength(1);
+    expect(outputs[1]).toEqual(outputs[0]);
+  });
+
+  it('reports a bad file like the sequential run, and rejects a bad VIGIL_THREADS', () => {
+    const file = path.join(dir, 'bad-file.json');
+    fs.writeFileSync(file, JSON.stringify({ reference: path.join(DATA, 'mc_reference.csv'), analysis: path.join(dir, 'missing.csv'), calculators: [MC_CALCULATORS[3]] }));
+    const [a, b] = [run([file], 1), run([file], 2)];
+    expect(a.status).toBe(2);
+    expect(a.stderr).toMatch(/missing\.csv: file not found/);
+    expect(b).toEqual(a);
+    const bad = spawnSync(process.execPath, [BIN, 'run', file], { cwd: ROOT, encoding: 'utf8', env: { ...process.env, VIGIL_THREADS: 'many' } });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/VIGIL_THREADS/);
+  });
+});
