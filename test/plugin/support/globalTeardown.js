@@ -4,8 +4,9 @@ const fs = require('node:fs');
 module.exports = async function stopVigilForPluginTests() {
   const state = globalThis.__VIGIL_PLUGIN_TESTS__;
   if (!state) return;
-  const { child, work, log } = state;
-  if (child.exitCode === null) {
+  const { child, work, log, logFile } = state;
+  state.stopping = true;
+  if (child.exitCode === null && child.signalCode === null) {
     const exited = new Promise((resolve) => child.once('exit', resolve));
     child.kill('SIGTERM');
     const timer = setTimeout(() => child.kill('SIGKILL'), 10_000);
@@ -13,5 +14,12 @@ module.exports = async function stopVigilForPluginTests() {
     clearTimeout(timer);
   }
   fs.closeSync(log);
-  fs.rmSync(work, { recursive: true, force: true });
+  // Errors the server logged while the tests ran (a failing test may be their symptom).
+  const errors = fs
+    .readFileSync(logFile, 'utf8')
+    .split('\n')
+    .filter((l) => l.includes('"level":"error"') || (l.length > 0 && !l.startsWith('{')));
+  if (errors.length > 0) process.stderr.write(`\nvigil demo for the plugin tests logged errors (${logFile}):\n${errors.slice(-20).join('\n')}\n`);
+  // An early exit was reported with the log's path: keep it for a look.
+  if (!state.exitedEarly && errors.length === 0) fs.rmSync(work, { recursive: true, force: true });
 };
