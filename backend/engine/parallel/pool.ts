@@ -10,10 +10,10 @@ import * as path from 'path';
 import { Worker } from 'worker_threads';
 import { ResultRow } from '../calculator';
 import { Frame } from '../frame';
-import { CalculatorConfig } from '../run';
+import { CalculatorConfig, SortedFrames } from '../run';
 import { reviveError, SerializedError } from './errors';
 import { frameOf, shareFrame, SharedFrame } from './shared-frame';
-import type { ToWorker, WorkerOptions } from './worker';
+import { CalculatorOutcome, runShared, SharedWork, ToWorker, WorkerOptions } from './worker';
 
 /** The compiled worker entry (absent when running from TypeScript sources: then runs are sequential). */
 export const RUN_WORKER_FILE = path.join(__dirname, 'worker.js');
@@ -47,86 +47,110 @@ export function runThreads(env: NodeJS.ProcessEnv = process.env): number {
   return n;
 }
 
-type FromWorker = { id: number; ok: true; value: unknown } | { id: number; ok: false; error: SerializedError };
+type FromWorker =
+  | { id: number; ok: true; value: unknown }
+  | { id: number; ok: false; error: SerializedError }
+  /** One calculator's outcome, while a `calculate` task runs. */
+  | { id: number; outcome: CalculatorOutcome };
 
 interface Task {
   message: ToWorker & { id: number };
+  /** Only this worker may run it. */
+  worker?: Worker;
+  progress?: (o: CalculatorOutcome) => void;
   resolve(v: unknown): void;
   reject(e: Error): void;
 }
 
 export class RunPool {
+  private readonly workers: Worker[] = [];
   private readonly idle: Worker[] = [];
   private readonly queue: Task[] = [];
   private readonly running = new Map<Worker, Task>();
   private nextId = 0;
   private failure: Error | null = null;
+  private closing = false;
 
   /**
-   * A pool of `threads` workers, or null when fewer than two threads or no compiled worker. The first
-   * `readers` workers are meant to read a file first (read() hands them out in that order) and load the
-   * engine after; the others load it at once.
+   * A pool of `threads` - 1 workers (the main thread is the last: it calculates too), or null when fewer
+   * than two threads or no compiled worker. The first `readers` workers are meant to read a file first
+   * (read() hands them out in that order) and load the engine after; the others load it at once.
    */
   static open(threads: number, readers = 0): RunPool | null {
     if (threads < 2 || !fs.existsSync(RUN_WORKER_FILE)) return null;
-    return new RunPool(threads, readers);
+    return new RunPool(threads - 1, readers);
   }
 
   private constructor(size: number, readers: number) {
-    for (let i = size - 1; i >= 0; i--) {
-      const workerData: WorkerOptions = { preloadEngine: i >= readers };
+    for (let i = 0; i < size; i++) {
+      const workerData: WorkerOptions = { role: 'vigil-run', preloadEngine: i >= readers };
       const w = new Worker(RUN_WORKER_FILE, { workerData });
       w.on('message', (m: FromWorker) => this.done(w, m));
       w.on('error', (e) => this.crashed(e));
       w.on('exit', (code) => {
-        if (code !== 0 && !this.closing) this.crashed(new Error(`vigil run worker exited with code ${code}`));
+        if (!this.closing) this.crashed(new Error(`vigil run worker exited with code ${code}`));
       });
-      this.idle.push(w);
+      this.workers.push(w);
     }
+    this.idle.push(...this.workers);
   }
-
-  private closing = false;
 
   /** Reads a CSV file on a worker (errors as readCsvFile's). */
   read(file: string, label: string): Promise<Frame> {
     return this.submit({ type: 'read', id: 0, path: file, label }).then((s) => frameOf(s as SharedFrame));
   }
 
-  /** runCalculators on the workers: same rows in the same order, same first error. Configs are validated. */
+  /**
+   * runCalculators on the workers and this thread: same rows in the same order, and of several failures
+   * the first configured calculator's error, as the sequential run. Configs must have been validated.
+   */
   async calculate(reference: Frame, analysis: Frame, configs: CalculatorConfig[]): Promise<ResultRow[]> {
-    const shared: ToWorker = { type: 'frames', reference: shareFrame(reference), analysis: shareFrame(analysis) };
-    for (const w of [...this.idle, ...this.running.keys()]) w.postMessage(shared);
     const order = configs.map((_, i) => i).sort((a, b) => cost(configs[b]) - cost(configs[a]) || a - b);
-    const results: Promise<ResultRow[]>[] = new Array(configs.length);
-    for (const i of order) results[i] = this.submit({ type: 'calculate', id: 0, config: configs[i] }) as Promise<ResultRow[]>;
-    const settled = await Promise.allSettled(results);
+    const work: SharedWork = {
+      reference: shareFrame(reference),
+      analysis: shareFrame(analysis),
+      configs,
+      order,
+      next: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
+    };
+    const outcomes: (CalculatorOutcome | undefined)[] = new Array(configs.length);
+    const tasks = this.workers.map((w) => this.submit({ type: 'calculate', id: 0, work }, w, (o) => (outcomes[o.index] = o)));
+    // This thread takes its share too, on the unshared frames (the same values).
+    runShared(work, new SortedFrames(reference, analysis), (o) => (outcomes[o.index] = o));
+    await Promise.all(tasks);
     const out: ResultRow[] = [];
-    for (const s of settled) {
-      if (s.status === 'rejected') throw s.reason;
-      for (const row of s.value) out.push(row);
+    for (const o of outcomes) {
+      if (!o) throw new Error('vigil run: a calculator was not run');
+      if (!o.ok) throw reviveError(o.error);
+      for (const row of o.rows) out.push(row);
     }
     return out;
   }
 
   async close(): Promise<void> {
     this.closing = true;
-    const all = [...this.idle, ...this.running.keys()];
-    this.idle.length = 0;
-    await Promise.all(all.map((w) => w.terminate()));
+    await Promise.all(this.workers.map((w) => w.terminate()));
   }
 
-  private submit(message: ToWorker & { id: number }): Promise<unknown> {
+  private submit(message: ToWorker & { id: number }, worker?: Worker, progress?: (o: CalculatorOutcome) => void): Promise<unknown> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.queue.push({ message: { ...message, id: this.nextId++ }, resolve, reject });
+      this.queue.push({ message: { ...message, id: this.nextId++ }, worker, progress, resolve, reject });
       this.dispatch();
     });
   }
 
+  /** Hands queued tasks to idle workers, in order (the first idle worker first: readers before others). */
   private dispatch(): void {
-    while (this.idle.length > 0 && this.queue.length > 0) {
-      const w = this.idle.pop()!;
-      const task = this.queue.shift()!;
+    for (let q = 0; q < this.queue.length && this.idle.length > 0; ) {
+      const task = this.queue[q];
+      const at = task.worker ? this.idle.indexOf(task.worker) : 0;
+      if (at < 0) {
+        q++;
+        continue;
+      }
+      const [w] = this.idle.splice(at, 1);
+      this.queue.splice(q, 1);
       this.running.set(w, task);
       w.postMessage(task.message);
     }
@@ -135,6 +159,10 @@ export class RunPool {
   private done(w: Worker, m: FromWorker): void {
     const task = this.running.get(w);
     if (!task || task.message.id !== m.id) return;
+    if ('outcome' in m) {
+      task.progress?.(m.outcome);
+      return;
+    }
     this.running.delete(w);
     this.idle.push(w);
     if (m.ok) task.resolve(m.value);
