@@ -41,6 +41,8 @@ export interface PrometheusApiOptions {
   cache?: ResponseCache;
 }
 
+const ANSWERS_DO_NOT_AGE = 0;
+
 /** Form bodies of Grafana's POST queries can hold long expressions; Prometheus itself has no lower cap. */
 const FORM_BODY_LIMIT = '1mb';
 
@@ -56,10 +58,12 @@ export function prometheusRouter(opts: PrometheusApiOptions): Router {
   const answer = async (key: string | null, res: Response, compute: () => Promise<string>) => {
     if (!cache || key === null) return sendJson(res, await compute());
     const version = await opts.resultsVersion!();
-    let body = cache.get(key, version);
+    // Stamped and read at time 0, so the cache's TTL never expires them: unlike /api/query's `partial`,
+    // an answer for an explicit time (range) depends on the stored results only, not on the clock.
+    let body = cache.get(key, version, ANSWERS_DO_NOT_AGE);
     if (body === null) {
       body = await compute();
-      cache.set(key, version, body);
+      cache.set(key, version, body, ANSWERS_DO_NOT_AGE);
     }
     sendJson(res, body);
   };
