@@ -34,20 +34,22 @@ export interface SqliteOptions {
 
 type Row = Record<string, unknown>;
 
-/** Rows per INSERT statement: 100 rows × 6 values stays far below SQLite's 32766 bound parameters and
- * measured as fast as larger statements (bench `ingest`). */
+/** Rows per INSERT statement (600 bound values, far below SQLite's 32766): per-statement overhead is
+ * amortised; what is left is SQLite's B-tree work (docs/performance.md, "ingest"). */
 const INSERT_ROWS = 100;
 const INSERT_COLUMNS = 6;
-/** Row ids looked up per `IN (...)` query when filtering duplicates. */
-const ID_PROBE_SIZE = 500;
-
 function multiRowInsert(rows: number): string {
   const one = '(?, ?, ?, ?, ?, ?)';
-  return `INSERT INTO analysis_rows (model_id, seq, row_id, ts, target, payload) VALUES ${new Array(rows).fill(one).join(', ')}`;
+  return `INSERT OR IGNORE INTO analysis_rows (model_id, seq, row_id, ts, target, payload) VALUES ${new Array(rows).fill(one).join(', ')}`;
 }
 
-function existingIdsQuery(count: number): string {
-  return `SELECT row_id FROM analysis_rows WHERE model_id = ? AND row_id IN (${new Array(count).fill('?').join(', ')})`;
+function setRowArgs(args: unknown[], o: number, modelId: number, seq: number, batch: RowBatch, i: number, payload: Buffer): void {
+  args[o] = modelId;
+  args[o + 1] = seq;
+  args[o + 2] = batch.ids ? batch.ids[i] : null;
+  args[o + 3] = batch.timestamps ? batch.timestamps[i] : null;
+  args[o + 4] = batch.targets ? nullIfNaN(batch.targets[i]) : null;
+  args[o + 5] = payload;
 }
 
 const nullIfNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
@@ -275,36 +277,39 @@ export class SqliteStore implements Store {
     return this.write(() => {
       const model = this.modelById(modelId);
       const before = model.analysisRows;
-      const accepted = this.acceptedRows(modelId, batch);
-      const inserted = accepted.length;
+      let seq = before;
       let targets = 0;
-      const acceptedTs = batch.timestamps ? new Float64Array(inserted) : null;
-      // Rows go in INSERT_ROWS at a time (one statement, one VM run): per-row statements were most of the
-      // ingest time. Duplicates are already filtered out, so a conflict here is a bug and aborts the batch.
-      // The tail uses statements of 10 and 1 rows, so only three statements are ever prepared.
+      const acceptedTs = batch.timestamps ? new Float64Array(batch.n) : null;
+      const accept = (i: number) => {
+        if (acceptedTs) acceptedTs[seq - before] = batch.timestamps![i];
+        if (batch.targets && !Number.isNaN(batch.targets[i])) targets++;
+        seq++;
+      };
+      // Rows go in INSERT_ROWS at a time (one statement, one VM run) instead of one statement per row.
+      // The tail uses statements of 10 and 1 rows, so only three statements are ever prepared. A row
+      // whose id is already stored is ignored; when a statement ignored any, the rows it did insert get
+      // wrong (gapped) sequence numbers, so they are deleted and that slice is redone row by row.
       const args: unknown[] = [];
-      for (let a = 0; a < inserted; ) {
-        const left = inserted - a;
+      for (let a = 0; a < batch.n; ) {
+        const left = batch.n - a;
         const count = left >= INSERT_ROWS ? INSERT_ROWS : left >= 10 ? 10 : 1;
         args.length = count * INSERT_COLUMNS;
-        for (let k = 0; k < count; k++) {
-          const i = accepted[a + k];
-          const ts = batch.timestamps ? batch.timestamps[i] : null;
-          const target = batch.targets ? nullIfNaN(batch.targets[i]) : null;
-          if (acceptedTs) acceptedTs[a + k] = ts!;
-          if (target !== null) targets++;
-          const o = k * INSERT_COLUMNS;
-          args[o] = modelId;
-          args[o + 1] = before + a + k;
-          args[o + 2] = batch.ids ? batch.ids[i] : null;
-          args[o + 3] = ts;
-          args[o + 4] = target;
-          args[o + 5] = buf.subarray(offsets[i], offsets[i + 1]);
+        for (let k = 0; k < count; k++) setRowArgs(args, k * INSERT_COLUMNS, modelId, seq + k, batch, a + k, buf.subarray(offsets[a + k], offsets[a + k + 1]));
+        const changes = this.stmt(multiRowInsert(count)).run(args).changes;
+        if (changes === count) {
+          for (let k = 0; k < count; k++) accept(a + k);
+        } else {
+          if (changes > 0) this.stmt('DELETE FROM analysis_rows WHERE model_id = ? AND seq BETWEEN ? AND ?').run(modelId, seq, seq + count - 1);
+          const one = this.stmt(multiRowInsert(1));
+          args.length = INSERT_COLUMNS;
+          for (let k = 0; k < count; k++) {
+            setRowArgs(args, 0, modelId, seq, batch, a + k, buf.subarray(offsets[a + k], offsets[a + k + 1]));
+            if (one.run(args).changes === 1) accept(a + k);
+          }
         }
-        this.stmt(multiRowInsert(count)).run(args);
         a += count;
       }
-      const seq = before + inserted;
+      const inserted = seq - before;
       this.insertLevels(modelId, batch.newLevels);
       this.stmt('UPDATE models SET next_seq = ?, targets = targets + ?, updated_at = ? WHERE id = ?').run(seq, targets, Date.now(), modelId);
       if (inserted > 0) {
@@ -313,45 +318,6 @@ export class SqliteStore implements Store {
       }
       return { inserted, duplicates: batch.n - inserted };
     });
-  }
-
-  /**
-   * Indices of the batch rows that are not duplicates, in order: a row id already stored for the model, or
-   * seen earlier in the batch, is skipped (the first occurrence wins, as row-by-row INSERT OR IGNORE did).
-   */
-  private acceptedRows(modelId: number, batch: RowBatch): Int32Array {
-    const n = batch.n;
-    const ids = batch.ids;
-    const all = new Int32Array(n);
-    for (let i = 0; i < n; i++) all[i] = i;
-    if (!ids) return all;
-    const known = new Set<string>();
-    const probe: string[] = [];
-    const flush = () => {
-      if (probe.length === 0) return;
-      // Padded with a repeated id so that one statement serves every batch.
-      while (probe.length < ID_PROBE_SIZE) probe.push(probe[0]);
-      const rows = this.stmt(existingIdsQuery(probe.length)).pluck().all(modelId, ...probe) as string[];
-      for (const r of rows) known.add(r);
-      probe.length = 0;
-    };
-    for (let i = 0; i < n; i++) {
-      const id = ids[i];
-      if (id === null) continue;
-      probe.push(id);
-      if (probe.length === ID_PROBE_SIZE) flush();
-    }
-    flush();
-    let k = 0;
-    for (let i = 0; i < n; i++) {
-      const id = ids[i];
-      if (id !== null) {
-        if (known.has(id)) continue;
-        known.add(id);
-      }
-      all[k++] = i;
-    }
-    return all.subarray(0, k);
   }
 
   private applyPlan(modelId: number, p: ChunkPlan, upsertChunk: Database.Statement): void {
