@@ -36,12 +36,15 @@ const COST: Record<string, number> = {
 const DEFAULT_COST = 20;
 
 /**
- * Threads for `vigil run`: VIGIL_THREADS (1 = sequential, on the main thread), else one per available
- * CPU. Throws on a value that is not a positive integer.
+ * Threads for `vigil run`: VIGIL_THREADS (1 = sequential, on the main thread), else one per idle CPU:
+ * the available CPUs less the 1-minute load average, rounded, at least 1. A second thread on a core that
+ * other work already uses costs more than it saves (bench `carloan` at load 3.5 on 2 CPUs: 1.05-1.14 s
+ * wall on one thread, 1.37-1.50 s on two; the worker's cold JIT and second copy of the sorted frames are
+ * ~0.3 s of CPU). Throws on a value that is not a positive integer.
  */
-export function runThreads(env: NodeJS.ProcessEnv = process.env): number {
+export function runThreads(env: NodeJS.ProcessEnv = process.env, load = os.loadavg()[0]): number {
   const raw = env.VIGIL_THREADS?.trim();
-  if (!raw) return os.availableParallelism();
+  if (!raw) return Math.max(1, Math.min(os.availableParallelism(), Math.round(os.availableParallelism() - load)));
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`VIGIL_THREADS: '${raw}' is not a positive whole number of threads`);
   return n;
