@@ -301,7 +301,8 @@ export class ComputeCore {
       for (const entry of m.fitted) {
         try {
           const metricRows = entry.fitted.calculate(entry.usesFlags ? withFlags : frame);
-          results.push(...toRecords(entry, 'analysis', chunk.chunkId, fields, metricRows, partial));
+          // not push(...): a chunk of a wide model can have more records than spread arguments allow
+          for (const r of toRecords(entry, 'analysis', chunk.chunkId, fields, metricRows, partial)) results.push(r);
         } catch (e) {
           this.events.chunkError?.(m.name);
           const message = (e as Error).message;

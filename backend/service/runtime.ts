@@ -111,7 +111,9 @@ export function fitModel(def: ModelDefinition, specs: Map<string, ColumnSpec>, r
       order: entries.length,
     };
     entries.push({ ...identity, resolved: c.resolved, fitted, usesFlags });
-    records.push(...referenceRecords(identity, fitted.reference));
+    // One by one, not push(...): spread arguments overflow the call stack past ~120k records (hourly
+    // chunks over a year × 15 series).
+    for (const r of referenceRecords(identity, fitted.reference)) records.push(r);
   }
   return { entries, skipped, records };
 }
