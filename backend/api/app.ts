@@ -1,6 +1,7 @@
 /**
  * The Express application: health, REST, the plugin's query API, the Prometheus-compatible API and
- * /metrics, the OpenAPI document; one error shape for everything.
+ * /metrics, the receiver of Grafana's alert notifications, the OpenAPI document; one error shape for
+ * everything.
  */
 import express, { Express, NextFunction, Request, Response } from 'express';
 import * as http from 'http';
@@ -8,6 +9,7 @@ import { ResponseCache } from '../service/response-cache';
 import { ApiError } from '../service/errors';
 import { Logger } from '../service/log';
 import { VigilService } from '../service/service';
+import { alertWebhookRouter } from './alerts-webhook';
 import { AuthConfig, requireAccess } from './auth';
 import { healthRouter } from './health';
 import { errorHandler } from './http';
@@ -67,6 +69,8 @@ function createExpressApp(service: VigilService, opts: AppOptions, cache: Respon
     res.json(doc);
   });
   app.use('/api', restRouter(service, { auth: opts.auth, maxBodyBytes: opts.maxBodyBytes }));
+  // Grafana's alert notifications (the provisioned contact point posts here).
+  app.use('/api', alertWebhookRouter({ auth: opts.auth, logger: log }));
 
   const read = requireAccess('read', opts.auth);
   const prom = prometheusEndpoints(service.store, opts.env ?? process.env);

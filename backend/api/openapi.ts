@@ -81,6 +81,35 @@ export function openApiDocument(): Record<string, unknown> {
         Error: errorSchema,
         ModelDefinition: schemaOf(modelDefinitionSchema),
         QueryRequest: schemaOf(queryRequestSchema),
+        GrafanaNotification: {
+          type: 'object',
+          description: "Grafana's webhook notification; Vigil checks only that `alerts` is an array of objects and keeps the rest as sent.",
+          required: ['alerts'],
+          additionalProperties: true,
+          properties: {
+            receiver: { type: 'string' },
+            status: { enum: ['firing', 'resolved'] },
+            alerts: {
+              type: 'array',
+              items: {
+                type: 'object',
+                additionalProperties: true,
+                properties: {
+                  status: { enum: ['firing', 'resolved'] },
+                  labels: { type: 'object', additionalProperties: { type: 'string' } },
+                  annotations: { type: 'object', additionalProperties: { type: 'string' } },
+                  startsAt: { type: 'string', format: 'date-time' },
+                  endsAt: { type: 'string', format: 'date-time' },
+                  fingerprint: { type: 'string' },
+                },
+              },
+            },
+            groupKey: { type: 'string' },
+            groupLabels: { type: 'object' },
+            commonLabels: { type: 'object' },
+            commonAnnotations: { type: 'object' },
+          },
+        },
         ResultRow: {
           type: 'object',
           description: 'A row as `vigil run` writes it (run contract), plus `partial` for a chunk still filling.',
@@ -216,6 +245,30 @@ export function openApiDocument(): Record<string, unknown> {
             timeParam('to'),
           ],
           responses: { ...ok('frames'), ...errors(400, 401) },
+        },
+      },
+      '/api/alerts/webhook': {
+        post: {
+          summary: "Receive a Grafana alert notification (the provisioned contact point's webhook): logged and kept in memory, the last 200 (write key)",
+          security: write,
+          requestBody: { required: true, content: json(ref('GrafanaNotification')) },
+          responses: { ...ok('received', { type: 'object', properties: { received: { type: 'integer', description: 'alerts in the notification' } } }), ...errors(400, 401, 403, 413) },
+        },
+        get: {
+          summary: 'The notifications received since the server started, newest first (at most 200)',
+          security: read,
+          responses: {
+            ...ok('notifications', {
+              type: 'object',
+              properties: {
+                notifications: {
+                  type: 'array',
+                  items: { type: 'object', properties: { received_at: { type: 'string', format: 'date-time' }, notification: ref('GrafanaNotification') } },
+                },
+              },
+            }),
+            ...errors(401),
+          },
         },
       },
       '/prometheus/api/v1/query': { get: { summary: 'Prometheus-compatible API (subset); see docs', security: read, responses: ok('Prometheus JSON') } },
