@@ -78,6 +78,8 @@ describe('parseNumberBytes equals Number() bit for bit', () => {
       'inf', '-inf', '+inf', 'Inf', 'INF', 'Infinity', '-Infinity', 'infinity', 'nan', 'NaN', '0x10', '0b1', '0o7', '1_000', '1 ',
       ' 1', '1,5', '--1', '+-1', '1e5.5', '1.2.3', '١', '１',
       '3.14159265358979', '3.141592653589793', '0.30000000000000004', '123.456e-2', '999999999999999', '999999999999999.9',
+      // longer than the byte-by-byte string path (64 bytes), and non-ASCII after ASCII digits
+      `0.${'1'.repeat(70)}`, `${'9'.repeat(64)}`, `${'9'.repeat(65)}`, `${'1'.repeat(20)}é`, '1.23456789012345678é',
     ]);
   });
 

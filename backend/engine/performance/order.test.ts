@@ -17,6 +17,26 @@ describe('stable ascending order (radix sort on float bits)', () => {
     expect(Array.from(stableAscendingOrder(values))).toEqual(reference(values));
   });
 
+  it('matches it when few distinct values take the counting path (rounded scores, ±0, ±inf)', () => {
+    const rng = seededRandom(5);
+    const n = 30_000;
+    const values = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const r = rng();
+      values[i] = r < 0.8 ? Math.round(r * 100) / 100 : r < 0.85 ? -Math.round(r * 10) : r < 0.9 ? (i % 2 ? 0 : -0) : r < 0.95 ? -Infinity : Infinity;
+    }
+    expect(Array.from(stableAscendingOrder(values))).toEqual(reference(values));
+  });
+
+  it('matches it on either side of the distinct-value limit (4096)', () => {
+    for (const distinct of [4096, 4097]) {
+      const n = 3 * distinct;
+      const values = new Float64Array(n);
+      for (let i = 0; i < n; i++) values[i] = ((i * 7919) % distinct) / 3 - 100;
+      expect(Array.from(stableAscendingOrder(values))).toEqual(reference(values));
+    }
+  });
+
   it('handles small inputs', () => {
     const v = Float64Array.from([0.5, 0.1, 0.5, -2]);
     expect(Array.from(stableAscendingOrder(v))).toEqual([3, 1, 0, 2]);

@@ -8,6 +8,11 @@
 const RADIX_MIN = 2048;
 const DIGIT_BITS = 11;
 const DIGIT_MASK = (1 << DIGIT_BITS) - 1;
+/**
+ * Up to this many distinct values one counting pass replaces the six radix passes (scores rounded to a
+ * few decimals, like the car-loan data's, have about a hundred); more, and the radix sort takes over.
+ */
+const FEW_DISTINCT_MAX = 4096;
 
 /** Ascending order, ties in row order (numpy's argsort(kind='stable')); -0 and 0 tie. */
 export function stableAscendingOrder(values: Float64Array): Uint32Array {
@@ -17,6 +22,8 @@ export function stableAscendingOrder(values: Float64Array): Uint32Array {
     for (let i = 0; i < n; i++) order[i] = i;
     return order.sort((a, b) => values[a] - values[b] || a - b);
   }
+  const few = fewDistinctOrder(values);
+  if (few !== null) return few;
   // Order-preserving unsigned keys: flip all bits of negatives, the sign bit of the rest.
   const bits = new Uint32Array(values.buffer, values.byteOffset, n * 2);
   const lo = new Uint32Array(n);
@@ -63,6 +70,63 @@ export function stableAscendingOrder(values: Float64Array): Uint32Array {
       next = t;
     }
   }
+  return order;
+}
+
+/** Open-addressing table size for fewDistinctOrder: a power of two, at least twice FEW_DISTINCT_MAX. */
+const FEW_TABLE_SIZE = 2 * FEW_DISTINCT_MAX;
+
+/**
+ * The same stable order by a counting sort over the distinct values, or null when there are more than
+ * FEW_DISTINCT_MAX of them. Values are hashed by their bit patterns (a Map of doubles is several times
+ * slower); -0 is read as 0 so the two tie as in the radix sort.
+ */
+function fewDistinctOrder(values: Float64Array): Uint32Array | null {
+  const n = values.length;
+  const one = new Float64Array(1);
+  const oneBits = new Uint32Array(one.buffer);
+  const tableLo = new Uint32Array(FEW_TABLE_SIZE);
+  const tableHi = new Uint32Array(FEW_TABLE_SIZE);
+  const tableId = new Int32Array(FEW_TABLE_SIZE).fill(-1);
+  const distinct = new Float64Array(FEW_DISTINCT_MAX);
+  let size = 0;
+  const ids = new Int32Array(n);
+  const mask = FEW_TABLE_SIZE - 1;
+  for (let i = 0; i < n; i++) {
+    const v = values[i] === 0 ? 0 : values[i];
+    one[0] = v;
+    const lo = oneBits[0];
+    const hi = oneBits[1];
+    let h = (Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> 19) & mask;
+    let id = tableId[h];
+    while (id !== -1 && (tableLo[h] !== lo || tableHi[h] !== hi)) {
+      h = (h + 1) & mask;
+      id = tableId[h];
+    }
+    if (id === -1) {
+      if (size === FEW_DISTINCT_MAX) return null;
+      id = size++;
+      tableLo[h] = lo;
+      tableHi[h] = hi;
+      tableId[h] = id;
+      distinct[id] = v;
+    }
+    ids[i] = id;
+  }
+  const byValue = new Uint32Array(size);
+  for (let id = 0; id < size; id++) byValue[id] = id;
+  byValue.sort((x, y) => distinct[x] - distinct[y]);
+  const start = new Int32Array(size); // first output slot of each id
+  for (let i = 0; i < n; i++) start[ids[i]]++;
+  let sum = 0;
+  for (let r = 0; r < size; r++) {
+    const id = byValue[r];
+    const c = start[id];
+    start[id] = sum;
+    sum += c;
+  }
+  const order = new Uint32Array(n);
+  for (let i = 0; i < n; i++) order[start[ids[i]]++] = i;
   return order;
 }
 
