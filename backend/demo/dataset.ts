@@ -15,6 +15,7 @@
  * - labels arrive late: the last 3 days have no targets yet; days 55–56 get theirs through the targets
  *   endpoint (late targets), older rows arrive with their target.
  */
+import { seededRandom } from '../engine/random';
 
 export const DEMO_FEATURES = ['age', 'income', 'credit_score', 'loan_amount', 'debt_ratio', 'tenure_months', 'region', 'channel', 'product'];
 export const DEMO_CATEGORICAL = ['region', 'channel', 'product'];
@@ -42,17 +43,8 @@ export const DEMO_EVENTS = {
   lateTargetDays: 2,
 } as const;
 
-/** mulberry32: a small, well-mixed 32-bit PRNG; reproducible across platforms. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** The engine's seeded PRNG (mulberry32): reproducible across platforms. */
+const prng = seededRandom;
 
 /** MurmurHash3's 32-bit finalizer: spreads nearby inputs (seed, day) over unrelated stream seeds. */
 function fmix32(h: number): number {
