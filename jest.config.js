@@ -2,6 +2,9 @@
 const swc = ['@swc/jest', { jsc: { parser: { syntax: 'typescript', tsx: true }, target: 'es2022', transform: { react: { runtime: 'automatic' } } } }];
 
 module.exports = {
+  // Safety net for CI: a server child left running by a failed hook must not keep jest alive for the
+  // 90-minute CI limit; results are reported before the exit either way.
+  forceExit: true,
   projects: [
     {
       displayName: 'backend',
