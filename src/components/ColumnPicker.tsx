@@ -1,11 +1,11 @@
 import React from 'react';
-import { InlineField, MultiCombobox } from '@grafana/ui';
 import type { FamilyId } from '../../backend/engine/catalog';
 import type { ModelColumn, SeriesInfo } from '../api';
 import type { VigilDataSource } from '../datasource';
 import { useColumns } from '../hooks/useColumns';
 import { useSeries } from '../hooks/useSeries';
-import { fieldStatus, withVariables } from './pickerState';
+import { MultiPicker } from './MultiPicker';
+import { withVariables } from './pickerState';
 
 interface Props {
   datasource: VigilDataSource;
@@ -38,17 +38,15 @@ export function ColumnPicker({ datasource, model, family, metrics, value, onChan
   const status = { loading: columns.loading || series.loading, error: columns.error ?? series.error };
   const options = withVariables(columnOptions(columns.value, series.value, metrics), datasource.variableOptions());
   return (
-    <InlineField label="Columns" labelWidth={labelWidth} htmlFor="vigil-columns" grow {...fieldStatus(status, 'columns')}>
-      <MultiCombobox
-        id="vigil-columns"
-        placeholder="All columns"
-        options={options}
-        value={value}
-        loading={status.loading}
-        createCustomValue
-        isClearable
-        onChange={(selected) => onChange(selected.map((o) => o.value))}
-      />
-    </InlineField>
+    <MultiPicker
+      label="Columns"
+      id="vigil-columns"
+      placeholder="All columns"
+      options={options}
+      status={status}
+      value={value}
+      onChange={onChange}
+      labelWidth={labelWidth}
+    />
   );
 }

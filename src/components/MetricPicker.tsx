@@ -1,11 +1,11 @@
 import React from 'react';
-import { InlineField, MultiCombobox } from '@grafana/ui';
 import type { FamilyId } from '../../backend/engine/catalog';
 import type { CatalogResponse, SeriesInfo } from '../api';
 import type { VigilDataSource } from '../datasource';
 import { useCatalog } from '../hooks/useCatalog';
 import { useSeries } from '../hooks/useSeries';
-import { fieldStatus, withVariables } from './pickerState';
+import { MultiPicker } from './MultiPicker';
+import { withVariables } from './pickerState';
 
 interface Props {
   datasource: VigilDataSource;
@@ -35,17 +35,15 @@ export function MetricPicker({ datasource, model, family, value, onChange, label
   const status = { loading: catalog.loading || series.loading, error: catalog.error ?? series.error };
   const options = withVariables(metricOptions(catalog.value, series.value, family), datasource.variableOptions());
   return (
-    <InlineField label="Metrics" labelWidth={labelWidth} htmlFor="vigil-metrics" grow {...fieldStatus(status, 'metrics')}>
-      <MultiCombobox
-        id="vigil-metrics"
-        placeholder="All metrics"
-        options={options}
-        value={value}
-        loading={status.loading}
-        createCustomValue
-        isClearable
-        onChange={(selected) => onChange(selected.map((o) => o.value))}
-      />
-    </InlineField>
+    <MultiPicker
+      label="Metrics"
+      id="vigil-metrics"
+      placeholder="All metrics"
+      options={options}
+      status={status}
+      value={value}
+      onChange={onChange}
+      labelWidth={labelWidth}
+    />
   );
 }
