@@ -9,6 +9,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import YAML from 'yaml';
+import { OutputRow } from '../run/helpers';
 import { ensureBackendBuilt } from '../server/helpers';
 
 export const ROOT = path.resolve(__dirname, '..', '..');
@@ -98,23 +99,8 @@ export function runToFile(configFile: string, cwd = ROOT): RunOutcome {
 // ---------------------------------------------------------------------------------------------------
 // Output rows
 
-export interface Row {
-  calculator: string;
-  id: string;
-  column: string | null;
-  metric: string;
-  period: 'reference' | 'analysis';
-  chunk: { key: string; index: number; start_index: number; end_index: number; start_date: string | null; end_date: string | null };
-  value: number | null;
-  upper_threshold: number | null;
-  lower_threshold: number | null;
-  alert: boolean | null;
-  sampling_error: number | null;
-  upper_confidence_boundary: number | null;
-  lower_confidence_boundary: number | null;
-  realized: number | null;
-  targets_missing_rate: number | null;
-}
+/** The run-contract row, as the e2e tests of test/run spell it. */
+export type Row = OutputRow;
 
 export const ROW_FIELDS = [
   'calculator', 'id', 'column', 'metric', 'period', 'chunk', 'value', 'upper_threshold', 'lower_threshold', 'alert',
