@@ -4,9 +4,11 @@
  */
 import { ChunkingParams, chunkFrame, ConfigError, DataError, FittedCalculator, MetricRow, Period, ResultRow } from './calculator';
 import { Chunk, ChunkingError } from './chunking';
-import { ColumnNotFoundError, Frame, makeFrame, sliceFrame, sortByColumn } from './frame';
+import { ColumnNotFoundError, Frame, sliceFrame } from './frame';
 import { CALCULATORS, calculatorNames } from './registry';
-import { TimestampError, toTimestampColumn } from './timestamps';
+import { SortedFrames } from './sorted-frames';
+
+export { Dataset, prepareFrame, SortedFrames } from './sorted-frames';
 
 export interface CalculatorConfig {
   className: string;
@@ -30,23 +32,6 @@ export function prepareCalculator(config: CalculatorConfig): PreparedCalculator 
   }
   const params = def.parseParams(config.params ?? {}, `${config.where}.params`) as PreparedCalculator['params'];
   return { config, params, fit: (reference) => def.fit(reference, params) };
-}
-
-/** Converts the timestamp column to epoch ms and sorts stably by it (spec §0 "Sorting"). */
-export function prepareFrame(frame: Frame, dataset: string, timestampColumn: string | null): Frame {
-  if (frame.length === 0) throw new DataError(dataset, 'no data rows');
-  if (!timestampColumn) return frame;
-  const col = frame.columns.get(timestampColumn);
-  if (!col) throw new DataError(dataset, `column '${timestampColumn}' not found (timestamp_column_name)`);
-  let ts;
-  try {
-    ts = toTimestampColumn(col);
-  } catch (e) {
-    if (e instanceof TimestampError) throw new DataError(dataset, e.message);
-    throw e;
-  }
-  const cols = frame.names.map((n) => (n === timestampColumn ? ts : frame.columns.get(n)!));
-  return sortByColumn(makeFrame(cols, frame.length), timestampColumn);
 }
 
 export function chunkRecord(c: Chunk) {
@@ -84,32 +69,37 @@ export function runCalculators(reference: Frame, analysis: Frame, configs: Calcu
   return out;
 }
 
-/** The reference and analysis frames sorted by each timestamp column asked for, each sorted once. */
-export class SortedFrames {
-  private readonly cache = new Map<string, { reference: Frame; analysis: Frame }>();
+/** One calculator's rows: fit on the reference, calculate per analysis chunk (also run on worker threads). */
+export function runPrepared(p: PreparedCalculator, sorted: SortedFrames): ResultRow[] {
+  return finishPrepared(p, fitPrepared(p, sorted), sorted);
+}
 
-  constructor(
-    private readonly reference: Frame,
-    private readonly analysis: Frame,
-  ) {}
+/** A calculator fitted on the reference (or the error its fit raised, reported by finishPrepared). */
+export type FitOutcome = { ok: true; fitted: FittedCalculator } | { ok: false; error: unknown };
 
-  get(timestampColumn: string | null): { reference: Frame; analysis: Frame } {
-    const key = timestampColumn ?? '';
-    let frames = this.cache.get(key);
-    if (!frames) {
-      frames = { reference: prepareFrame(this.reference, 'reference', timestampColumn), analysis: prepareFrame(this.analysis, 'analysis', timestampColumn) };
-      this.cache.set(key, frames);
-    }
-    return frames;
+/** The reference half of runPrepared: needs only the reference frame. */
+export function fitPrepared(p: PreparedCalculator, sorted: SortedFrames): FitOutcome {
+  try {
+    const reference = sorted.sortedBy('reference', p.params.chunking.timestampColumn);
+    return { ok: true, fitted: onDataset('reference', () => p.fit(reference)) };
+  } catch (error) {
+    return { ok: false, error };
   }
 }
 
-/** One calculator's rows: fit on the reference, calculate per analysis chunk (also run on worker threads). */
-export function runPrepared(p: PreparedCalculator, sorted: SortedFrames): ResultRow[] {
-  const frames = sorted.get(p.params.chunking.timestampColumn);
-  const fitted = onDataset('reference', () => p.fit(frames.reference));
+/**
+ * The analysis half: the rows of a fitted calculator. Errors come in the order of the sequential run
+ * (both frames prepared, then fit, then calculate): an analysis frame that cannot be prepared is reported
+ * before an error of the fit.
+ */
+export function finishPrepared(p: PreparedCalculator, fit: FitOutcome, sorted: SortedFrames): ResultRow[] {
+  // A reference that could not be prepared comes first; any other fit error after the analysis's own.
+  if (!fit.ok && !sorted.isSorted('reference', p.params.chunking.timestampColumn)) throw fit.error;
+  const analysis = sorted.sortedBy('analysis', p.params.chunking.timestampColumn);
+  if (!fit.ok) throw fit.error;
+  const fitted = fit.fitted;
   const analysisResults = onDataset('analysis', () =>
-    chunkFrame(frames.analysis, fitted.chunking).map((chunk) => ({ chunk, rows: fitted.calculate(sliceFrame(frames.analysis, chunk.start, chunk.end)) })),
+    chunkFrame(analysis, fitted.chunking).map((chunk) => ({ chunk, rows: fitted.calculate(sliceFrame(analysis, chunk.start, chunk.end)) })),
   );
   return assembleRows(p.config, fitted.reference, analysisResults);
 }

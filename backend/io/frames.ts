@@ -134,3 +134,9 @@ export function leftJoinTargets(analysis: Frame, targets: Frame, on: string): Jo
   const columns = [...analysis.names.map((n) => analysis.columns.get(n)!), ...added];
   return { frame: makeFrame(columns, analysis.length), unmatched };
 }
+
+/** The analysis with its targets joined on `joinOn` or the one shared column (defaultJoinColumn). */
+export function joinAnalysisTargets(analysis: Frame, targets: Frame, joinOn: string | null): JoinResult & { on: string } {
+  const on = joinOn ?? defaultJoinColumn(analysis, targets);
+  return { ...leftJoinTargets(analysis, targets, on), on };
+}

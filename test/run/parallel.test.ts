@@ -93,3 +93,102 @@ describe('parallel vigil run', () => {
     expect(bad.stderr).toMatch(/VIGIL_THREADS/);
   });
 });
+
+/** A small data set written as CSV: ids, timestamps, one number and one category; `rows` lines. */
+function smallCsv(name: string, rows: number, opts: { badTimestampAt?: number; extraColumn?: boolean } = {}): string {
+  const lines = [`id,timestamp,x,c${opts.extraColumn ? ',only_here' : ''}`];
+  for (let i = 0; i < rows; i++) {
+    const ts = i === opts.badTimestampAt ? 'not a time' : `2024-01-${String(1 + (i % 28)).padStart(2, '0')} 00:00:${String(i % 60).padStart(2, '0')}`;
+    lines.push(`${i},${ts},${(i * 7) % 13},${'abc'[i % 3]}${opts.extraColumn ? `,${i}` : ''}`);
+  }
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, lines.join('\n') + '\n');
+  return file;
+}
+
+function smallConfig(name: string, config: object): string {
+  const file = path.join(dir, name);
+  fs.writeFileSync(file, JSON.stringify(config));
+  return file;
+}
+
+const SMALL_CHUNKING = { timestamp_column_name: 'timestamp', chunk_size: 20 };
+
+describe('parallel vigil run: reading order and the targets join', () => {
+  it('gives the same warning and rows for target rows without a match', () => {
+    const targets = path.join(dir, 'targets-unmatched.csv');
+    fs.writeFileSync(targets, ['id,y', ...Array.from({ length: 60 }, (_, i) => `${i + 10},${i % 2}`)].join('\n') + '\n');
+    const file = smallConfig('unmatched.json', {
+      reference: smallCsv('ref.csv', 100),
+      analysis: smallCsv('ana.csv', 60),
+      analysis_targets: targets,
+      calculators: [
+        { class: 'UnivariateDriftCalculator', params: { column_names: ['x', 'c'], ...SMALL_CHUNKING } },
+        { class: 'MissingValuesCalculator', params: { column_names: ['x'], ...SMALL_CHUNKING } },
+      ],
+    });
+    const [a, b] = [run([file], 1), run([file], 2)];
+    expect(a.status).toBe(0);
+    expect(a.stderr).toMatch(/10 target row\(s\) have no matching 'id'/);
+    expect(b).toEqual(a);
+  });
+
+  it('reports a join error (no shared column) as the sequential run does', () => {
+    const targets = path.join(dir, 'targets-nojoin.csv');
+    fs.writeFileSync(targets, 'key,y\n1,0\n2,1\n');
+    const file = smallConfig('nojoin.json', {
+      reference: smallCsv('ref.csv', 100),
+      analysis: smallCsv('ana.csv', 60),
+      analysis_targets: targets,
+      calculators: [{ class: 'MissingValuesCalculator', params: { column_names: ['x'], ...SMALL_CHUNKING } }],
+    });
+    const [a, b] = [run([file], 1), run([file], 2)];
+    expect(a.status).toBe(2);
+    expect(a.stderr).toMatch(/targets-nojoin\.csv: no column is shared/);
+    expect(b).toEqual(a);
+  });
+
+  it('reports a bad reference file before a bad analysis file', () => {
+    const file = smallConfig('both-bad.json', {
+      reference: path.join(dir, 'no-reference.csv'),
+      analysis: path.join(dir, 'no-analysis.csv'),
+      calculators: [{ class: 'MissingValuesCalculator', params: { column_names: ['x'] } }],
+    });
+    const [a, b] = [run([file], 1), run([file], 2)];
+    expect(a.status).toBe(2);
+    expect(a.stderr).toMatch(/no-reference\.csv: file not found/);
+    expect(b).toEqual(a);
+  });
+
+  it('reports an unparsable analysis timestamp before a fit error, as the sequential run does', () => {
+    // The first calculator's fit fails (its column is missing from the reference); the sequential run
+    // prepares both frames first, so the analysis timestamp is the error it reports.
+    const file = smallConfig('ts-vs-fit.json', {
+      reference: smallCsv('ref.csv', 100),
+      analysis: smallCsv('ana-badts.csv', 60, { badTimestampAt: 7, extraColumn: true }),
+      calculators: [
+        { class: 'SummaryStatsAvgCalculator', params: { column_names: ['only_here'], ...SMALL_CHUNKING } },
+        { class: 'MissingValuesCalculator', params: { column_names: ['x'], ...SMALL_CHUNKING } },
+      ],
+    });
+    const [a, b] = [run([file], 1), run([file], 2)];
+    expect(a.status).toBe(2);
+    expect(a.stderr).toMatch(/ana-badts\.csv: .*row 8.*not a time/);
+    expect(b).toEqual(a);
+  });
+
+  it('runs calculators with different timestamp columns (no shared sort) to the same bytes', () => {
+    const file = smallConfig('mixed-ts.json', {
+      reference: smallCsv('ref.csv', 100),
+      analysis: smallCsv('ana.csv', 60),
+      calculators: [
+        { class: 'UnivariateDriftCalculator', params: { column_names: ['x', 'c'], ...SMALL_CHUNKING } },
+        { class: 'SummaryStatsSumCalculator', params: { column_names: ['x'], chunk_size: 25 } },
+      ],
+    });
+    const [a, b] = [run([file], 1), run([file], 2)];
+    expect(a.status).toBe(0);
+    expect(JSON.parse(a.stdout).results.length).toBeGreaterThan(10);
+    expect(b).toEqual(a);
+  });
+});

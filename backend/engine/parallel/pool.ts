@@ -1,27 +1,28 @@
 /**
- * Worker threads for `vigil run`: CSV files read concurrently, calculators run concurrently on frames
- * shared through SharedArrayBuffers (not re-parsed, not copied per worker), the longest calculators first.
- * Rows come back in the configured calculator order, so the output is byte-identical to the sequential
- * run; of several failures the first calculator's error is reported, as the sequential run would.
+ * `vigil run` on worker threads, the main thread's side (plan in work.ts): the same rows in the same
+ * order as the sequential run, and the same error when something fails — the first failing read in
+ * reading order (reference, analysis, targets, join), else the first configured calculator's error.
  */
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { ResultRow } from '../calculator';
-import { Frame } from '../frame';
-import { CalculatorConfig, SortedFrames } from '../run';
-import { reviveError, SerializedError } from './errors';
-import { frameOf, shareFrame, SharedFrame } from './shared-frame';
-import { CalculatorOutcome, runShared, SharedWork, ToWorker, WorkerOptions } from './worker';
+import type { ResultRow } from '../calculator';
+import type { CalculatorConfig, FitOutcome, PreparedCalculator } from '../run';
+import { SortedFrames } from '../sorted-frames';
+import { reviveError } from './errors';
+import { counter, Link, linkPair } from './link';
+import { CalculatorOutcome, claim, FromWorker, installDataset, outcomeOf, ReadSpec, RunSpec, shareDataset, ToWorker } from './work';
+import type { WorkerOptions } from './worker';
+import { readCsvFile } from '../../io/frames';
 
 /** The compiled worker entry (absent when running from TypeScript sources: then runs are sequential). */
 export const RUN_WORKER_FILE = path.join(__dirname, 'worker.js');
 
 /**
- * Relative cost of a calculator class, for longest-first scheduling: milliseconds per class on the
- * car-loan suite (bench scenario `carloan`, 50,000 + 50,000 rows, 2026-11-27). Unlisted classes count
- * as DEFAULT_COST; only the order matters.
+ * Relative cost of a calculator class, for longest-first scheduling and for the main thread's share of
+ * fitting while the analysis is read: milliseconds per class on the car-loan suite (bench scenario
+ * `carloan`, 50,000 + 50,000 rows, 2026-11-27). Unlisted classes count as DEFAULT_COST.
  */
 const COST: Record<string, number> = {
   CBPE: 150,
@@ -50,138 +51,129 @@ export function runThreads(env: NodeJS.ProcessEnv = process.env, load = os.loada
   return n;
 }
 
-type FromWorker =
-  | { id: number; ok: true; value: unknown }
-  | { id: number; ok: false; error: SerializedError }
-  /** One calculator's outcome, while a `calculate` task runs. */
-  | { id: number; outcome: CalculatorOutcome };
-
-interface Task {
-  message: ToWorker & { id: number };
-  /** Only this worker may run it. */
-  worker?: Worker;
-  progress?: (o: CalculatorOutcome) => void;
-  resolve(v: unknown): void;
-  reject(e: Error): void;
+export interface RunFiles {
+  reference: string;
+  referenceLabel: string;
+  read: ReadSpec;
 }
 
+export interface ParallelRunResult {
+  rows: ResultRow[];
+  /** the targets join (null without a targets file) */
+  join: { unmatched: number; on: string } | null;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  link: Link<FromWorker, ToWorker>;
+}
+
+type Engine = typeof import('../run');
+const engine = (): Engine => require('../run') as Engine;
+
 export class RunPool {
-  private readonly workers: Worker[] = [];
-  private readonly idle: Worker[] = [];
-  private readonly queue: Task[] = [];
-  private readonly running = new Map<Worker, Task>();
-  private nextId = 0;
-  private failure: Error | null = null;
-  private closing = false;
-
   /**
-   * A pool of `threads` - 1 workers (the main thread is the last: it calculates too), or null when fewer
-   * than two threads or no compiled worker. The first `readers` workers are meant to read a file first
-   * (read() hands them out in that order) and load the engine after; the others load it at once.
+   * `threads` - 1 workers (the main thread is the last: it calculates too), or null when fewer than two
+   * threads or no compiled worker. Opened first thing, so the workers start while the config is read.
    */
-  static open(threads: number, readers = 0): RunPool | null {
+  static open(threads: number): RunPool | null {
     if (threads < 2 || !fs.existsSync(RUN_WORKER_FILE)) return null;
-    return new RunPool(threads - 1, readers);
+    return new RunPool(threads - 1);
   }
 
-  private constructor(size: number, readers: number) {
+  private readonly workers: PoolWorker[] = [];
+
+  private constructor(size: number) {
     for (let i = 0; i < size; i++) {
-      const workerData: WorkerOptions = { role: 'vigil-run', preloadEngine: i >= readers };
-      const w = new Worker(RUN_WORKER_FILE, { workerData });
-      w.on('message', (m: FromWorker) => this.done(w, m));
-      w.on('error', (e) => this.crashed(e));
-      w.on('exit', (code) => {
-        if (!this.closing) this.crashed(new Error(`vigil run worker exited with code ${code}`));
-      });
-      this.workers.push(w);
+      const [mine, theirs] = linkPair();
+      const workerData: WorkerOptions = { role: 'vigil-run', end: theirs };
+      const worker = new Worker(RUN_WORKER_FILE, { workerData, transferList: [theirs.port] });
+      // A crash is seen by Link.take (the worker marks itself exited); an 'error' event without a
+      // listener would end this process instead.
+      worker.on('error', () => undefined);
+      this.workers.push({ worker, link: new Link(mine, 'vigil run: a worker thread stopped unexpectedly') });
     }
-    this.idle.push(...this.workers);
-  }
-
-  /** Reads a CSV file on a worker (errors as readCsvFile's). */
-  read(file: string, label: string): Promise<Frame> {
-    return this.submit({ type: 'read', id: 0, path: file, label }).then((s) => frameOf(s as SharedFrame));
   }
 
   /**
-   * runCalculators on the workers and this thread: same rows in the same order, and of several failures
-   * the first configured calculator's error, as the sequential run. Configs must have been validated.
+   * Runs validated calculator configs on the files; worker 0 reads the analysis side. Synchronous on
+   * this thread: it only waits (Atomics.wait) for what it needs from the workers.
    */
-  async calculate(reference: Frame, analysis: Frame, configs: CalculatorConfig[]): Promise<ResultRow[]> {
-    const order = configs.map((_, i) => i).sort((a, b) => cost(configs[b]) - cost(configs[a]) || a - b);
-    const work: SharedWork = {
-      reference: shareFrame(reference),
-      analysis: shareFrame(analysis),
+  run(files: RunFiles, configs: CalculatorConfig[]): ParallelRunResult {
+    const { prepareCalculator, fitPrepared, finishPrepared, runPrepared } = engine();
+    const prepared = configs.map(prepareCalculator);
+    const timestampColumns = new Set(prepared.map((p) => p.params.chunking.timestampColumn));
+    const spec: RunSpec = {
       configs,
-      order,
-      next: new Int32Array(new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT)),
+      order: configs.map((_, i) => i).sort((a, b) => cost(prepared[b]) - cost(prepared[a]) || a - b),
+      next: counter(),
+      presortBy: timestampColumns.size === 1 ? [...timestampColumns][0] : undefined,
+      read: null,
     };
+    this.workers.forEach((w, i) => w.link.send({ type: 'run', spec: { ...spec, read: i === 0 ? files.read : null } }));
+    const reader = this.workers[0];
+    const sorted = new SortedFrames(null, null);
+
+    let reference;
+    try {
+      reference = readCsvFile(files.reference, files.referenceLabel);
+    } catch (e) {
+      this.stop();
+      throw e;
+    }
+    const sharedReference = shareDataset(reference, 'reference', spec.presortBy, sorted);
+    for (const w of this.workers) w.link.send({ type: 'dataset', dataset: 'reference', shared: sharedReference });
+
+    // Fit on the reference while the analysis is read, up to half of the work.
+    const total = prepared.reduce((s, p) => s + cost(p), 0);
+    const fits = new Map<number, FitOutcome>();
+    let fittedCost = 0;
+    let analysis = reader.link.poll();
+    while (analysis === undefined && fittedCost * 2 < total) {
+      const index = claim(spec);
+      if (index < 0) break;
+      fittedCost += cost(prepared[index]);
+      fits.set(index, fitPrepared(prepared[index], sorted));
+      analysis = reader.link.poll();
+    }
+    analysis ??= reader.link.take();
+    if (analysis.type === 'read-error') {
+      this.stop();
+      throw reviveError(analysis.error);
+    }
+    if (analysis.type !== 'analysis') throw new Error(`vigil run: unexpected '${analysis.type}' from the reading worker`);
+    installDataset('analysis', analysis.shared, spec.presortBy, sorted);
+    for (const w of this.workers.slice(1)) w.link.send({ type: 'dataset', dataset: 'analysis', shared: analysis.shared });
+
     const outcomes: (CalculatorOutcome | undefined)[] = new Array(configs.length);
-    const tasks = this.workers.map((w) => this.submit({ type: 'calculate', id: 0, work }, w, (o) => (outcomes[o.index] = o)));
-    // This thread takes its share too, on the unshared frames (the same values).
-    runShared(work, new SortedFrames(reference, analysis), (o) => (outcomes[o.index] = o));
-    await Promise.all(tasks);
-    const out: ResultRow[] = [];
+    for (const [index, fit] of fits) outcomes[index] = outcomeOf(index, () => finishPrepared(prepared[index], fit, sorted));
+    for (let index = claim(spec); index >= 0; index = claim(spec)) {
+      outcomes[index] = outcomeOf(index, () => runPrepared(prepared[index], sorted));
+    }
+    for (const w of this.workers) {
+      for (let m = w.link.take(); m.type !== 'done'; m = w.link.take()) {
+        if (m.type === 'outcome') outcomes[m.outcome.index] = m.outcome;
+      }
+    }
+    const rows: ResultRow[] = [];
     for (const o of outcomes) {
       if (!o) throw new Error('vigil run: a calculator was not run');
       if (!o.ok) throw reviveError(o.error);
-      for (const row of o.rows) out.push(row);
+      for (const row of o.rows) rows.push(row);
     }
-    return out;
+    return { rows, join: analysis.join };
   }
 
   async close(): Promise<void> {
-    this.closing = true;
-    await Promise.all(this.workers.map((w) => w.terminate()));
+    await Promise.all(this.workers.map((w) => w.worker.terminate()));
   }
 
-  private submit(message: ToWorker & { id: number }, worker?: Worker, progress?: (o: CalculatorOutcome) => void): Promise<unknown> {
-    if (this.failure) return Promise.reject(this.failure);
-    return new Promise((resolve, reject) => {
-      this.queue.push({ message: { ...message, id: this.nextId++ }, worker, progress, resolve, reject });
-      this.dispatch();
-    });
-  }
-
-  /** Hands queued tasks to idle workers, in order (the first idle worker first: readers before others). */
-  private dispatch(): void {
-    for (let q = 0; q < this.queue.length && this.idle.length > 0; ) {
-      const task = this.queue[q];
-      const at = task.worker ? this.idle.indexOf(task.worker) : 0;
-      if (at < 0) {
-        q++;
-        continue;
-      }
-      const [w] = this.idle.splice(at, 1);
-      this.queue.splice(q, 1);
-      this.running.set(w, task);
-      w.postMessage(task.message);
-    }
-  }
-
-  private done(w: Worker, m: FromWorker): void {
-    const task = this.running.get(w);
-    if (!task || task.message.id !== m.id) return;
-    if ('outcome' in m) {
-      task.progress?.(m.outcome);
-      return;
-    }
-    this.running.delete(w);
-    this.idle.push(w);
-    if (m.ok) task.resolve(m.value);
-    else task.reject(reviveError(m.error));
-    this.dispatch();
-  }
-
-  private crashed(e: Error): void {
-    if (this.failure) return;
-    this.failure = e;
-    for (const t of [...this.running.values(), ...this.queue]) t.reject(e);
-    this.running.clear();
-    this.queue.length = 0;
+  /** Tells the workers the run failed, so none waits for a frame that will not come. */
+  private stop(): void {
+    for (const w of this.workers) w.link.send({ type: 'stop' });
   }
 }
 
-function cost(c: CalculatorConfig): number {
-  return COST[c.className] ?? DEFAULT_COST;
+function cost(p: PreparedCalculator): number {
+  return COST[p.config.className] ?? DEFAULT_COST;
 }

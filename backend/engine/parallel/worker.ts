@@ -1,73 +1,68 @@
 /**
- * A `vigil run` worker thread (pool.ts): reads CSV files into shared frames, then runs calculators on the
- * shared reference and analysis frames, each sorted once per timestamp column in this thread.
+ * A `vigil run` worker thread (plan in work.ts). Everything runs synchronously on this thread: it takes
+ * its messages from the main thread through its Link as it needs them.
  */
-import { isMainThread, parentPort, workerData } from 'worker_threads';
-import { readCsvFile } from '../../io/frames';
-import type { CalculatorConfig, SortedFrames } from '../run';
-import type { ResultRow } from '../calculator';
-import { SerializedError, serializeError } from './errors';
-import { frameOf, shareFrame, SharedFrame } from './shared-frame';
-
-export type ToWorker =
-  | { type: 'read'; id: number; path: string; label: string }
-  | { type: 'calculate'; id: number; work: SharedWork };
-
-/**
- * The calculators of a run, shared by the main thread and every worker: each takes the next index of
- * `order` (longest first) from `next` until none is left, and posts each calculator's rows or error.
- */
-export interface SharedWork {
-  reference: SharedFrame;
-  analysis: SharedFrame;
-  configs: CalculatorConfig[];
-  order: number[];
-  /** Int32Array(1) on a SharedArrayBuffer: the next position in `order` to claim. */
-  next: Int32Array;
-}
-
-export type CalculatorOutcome = { index: number; ok: true; rows: ResultRow[] } | { index: number; ok: false; error: SerializedError };
+import { isMainThread, workerData } from 'worker_threads';
+import { joinAnalysisTargets, readCsvFile } from '../../io/frames';
+import { SortedFrames } from '../sorted-frames';
+import { serializeError } from './errors';
+import { Link, LinkEnd } from './link';
+import { claim, FromWorker, installDataset, outcomeOf, RunSpec, shareDataset, ToWorker } from './work';
 
 export interface WorkerOptions {
   role: 'vigil-run';
-  /** Load the engine at once (a worker given a file to read first loads it after the read). */
-  preloadEngine: boolean;
+  end: LinkEnd;
 }
 
-/** This module is also imported by the main thread (runShared): only a pool's worker listens. */
-const options = (isMainThread ? null : workerData) as WorkerOptions | null;
-
-// The engine (every calculator module) is loaded when this thread has nothing else to do: a worker that
-// reads a CSV file first reads it, and meanwhile another thread compiles the calculators.
 type Engine = typeof import('../run');
-let engineModule: Engine | null = null;
-const engine = (): Engine => (engineModule ??= require('../run') as Engine);
-if (options?.role === 'vigil-run' && options.preloadEngine) engine();
+const engine = (): Engine => require('../run') as Engine;
 
-/** Claims and runs calculators of `work` until none is left; `sorted` are this thread's sorted frames. */
-export function runShared(work: SharedWork, sorted: SortedFrames, post: (o: CalculatorOutcome) => void): void {
-  const { prepareCalculator, runPrepared } = engine();
-  for (let k = Atomics.add(work.next, 0, 1); k < work.order.length; k = Atomics.add(work.next, 0, 1)) {
-    const index = work.order[k];
+function runWorker(options: WorkerOptions): void {
+  // Wakes the main thread if it waits for this one and this one stops (see Link.take).
+  process.on('exit', () => {
+    Atomics.store(options.end.exited, 0, 1);
+    Atomics.notify(options.end.outbox, 0);
+  });
+  const link = new Link<ToWorker, FromWorker>(options.end, null);
+  const first = link.take();
+  if (first.type !== 'run') return;
+  const spec: RunSpec = first.spec;
+  const sorted = new SortedFrames(null, null);
+  let need = 2; // datasets still to come: the reference, and the analysis unless this thread reads it
+  if (spec.read) {
+    const read = spec.read;
     try {
-      post({ index, ok: true, rows: runPrepared(prepareCalculator(work.configs[index]), sorted) });
+      let analysis = readCsvFile(read.analysis, read.labels.analysis);
+      let join: { unmatched: number; on: string } | null = null;
+      if (read.targets !== null) {
+        const joined = joinAnalysisTargets(analysis, readCsvFile(read.targets, read.labels.analysis_targets), read.joinOn);
+        analysis = joined.frame;
+        join = { unmatched: joined.unmatched, on: joined.on };
+      }
+      link.send({ type: 'analysis', shared: shareDataset(analysis, 'analysis', spec.presortBy, sorted), join });
+      need--;
     } catch (e) {
-      post({ index, ok: false, error: serializeError(e) });
+      link.send({ type: 'read-error', error: serializeError(e) });
+      return;
+    }
+  } else {
+    engine(); // compiled while the files are read
+  }
+  while (need > 0) {
+    const m = link.take();
+    if (m.type === 'stop') return;
+    if (m.type === 'dataset') {
+      installDataset(m.dataset, m.shared, spec.presortBy, sorted);
+      need--;
     }
   }
+  const { prepareCalculator, runPrepared } = engine();
+  for (let index = claim(spec); index >= 0; index = claim(spec)) {
+    link.send({ type: 'outcome', outcome: outcomeOf(index, () => runPrepared(prepareCalculator(spec.configs[index]), sorted)) });
+  }
+  link.send({ type: 'done' });
 }
 
-if (options?.role === 'vigil-run') parentPort!.on('message', (m: ToWorker) => {
-  try {
-    if (m.type === 'read') {
-      parentPort!.postMessage({ id: m.id, ok: true, value: shareFrame(readCsvFile(m.path, m.label)) });
-      setImmediate(engine);
-    } else {
-      const sorted = new (engine().SortedFrames)(frameOf(m.work.reference), frameOf(m.work.analysis));
-      runShared(m.work, sorted, (outcome) => parentPort!.postMessage({ id: m.id, outcome }));
-      parentPort!.postMessage({ id: m.id, ok: true, value: null });
-    }
-  } catch (e) {
-    parentPort!.postMessage({ id: m.id, ok: false, error: serializeError(e) });
-  }
-});
+/** This module is only a worker's entry: the main thread never loads it. */
+const options = (isMainThread ? null : workerData) as WorkerOptions | null;
+if (options?.role === 'vigil-run') runWorker(options);
