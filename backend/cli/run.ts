@@ -10,7 +10,7 @@ import { ChunkingError } from '../engine/chunking';
 import { computeRankings, parseRankings, RankingConfig, RankingOutput } from '../engine/ranking/config';
 import { Frame } from '../engine/frame';
 import { RunPool, runThreads } from '../engine/parallel/pool';
-import { CalculatorConfig, prepareCalculator, runCalculators } from '../engine/run';
+import type { CalculatorConfig } from '../engine/run';
 import { formatIsoMs } from '../engine/timestamps';
 import { CsvError } from '../io/csv';
 import { joinAnalysisTargets, JoinError, readCsvFile } from '../io/frames';
@@ -99,7 +99,14 @@ export function toOutputRow(r: ResultRow) {
   return { ...r, chunk: { ...r.chunk, start_date: formatIsoMs(r.chunk.start_date), end_date: formatIsoMs(r.chunk.end_date) } };
 }
 
+/**
+ * The engine (every calculator module) is loaded only once the worker threads are starting: their start-up
+ * then overlaps with this thread's loading.
+ */
+const engine = () => require('../engine/run') as typeof import('../engine/run');
+
 export function executeRun(configPath: string, warn: (line: string) => void): ResultRow[] {
+  const { prepareCalculator, runCalculators } = engine();
   const config = loadRunConfig(configPath);
   const files = fileLabels(config);
   try {
@@ -126,7 +133,7 @@ export async function executeRunParallel(configPath: string, warn: (line: string
     const config = loadRunConfig(configPath);
     const files = fileLabels(config);
     try {
-      config.calculators.forEach(prepareCalculator);
+      config.calculators.forEach(engine().prepareCalculator);
       const { rows, join } = pool.run(
         {
           reference: config.reference,
