@@ -8,7 +8,7 @@
  */
 import { CalculatorDefinition, DataError, FittedCalculator, fitSeriesCalculator, SeriesValue } from '../calculator';
 import { Frame } from '../frame';
-import { calibrate, calibrateMulticlass, fitIsotonic, IsotonicFit, needsCalibration } from './calibration';
+import { calibrateMulticlass, fitIsotonic, IsotonicFit, needsCalibration, predictIsotonic } from './calibration';
 import { assertAllClassesInReference, loadBinaryChunk, loadMulticlassChunk, Targets } from './chunks';
 import { Dataset } from './data';
 import { BinaryChunk, binaryEvaluators } from './evaluators/binary';
@@ -34,17 +34,6 @@ function calibratorFor(labels: Float64Array, scores: Float64Array, mode: Calibra
   return calibrateIt ? fitIsotonic(scores, labels) : null;
 }
 
-/** Calibrated probabilities in descending order of the raw score: sorting the raw scores suffices, since calibration is a function of the score. */
-function rankedCalibrated(fit: IsotonicFit | null, scores: Float64Array): Float64Array {
-  let n = 0;
-  for (const s of scores) if (!Number.isNaN(s)) n++;
-  const sorted = new Float64Array(n);
-  n = 0;
-  for (const s of scores) if (!Number.isNaN(s)) sorted[n++] = s;
-  sorted.sort().reverse();
-  return calibrate(fit, sorted);
-}
-
 interface Model<D> {
   evaluators: Evaluator<D>[];
   load(frame: Frame, dataset: Dataset): D;
@@ -59,15 +48,8 @@ function binaryModel(reference: Frame, p: PerformanceParams): Model<BinaryChunk>
   assertComplete(ref.proba!, p.yPredProba!, 'y_pred_proba');
   const evaluators = binaryEvaluators(p, ref, 'cbpe', seededRandom(AP_BOOTSTRAP_SEED));
   const fit = calibratorFor(ref.yTrue!, ref.proba!, p.calibration);
-  const load = (f: Frame, ds: Dataset): BinaryChunk => {
-    const d = read(f, ds, 'optional');
-    let ranked: Float64Array | null = null;
-    return {
-      ...d,
-      calibrated: calibrate(fit, d.proba!),
-      ranked: () => (ranked ??= rankedCalibrated(fit, d.proba!)),
-    };
-  };
+  const calibrateScore = fit ? (s: number) => predictIsotonic(fit, s) : (s: number) => s;
+  const load = (f: Frame, ds: Dataset): BinaryChunk => ({ ...read(f, ds, 'optional'), calibrate: calibrateScore });
   return { evaluators, load, calibrators: [fit] };
 }
 

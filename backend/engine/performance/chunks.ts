@@ -34,8 +34,7 @@ export function loadBinaryChunk(frame: Frame, p: PerformanceParams, dataset: Dat
     yTrue: target(frame, p, dataset, targets, who, () => binaryLabels(frame, p.yTrue, dataset, 'y_true')),
     yPred: p.yPred ? binaryLabels(frame, p.yPred, dataset, 'y_pred') : null,
     proba: usesScores(p, estimator) ? numericColumn(frame, p.yPredProba!, dataset, 'y_pred_proba') : null,
-    calibrated: null,
-    ranked: null,
+    calibrate: null,
   };
 }
 

@@ -1,4 +1,4 @@
-import { rankValues, stableAscendingOrder } from './order';
+import { distinctIds, rankScores, rankValues, stableAscendingOrder } from './order';
 import { seededRandom } from '../random';
 
 function reference(values: Float64Array): number[] {
@@ -46,5 +46,40 @@ describe('stable ascending order (radix sort on float bits)', () => {
     const r = rankValues(Float64Array.from([0.3, 0.1, 0.3, 0.2]));
     expect(Array.from(r.distinct)).toEqual([0.1, 0.2, 0.3]);
     expect(Array.from(r.ranks)).toEqual([2, 0, 2, 1]);
+  });
+});
+
+describe('grouping equal values', () => {
+  it('numbers distinct values in order of first appearance, NaN as -1, -0 with 0 (kept as first read)', () => {
+    const ids = new Int32Array(7);
+    const distinct = distinctIds(Float64Array.from([0.5, NaN, -0, 0.25, 0, 0.5, NaN]), ids)!;
+    expect(Array.from(ids)).toEqual([0, -1, 1, 2, 1, 0, -1]);
+    expect(Array.from(distinct)).toEqual([0.5, -0, 0.25]);
+    expect(Object.is(distinct[1], -0)).toBe(true);
+  });
+
+  it('gives up past maxDistinct, and leaves its scratch table clean for the next call', () => {
+    const values = Float64Array.from({ length: 100 }, (_, i) => i % 40);
+    expect(distinctIds(values, new Int32Array(100), 39)).toBeNull();
+    const ids = new Int32Array(100);
+    expect(distinctIds(values, ids, 40)!.length).toBe(40);
+    expect(ids[99]).toBe(19);
+  });
+
+  it('ranks scores (large and near-continuous too) like rankValues, with -1 for NaN', () => {
+    const rng = seededRandom(11);
+    for (const [n, decimals] of [
+      [50, 1],
+      [20_000, 2],
+      [20_000, 6],
+    ]) {
+      const values = Float64Array.from({ length: n }, () => Math.round(rng() * 10 ** decimals) / 10 ** decimals);
+      const want = rankValues(values);
+      const got = rankScores(values);
+      expect(Array.from(got.distinct)).toEqual(Array.from(want.distinct));
+      expect(Array.from(got.rank)).toEqual(Array.from(want.ranks));
+    }
+    const withNaN = rankScores(Float64Array.from([0.3, NaN, 0.1, 0.3]));
+    expect(Array.from(withNaN.rank)).toEqual([1, -1, 0, 1]);
   });
 });

@@ -22,8 +22,12 @@ export function stableAscendingOrder(values: Float64Array): Uint32Array {
     for (let i = 0; i < n; i++) order[i] = i;
     return order.sort((a, b) => values[a] - values[b] || a - b);
   }
-  const few = fewDistinctOrder(values);
-  if (few !== null) return few;
+  return fewDistinctOrder(values) ?? radixAscendingOrder(values);
+}
+
+/** The stable ascending order by an LSD radix sort on the IEEE-754 bits (NaN-free values). */
+function radixAscendingOrder(values: Float64Array): Uint32Array {
+  const n = values.length;
   // Order-preserving unsigned keys: flip all bits of negatives, the sign bit of the rest.
   const bits = new Uint32Array(values.buffer, values.byteOffset, n * 2);
   const lo = new Uint32Array(n);
@@ -73,49 +77,100 @@ export function stableAscendingOrder(values: Float64Array): Uint32Array {
   return order;
 }
 
-/** Open-addressing table size for fewDistinctOrder: a power of two, at least twice FEW_DISTINCT_MAX. */
-const FEW_TABLE_SIZE = 2 * FEW_DISTINCT_MAX;
+/**
+ * Scratch open-addressing table of distinctIds, keyed by a value's bit pattern (a Map of doubles is
+ * several times slower): grown on demand and emptied after each call, so chunk after chunk allocates
+ * nothing. Calls never overlap (no callbacks run inside).
+ */
+let tableLo = new Uint32Array(0);
+let tableHi = new Uint32Array(0);
+let tableId = new Int32Array(0);
+/** the table slot of each id, to empty the table afterwards */
+let slotOfId = new Int32Array(0);
+let firstValue = new Float64Array(0);
+/** Smallest table: 2¹⁰ slots (a power of two, so a mask picks the slot). */
+const MIN_TABLE_BITS = 10;
 
 /**
- * The same stable order by a counting sort over the distinct values, or null when there are more than
- * FEW_DISTINCT_MAX of them. Values are hashed by their bit patterns (a Map of doubles is several times
- * slower); -0 is read as 0 so the two tie as in the radix sort.
+ * Groups equal values: ids[i] = index of values[i] among the distinct values in order of first
+ * appearance, -1 where values[i] is NaN. Returns the distinct values (each as first read: -0 and 0 are
+ * one value, kept as whichever came first, as a stable sort would have it), or null when there are more
+ * than `maxDistinct`.
  */
-function fewDistinctOrder(values: Float64Array): Uint32Array | null {
+export function distinctIds(values: Float64Array, ids: Int32Array, maxDistinct = values.length): Float64Array | null {
   const n = values.length;
-  const one = new Float64Array(1);
-  const oneBits = new Uint32Array(one.buffer);
-  const tableLo = new Uint32Array(FEW_TABLE_SIZE);
-  const tableHi = new Uint32Array(FEW_TABLE_SIZE);
-  const tableId = new Int32Array(FEW_TABLE_SIZE).fill(-1);
-  const distinct = new Float64Array(FEW_DISTINCT_MAX);
-  let size = 0;
-  const ids = new Int32Array(n);
-  const mask = FEW_TABLE_SIZE - 1;
+  const capacity = Math.min(n, maxDistinct);
+  let bits = MIN_TABLE_BITS;
+  while (1 << bits < 2 * capacity) bits++;
+  const size = 1 << bits;
+  if (tableId.length < size) {
+    tableLo = new Uint32Array(size);
+    tableHi = new Uint32Array(size);
+    tableId = new Int32Array(size).fill(-1);
+  }
+  if (slotOfId.length < capacity) {
+    slotOfId = new Int32Array(capacity);
+    firstValue = new Float64Array(capacity);
+  }
+  // the table may be larger than this call needs: use its low `bits` bits only
+  const mask = size - 1;
+  const shift = 32 - bits;
+  const word = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  let count = 0;
+  let overflow = false;
   for (let i = 0; i < n; i++) {
-    const v = values[i] === 0 ? 0 : values[i];
-    one[0] = v;
-    const lo = oneBits[0];
-    const hi = oneBits[1];
-    let h = (Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> 19) & mask;
+    const v = values[i];
+    if (v !== v) {
+      ids[i] = -1;
+      continue;
+    }
+    const zero = v === 0; // -0 → the bits of 0
+    const lo = zero ? 0 : word[2 * i];
+    const hi = zero ? 0 : word[2 * i + 1];
+    let h = (Math.imul(lo ^ Math.imul(hi, 0x9e3779b1), 0x85ebca6b) >>> shift) & mask;
     let id = tableId[h];
     while (id !== -1 && (tableLo[h] !== lo || tableHi[h] !== hi)) {
       h = (h + 1) & mask;
       id = tableId[h];
     }
     if (id === -1) {
-      if (size === FEW_DISTINCT_MAX) return null;
-      id = size++;
+      if (count === capacity) {
+        overflow = true;
+        break;
+      }
+      id = count++;
       tableLo[h] = lo;
       tableHi[h] = hi;
       tableId[h] = id;
-      distinct[id] = v;
+      slotOfId[id] = h;
+      firstValue[id] = v;
     }
     ids[i] = id;
   }
-  const byValue = new Uint32Array(size);
-  for (let id = 0; id < size; id++) byValue[id] = id;
-  byValue.sort((x, y) => distinct[x] - distinct[y]);
+  for (let id = 0; id < count; id++) tableId[slotOfId[id]] = -1;
+  return overflow ? null : firstValue.slice(0, count);
+}
+
+/** Indexes of distinct (NaN-free, pairwise unequal) values in ascending order of value. */
+export function idsByValue(distinct: Float64Array): Uint32Array {
+  const d = distinct.length;
+  if (d >= RADIX_MIN) return radixAscendingOrder(distinct);
+  const byValue = new Uint32Array(d);
+  for (let id = 0; id < d; id++) byValue[id] = id;
+  return byValue.sort((x, y) => distinct[x] - distinct[y]);
+}
+
+/**
+ * The same stable order by a counting sort over the distinct values, or null when there are more than
+ * FEW_DISTINCT_MAX of them.
+ */
+function fewDistinctOrder(values: Float64Array): Uint32Array | null {
+  const n = values.length;
+  const ids = new Int32Array(n);
+  const distinct = distinctIds(values, ids, FEW_DISTINCT_MAX);
+  if (distinct === null) return null;
+  const size = distinct.length;
+  const byValue = idsByValue(distinct);
   const start = new Int32Array(size); // first output slot of each id
   for (let i = 0; i < n; i++) start[ids[i]]++;
   let sum = 0;
@@ -128,6 +183,28 @@ function fewDistinctOrder(values: Float64Array): Uint32Array | null {
   const order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[start[ids[i]]++] = i;
   return order;
+}
+
+/** Distinct present values (ascending) and each row's index among them (-1 where the value is NaN). */
+export interface ScoreRanks {
+  distinct: Float64Array;
+  rank: Int32Array;
+}
+
+/** Ranks values among their distinct values by grouping equal ones, without sorting the rows. */
+export function rankScores(values: Float64Array): ScoreRanks {
+  const rank = new Int32Array(values.length);
+  const firstSeen = distinctIds(values, rank)!;
+  const byValue = idsByValue(firstSeen);
+  const d = firstSeen.length;
+  const rankOfId = new Int32Array(d);
+  const distinct = new Float64Array(d);
+  for (let r = 0; r < d; r++) {
+    rankOfId[byValue[r]] = r;
+    distinct[r] = firstSeen[byValue[r]];
+  }
+  for (let i = 0; i < rank.length; i++) if (rank[i] >= 0) rank[i] = rankOfId[rank[i]];
+  return { distinct, rank };
 }
 
 /** Distinct values (ascending) and each row's index among them. */

@@ -139,6 +139,48 @@ export function estimateApSorted(pSorted: ArrayLike<number>): number {
 }
 
 /**
+ * estimateRocAucSorted and estimateApSorted in one walk over score groups instead of sorted rows:
+ * group r (ascending score) holds `rows[r]` rows of calibrated probability `calibrated[r]`. The sums
+ * still add one row at a time, in descending score order, so both equal the row-wise results exactly.
+ */
+export function estimateRankingFromGroups(calibrated: Float64Array, rows: Float64Array): { rocAuc: number; averagePrecision: number } {
+  let n = 0;
+  let cum = 0;
+  for (let r = calibrated.length - 1; r >= 0; r--) {
+    const p = calibrated[r];
+    const k = rows[r];
+    for (let j = 0; j < k; j++) cum += p;
+    n += k;
+  }
+  if (n === 0) return { rocAuc: NaN, averagePrecision: NaN };
+  const tpsLast = round5(cum);
+  const fpsLast = round5(n - cum);
+  let area = 0;
+  let prevX = 0;
+  let prevY = 0;
+  let ap = 0;
+  let i = 0;
+  cum = 0;
+  for (let r = calibrated.length - 1; r >= 0; r--) {
+    const p = calibrated[r];
+    const k = rows[r];
+    for (let j = 0; j < k; j++) {
+      cum += p;
+      i++;
+      const tps = round5(cum);
+      // ROC: x = expected false-positive rate, y = expected recall; AP: Σ Δrecall · precision
+      const x = round5(i - cum) / fpsLast;
+      const y = tps / tpsLast;
+      area += ((x - prevX) * (y + prevY)) / 2;
+      ap += (y - prevY) * (tps / i);
+      prevX = x;
+      prevY = y;
+    }
+  }
+  return { rocAuc: area, averagePrecision: ap };
+}
+
+/**
  * Calibrated probabilities in descending order of the uncalibrated score, over rows where both are
  * present. NannyML reverses numpy's (unstable) ascending argsort; we reverse a stable one, so a tie
  * comes out in descending row order. Binary ties carry equal calibrated values, so there the order

@@ -16,16 +16,14 @@ import {
 } from '../metrics/binary';
 import {
   estimateAccuracy,
-  estimateApSorted,
   estimateBusinessValue,
   estimateConfusionCell,
   estimateF1,
   estimatePrecision,
+  estimateRankingFromGroups,
   estimateRecall,
-  estimateRocAucSorted,
   estimateSpecificity,
   ExpectedCounts,
-  expectedCounts,
 } from '../cbpe/binary';
 import {
   accuracyComponents,
@@ -45,8 +43,9 @@ import {
 } from '../sampling-error/binary';
 import { PerformanceParams } from '../params';
 import { Random } from '../../random';
-import { averagePrecisionFromCurve, rocAucFromCurve, thresholdCurve } from '../metrics/curves';
-import { ChunkBase, countPresent, Evaluator, Flavor, memo, NO_LIMITS, RATE_LIMITS } from './types';
+import { averagePrecisionFromCurve, curveFromCounts, rocAucFromCurve } from '../metrics/curves';
+import { BinaryTally, tallyBinary } from '../tally';
+import { ChunkBase, Evaluator, Flavor, memo, NO_LIMITS, RATE_LIMITS } from './types';
 
 export interface BinaryChunk extends ChunkBase {
   /** 0/1 targets, NaN = missing; null when the data has no target column */
@@ -54,10 +53,8 @@ export interface BinaryChunk extends ChunkBase {
   yPred: Float64Array | null;
   /** the model's (uncalibrated) scores */
   proba: Float64Array | null;
-  /** CBPE: calibrated probabilities */
-  calibrated: Float64Array | null;
-  /** CBPE: calibrated probabilities in descending order of the uncalibrated score */
-  ranked: (() => Float64Array) | null;
+  /** CBPE: a score's calibrated probability of class 1 (the score itself when uncalibrated); null for realized metrics */
+  calibrate: ((score: number) => number) | null;
 }
 
 const REQUIRE = <T>(v: T | null, what: string): T => {
@@ -69,9 +66,17 @@ export function binaryEvaluators(p: PerformanceParams, reference: BinaryChunk, f
   const refTrue = REQUIRE(reference.yTrue, 'reference y_true');
   const refCounts = reference.yPred ? binaryCounts(refTrue, reference.yPred) : null;
   const cbpe = flavor === 'cbpe';
-  const realizedCounts = (d: BinaryChunk) => memo(d, 'counts', () => (d.yTrue && d.yPred ? binaryCounts(d.yTrue, d.yPred) : null));
-  const expected = (d: BinaryChunk) => memo(d, 'expected', () => expectedCounts(REQUIRE(d.yPred, 'y_pred'), REQUIRE(d.calibrated, 'calibrated scores')));
-  const curve = (d: BinaryChunk) => memo(d, 'curve', () => (d.yTrue && d.proba ? thresholdCurve(d.yTrue, d.proba) : null));
+  // every metric of a chunk reads one tally of its rows
+  const tally = (d: BinaryChunk): BinaryTally => memo(d, 'tally', () => tallyBinary(d.yTrue, d.yPred, d.proba, d.calibrate ?? undefined));
+  const realizedCounts = (d: BinaryChunk) => tally(d).counts;
+  const expected = (d: BinaryChunk) => REQUIRE(tally(d).expected, 'expected counts (y_pred, calibrated scores)');
+  const curve = (d: BinaryChunk) => memo(d, 'curve', () => (d.yTrue && d.proba ? curveFromCounts(tally(d).positives, tally(d).negatives) : null));
+  const estimatedRanking = (d: BinaryChunk) =>
+    memo(d, 'ranking', () => {
+      const t = tally(d);
+      return estimateRankingFromGroups(REQUIRE(t.calibrated, 'calibrated scores'), t.rows);
+    });
+  const labelledRows = (d: BinaryChunk) => tally(d).counts?.n ?? 0;
 
   const labelBased = (
     metric: string,
@@ -82,8 +87,8 @@ export function binaryEvaluators(p: PerformanceParams, reference: BinaryChunk, f
     metric,
     components: [metric],
     limits: RATE_LIMITS,
-    realizedRows: (d) => countPresent(d.yTrue, d.yPred),
-    estimateRows: (d) => countPresent(d.proba, d.yPred),
+    realizedRows: labelledRows,
+    estimateRows: (d) => tally(d).scoredPredicted,
     realized: (d) => {
       const c = realizedCounts(d);
       return [c ? realized(c) : NaN];
@@ -100,14 +105,14 @@ export function binaryEvaluators(p: PerformanceParams, reference: BinaryChunk, f
           metric,
           components: [metric],
           limits: RATE_LIMITS,
-          realizedRows: (d) => countPresent(d.yTrue, d.proba),
-          estimateRows: (d) => countPresent(d.proba),
+          realizedRows: (d) => tally(d).scoredLabelled,
+          estimateRows: (d) => tally(d).scored,
           realized: (d) => {
             const c = curve(d);
             return [c ? rocAucFromCurve(c) : NaN];
           },
           samplingError: (n) => [universalSamplingError(fit, n)],
-          estimate: (d) => [estimateRocAucSorted(REQUIRE(d.ranked, 'ranked scores')())],
+          estimate: (d) => [estimatedRanking(d).rocAuc],
         };
       }
       case 'average_precision': {
@@ -116,14 +121,14 @@ export function binaryEvaluators(p: PerformanceParams, reference: BinaryChunk, f
           metric,
           components: [metric],
           limits: RATE_LIMITS,
-          realizedRows: (d) => countPresent(d.yTrue, d.proba),
-          estimateRows: (d) => countPresent(d.proba),
+          realizedRows: (d) => tally(d).scoredLabelled,
+          estimateRows: (d) => tally(d).scored,
           realized: (d) => {
             const c = curve(d);
             return [c ? averagePrecisionFromCurve(c) : NaN];
           },
           samplingError: (n) => [apSamplingError(fit, n)],
-          estimate: (d) => [estimateApSorted(REQUIRE(d.ranked, 'ranked scores')())],
+          estimate: (d) => [estimatedRanking(d).averagePrecision],
         };
       }
       case 'f1':
@@ -143,8 +148,8 @@ export function binaryEvaluators(p: PerformanceParams, reference: BinaryChunk, f
           metric,
           components: [...BINARY_CONFUSION_CELLS],
           limits: { lower: 0, upper: norm === null ? null : 1 },
-          realizedRows: (d) => countPresent(d.yTrue, d.yPred),
-          estimateRows: (d) => countPresent(d.proba, d.yPred),
+          realizedRows: labelledRows,
+          estimateRows: (d) => tally(d).scoredPredicted,
           realized: (d) => {
             const c = realizedCounts(d);
             return BINARY_CONFUSION_CELLS.map((cell) => (c ? confusionCell(c, cell, norm, cbpe) : NaN));
@@ -164,8 +169,8 @@ export function binaryEvaluators(p: PerformanceParams, reference: BinaryChunk, f
           metric,
           components: [metric],
           limits: NO_LIMITS,
-          realizedRows: (d) => countPresent(d.yTrue, d.yPred),
-          estimateRows: (d) => countPresent(d.proba, d.yPred),
+          realizedRows: labelledRows,
+          estimateRows: (d) => tally(d).scoredPredicted,
           realized: (d) => {
             const c = realizedCounts(d);
             return [c ? businessValue(c, bv, norm, cbpe) : NaN];

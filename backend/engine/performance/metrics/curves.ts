@@ -58,6 +58,28 @@ export function curveFromSorted(pos: Float64Array, neg: Float64Array): Threshold
   return { tps: tps.subarray(0, k), fps: fps.subarray(0, k) };
 }
 
+/**
+ * The same curve from label counts per distinct score (ascending): walked from the top, scores with no
+ * labelled row skipped.
+ */
+export function curveFromCounts(positives: Float64Array, negatives: Float64Array): ThresholdCurve {
+  const d = positives.length;
+  const tps = new Float64Array(d);
+  const fps = new Float64Array(d);
+  let tp = 0;
+  let fp = 0;
+  let k = 0;
+  for (let r = d - 1; r >= 0; r--) {
+    if (positives[r] === 0 && negatives[r] === 0) continue;
+    tp += positives[r];
+    fp += negatives[r];
+    tps[k] = tp;
+    fps[k] = fp;
+    k++;
+  }
+  return { tps: tps.subarray(0, k), fps: fps.subarray(0, k) };
+}
+
 /** sklearn's `auc`: trapezoids under (x, y), x monotonic. */
 export function trapezoid(x: ArrayLike<number>, y: ArrayLike<number>): number {
   let s = 0;

@@ -1,0 +1,152 @@
+/**
+ * One pass over a binary classifier's chunk that every metric reads (realized and CBPE-estimated):
+ * confusion counts, labels per distinct score, expected counts of the calibrated scores.
+ *
+ * Scores are grouped by distinct value instead of sorted: model scores repeat (the car-loan scores have
+ * two decimals, about a hundred distinct values per 5000 rows), the ranking metrics only need each
+ * group's counts in score order, and calibration is a function of the score, so it runs once per group.
+ * Every sum that is not an integer count is still added up row by row in the order the sorted-row
+ * formulas used, so the results are the same to the last bit.
+ */
+import { BinaryCounts } from './metrics/binary';
+import { ExpectedCounts } from './cbpe/binary';
+import { distinctIds, idsByValue } from './order';
+
+export interface BinaryTally {
+  /** confusion counts over rows with y_true and y_pred; null without either column */
+  counts: BinaryCounts | null;
+  /** rows with a score */
+  scored: number;
+  /** rows with a score and y_pred */
+  scoredPredicted: number;
+  /** rows with a score and y_true (the ranking curve's rows) */
+  scoredLabelled: number;
+  /** the expected confusion counts of the calibrated scores; null unless calibrated scores were asked for */
+  expected: ExpectedCounts | null;
+  /** per distinct score, ascending: the score (as first read) */
+  values: Float64Array;
+  /** rows with that score */
+  rows: Float64Array;
+  /** of them, rows with y_true 1 */
+  positives: Float64Array;
+  /** rows with y_true present and not 1 */
+  negatives: Float64Array;
+  /** the calibrated score (CBPE), or null */
+  calibrated: Float64Array | null;
+}
+
+/** Per-row scratch reused chunk after chunk: group ids, and NaN stand-ins for absent columns. */
+let idScratch = new Int32Array(0);
+let nanScratch = new Float64Array(0);
+
+function nans(n: number): Float64Array {
+  if (nanScratch.length < n) nanScratch = new Float64Array(n).fill(NaN);
+  return nanScratch;
+}
+
+/**
+ * Tallies a chunk: `yTrue`/`yPred` are 0/1 with NaN = missing (null = no such column); `scores` the
+ * model's scores (null = not loaded). `calibrate` maps a distinct score to its calibrated probability
+ * (CBPE) and asks for the expected counts; omit it for realized metrics only.
+ */
+export function tallyBinary(
+  yTrue: Float64Array | null,
+  yPred: Float64Array | null,
+  scores: Float64Array | null,
+  calibrate?: (score: number) => number,
+): BinaryTally {
+  const n = (yTrue ?? yPred ?? scores)?.length ?? 0;
+  if (idScratch.length < n) idScratch = new Int32Array(n);
+  const ids = idScratch;
+  let firstSeen: Float64Array;
+  if (scores !== null) firstSeen = distinctIds(scores, ids)!;
+  else {
+    firstSeen = new Float64Array(0);
+    ids.fill(-1, 0, n);
+  }
+  const d = firstSeen.length;
+  let calibratedById: Float64Array | null = null;
+  if (calibrate) {
+    calibratedById = new Float64Array(d);
+    for (let id = 0; id < d; id++) calibratedById[id] = calibrate(firstSeen[id]);
+  }
+  const rowsById = new Float64Array(d);
+  const posById = new Float64Array(d);
+  const negById = new Float64Array(d);
+  const t = yTrue ?? nans(n);
+  const p = yPred ?? nans(n);
+  const cal = calibratedById ?? new Float64Array(0);
+  const withExpected = calibratedById !== null;
+  let tp = 0;
+  let tn = 0;
+  let fp = 0;
+  let fn = 0;
+  let scoredPredicted = 0;
+  let eTp = 0;
+  let eFp = 0;
+  let eFn = 0;
+  let eTn = 0;
+  let eN = 0;
+  for (let i = 0; i < n; i++) {
+    const ti = t[i];
+    const pi = p[i];
+    if (ti === ti && pi === pi) {
+      if (pi === 1) {
+        if (ti === 1) tp++;
+        else fp++;
+      } else if (ti === 1) fn++;
+      else tn++;
+    }
+    const id = ids[i];
+    if (id < 0) continue;
+    rowsById[id]++;
+    if (ti === ti) {
+      if (ti === 1) posById[id]++;
+      else negById[id]++;
+    }
+    if (pi !== pi) continue;
+    scoredPredicted++;
+    if (!withExpected) continue;
+    // CBPE's expected counts (spec §4.2), summed in row order
+    const c = cal[id];
+    if (c !== c) continue;
+    eN++;
+    if (pi === 1) {
+      eTp += c;
+      eFp += 1 - c;
+    } else if (pi === 0) {
+      eFn += c;
+      eTn += 1 - c;
+    }
+  }
+  const byValue = idsByValue(firstSeen);
+  const values = new Float64Array(d);
+  const rows = new Float64Array(d);
+  const positives = new Float64Array(d);
+  const negatives = new Float64Array(d);
+  const calibrated = calibratedById ? new Float64Array(d) : null;
+  let scored = 0;
+  let scoredLabelled = 0;
+  for (let r = 0; r < d; r++) {
+    const id = byValue[r];
+    values[r] = firstSeen[id];
+    rows[r] = rowsById[id];
+    positives[r] = posById[id];
+    negatives[r] = negById[id];
+    if (calibrated) calibrated[r] = calibratedById![id];
+    scored += rowsById[id];
+    scoredLabelled += posById[id] + negById[id];
+  }
+  return {
+    counts: yTrue && yPred ? { tp, tn, fp, fn, n: tp + tn + fp + fn } : null,
+    scored,
+    scoredPredicted: yPred ? scoredPredicted : 0,
+    scoredLabelled: yTrue ? scoredLabelled : 0,
+    expected: withExpected && yPred ? { tp: eTp, fp: eFp, fn: eFn, tn: eTn, n: eN } : null,
+    values,
+    rows,
+    positives,
+    negatives,
+    calibrated,
+  };
+}
