@@ -7,8 +7,8 @@
  * - NannyML's `needs_calibration` rule: calibrate when isotonic calibration, cross-validated over 10
  *   stratified shuffle splits, lowers the expected calibration error.
  */
-import { rocAuc } from './metrics/curves';
-import { rankValues, stableAscendingOrder } from './order';
+import { curveFromCounts, rocAucFromCurve } from './metrics/curves';
+import { orderByRank, rankScores, ScoreRanks, stableAscendingOrder } from './order';
 import { Random, seededRandom, shuffleInPlace } from '../random';
 
 /** A fitted calibrator: the isotonic step function's points (plain data, storable). */
@@ -20,24 +20,16 @@ export interface IsotonicFit {
 /** np.finfo(float64).resolution: sklearn merges scores closer than this. */
 const FLOAT64_RESOLUTION = 1e-15;
 
-/** Fits on the rows where score and 0/1 label are present. */
-export function fitIsotonic(scores: ArrayLike<number>, labels: ArrayLike<number>): IsotonicFit {
-  let n = 0;
-  for (let i = 0; i < scores.length; i++) if (!Number.isNaN(scores[i]) && !Number.isNaN(labels[i])) n++;
-  const x = new Float64Array(n);
-  const y = new Uint8Array(n);
-  n = 0;
-  for (let i = 0; i < scores.length; i++) {
-    if (Number.isNaN(scores[i]) || Number.isNaN(labels[i])) continue;
-    x[n] = scores[i];
-    y[n++] = labels[i] === 1 ? 1 : 0;
-  }
-  const { distinct, ranks: rank } = rankValues(x);
+/** Fits on the rows where score and 0/1 label are present; `ranks` are the scores' when the caller has them. */
+export function fitIsotonic(scores: Float64Array, labels: ArrayLike<number>, ranks: ScoreRanks = rankScores(scores)): IsotonicFit {
+  const { distinct, rank } = ranks;
   const ones = new Float64Array(distinct.length);
   const total = new Float64Array(distinct.length);
-  for (let i = 0; i < n; i++) {
-    total[rank[i]]++;
-    ones[rank[i]] += y[i];
+  for (let i = 0; i < scores.length; i++) {
+    const r = rank[i];
+    if (r < 0 || Number.isNaN(labels[i])) continue;
+    total[r]++;
+    if (labels[i] === 1) ones[r]++;
   }
   return isotonicFromCounts(distinct, ones, total);
 }
@@ -204,10 +196,17 @@ export function binIndexEdges(length: number, binCount: number): [number, number
   return out;
 }
 
-/** ECE = Σ_bins (|bin|/n)·|mean(score) − mean(y)| over equal-count bins of the rows sorted by score (ties in row order). */
-export function expectedCalibrationError(labels: ArrayLike<number>, scores: Float64Array, edges: [number, number][]): number {
+/**
+ * ECE = Σ_bins (|bin|/n)·|mean(score) − mean(y)| over equal-count bins of the rows sorted by score (ties
+ * in row order); `order` is that order when the caller has it.
+ */
+export function expectedCalibrationError(
+  labels: ArrayLike<number>,
+  scores: Float64Array,
+  edges: [number, number][],
+  order: Uint32Array = stableAscendingOrder(scores),
+): number {
   const n = scores.length;
-  const order = stableAscendingOrder(scores);
   let ece = 0;
   for (const [l, r] of edges) {
     let sp = 0;
@@ -241,13 +240,16 @@ export function stratifiedTestSets(labels: ArrayLike<number>, nSplits: number, t
   const counts = exact.map(Math.floor);
   if (counts[0] + counts[1] < nTest) counts[exact[1] - counts[1] > exact[0] - counts[0] ? 1 : 0]++;
   const splits: Int32Array[] = [];
+  // every split shuffles a fresh copy of the class's rows: one buffer serves them all
+  const idx = new Int32Array(Math.max(members[0].length, members[1].length));
   for (let s = 0; s < nSplits; s++) {
     const test = new Int32Array(counts[0] + counts[1]);
     let k = 0;
     for (let c = 0; c < 2; c++) {
-      const idx = members[c].slice();
-      shuffleInPlace(idx, rng);
-      for (let i = 0; i < counts[c]; i++) test[k++] = idx[i];
+      const shuffled = idx.subarray(0, members[c].length);
+      shuffled.set(members[c]);
+      shuffleInPlace(shuffled, rng);
+      for (let i = 0; i < counts[c]; i++) test[k++] = shuffled[i];
     }
     splits.push(test);
   }
@@ -258,27 +260,34 @@ export function stratifiedTestSets(labels: ArrayLike<number>, nSplits: number, t
  * NannyML's needs_calibration: false for a single class or a reference ROC AUC above 0.999; otherwise
  * true when isotonic calibration lowers the ECE of the held-out rows of 10 stratified shuffle splits.
  * Rows must be complete (the caller rejects missing reference targets/scores, as NannyML does).
+ * `ranks`: the scores' ranks when the caller has them.
  */
-export function needsCalibration(labels: Float64Array, scores: Float64Array, seed = CALIBRATION_SEED): boolean {
+export function needsCalibration(labels: Float64Array, scores: Float64Array, seed = CALIBRATION_SEED, ranks: ScoreRanks = rankScores(scores)): boolean {
   const n = labels.length;
-  let ones = 0;
-  for (let i = 0; i < n; i++) if (labels[i] === 1) ones++;
-  if (ones === 0 || ones === n) return false;
-  if (rocAuc(labels, scores) > CALIBRATION_AUC_CUTOFF) return false;
-  // Every split works on the same scores: count labels per distinct score once, and take each
-  // split's test rows out of (and back into) those counts.
-  const { distinct, ranks: rank } = rankValues(scores);
-  const ones_ = new Float64Array(distinct.length);
-  const total_ = new Float64Array(distinct.length);
+  const { distinct, rank } = ranks;
+  const d = distinct.length;
+  // Labels per distinct score: the reference ROC AUC, and the counts every split's fit starts from.
+  const ones_ = new Float64Array(d);
+  const zeros = new Float64Array(d);
   for (let i = 0; i < n; i++) {
-    total_[rank[i]]++;
     if (labels[i] === 1) ones_[rank[i]]++;
+    else zeros[rank[i]]++;
   }
+  let ones = 0;
+  for (let r = 0; r < d; r++) ones += ones_[r];
+  if (ones === 0 || ones === n) return false;
+  if (rocAucFromCurve(curveFromCounts(ones_, zeros)) > CALIBRATION_AUC_CUTOFF) return false;
+  // Every split works on the same scores: take each split's test rows out of (and back into) the
+  // counts, and calibrate each distinct score once per split.
+  const total_ = new Float64Array(d);
+  for (let r = 0; r < d; r++) total_[r] = ones_[r] + zeros[r];
   const splits = stratifiedTestSets(labels, CALIBRATION_SPLITS, CALIBRATION_TEST_SIZE, seededRandom(seed));
   const total = splits.reduce((s, t) => s + t.length, 0);
   const y = new Float64Array(total);
   const before = new Float64Array(total);
+  const beforeRank = new Int32Array(total);
   const after = new Float64Array(total);
+  const calibrated = new Float64Array(d);
   let k = 0;
   for (const test of splits) {
     for (let t = 0; t < test.length; t++) {
@@ -287,18 +296,20 @@ export function needsCalibration(labels: Float64Array, scores: Float64Array, see
       if (labels[i] === 1) ones_[rank[i]]--;
     }
     const fit = isotonicFromCounts(distinct, ones_, total_);
+    for (let r = 0; r < d; r++) calibrated[r] = predictIsotonic(fit, distinct[r]);
     for (let t = 0; t < test.length; t++) {
       const i = test[t];
       total_[rank[i]]++;
       if (labels[i] === 1) ones_[rank[i]]++;
       y[k] = labels[i];
       before[k] = scores[i];
-      after[k] = predictIsotonic(fit, scores[i]);
+      beforeRank[k] = rank[i];
+      after[k] = calibrated[rank[i]];
       k++;
     }
   }
   const edges = binIndexEdges(total, CALIBRATION_BINS);
-  return expectedCalibrationError(y, before, edges) > expectedCalibrationError(y, after, edges);
+  return expectedCalibrationError(y, before, edges, orderByRank(beforeRank, d)) > expectedCalibrationError(y, after, edges);
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -8,7 +8,8 @@
  */
 import { CalculatorDefinition, DataError, FittedCalculator, fitSeriesCalculator, SeriesValue } from '../calculator';
 import { Frame } from '../frame';
-import { calibrateMulticlass, fitIsotonic, IsotonicFit, needsCalibration, predictIsotonic } from './calibration';
+import { CALIBRATION_SEED, calibrateMulticlass, fitIsotonic, IsotonicFit, needsCalibration, predictIsotonic } from './calibration';
+import { rankScores, ScoreRanks } from './order';
 import { assertAllClassesInReference, loadBinaryChunk, loadMulticlassChunk, Targets } from './chunks';
 import { Dataset } from './data';
 import { BinaryChunk, binaryEvaluators } from './evaluators/binary';
@@ -29,9 +30,12 @@ function assertComplete(values: ArrayLike<number>, column: string, role: string)
   }
 }
 
-function calibratorFor(labels: Float64Array, scores: Float64Array, mode: Calibration): IsotonicFit | null {
-  const calibrateIt = mode === 'always' || (mode === 'auto' && needsCalibration(labels, scores));
-  return calibrateIt ? fitIsotonic(scores, labels) : null;
+/** `ranks`: the scores' ranks when the caller has them. */
+function calibratorFor(labels: Float64Array, scores: Float64Array, mode: Calibration, ranks?: ScoreRanks): IsotonicFit | null {
+  if (mode === 'never') return null;
+  ranks ??= rankScores(scores);
+  const calibrateIt = mode === 'always' || needsCalibration(labels, scores, CALIBRATION_SEED, ranks);
+  return calibrateIt ? fitIsotonic(scores, labels, ranks) : null;
 }
 
 interface Model<D> {
@@ -46,8 +50,9 @@ function binaryModel(reference: Frame, p: PerformanceParams): Model<BinaryChunk>
   const ref = read(reference, 'reference', 'required');
   assertComplete(ref.yTrue!, p.yTrue, 'y_true');
   assertComplete(ref.proba!, p.yPredProba!, 'y_pred_proba');
-  const evaluators = binaryEvaluators(p, ref, 'cbpe', seededRandom(AP_BOOTSTRAP_SEED));
-  const fit = calibratorFor(ref.yTrue!, ref.proba!, p.calibration);
+  const ranks = rankScores(ref.proba!); // shared by the sampling-error fits and the calibration
+  const evaluators = binaryEvaluators(p, ref, 'cbpe', seededRandom(AP_BOOTSTRAP_SEED), ranks);
+  const fit = calibratorFor(ref.yTrue!, ref.proba!, p.calibration, ranks);
   const calibrateScore = fit ? (s: number) => predictIsotonic(fit, s) : (s: number) => s;
   const load = (f: Frame, ds: Dataset): BinaryChunk => ({ ...read(f, ds, 'optional'), calibrate: calibrateScore });
   return { evaluators, load, calibrators: [fit] };

@@ -207,6 +207,16 @@ export function rankScores(values: Float64Array): ScoreRanks {
   return { distinct, rank };
 }
 
+/** The stable ascending order of rows by their rank (0 ≤ rank < d): a counting sort. */
+export function orderByRank(rank: Int32Array, d: number): Uint32Array {
+  const start = new Int32Array(d + 1);
+  for (let i = 0; i < rank.length; i++) start[rank[i] + 1]++;
+  for (let r = 0; r < d; r++) start[r + 1] += start[r];
+  const order = new Uint32Array(rank.length);
+  for (let i = 0; i < rank.length; i++) order[start[rank[i]]++] = i;
+  return order;
+}
+
 /** Distinct values (ascending) and each row's index among them. */
 export interface Ranking {
   distinct: Float64Array;

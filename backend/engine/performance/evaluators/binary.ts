@@ -45,6 +45,7 @@ import { PerformanceParams } from '../params';
 import { Random } from '../../random';
 import { averagePrecisionFromCurve, curveFromCounts, rocAucFromCurve } from '../metrics/curves';
 import { BinaryTally, tallyBinary } from '../tally';
+import { rankScores, ScoreRanks } from '../order';
 import { ChunkBase, Evaluator, Flavor, memo, NO_LIMITS, RATE_LIMITS } from './types';
 
 export interface BinaryChunk extends ChunkBase {
@@ -62,8 +63,17 @@ const REQUIRE = <T>(v: T | null, what: string): T => {
   return v;
 };
 
-export function binaryEvaluators(p: PerformanceParams, reference: BinaryChunk, flavor: Flavor, rng: Random): Evaluator<BinaryChunk>[] {
+/** `referenceRanks`: the reference scores' ranks when the caller has them (CBPE's calibration uses them too). */
+export function binaryEvaluators(
+  p: PerformanceParams,
+  reference: BinaryChunk,
+  flavor: Flavor,
+  rng: Random,
+  referenceRanks?: ScoreRanks,
+): Evaluator<BinaryChunk>[] {
   const refTrue = REQUIRE(reference.yTrue, 'reference y_true');
+  let ranks = referenceRanks ?? null;
+  const refRanks = () => (ranks ??= rankScores(REQUIRE(reference.proba, 'reference y_pred_proba')));
   const refCounts = reference.yPred ? binaryCounts(refTrue, reference.yPred) : null;
   const cbpe = flavor === 'cbpe';
   // every metric of a chunk reads one tally of its rows
@@ -100,7 +110,7 @@ export function binaryEvaluators(p: PerformanceParams, reference: BinaryChunk, f
   return p.metrics.map((metric): Evaluator<BinaryChunk> => {
     switch (metric) {
       case 'roc_auc': {
-        const fit = aurocComponents(refTrue, REQUIRE(reference.proba, 'reference y_pred_proba'));
+        const fit = aurocComponents(refTrue, REQUIRE(reference.proba, 'reference y_pred_proba'), refRanks());
         return {
           metric,
           components: [metric],
@@ -116,7 +126,7 @@ export function binaryEvaluators(p: PerformanceParams, reference: BinaryChunk, f
         };
       }
       case 'average_precision': {
-        const fit = apComponents(refTrue, REQUIRE(reference.proba, 'reference y_pred_proba'), rng);
+        const fit = apComponents(refTrue, REQUIRE(reference.proba, 'reference y_pred_proba'), rng, refRanks());
         return {
           metric,
           components: [metric],

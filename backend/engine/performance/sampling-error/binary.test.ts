@@ -93,6 +93,47 @@ describe('binary sampling-error components (hand-checked)', () => {
     expect(fit.fraction).toBeCloseTo(1 / 4, 15);
   });
 
+  it('ROC AUC: the one-pass placement equals sorting the rows (ties in row order, flips, NaN, tiny flipped gaps)', () => {
+    // the definition written out: stable sort by (flipped) score, walk the positives
+    const bySorting = (yTrue: Float64Array, scores: Float64Array) => {
+      const rows = Array.from(yTrue.keys()).filter((i) => !Number.isNaN(yTrue[i]) && !Number.isNaN(scores[i]));
+      const pos = rows.filter((i) => yTrue[i] === 1).length;
+      const flip = pos / rows.length > 0.5;
+      const label = (i: number) => (flip ? 1 - (yTrue[i] === 1 ? 1 : 0) : yTrue[i] === 1 ? 1 : 0);
+      const score = (i: number) => (flip ? 1 - scores[i] : scores[i]);
+      const order = rows.slice().sort((a, b) => score(a) - score(b) || a - b);
+      const nPos = flip ? rows.length - pos : pos;
+      const ser: number[] = [];
+      let k = 0;
+      for (let r = 1; r < order.length; r++) {
+        if (label(order[r]) === 1) ser.push((r - k++) / (rows.length - nPos));
+      }
+      const mean = ser.reduce((a, b) => a + b, 0) / ser.length;
+      return { std: Math.sqrt(ser.reduce((a, v) => a + (v - mean) * (v - mean), 0) / ser.length), fraction: nPos / rows.length };
+    };
+    const rng = seededRandom(21);
+    for (const [n, decimals, positiveShare] of [
+      [3000, 2, 0.3],
+      [3000, 2, 0.7],
+      [2500, 5, 0.6],
+      [40, 1, 0.5],
+    ]) {
+      const yTrue = new Float64Array(n);
+      const scores = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        scores[i] = rng() < 0.02 ? NaN : Math.round(rng() * 10 ** decimals) / 10 ** decimals;
+        yTrue[i] = rng() < 0.02 ? NaN : rng() < positiveShare ? 1 : 0;
+      }
+      const fit = aurocComponents(yTrue, scores);
+      const want = bySorting(yTrue, scores);
+      expect(fit.std).toBe(want.std);
+      expect(fit.fraction).toBe(want.fraction);
+    }
+    // flipped, 1e-17 and 2e-17 both become 1: one tie, broken by row order
+    const tiny = aurocComponents(f([1, 0, 1, 1, 0, 1, 1]), f([2e-17, 1e-17, 0.5, 0.7, 1e-17, 0.6, 2e-17]));
+    expect(tiny).toEqual(bySorting(f([1, 0, 1, 1, 0, 1, 1]), f([2e-17, 1e-17, 0.5, 0.7, 1e-17, 0.6, 2e-17])));
+  });
+
   it('AP bootstrap: counts per score give the same AP as sorting, and the SE scales with sqrt(size/n)', () => {
     const pos = f([0, 2, 1]);
     const neg = f([3, 1, 0]);

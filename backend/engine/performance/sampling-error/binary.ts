@@ -4,9 +4,8 @@
  * where the needed columns are present; the chunk SE needs only n. Fits are plain data.
  */
 import { BinaryCell, BinaryCounts, BusinessValueNormalization, ConfusionNormalization, Matrix } from '../metrics/binary';
-import { stableAscendingOrder } from '../order';
+import { rankScores, ScoreRanks } from '../order';
 import { Random, randomInt } from '../../random';
-import { rankValues } from '../order';
 
 /** SE = std / sqrt(n · fraction) (NannyML's `_universal_sampling_error`). */
 export interface ComponentFit {
@@ -115,41 +114,82 @@ export function businessValueSamplingError(fit: BusinessValueFit, n: number): nu
  * ser_i = rank of the i-th positive − i (the negatives before it) over N_neg. NannyML drops a positive
  * at rank 0 (`np.unique(r·y)[1:]`), so we do too. NannyML's argsort is unstable and platform dependent;
  * we break ties by row order (spec §9.1: 0.5 % tolerance).
+ *
+ * Rather than sorting the rows, each row's place follows from the label counts of the lower scores plus
+ * the rows of its own score seen so far: one pass in row order. `ranks`: the scores' ranks when the
+ * caller has them.
  */
-export function aurocComponents(yTrue: Float64Array, scores: Float64Array): ComponentFit {
+export function aurocComponents(yTrue: Float64Array, scores: Float64Array, ranks: ScoreRanks = rankScores(scores)): ComponentFit {
+  const { distinct, rank } = ranks;
+  const d = distinct.length;
+  const posAt = new Int32Array(d);
+  const negAt = new Int32Array(d);
   let n = 0;
   let pos = 0;
   for (let i = 0; i < yTrue.length; i++) {
-    if (Number.isNaN(yTrue[i]) || Number.isNaN(scores[i])) continue;
+    const r = rank[i];
+    if (r < 0 || Number.isNaN(yTrue[i])) continue;
     n++;
-    if (yTrue[i] === 1) pos++;
+    if (yTrue[i] === 1) {
+      pos++;
+      posAt[r]++;
+    } else negAt[r]++;
   }
   if (n === 0) return { std: NaN, fraction: 0 };
   const flip = pos / n > 0.5;
-  const label = new Uint8Array(n);
-  const score = new Float64Array(n);
-  let k = 0;
-  for (let i = 0; i < yTrue.length; i++) {
-    if (Number.isNaN(yTrue[i]) || Number.isNaN(scores[i])) continue;
-    const y = yTrue[i] === 1 ? 1 : 0;
-    label[k] = flip ? 1 - y : y;
-    score[k] = flip ? 1 - scores[i] : scores[i];
-    k++;
+  // Groups of equal (flipped) score, ascending. Flipped, 1 − s reverses the ranks and may merge
+  // neighbours that differ by less than its rounding.
+  const group = new Int32Array(d);
+  let groups = 0;
+  if (!flip) for (let r = 0; r < d; r++) group[r] = groups++;
+  else {
+    let last = NaN;
+    for (let r = d - 1; r >= 0; r--) {
+      const v = 1 - distinct[r];
+      if (v !== last) groups++;
+      group[r] = groups - 1;
+      last = v;
+    }
   }
-  const order = stableAscendingOrder(score);
+  // the counted class (positives, or the negatives when flipped) and the other, per group
+  const cursorPos = new Int32Array(groups + 1);
+  const cursorNeg = new Int32Array(groups + 1);
+  for (let r = 0; r < d; r++) {
+    cursorPos[group[r] + 1] += flip ? negAt[r] : posAt[r];
+    cursorNeg[group[r] + 1] += flip ? posAt[r] : negAt[r];
+  }
+  let lowest = -1;
+  for (let g = 0; g < groups; g++) {
+    if (lowest < 0 && cursorPos[g + 1] + cursorNeg[g + 1] > 0) lowest = g;
+    cursorPos[g + 1] += cursorPos[g];
+    cursorNeg[g + 1] += cursorNeg[g];
+  }
+  const counted = flip ? 0 : 1;
+  // the first row in score order (row order within the lowest score) is dropped when it is counted
+  let dropped = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    if (rank[i] < 0 || Number.isNaN(yTrue[i]) || group[rank[i]] !== lowest) continue;
+    dropped = (yTrue[i] === 1 ? 1 : 0) === counted ? 1 : 0;
+    break;
+  }
   const nPos = flip ? n - pos : pos;
   const nNeg = n - nPos;
-  const ser: number[] = [];
-  let i = 0;
-  for (let r = 1; r < n; r++) {
-    if (label[order[r]] === 1) {
-      ser.push((r - i) / nNeg);
-      i++;
+  const ser = new Float64Array(nPos - dropped);
+  for (let i = 0; i < yTrue.length; i++) {
+    const r = rank[i];
+    if (r < 0 || Number.isNaN(yTrue[i])) continue;
+    const g = group[r];
+    if ((yTrue[i] === 1 ? 1 : 0) !== counted) {
+      cursorNeg[g]++;
+      continue;
     }
+    const before = cursorPos[g]++; // counted rows below this one in score order
+    const negativesBefore = cursorNeg[g];
+    if (before === 0 && negativesBefore === 0) continue; // the dropped first row
+    ser[before - dropped] = (negativesBefore + dropped) / nNeg;
   }
   return { std: populationStd(ser), fraction: nPos / n };
 }
-
 
 export function populationStd(values: ArrayLike<number>): number {
   const n = values.length;
@@ -175,26 +215,29 @@ export interface ApFit {
 /**
  * The AP values of the bootstrap resamples (seeded: NannyML's are unseeded, spec §9.3). AP depends only
  * on the positive/negative counts per distinct score, so each resample is tallied per score rank.
+ * `ranks`: the scores' ranks when the caller already has them (the reference is ranked once per fit).
  */
-export function bootstrapAveragePrecisions(yTrue: Float64Array, scores: Float64Array, rng: Random): { values: number[]; sampleSize: number } {
+export function bootstrapAveragePrecisions(
+  yTrue: Float64Array,
+  scores: Float64Array,
+  rng: Random,
+  ranks: ScoreRanks = rankScores(scores),
+): { values: number[]; sampleSize: number } {
+  const { distinct, rank } = ranks;
   let n = 0;
-  for (let i = 0; i < yTrue.length; i++) if (!Number.isNaN(yTrue[i]) && !Number.isNaN(scores[i])) n++;
-  const label = new Uint8Array(n);
-  const score = new Float64Array(n);
-  n = 0;
-  for (let i = 0; i < yTrue.length; i++) {
-    if (Number.isNaN(yTrue[i]) || Number.isNaN(scores[i])) continue;
-    label[n] = yTrue[i] === 1 ? 1 : 0;
-    score[n++] = scores[i];
-  }
+  for (let i = 0; i < yTrue.length; i++) if (!Number.isNaN(yTrue[i]) && rank[i] >= 0) n++;
   const sampleSize = Math.min(Math.floor(n / 2), AP_BOOTSTRAP_MAX_SAMPLE);
   const values: number[] = [];
   if (sampleSize === 0) return { values, sampleSize };
-  const { distinct, ranks: rank } = rankValues(score);
-  // One tally slot per (score rank, label): slot 2·rank + label. A single lookup and no branch on the
-  // label per draw (the labels are a coin flip to the branch predictor); the counts are the same.
+  // One tally slot per (score rank, label) of each row with both: slot 2·rank + label. A single lookup
+  // and no branch on the label per draw (the labels are a coin flip to the branch predictor). Ranks of
+  // scores whose rows all lack a label stay empty, and AP skips empty ranks.
   const slot = new Int32Array(n);
-  for (let i = 0; i < n; i++) slot[i] = 2 * rank[i] + label[i];
+  n = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    if (Number.isNaN(yTrue[i]) || rank[i] < 0) continue;
+    slot[n++] = 2 * rank[i] + (yTrue[i] === 1 ? 1 : 0);
+  }
   const tally = new Int32Array(2 * distinct.length);
   const pos = new Float64Array(distinct.length);
   const neg = new Float64Array(distinct.length);
@@ -230,11 +273,11 @@ export function averagePrecisionFromCounts(pos: Float64Array, neg: Float64Array,
   return ap;
 }
 
-export function apComponents(yTrue: Float64Array, scores: Float64Array, rng: Random): ApFit {
+export function apComponents(yTrue: Float64Array, scores: Float64Array, rng: Random, ranks?: ScoreRanks): ApFit {
   let hasPositive = false;
   for (let i = 0; i < yTrue.length && !hasPositive; i++) hasPositive = yTrue[i] === 1 && !Number.isNaN(scores[i]);
   if (!hasPositive) return { std: NaN, sampleSize: 0 }; // NannyML: no positive class in the reference
-  const { values, sampleSize } = bootstrapAveragePrecisions(yTrue, scores, rng);
+  const { values, sampleSize } = bootstrapAveragePrecisions(yTrue, scores, rng, ranks);
   return { std: populationStd(values), sampleSize };
 }
 
