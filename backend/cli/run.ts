@@ -13,7 +13,7 @@ import { RunPool, runThreads } from '../engine/parallel/pool';
 import type { CalculatorConfig } from '../engine/run';
 import { formatIsoMs } from '../engine/timestamps';
 import { CsvError } from '../io/csv';
-import { joinAnalysisTargets, JoinError, readCsvFile } from '../io/frames';
+import { AnalysisFiles, JoinError, readAnalysis, readCsvFile } from '../io/frames';
 
 export class UsageError extends Error {}
 
@@ -112,10 +112,11 @@ export function executeRun(configPath: string, warn: (line: string) => void): Re
   try {
     // Validate classes and parameters before reading any data.
     config.calculators.forEach(prepareCalculator);
-    const reference = readCsvFile(config.reference, files.reference);
-    const analysis = readCsvFile(config.analysis, files.analysis);
-    const targets = config.analysisTargets ? readCsvFile(config.analysisTargets, files.analysis_targets) : null;
-    return runCalculators(reference, joinTargets(config, files, analysis, targets, warn), config.calculators);
+    const timestamps = timestampColumns(config);
+    const reference = readCsvFile(config.reference, files.reference, timestamps);
+    const analysis = readAnalysis(analysisFiles(config, files, timestamps));
+    if (analysis.join && analysis.join.unmatched > 0) warn(unmatchedWarning(files, analysis.join));
+    return runCalculators(reference, analysis.frame, config.calculators);
   } catch (e) {
     throw asUsageError(e, configPath, files);
   }
@@ -134,18 +135,14 @@ export async function executeRunParallel(configPath: string, warn: (line: string
     const files = fileLabels(config);
     try {
       config.calculators.forEach(engine().prepareCalculator);
+      const timestamps = timestampColumns(config);
       const { rows, join } = pool.run(
-        {
-          reference: config.reference,
-          referenceLabel: files.reference,
-          read: { analysis: config.analysis, targets: config.analysisTargets, joinOn: config.joinOn, labels: { analysis: files.analysis, analysis_targets: files.analysis_targets } },
-        },
+        { reference: config.reference, referenceLabel: files.reference, timestampColumns: timestamps, read: analysisFiles(config, files, timestamps) },
         config.calculators,
       );
       if (join && join.unmatched > 0) warn(unmatchedWarning(files, join));
       return rows;
     } catch (e) {
-      if (e instanceof JoinError) throw new UsageError(`${files[e.dataset]}: ${e.message}`);
       throw asUsageError(e, configPath, files);
     }
   } finally {
@@ -165,16 +162,31 @@ function fileLabels(config: RunConfig): FileLabels {
   };
 }
 
-function joinTargets(config: RunConfig, files: FileLabels, analysis: Frame, targets: Frame | null, warn: (line: string) => void): Frame {
-  if (!targets) return analysis;
-  try {
-    const joined = joinAnalysisTargets(analysis, targets, config.joinOn);
-    if (joined.unmatched > 0) warn(unmatchedWarning(files, joined));
-    return joined.frame;
-  } catch (e) {
-    if (e instanceof JoinError) throw new UsageError(`${files[e.dataset]}: ${e.message}`);
-    throw e;
-  }
+function analysisFiles(config: RunConfig, files: FileLabels, timestampColumns: ReadonlySet<string>): AnalysisFiles {
+  return {
+    analysis: config.analysis,
+    targets: config.analysisTargets,
+    joinOn: config.joinOn,
+    labels: { analysis: files.analysis, analysis_targets: files.analysis_targets },
+    timestampColumns,
+  };
+}
+
+/**
+ * Columns the CSV reader may read straight to epoch ms (ReadCsvOptions.timestampColumns): each
+ * calculator's timestamp_column_name that no other parameter and no join_on names. A timestamp column
+ * also used as a feature stays the text column pandas would read.
+ */
+export function timestampColumns(config: RunConfig): Set<string> {
+  const timestamps = new Set<string>();
+  const named = new Set<string>(config.joinOn ? [config.joinOn] : []);
+  const visit = (v: unknown, key: string | null): void => {
+    if (typeof v === 'string') (key === 'timestamp_column_name' ? timestamps : named).add(v);
+    else if (Array.isArray(v)) v.forEach((x) => visit(x, null));
+    else if (v !== null && typeof v === 'object') for (const [k, x] of Object.entries(v)) visit(x, k);
+  };
+  for (const c of config.calculators) visit(c.params, null);
+  return new Set([...timestamps].filter((c) => !named.has(c)));
 }
 
 function unmatchedWarning(files: FileLabels, join: { unmatched: number; on: string }): string {
@@ -185,6 +197,7 @@ function asUsageError(e: unknown, configPath: string, files: FileLabels): unknow
   if (e instanceof ConfigError) return new UsageError(`${configPath}: ${e.message}`);
   if (e instanceof DataError) return new UsageError(`${files[e.dataset] ?? e.dataset}: ${e.message}`);
   if (e instanceof CsvError || e instanceof ChunkingError) return new UsageError(e.message);
+  if (e instanceof JoinError) return new UsageError(`${files[e.dataset]}: ${e.message}`);
   return e;
 }
 

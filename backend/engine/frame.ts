@@ -17,6 +17,8 @@ export interface NumericColumn {
   readonly name: string;
   readonly dtype: NumericDtype;
   readonly values: Float64Array;
+  /** Values are epoch ms already: a timestamp column the CSV reader parsed (ReadCsvOptions.timestampColumns). */
+  readonly epochMs?: boolean;
 }
 
 export interface CategoricalColumn {

@@ -1,4 +1,4 @@
-import { parseTimestamp, parseTimestampPattern } from './timestamps';
+import { parseCanonicalTimestampBytes, parseTimestamp, parseTimestampPattern } from './timestamps';
 
 describe('parseTimestamp', () => {
   it('reads the common shapes by hand-checkable values', () => {
@@ -32,5 +32,28 @@ describe('parseTimestamp', () => {
       }
     }
     expect(valid).toBeGreaterThan(1000);
+  });
+});
+
+describe('parseCanonicalTimestampBytes', () => {
+  it('gives the general pattern\'s number from the bytes of a longer buffer, or undefined / NaN as parseTimestamp', () => {
+    let seed = 5;
+    const rand = (k: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % k;
+    const pad = (v: number, w: number) => String(v).padStart(w, '0');
+    let compared = 0;
+    for (let i = 0; i < 20000; i++) {
+      const digits = Array.from({ length: 1 + rand(10) }, () => rand(10)).join('');
+      const text = `${1970 + rand(130)}-${pad(1 + rand(12), 2)}-${pad(1 + rand(31), 2)}${rand(2) ? ' ' : 'T'}${pad(rand(25), 2)}:${pad(rand(60), 2)}:${pad(rand(60), 2)}${rand(4) ? `.${digits}` : ''}${rand(3) ? '' : 'Z'}`;
+      const bytes = Buffer.from(`ab,${text},cd`, 'latin1');
+      const got = parseCanonicalTimestampBytes(bytes, 3, 3 + text.length);
+      // undefined: not the canonical shape (the CSV reader then keeps the column as text)
+      if (got !== undefined) expect([text, Object.is(got, parseTimestamp(text))]).toEqual([text, true]);
+      if (got !== undefined && !Number.isNaN(got)) {
+        expect([text, got]).toEqual([text, parseTimestampPattern(text)]);
+        compared++;
+      }
+    }
+    expect(compared).toBeGreaterThan(10000);
+    expect(parseCanonicalTimestampBytes(Buffer.from('2018-01-01'), 0, 10)).toBeUndefined();
   });
 });

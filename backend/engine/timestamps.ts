@@ -17,42 +17,61 @@ const DIGIT_0 = 48;
 const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 /** Two ASCII digits at `i` as a number, or -1. */
-function twoDigits(text: string, i: number): number {
-  const a = text.charCodeAt(i) - DIGIT_0;
-  const b = text.charCodeAt(i + 1) - DIGIT_0;
+function twoDigits(bytes: Uint8Array, i: number): number {
+  const a = bytes[i] - DIGIT_0;
+  const b = bytes[i + 1] - DIGIT_0;
   return a >= 0 && a <= 9 && b >= 0 && b <= 9 ? a * 10 + b : -1;
+}
+
+/** Longest canonical timestamp: 19 characters, a 9-digit fraction and `Z`. */
+const MAX_CANONICAL_LENGTH = 30;
+const textCodes = new Uint8Array(MAX_CANONICAL_LENGTH);
+
+function parseCanonicalTimestamp(text: string): number | undefined {
+  const n = text.length;
+  if (n > MAX_CANONICAL_LENGTH) return undefined;
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c > 127) return undefined;
+    textCodes[i] = c;
+  }
+  return parseCanonicalTimestampBytes(textCodes, 0, n);
 }
 
 /**
  * The common shape `YYYY-MM-DD[ T]HH:MM:SS[.f…][Z]` read by character codes: a column of a million
  * distinct timestamps spent most of its parse time in the regular expression and in building a Date per
  * value for the days-in-month check (`npm run bench -- --profile`). Returns undefined for any other
- * shape, which the general pattern then handles; both give the same number for the same text.
+ * shape, which the general pattern then handles; both give the same number for the same text. Reads
+ * bytes [start, end) of ASCII text, so the CSV reader parses timestamps straight from the file's bytes.
  */
-function parseCanonicalTimestamp(text: string): number | undefined {
-  const n = text.length;
-  if (n < 19) return undefined;
-  const sep = text.charCodeAt(10);
-  if (text.charCodeAt(4) !== 45 || text.charCodeAt(7) !== 45 || (sep !== 32 && sep !== 84) || text.charCodeAt(13) !== 58 || text.charCodeAt(16) !== 58) {
+export function parseCanonicalTimestampBytes(bytes: Uint8Array, start: number, end: number): number | undefined {
+  const n = end - start;
+  if (n < 19 || n > MAX_CANONICAL_LENGTH) return undefined;
+  const at = (i: number) => bytes[start + i];
+  const sep = at(10);
+  if (at(4) !== 45 || at(7) !== 45 || (sep !== 32 && sep !== 84) || at(13) !== 58 || at(16) !== 58) {
     return undefined;
   }
-  const century = twoDigits(text, 0);
-  const yy = twoDigits(text, 2);
-  const month = twoDigits(text, 5);
-  const day = twoDigits(text, 8);
-  const hour = twoDigits(text, 11);
-  const minute = twoDigits(text, 14);
-  const second = twoDigits(text, 17);
+  const century = twoDigits(bytes, start);
+  const yy = twoDigits(bytes, start + 2);
+  const month = twoDigits(bytes, start + 5);
+  const day = twoDigits(bytes, start + 8);
+  const hour = twoDigits(bytes, start + 11);
+  const minute = twoDigits(bytes, start + 14);
+  const second = twoDigits(bytes, start + 17);
   if (century < 0 || yy < 0 || month < 0 || day < 0 || hour < 0 || minute < 0 || second < 0) return undefined;
-  let end = n;
-  if (text.charCodeAt(end - 1) === 90) end--; // Z
+  let last = n;
+  if (at(last - 1) === 90) last--; // Z
   let fracEnd = 19;
-  if (end > 19) {
-    if (text.charCodeAt(19) !== 46) return undefined;
+  let fraction = 0;
+  if (last > 19) {
+    if (at(19) !== 46) return undefined;
     fracEnd = 20;
-    while (fracEnd < end) {
-      const c = text.charCodeAt(fracEnd) - DIGIT_0;
+    while (fracEnd < last) {
+      const c = at(fracEnd) - DIGIT_0;
       if (c < 0 || c > 9) return undefined;
+      fraction = fraction * 10 + c;
       fracEnd++;
     }
     if (fracEnd === 20 || fracEnd - 20 > 9) return undefined;
@@ -63,9 +82,13 @@ function parseCanonicalTimestamp(text: string): number | undefined {
   const monthDays = month === 2 && leap ? 29 : DAYS_IN_MONTH[month - 1];
   if (month < 1 || month > 12 || day < 1 || day > monthDays || hour > 23 || minute > 59 || second > 59) return NaN;
   let ms = Date.UTC(year, month - 1, day, hour, minute, second);
-  if (fracEnd > 20) ms += Number(`0.${text.slice(20, fracEnd)}`) * 1000;
+  // At most 9 digits: an integer below 2^53 over an exact power of ten is one correctly rounded division,
+  // the same double as the general path's Number('0.' + digits).
+  if (fracEnd > 20) ms += (fraction / POW10[fracEnd - 20]) * 1000;
   return ms;
 }
+
+const POW10 = [1, 10, 100, 1e3, 1e4, 1e5, 1e6, 1e7, 1e8, 1e9];
 
 /** The general pattern (see the module comment); exported for the tests that compare both paths. */
 export function parseTimestampPattern(text: string): number {
@@ -102,6 +125,7 @@ export class TimestampError extends Error {}
  * else epoch ms. Throws naming the first unparsable row (1-based data row) and value.
  */
 export function toTimestampColumn(c: Column, allowMissing = false): NumericColumn {
+  if (c.kind === 'numeric' && c.epochMs) return c;
   if (c.kind === 'numeric') {
     const values = new Float64Array(c.values.length);
     for (let i = 0; i < values.length; i++) {

@@ -2,6 +2,7 @@
  * CSV reading with pandas `read_csv` semantics (run contract "CSV reading").
  */
 import { CategoricalColumn, Column, Frame, NumericColumn } from '../engine/frame';
+import { toTimestampColumn } from '../engine/timestamps';
 import { CsvError, parseCsv, parseCsvBytes, parseNumber } from './csv';
 
 const col = (f: Frame, name: string): Column => f.columns.get(name)!;
@@ -147,5 +148,32 @@ describe('byte-level reading', () => {
   it('offsets in messages count characters of the text, not bytes', () => {
     expect(() => parseCsv('a,b\n€€,"x"y\n', { source: 'd' })).toThrow('d: unexpected character after a closing quote at offset 10');
     expect(() => parseCsv('\ufeffa,b\n€,"x\n', { source: 'd' })).toThrow('d: unterminated quoted field starting at offset 6');
+  });
+});
+
+describe('timestamp columns (ReadCsvOptions.timestampColumns)', () => {
+  const ts = new Set(['t']);
+  const plain = (text: string) => parseCsv(text);
+  const hinted = (text: string) => parseCsvBytes(Buffer.from(text), { timestampColumns: ts });
+
+  it('reads canonical timestamps straight to epoch ms, equal to parsing the text column', () => {
+    const text = 't,x\n2018-01-01 00:08:43.152,1\n2020-02-29T23:59:59Z,2\n"2021-06-30 12:00:00.000001",3\n';
+    const f = hinted(text);
+    const t = num(f, 't');
+    expect(t.epochMs).toBe(true);
+    expect(Array.from(t.values)).toEqual(Array.from(toTimestampColumn(plain(text).columns.get('t')!).values));
+    expect(toTimestampColumn(t)).toBe(t);
+    expect(Array.from(num(f, 'x').values)).toEqual([1, 2, 3]);
+  });
+
+  it('turns back into the text column at any other field (other shape, missing, invalid date), at any row', () => {
+    for (const odd of ['2018-01-03', '', 'NA', '2019-02-29 00:00:00', 'yesterday', '"2018-01-03 00:00:00 "']) {
+      for (const at of [0, 2]) {
+        const rows = ['2018-01-01 00:00:00', '2018-01-02 00:00:00', '2018-01-04 00:00:00'];
+        rows.splice(at, 0, odd);
+        const text = `t,x\n${rows.map((r, i) => `${r},${i}`).join('\n')}\n`;
+        expect(hinted(text).columns.get('t')).toEqual(plain(text).columns.get('t'));
+      }
+    }
   });
 });

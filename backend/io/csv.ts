@@ -10,6 +10,7 @@
  * are the earlier fields of that column re-read as text from the recorded record offsets.
  */
 import { CategoricalColumn, Column, Frame, makeFrame, MISSING_CODE, NumericColumn } from '../engine/frame';
+import { parseCanonicalTimestampBytes } from '../engine/timestamps';
 import { numberIsInteger, parseNumber, parseNumberBytes } from './csv-number';
 
 export { parseNumber };
@@ -38,6 +39,13 @@ const CR = 13;
 export interface ReadCsvOptions {
   /** Used in error messages, e.g. the file name. */
   source?: string;
+  /**
+   * Columns known to be timestamps (`vigil run`: chunking columns used for nothing else). While every
+   * field has the canonical shape (parseCanonicalTimestampBytes) they are read straight to epoch ms, a
+   * numeric column marked `epochMs`, without a string per distinct value; any other field turns the
+   * column back into the text column it would otherwise be.
+   */
+  timestampColumns?: ReadonlySet<string>;
 }
 
 /** UTF-16 offsets in messages stay those of the decoded text (as when this reader took a string). */
@@ -183,7 +191,7 @@ class TextInterner {
 
 interface ColumnBuilder {
   name: string;
-  mode: 'numeric' | 'text';
+  mode: 'numeric' | 'text' | 'timestamp';
   allInt: boolean;
   numbers: Float64Array;
   /** text mode: dictionary coding */
@@ -304,7 +312,7 @@ export function parseCsvBytes(input: Uint8Array, options: ReadCsvOptions = {}): 
   let capacity = 1024;
   const builders: ColumnBuilder[] = header.map((name) => ({
     name,
-    mode: 'numeric',
+    mode: options.timestampColumns?.has(name) ? 'timestamp' : 'numeric',
     allInt: true,
     numbers: new Float64Array(capacity),
     codes: null,
@@ -344,7 +352,7 @@ export function parseCsvBytes(input: Uint8Array, options: ReadCsvOptions = {}): 
       rs.set(recordStarts);
       recordStarts = rs;
       for (const b of builders) {
-        if (b.mode === 'numeric') {
+        if (b.mode !== 'text') {
           const nb = new Float64Array(capacity);
           nb.set(b.numbers);
           b.numbers = nb;
@@ -375,6 +383,13 @@ export function parseCsvBytes(input: Uint8Array, options: ReadCsvOptions = {}): 
           continue;
         }
         toText(b, j, n);
+      } else if (b.mode === 'timestamp') {
+        const v = fields.kinds[j] === ESCAPED ? undefined : parseCanonicalTimestampBytes(buf, starts[j], ends[j]);
+        if (v !== undefined && v === v) {
+          b.numbers[n] = v;
+          continue;
+        }
+        toText(b, j, n);
       }
       b.codes![n] = textCode(b, fields, j);
     }
@@ -384,6 +399,10 @@ export function parseCsvBytes(input: Uint8Array, options: ReadCsvOptions = {}): 
   const columns: Column[] = builders.map((b) => {
     if (b.mode === 'numeric') {
       const col: NumericColumn = { kind: 'numeric', name: b.name, dtype: b.allInt ? 'int' : 'float', values: b.numbers.slice(0, n) };
+      return col;
+    }
+    if (b.mode === 'timestamp') {
+      const col: NumericColumn = { kind: 'numeric', name: b.name, dtype: 'float', values: b.numbers.slice(0, n), epochMs: true };
       return col;
     }
     const isBool = b.text.boolOnly && b.text.levels.length > 0;

@@ -5,7 +5,42 @@ import * as fs from 'fs';
 import { Column, Frame, makeFrame, MISSING_CODE } from '../engine/frame';
 import { CsvError, parseCsvBytes } from './csv';
 
-export function readCsvFile(path: string, label = path): Frame {
+export interface AnalysisFiles {
+  analysis: string;
+  targets: string | null;
+  joinOn: string | null;
+  labels: { analysis: string; analysis_targets: string };
+  /** ReadCsvOptions.timestampColumns for the analysis file */
+  timestampColumns?: ReadonlySet<string>;
+}
+
+export interface AnalysisData {
+  frame: Frame;
+  /** the targets join (null without a targets file) */
+  join: { unmatched: number; on: string } | null;
+}
+
+/**
+ * The analysis file with its targets joined: errors in reading order (analysis, targets, join). A
+ * timestamp column read as epoch ms that the targets file also has could be the join key, which must
+ * match as text: the analysis is then read again without timestamp columns.
+ */
+export function readAnalysis(files: AnalysisFiles): AnalysisData {
+  let frame = readCsvFile(files.analysis, files.labels.analysis, files.timestampColumns);
+  if (files.targets === null) return { frame, join: null };
+  const targets = readCsvFile(files.targets, files.labels.analysis_targets);
+  const readAsTimestamp = (name: string) => {
+    const c = frame.columns.get(name);
+    return c?.kind === 'numeric' && c.epochMs === true;
+  };
+  if (targets.names.some(readAsTimestamp)) {
+    frame = readCsvFile(files.analysis, files.labels.analysis);
+  }
+  const joined = joinAnalysisTargets(frame, targets, files.joinOn);
+  return { frame: joined.frame, join: { unmatched: joined.unmatched, on: joined.on } };
+}
+
+export function readCsvFile(path: string, label = path, timestampColumns?: ReadonlySet<string>): Frame {
   let bytes: Buffer;
   try {
     // Bytes, not text: the reader scans UTF-8 itself and decodes only distinct text values.
@@ -14,7 +49,7 @@ export function readCsvFile(path: string, label = path): Frame {
     const code = (e as NodeJS.ErrnoException).code;
     throw new CsvError(`${label}: ${code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : (e as Error).message}`);
   }
-  return parseCsvBytes(bytes, { source: label });
+  return parseCsvBytes(bytes, { source: label, timestampColumns });
 }
 
 /** Text key of a join value: numbers and their text spellings must meet (`5` in one file, `5.0` in the other). */

@@ -192,3 +192,41 @@ describe('parallel vigil run: reading order and the targets join', () => {
     expect(b).toEqual(a);
   });
 });
+
+describe('timestamp columns read straight to epoch ms', () => {
+  it('keeps a timestamp column that is also a feature as text (categorical drift methods)', () => {
+    const file = smallConfig('ts-feature.json', {
+      reference: smallCsv('ref.csv', 100),
+      analysis: smallCsv('ana.csv', 60),
+      calculators: [
+        {
+          class: 'UnivariateDriftCalculator',
+          // chunked by rows: this calculator sees the timestamp column as the text it is in the file
+          params: { column_names: ['x', 'timestamp'], continuous_methods: ['kolmogorov_smirnov'], categorical_methods: ['chi2'], chunk_size: 20 },
+        },
+        { class: 'SummaryStatsSumCalculator', params: { column_names: ['x'], ...SMALL_CHUNKING } },
+      ],
+    });
+    const [a, b] = [run([file], 1), run([file], 2)];
+    expect(a.status).toBe(0);
+    const metrics = new Set((JSON.parse(a.stdout).results as { column: string; metric: string }[]).filter((r) => r.column === 'timestamp').map((r) => r.metric));
+    expect([...metrics]).toEqual(['chi2']);
+    expect(b).toEqual(a);
+  });
+
+  it('joins targets on the timestamp column as text when it is the shared column', () => {
+    const targets = path.join(dir, 'targets-by-time.csv');
+    const times = fs.readFileSync(smallCsv('ana.csv', 60), 'utf8').trim().split('\n').slice(1).map((l) => l.split(',')[1]);
+    fs.writeFileSync(targets, ['timestamp,y', ...times.map((t, i) => `${t},${i % 2}`)].join('\n') + '\n');
+    const file = smallConfig('join-on-time.json', {
+      reference: smallCsv('ref.csv', 100),
+      analysis: smallCsv('ana.csv', 60),
+      analysis_targets: targets,
+      calculators: [{ class: 'SummaryStatsSumCalculator', params: { column_names: ['x'], ...SMALL_CHUNKING } }],
+    });
+    const [a, b] = [run([file], 1), run([file], 2)];
+    expect(a.stderr).toBe('');
+    expect(a.status).toBe(0);
+    expect(b).toEqual(a);
+  });
+});

@@ -12,9 +12,9 @@ import type { CalculatorConfig, FitOutcome, PreparedCalculator } from '../run';
 import { SortedFrames } from '../sorted-frames';
 import { reviveError } from './errors';
 import { counter, Link, linkPair } from './link';
-import { CalculatorOutcome, claim, FromWorker, installDataset, outcomeOf, ReadSpec, RunSpec, shareDataset, ToWorker } from './work';
+import { CalculatorOutcome, claim, FromWorker, installDataset, outcomeOf, RunSpec, shareDataset, ToWorker } from './work';
 import type { WorkerOptions } from './worker';
-import { readCsvFile } from '../../io/frames';
+import { AnalysisFiles, readCsvFile } from '../../io/frames';
 
 /** The compiled worker entry (absent when running from TypeScript sources: then runs are sequential). */
 export const RUN_WORKER_FILE = path.join(__dirname, 'worker.js');
@@ -54,7 +54,10 @@ export function runThreads(env: NodeJS.ProcessEnv = process.env, load = os.loada
 export interface RunFiles {
   reference: string;
   referenceLabel: string;
-  read: ReadSpec;
+  /** ReadCsvOptions.timestampColumns for the reference */
+  timestampColumns: ReadonlySet<string>;
+  /** what worker 0 reads */
+  read: AnalysisFiles;
 }
 
 export interface ParallelRunResult {
@@ -116,7 +119,7 @@ export class RunPool {
 
     let reference;
     try {
-      reference = readCsvFile(files.reference, files.referenceLabel);
+      reference = readCsvFile(files.reference, files.referenceLabel, files.timestampColumns);
     } catch (e) {
       this.stop();
       throw e;

@@ -14,14 +14,7 @@ import { Dataset, prepareFrame, SortedFrames } from '../sorted-frames';
 import { SerializedError, serializeError } from './errors';
 import { frameOf, shareFrame, SharedFrame } from './shared-frame';
 import type { Frame } from '../frame';
-
-/** The files worker 0 reads, with the names messages give them. */
-export interface ReadSpec {
-  analysis: string;
-  targets: string | null;
-  joinOn: string | null;
-  labels: { analysis: string; analysis_targets: string };
-}
+import type { AnalysisFiles } from '../../io/frames';
 
 export interface RunSpec {
   configs: CalculatorConfig[];
@@ -32,7 +25,7 @@ export interface RunSpec {
   /** the one timestamp column every calculator chunks by (null: none), or undefined when they differ */
   presortBy: string | null | undefined;
   /** set for the worker that reads the analysis */
-  read: ReadSpec | null;
+  read: AnalysisFiles | null;
 }
 
 /** A dataset's frame as shared between threads; `presorted` when prepared for `presortBy`. */

@@ -3,7 +3,7 @@
  * its messages from the main thread through its Link as it needs them.
  */
 import { isMainThread, workerData } from 'worker_threads';
-import { joinAnalysisTargets, readCsvFile } from '../../io/frames';
+import { readAnalysis } from '../../io/frames';
 import { SortedFrames } from '../sorted-frames';
 import { serializeError } from './errors';
 import { Link, LinkEnd } from './link';
@@ -30,16 +30,9 @@ function runWorker(options: WorkerOptions): void {
   const sorted = new SortedFrames(null, null);
   let need = 2; // datasets still to come: the reference, and the analysis unless this thread reads it
   if (spec.read) {
-    const read = spec.read;
     try {
-      let analysis = readCsvFile(read.analysis, read.labels.analysis);
-      let join: { unmatched: number; on: string } | null = null;
-      if (read.targets !== null) {
-        const joined = joinAnalysisTargets(analysis, readCsvFile(read.targets, read.labels.analysis_targets), read.joinOn);
-        analysis = joined.frame;
-        join = { unmatched: joined.unmatched, on: joined.on };
-      }
-      link.send({ type: 'analysis', shared: shareDataset(analysis, 'analysis', spec.presortBy, sorted), join });
+      const { frame, join } = readAnalysis(spec.read);
+      link.send({ type: 'analysis', shared: shareDataset(frame, 'analysis', spec.presortBy, sorted), join });
       need--;
     } catch (e) {
       link.send({ type: 'read-error', error: serializeError(e) });
