@@ -4,17 +4,32 @@
  * (c) `ingest`: ingest throughput of the generated analysis rows (20 features) in 10,000-row CSV batches
  *     into a model with the default calculators, then the time from one more 10,000-row ingest into the
  *     1,000,000-row model until its chunk's results are all stored (incremental recompute).
- * (d) `query`: latency of `POST /api/query` and `/prometheus/api/v1/query_range` with 50 concurrent
- *     clients, each sending its next request as soon as the previous one is answered (bounded loops).
+ * (d) `query`: latency of `POST /api/query` (a mix of 4 panel queries) and of
+ *     `GET /prometheus/api/v1/query_range` (a mix of 3 queries, ~1000 steps) with 50 concurrent clients.
  *
- * The server's peak RSS is its own (report-usage.js preloaded into it); the load client runs in the bench
- * process on the same two cores, as a co-located Grafana would.
+ * How (d) is measured: the load generator is a process of its own (bench/load.ts: own event loop and
+ * heap; on the same two cores as the server, as a co-located Grafana would be). It holds 50 keep-alive
+ * HTTP/1.1 connections over raw `net` sockets, writes each request as one prebuilt buffer and parses the
+ * answer's status line, Content-Length and body bytes itself (bench/http.ts `loadRun`; node:http's Agent
+ * cost more CPU per request than the server's cached answers). A request's latency runs from just before
+ * its bytes are written to the moment the last byte of its answer's body has been read; every request is
+ * a sample, and p50/p90/p99/max are taken over all of them (no histogram buckets, no sampling). Runs, one
+ * after the other on fresh connections: 200 warm-up requests (not reported), then `queryRequests`
+ * requests as a closed loop (each connection sends its next request as soon as its answer is read: the
+ * hardest reading of "50 concurrent clients"), then as many paced (each connection waits 100 ms after an
+ * answer: a dashboard-like load). A non-200 answer, a failed connection, or an answer whose length differs
+ * from the first answer to the same request counts as an error. Requests/s is requests over the run's
+ * wall time; the client's CPU per request (process.cpuUsage) and the server's (/proc/PID/stat) are
+ * recorded with each run.
+ *
+ * The server's peak RSS is its own (report-usage.js preloaded into it).
  */
 import * as fs from 'fs';
 import * as path from 'path';
 import { Dataset, ensureDataset, formatTimestamp, timestampOfId } from './generate';
-import { Client, freePort, latencyLoop, LatencySummary } from './http';
-import { lastLine, Measurement, ROOT, Started, startNode } from './measure';
+import { Client, freePort, LatencySummary, LoadRequest } from './http';
+import type { LoadSpec } from './load';
+import { lastLine, Measurement, ROOT, runNode, Started, startNode } from './measure';
 import { formatHot, profileFiles, summariseProfile } from './profile';
 import { check, Context, MIB, Scenario, ScenarioResult } from './scenario';
 
@@ -30,6 +45,8 @@ const LATENCY_REPEATS = 3;
 const QUERY_WARMUP = 200;
 /** A dashboard-like pace for the second latency run: each client waits this long between requests. */
 const DASHBOARD_PACE_MS = 100;
+/** The load generator's runs end long before this; it only keeps a hung server from hanging the bench. */
+const LOAD_TIMEOUT_MS = 10 * 60_000;
 
 // ---------------------------------------------------------------------------------------------------
 // The server process
@@ -351,7 +368,7 @@ interface SeriesInfo {
 
 const firstErrors: Record<string, string> = {};
 
-function summaryMetrics(prefix: string, s: LatencySummary): Record<string, number> {
+function summaryMetrics(prefix: string, s: LatencySummary): Record<string, number | null> {
   if (s.first_error) firstErrors[prefix] = s.first_error;
   return {
     [`${prefix}_p50_ms`]: s.p50_ms,
@@ -360,7 +377,80 @@ function summaryMetrics(prefix: string, s: LatencySummary): Record<string, numbe
     [`${prefix}_max_ms`]: s.max_ms,
     [`${prefix}_requests_per_s`]: s.requests_per_s,
     [`${prefix}_errors`]: s.errors,
+    [`${prefix}_client_cpu_ms_per_request`]: s.client_cpu_ms_per_request ?? null,
+    [`${prefix}_server_cpu_ms_per_request`]: s.server_cpu_ms_per_request ?? null,
   };
+}
+
+/** The query scenario's request mix, from the loaded model's series. */
+export interface QueryMix {
+  /** `POST /api/query` bodies: one panel query each */
+  api: LoadRequest[];
+  /** `GET /prometheus/api/v1/query_range` requests */
+  prom: LoadRequest[];
+  notes: string[];
+}
+
+export async function queryMix(client: Client, ds: Dataset): Promise<QueryMix> {
+  const notes: string[] = [];
+  const { series } = await client.json<{ series: SeriesInfo[] }>('GET', `/api/models/${MODEL}/series`);
+  const from = timestampOfId(ds.spec.referenceRows);
+  const to = timestampOfId(ds.spec.referenceRows + ds.spec.rows);
+  const pick = (family: string) => series.filter((x) => x.family === family);
+  const drift = pick('univariate_drift');
+  const perf = pick('estimated_performance');
+  const queries: object[] = [];
+  if (drift.length) {
+    const one = drift[0];
+    queries.push({ refId: 'A', model: MODEL, family: one.family, metrics: [one.metric], columns: one.column ? [one.column] : [] });
+    queries.push({ refId: 'A', model: MODEL, family: one.family, metrics: [one.metric] });
+    queries.push({ refId: 'A', model: MODEL, family: one.family, metrics: [one.metric], format: 'table' });
+  }
+  if (perf.length) queries.push({ refId: 'A', model: MODEL, family: perf[0].family, metrics: [perf[0].metric], fields: ['value', 'upper_threshold', 'lower_threshold', 'alert', 'upper_confidence_boundary', 'lower_confidence_boundary'] });
+  if (queries.length === 0) throw new Error('the model has no drift or performance series to query');
+  const api = queries.map((q) => ({ method: 'POST', path: '/api/query', body: JSON.stringify({ from, to, queries: [q] }) }));
+  notes.push(`/api/query mix: ${queries.length} panel queries (one drift series, one drift metric over all columns, a table, CBPE with bands)`);
+
+  const names = (await client.json<{ data: string[] }>('GET', '/prometheus/api/v1/label/__name__/values')).data;
+  const promQueries: string[] = [];
+  const driftName = names.find((n) => n === 'vigil_univariate_drift');
+  if (driftName && drift.length) {
+    promQueries.push(`${driftName}{model="${MODEL}",column="${drift[0].column}",method="${drift[0].metric}"}`);
+    promQueries.push(`max by (column) (${driftName}{model="${MODEL}",method="${drift[0].metric}"})`);
+  }
+  const perfName = names.find((n) => n === 'vigil_estimated_performance');
+  if (perfName) promQueries.push(`last_over_time(${perfName}{model="${MODEL}"}[7d])`);
+  // Grafana asks for about one point per pixel: ~1000 steps over the panel's range.
+  const step = Math.max(60, Math.round((to - from) / 1000 / 1000));
+  const prom = promQueries.map((q) => ({
+    method: 'GET',
+    path: `/prometheus/api/v1/query_range?query=${encodeURIComponent(q)}&start=${Math.floor(from / 1000)}&end=${Math.floor(to / 1000)}&step=${step}`,
+  }));
+  if (prom.length) notes.push(`query_range mix: ${promQueries.join(' | ')} (step ${step} s)`);
+  else notes.push('no vigil_univariate_drift / vigil_estimated_performance series in /prometheus: query_range not measured');
+  return { api, prom, notes };
+}
+
+/** The latency runs of a query mix, in their own load-generator process (bench/load.ts). */
+export async function runQueryLoad(ctx: Context, port: number, serverPid: number | undefined, mix: QueryMix, clients: number, total: number): Promise<Record<string, LatencySummary>> {
+  const runs: LoadSpec['runs'] = [
+    { name: 'api_query_warmup', requests: mix.api, total: QUERY_WARMUP },
+    { name: 'api_query', requests: mix.api, total },
+    { name: 'api_query_paced', requests: mix.api, total, paceMs: DASHBOARD_PACE_MS },
+  ];
+  if (mix.prom.length) {
+    runs.push(
+      { name: 'query_range_warmup', requests: mix.prom, total: QUERY_WARMUP },
+      { name: 'query_range', requests: mix.prom, total },
+      { name: 'query_range_paced', requests: mix.prom, total, paceMs: DASHBOARD_PACE_MS },
+    );
+  }
+  const spec: LoadSpec = { port, serverPid, clients, runs };
+  const specFile = path.join(ctx.workDir, 'query-load.json');
+  fs.writeFileSync(specFile, JSON.stringify(spec));
+  const m = await runNode(path.join(__dirname, 'load.ts'), [specFile], { timeoutMs: LOAD_TIMEOUT_MS });
+  if (m.exit_code !== 0) throw new Error(`load generator exited with ${m.exit_code}: ${lastLine(m.stderr)}`);
+  return JSON.parse(lastLine(m.stdout)) as Record<string, LatencySummary>;
 }
 
 const queryScenario: Scenario = {
@@ -373,61 +463,16 @@ const queryScenario: Scenario = {
     const data = serverDataset(ctx);
     const s = ctx.sizes;
     for (const k of Object.keys(firstErrors)) delete firstErrors[k];
-    const session = await ServerSession.start(ctx, 'query', s.queryClients);
+    const session = await ServerSession.start(ctx, 'query', 4);
     let failure: unknown = undefined;
     try {
       const loaded = await loadModel(ctx, session, data, data.rows, s.ingestBatch);
       result.metrics.model_rows = loaded.ingest_rows;
-      const client = session.client;
-      const { series } = await client.json<{ series: SeriesInfo[] }>('GET', `/api/models/${MODEL}/series`);
-      const from = timestampOfId(data.ds.spec.referenceRows);
-      const to = timestampOfId(data.ds.spec.referenceRows + data.rows);
-      const pick = (family: string) => series.filter((x) => x.family === family);
-      const drift = pick('univariate_drift');
-      const perf = pick('estimated_performance');
-      const queries: object[] = [];
-      if (drift.length) {
-        const one = drift[0];
-        queries.push({ refId: 'A', model: MODEL, family: one.family, metrics: [one.metric], columns: one.column ? [one.column] : [] });
-        queries.push({ refId: 'A', model: MODEL, family: one.family, metrics: [one.metric] });
-        queries.push({ refId: 'A', model: MODEL, family: one.family, metrics: [one.metric], format: 'table' });
-      }
-      if (perf.length) queries.push({ refId: 'A', model: MODEL, family: perf[0].family, metrics: [perf[0].metric], fields: ['value', 'upper_threshold', 'lower_threshold', 'alert', 'upper_confidence_boundary', 'lower_confidence_boundary'] });
-      if (queries.length === 0) throw new Error('the model has no drift or performance series to query');
-      const bodies = queries.map((q) => JSON.stringify({ from, to, queries: [q] }));
-      result.notes.push(`/api/query mix: ${queries.length} panel queries (one drift series, one drift metric over all columns, a table, CBPE with bands)`);
-
-      const names = (await client.json<{ data: string[] }>('GET', '/prometheus/api/v1/label/__name__/values')).data;
-      const promQueries: string[] = [];
-      const driftName = names.find((n) => n === 'vigil_univariate_drift');
-      if (driftName && drift.length) {
-        promQueries.push(`${driftName}{model="${MODEL}",column="${drift[0].column}",method="${drift[0].metric}"}`);
-        promQueries.push(`max by (column) (${driftName}{model="${MODEL}",method="${drift[0].metric}"})`);
-      }
-      const perfName = names.find((n) => n === 'vigil_estimated_performance');
-      if (perfName) promQueries.push(`last_over_time(${perfName}{model="${MODEL}"}[7d])`);
-      // Grafana asks for about one point per pixel: ~1000 steps over the panel's range.
-      const step = Math.max(60, Math.round((to - from) / 1000 / 1000));
-      const promPaths = promQueries.map(
-        (q) => `/prometheus/api/v1/query_range?query=${encodeURIComponent(q)}&start=${Math.floor(from / 1000)}&end=${Math.floor(to / 1000)}&step=${step}`,
-      );
-      result.notes.push(`query_range mix: ${promQueries.join(' | ')} (step ${step} s)`);
-
-      const apiQuery = (i: number) => ({ method: 'POST', path: '/api/query', body: bodies[i % bodies.length] });
-      const promQuery = (i: number) => ({ method: 'GET', path: promPaths[i % promPaths.length] });
-      await latencyLoop(client, s.queryClients, QUERY_WARMUP, apiQuery);
-      const api = await latencyLoop(client, s.queryClients, s.queryRequests, apiQuery);
-      Object.assign(result.metrics, summaryMetrics('api_query', api));
-      const apiPaced = await latencyLoop(client, s.queryClients, s.queryRequests, apiQuery, DASHBOARD_PACE_MS);
-      Object.assign(result.metrics, summaryMetrics('api_query_paced', apiPaced));
-      if (promPaths.length) {
-        await latencyLoop(client, s.queryClients, QUERY_WARMUP, promQuery);
-        const prom = await latencyLoop(client, s.queryClients, s.queryRequests, promQuery);
-        Object.assign(result.metrics, summaryMetrics('query_range', prom));
-        const promPaced = await latencyLoop(client, s.queryClients, s.queryRequests, promQuery, DASHBOARD_PACE_MS);
-        Object.assign(result.metrics, summaryMetrics('query_range_paced', promPaced));
-      } else {
-        result.notes.push('no vigil_univariate_drift / vigil_estimated_performance series in /prometheus: query_range not measured');
+      const mix = await queryMix(session.client, data.ds);
+      result.notes.push(...mix.notes);
+      const runs = await runQueryLoad(ctx, session.port, session.started.child.pid, mix, s.queryClients, s.queryRequests);
+      for (const name of ['api_query', 'api_query_paced', 'query_range', 'query_range_paced']) {
+        if (runs[name]) Object.assign(result.metrics, summaryMetrics(name, runs[name]));
       }
     } catch (e) {
       failure = e;
