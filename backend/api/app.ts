@@ -14,7 +14,8 @@ import { AuthConfig, requireAccess } from './auth';
 import { healthRouter } from './health';
 import { errorHandler } from './http';
 import { openApiDocument } from './openapi';
-import { prometheusEndpoints } from './prometheus';
+import { prometheusEndpoints, PrometheusEndpoints } from './prometheus';
+import { fastPrometheusHandler } from './prometheus/fast';
 import { fastQueryHandler, queryRouter } from './query';
 import { restRouter } from './rest';
 
@@ -33,14 +34,19 @@ export interface VigilApp {
   listener: http.RequestListener;
 }
 
+/** Where the Prometheus-compatible API is mounted. */
+const PROMETHEUS_PREFIX = '/prometheus';
+
 export function createApp(service: VigilService, opts: AppOptions): VigilApp {
   const cache = new ResponseCache();
-  const app = createExpressApp(service, opts, cache);
-  const fast = fastQueryHandler(service, { auth: opts.auth, cache, logger: opts.logger });
-  return { app, listener: (req, res) => void (fast(req, res) || app(req, res)) };
+  const prom = prometheusEndpoints(service.store, opts.env ?? process.env);
+  const app = createExpressApp(service, opts, cache, prom);
+  const fastQuery = fastQueryHandler(service, { auth: opts.auth, cache, logger: opts.logger });
+  const fastProm = fastPrometheusHandler(prom.answers, { auth: opts.auth, logger: opts.logger, prefix: PROMETHEUS_PREFIX });
+  return { app, listener: (req, res) => void (fastQuery(req, res) || fastProm(req, res) || app(req, res)) };
 }
 
-function createExpressApp(service: VigilService, opts: AppOptions, cache: ResponseCache): Express {
+function createExpressApp(service: VigilService, opts: AppOptions, cache: ResponseCache, prom: PrometheusEndpoints): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -73,8 +79,7 @@ function createExpressApp(service: VigilService, opts: AppOptions, cache: Respon
   app.use('/api', alertWebhookRouter({ auth: opts.auth, logger: log }));
 
   const read = requireAccess('read', opts.auth);
-  const prom = prometheusEndpoints(service.store, opts.env ?? process.env);
-  app.use('/prometheus', read, prom.router);
+  app.use(PROMETHEUS_PREFIX, read, prom.router);
   app.get('/metrics', read, prom.metrics);
 
   app.use((req: Request, _res: Response, next: NextFunction) => {

@@ -3,7 +3,7 @@
  * `GET /api/query?model=&family=&metric=&column=&from=&to=&period=&format=&fields=`, the same for curl
  * (one query; model defaults to the only model, family to every family).
  */
-import express, { Request, Response, Router } from 'express';
+import express, { Request, Router } from 'express';
 import * as http from 'http';
 import { z } from 'zod';
 import { ResultField } from '../engine/catalog';
@@ -16,7 +16,8 @@ import { ApiError } from '../service/errors';
 import { Logger } from '../service/log';
 import { AuthConfig, checkAccess, requireAccess } from './auth';
 import { JSON_BODY_LIMIT_BYTES, listParam, parseQuery, parseTime } from './http';
-import { ResponseCache } from '../service/response-cache';
+import { jsonAnswer, ResponseCache, UNTIL_RESULTS_CHANGE, WireAnswer } from '../service/response-cache';
+import { logAnswer, readText, sendAnswer } from './fast-path';
 
 /** Queries per request: a dashboard panel sends a handful; this bounds one request's work. */
 const MAX_QUERIES = 100;
@@ -63,17 +64,48 @@ export const getQuerySchema = z
 const rawQueryBody = express.text({ type: () => true, limit: JSON_BODY_LIMIT_BYTES });
 
 /**
- * Answers from the cache when the same request was answered since the results last changed; otherwise
- * computes, caches and sends. Errors are never cached.
+ * Answers from the cache when the same request was answered since the results last changed (and, for
+ * `partial` flags that follow the clock, while none has flipped); otherwise computes, caches and sends.
+ * Errors are never cached.
  */
-async function cached(service: VigilService, cache: ResponseCache, key: string, res: Response, compute: () => Promise<unknown>): Promise<void> {
+async function cachedAnswer(service: VigilService, cache: ResponseCache, key: string, compute: () => Promise<QueryAnswer>): Promise<WireAnswer> {
   const version = await service.store.resultsVersion();
-  let body = cache.get(key, version);
-  if (body === null) {
-    body = JSON.stringify(await compute());
-    cache.set(key, version, body);
+  let answer = cache.get(key, version);
+  if (answer === null) {
+    const result = await compute();
+    answer = jsonAnswer(JSON.stringify(result));
+    cache.set(key, version, answer, clockValidity(service, result));
   }
-  res.type('application/json').send(body);
+  return answer;
+}
+
+/** The data frames of one query, as service/read.ts builds them. */
+type Frames = Awaited<ReturnType<typeof runQuery>>;
+
+interface QueryAnswer {
+  results: Record<string, { frames: Frames }>;
+}
+
+/**
+ * The last instant (ms) at which an answer still holds without a results change. Only `partial` follows
+ * the clock: a chunk of a period-chunked model is partial while its period has not ended
+ * (`end_date >= now`, service/read.ts isPartial), so the first such chunk's end bounds the answer; a
+ * `partial` of false never turns true, and size chunks' flags are stored.
+ */
+export function clockValidity(service: VigilService, answer: QueryAnswer): number {
+  let until = UNTIL_RESULTS_CHANGE;
+  for (const { frames } of Object.values(answer.results)) {
+    for (const frame of frames) {
+      const model = (frame.meta?.custom as { model?: unknown } | undefined)?.model;
+      if (typeof model !== 'string' || service.model(model).layout?.chunker.type !== 'period') continue;
+      const ends = frame.fields.find((f) => f.name === 'time_end')?.values;
+      const partial = frame.fields.find((f) => f.name === 'partial')?.values;
+      // Not a frame of read.ts's shapes: do not keep it past this instant.
+      if (!ends || !partial) return Date.now();
+      for (let i = 0; i < partial.length; i++) if (partial[i] === true) until = Math.min(until, ends[i] as number);
+    }
+  }
+  return until;
 }
 
 export function queryRouter(service: VigilService, opts: { auth: AuthConfig; cache?: ResponseCache }): Router {
@@ -83,70 +115,54 @@ export function queryRouter(service: VigilService, opts: { auth: AuthConfig; cac
 
   router.post('/query', read, rawQueryBody, async (req: Request, res) => {
     const text = typeof req.body === 'string' ? req.body : '';
-    await cached(service, cache, `POST ${text}`, res, () => postQuery(service, text));
+    sendAnswer(res, await cachedAnswer(service, cache, `POST ${text}`, () => postQuery(service, text)));
   });
 
   router.get('/query', read, async (req, res) => {
-    await cached(service, cache, `GET ${req.originalUrl}`, res, () => getQuery(service, req));
+    sendAnswer(res, await cachedAnswer(service, cache, `GET ${req.originalUrl}`, () => getQuery(service, req)));
   });
 
   return router;
 }
 
 /**
- * `POST /api/query` straight on Node's request, before Express: every panel refresh lands here, and most
- * are answered from the cache, where Express's routing and body parsing would be most of the cost. Same
- * auth, limits, errors and answers as the Express route above (which serves GET and any other path).
- * Returns false for requests it does not handle.
+ * `POST /api/query` straight on Node's request listener, before Express (api/fast-path.ts). Same auth,
+ * limits, errors and answers as the Express route above (which serves GET and any other path). Returns
+ * false for requests it does not handle.
  */
 export function fastQueryHandler(service: VigilService, opts: { auth: AuthConfig; cache: ResponseCache; logger: Logger }) {
-  const send = (res: http.ServerResponse, status: number, body: string) => {
-    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) });
-    res.end(body);
+  const log = opts.logger;
+  const send = (req: http.IncomingMessage, res: http.ServerResponse, a: WireAnswer, t0: number) => {
+    sendAnswer(res, a);
+    logAnswer(log, req.method, req.url, a.status, t0);
   };
-  const fail = (res: http.ServerResponse, e: unknown) => {
-    if (e instanceof ApiError) return send(res, e.status, JSON.stringify(e.toJSON()));
-    opts.logger.error('unhandled error', { method: 'POST', path: '/api/query', error: (e as Error)?.stack ?? String(e) });
-    send(res, 500, JSON.stringify(new ApiError(500, 'internal_error', 'internal error; see the server log', null).toJSON()));
+  const fail = (req: http.IncomingMessage, res: http.ServerResponse, e: unknown, t0: number) => {
+    if (e instanceof ApiError) return send(req, res, jsonAnswer(JSON.stringify(e.toJSON()), e.status), t0);
+    log.error('unhandled error', { method: 'POST', path: '/api/query', error: (e as Error)?.stack ?? String(e) });
+    send(req, res, jsonAnswer(JSON.stringify(new ApiError(500, 'internal_error', 'internal error; see the server log', null).toJSON()), 500), t0);
   };
   return (req: http.IncomingMessage, res: http.ServerResponse): boolean => {
     if (req.method !== 'POST' || req.url !== '/api/query') return false;
+    const t0 = performance.now();
     const refused = checkAccess('read', opts.auth, req.headers.authorization);
     if (refused) {
-      fail(res, refused);
+      fail(req, res, refused, t0);
       req.resume();
       return true;
     }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    let tooLarge = false;
-    req.on('data', (c: Buffer) => {
-      size += c.length;
-      if (size > JSON_BODY_LIMIT_BYTES) tooLarge = true;
-      else chunks.push(c);
+    readText(req, JSON_BODY_LIMIT_BYTES, (outcome, text) => {
+      if (outcome === 'too_large') return fail(req, res, new ApiError(413, 'body_too_large', `the request body exceeds the limit of ${JSON_BODY_LIMIT_BYTES} bytes`, 'body'), t0);
+      if (outcome === 'aborted') return fail(req, res, new ApiError(400, 'request_aborted', 'the client closed the request before the body was complete', 'body'), t0);
+      cachedAnswer(service, opts.cache, `POST ${text}`, () => postQuery(service, text)).then(
+        (a) => send(req, res, a, t0),
+        (e) => fail(req, res, e, t0),
+      );
     });
-    req.on('end', () => {
-      if (tooLarge) return fail(res, new ApiError(413, 'body_too_large', `the request body exceeds the limit of ${JSON_BODY_LIMIT_BYTES} bytes`, 'body'));
-      const text = Buffer.concat(chunks).toString('utf8');
-      service.store
-        .resultsVersion()
-        .then(async (version) => {
-          const key = `POST ${text}`;
-          let body = opts.cache.get(key, version);
-          if (body === null) {
-            body = JSON.stringify(await postQuery(service, text));
-            opts.cache.set(key, version, body);
-          }
-          send(res, 200, body);
-        })
-        .catch((e) => fail(res, e));
-    });
-    req.on('error', (e) => fail(res, new ApiError(400, 'request_aborted', e.message, 'body')));
     return true;
   };
 }
 
-async function postQuery(service: VigilService, text: string) {
+async function postQuery(service: VigilService, text: string): Promise<QueryAnswer> {
   const raw = parseJson(text);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw badRequest('malformed_body', 'expected a JSON object {"from", "to", "queries": [...]} (Content-Type: application/json)', 'body');
@@ -155,7 +171,7 @@ async function postQuery(service: VigilService, text: string) {
   if (!parsed.success) throw zodError('invalid_query', parsed.error);
   const body = parsed.data;
   const range = { from: parseTime(body.from, 'from'), to: parseTime(body.to, 'to') };
-  const results: Record<string, { frames: unknown[] }> = {};
+  const results: QueryAnswer['results'] = {};
   for (let i = 0; i < body.queries.length; i++) {
     const q = body.queries[i];
     const dq: DataQuery = {
@@ -175,7 +191,7 @@ async function postQuery(service: VigilService, text: string) {
   return { results };
 }
 
-async function getQuery(service: VigilService, req: Request) {
+async function getQuery(service: VigilService, req: Request): Promise<QueryAnswer> {
   const q = parseQuery(getQuerySchema, req);
   let model = q.model;
   if (!model) {

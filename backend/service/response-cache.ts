@@ -1,31 +1,53 @@
 /**
- * Serialized query responses, reused while the stored results are unchanged. Dashboards send the same
+ * Serialized query answers, reused while the stored results are unchanged. Dashboards send the same
  * queries over and over (every panel refresh, every viewer); results change only when a recompute or a
- * reference writes them, which bumps the store's results version. Entries also expire after a short TTL
- * because `partial` depends on the clock (a period that ends stops being partial without any write).
+ * reference writes them, which bumps the store's results version.
+ *
+ * An entry holds the answer as it goes on the wire: the UTF-8 bytes and the header list with their
+ * length, so a hit is a map lookup and one write (no string encoding, no allocation of the body).
+ * An answer that also depends on the clock (`partial` of a period chunk flips when the period ends) is
+ * stored with the last instant it holds (`validUntil`); the others only with the results version.
  */
 
-/** How long an entry may be served without a results change: bounds the staleness of `partial`. */
-export const RESPONSE_TTL_MS = 1000;
-/** Bounds on the cache: entries and total characters (≈ bytes for JSON). */
+/** Bounds on the cache: entries and total bytes of bodies and keys. */
 const MAX_ENTRIES = 1000;
-const MAX_TOTAL_CHARS = 64 * 1024 * 1024;
+const MAX_TOTAL_BYTES = 64 * 1024 * 1024;
+
+/** `validUntil` of an answer that only a results change can make stale. */
+export const UNTIL_RESULTS_CHANGE = Infinity;
+
+const JSON_CONTENT_TYPE = 'application/json; charset=utf-8';
+
+/** A JSON answer ready to send: `res.writeHead(status, headers); res.end(body)`. */
+export interface WireAnswer {
+  status: number;
+  body: Buffer;
+  /** content-type and content-length, as a flat [name, value, ...] list for writeHead */
+  headers: string[];
+}
+
+/** The wire form of a JSON text (status 200 unless told). */
+export function jsonAnswer(text: string | Buffer, status = 200): WireAnswer {
+  const body = typeof text === 'string' ? Buffer.from(text, 'utf8') : text;
+  return { status, body, headers: ['content-type', JSON_CONTENT_TYPE, 'content-length', String(body.length)] };
+}
 
 interface Entry {
   version: string;
-  at: number;
-  body: string;
+  validUntil: number;
+  answer: WireAnswer;
 }
 
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
-  private chars = 0;
+  private bytes = 0;
   hits = 0;
   misses = 0;
 
-  get(key: string, version: string, now = Date.now()): string | null {
+  /** The answer stored for `key` at results version `version`, if still valid at `now` (ms). */
+  get(key: string, version: string, now = Date.now()): WireAnswer | null {
     const e = this.entries.get(key);
-    if (!e || e.version !== version || now - e.at > RESPONSE_TTL_MS) {
+    if (e === undefined || e.version !== version || now > e.validUntil) {
       this.misses++;
       return null;
     }
@@ -33,22 +55,24 @@ export class ResponseCache {
     this.entries.delete(key);
     this.entries.set(key, e);
     this.hits++;
-    return e.body;
+    return e.answer;
   }
 
-  set(key: string, version: string, body: string, now = Date.now()): void {
-    if (body.length > MAX_TOTAL_CHARS / 4) return;
+  /** Stores an answer computed at results version `version`, valid up to `validUntil` (ms, inclusive). */
+  set(key: string, version: string, answer: WireAnswer, validUntil = UNTIL_RESULTS_CHANGE): void {
+    const size = answer.body.length + key.length;
+    if (size > MAX_TOTAL_BYTES / 4) return;
     const old = this.entries.get(key);
     if (old) {
-      this.chars -= old.body.length + key.length;
+      this.bytes -= old.answer.body.length + key.length;
       this.entries.delete(key);
     }
-    this.entries.set(key, { version, at: now, body });
-    this.chars += body.length + key.length;
-    while (this.entries.size > MAX_ENTRIES || this.chars > MAX_TOTAL_CHARS) {
+    this.entries.set(key, { version, validUntil, answer });
+    this.bytes += size;
+    while (this.entries.size > MAX_ENTRIES || this.bytes > MAX_TOTAL_BYTES) {
       const [k, e] = this.entries.entries().next().value as [string, Entry];
       this.entries.delete(k);
-      this.chars -= e.body.length + k.length;
+      this.bytes -= e.answer.body.length + k.length;
     }
   }
 

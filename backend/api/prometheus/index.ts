@@ -11,7 +11,7 @@ import type { Store } from '../../store/types';
 import { metricsHandler } from '../metrics';
 import { Lookback } from './evaluator';
 import { parseDuration } from './lexer';
-import { prometheusRouter } from './router';
+import { prometheusRouter, QueryAnswers } from './router';
 import { seriesMetadata } from './series';
 import { StoreSeriesSource } from './store-source';
 
@@ -34,15 +34,20 @@ export interface PrometheusEndpoints {
   metrics: RequestHandler;
   /** The cached series; `invalidate()` after bulk changes if wanted (changes are also detected). */
   source: StoreSeriesSource;
+  /** query / query_range answers of the router, for the fast path (fast.ts) to share. */
+  answers: QueryAnswers;
 }
 
 export function prometheusEndpoints(store: Store, env: NodeJS.ProcessEnv = process.env): PrometheusEndpoints {
   const lookback = lookbackFromEnv(env);
   const source = new StoreSeriesSource(store, lookback.ms);
   const current = () => source.current();
+  const options = { source: current, lookback, metadata: seriesMetadata, resultsVersion: () => store.resultsVersion() };
+  const answers = new QueryAnswers(options);
   return {
-    router: prometheusRouter({ source: current, lookback, metadata: seriesMetadata, resultsVersion: () => store.resultsVersion() }),
+    router: prometheusRouter(options, answers),
     metrics: metricsHandler({ source: current, metadata: seriesMetadata }),
     source,
+    answers,
   };
 }

@@ -14,7 +14,8 @@ import { compareLabels, compareStrings, Labels, METRIC_NAME } from './labels';
 import { parseDuration } from './lexer';
 import { parseQuery } from './parser';
 import { Series, SeriesSource } from './source';
-import { ResponseCache } from '../../service/response-cache';
+import { jsonAnswer, ResponseCache, WireAnswer } from '../../service/response-cache';
+import { sendAnswer } from '../fast-path';
 
 /** The Prometheus release whose API and query semantics Vigil's are tested against (test/prometheus). */
 export const PROMETHEUS_API_VERSION = '2.42.0';
@@ -41,38 +42,88 @@ export interface PrometheusApiOptions {
   cache?: ResponseCache;
 }
 
-const ANSWERS_DO_NOT_AGE = 0;
-
 /** Form bodies of Grafana's POST queries can hold long expressions; Prometheus itself has no lower cap. */
-const FORM_BODY_LIMIT = '1mb';
+export const FORM_BODY_LIMIT_BYTES = 1024 * 1024;
 
-export function prometheusRouter(opts: PrometheusApiOptions): Router {
-  const router = express.Router();
-  const now = opts.now ?? Date.now;
-  const evalOpts: EvalOptions = { lookback: opts.lookback };
-  const cache = opts.resultsVersion ? (opts.cache ?? new ResponseCache()) : null;
+export type QueryEndpoint = 'query' | 'query_range';
+
+/**
+ * `query` and `query_range` answers, shared by the router below and the fast path on Node's request
+ * listener (fast.ts), so both give the same answers and the same errors. With a results version, answers
+ * are cached per (query, time or start/end/step) until the version changes: unlike /api/query's
+ * `partial`, an answer for an explicit time (range) depends on the stored results only, not on the clock.
+ */
+export class QueryAnswers {
+  /** null without a results version (tests over a fixed source): every answer is computed. */
+  readonly cache: ResponseCache | null;
+  private readonly now: () => number;
+  private readonly evalOpts: EvalOptions;
+
+  constructor(private readonly opts: PrometheusApiOptions) {
+    this.cache = opts.resultsVersion ? (opts.cache ?? new ResponseCache()) : null;
+    this.now = opts.now ?? Date.now;
+    this.evalOpts = { lookback: opts.lookback };
+  }
+
+  /** The results version the cache is keyed by (only with a cache). */
+  version(): Promise<string> {
+    return this.opts.resultsVersion!();
+  }
+
   /**
-   * The answer for `key` from the cache when the results have not changed since it was computed; errors
-   * are thrown by compute and never cached. Without a version (tests over a fixed source) it computes.
+   * The answer to `endpoint` with parameters `p` (an error answer for a bad request, never thrown), and
+   * whether it may be reused for the same parameters at the same results version: false for errors and
+   * for instant queries at the clock's time (not worth a cache entry per millisecond).
    */
-  const answer = async (key: string | null, res: Response, compute: () => Promise<string>) => {
-    if (!cache || key === null) return sendJson(res, await compute());
-    const version = await opts.resultsVersion!();
-    // Stamped and read at time 0, so the cache's TTL never expires them: unlike /api/query's `partial`,
-    // an answer for an explicit time (range) depends on the stored results only, not on the clock.
-    let body = cache.get(key, version, ANSWERS_DO_NOT_AGE);
-    if (body === null) {
-      body = await compute();
-      cache.set(key, version, body, ANSWERS_DO_NOT_AGE);
+  async answer(endpoint: QueryEndpoint, p: Params, version?: string): Promise<{ answer: WireAnswer; cacheable: boolean }> {
+    try {
+      let key: string | null;
+      let compute: () => Promise<string>;
+      if (endpoint === 'query') {
+        const expr = p.query();
+        const explicitTime = p.has('time');
+        const time = explicitTime ? p.time('time') : this.now();
+        p.optionalDuration('timeout');
+        key = explicitTime ? `query\u0000${p.get('query')}\u0000${time}` : null;
+        compute = async () => successJson(instantDataJson(evaluateInstant(expr, await this.opts.source(), time, this.evalOpts), time));
+      } else {
+        const start = p.time('start');
+        const end = p.time('end');
+        const step = p.duration('step');
+        p.optionalDuration('timeout');
+        if (end < start) throw new PromApiError('bad_data', 'end timestamp must not be before start time');
+        if (step <= 0) throw new PromApiError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
+        if ((end - start) / step > MAX_POINTS_PER_SERIES) {
+          throw new PromApiError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
+        }
+        key = `query_range\u0000${p.get('query')}\u0000${start}\u0000${end}\u0000${step}`;
+        compute = async () => {
+          const series = evaluateRange(p.query(), await this.opts.source(), start, end, step, this.evalOpts);
+          return successJson(`{"resultType":"matrix","result":${matrixJson(series)}}`);
+        };
+      }
+      if (this.cache === null || key === null) return { answer: jsonAnswer(await compute()), cacheable: false };
+      const v = version ?? (await this.version());
+      let answer = this.cache.get(key, v);
+      if (answer === null) {
+        answer = jsonAnswer(await compute());
+        this.cache.set(key, v, answer);
+      }
+      return { answer, cacheable: true };
+    } catch (e) {
+      return { answer: errorAnswer(e), cacheable: false };
     }
-    sendJson(res, body);
-  };
-  router.use(express.text({ type: 'application/x-www-form-urlencoded', limit: FORM_BODY_LIMIT }));
+  }
+}
+
+export function prometheusRouter(opts: PrometheusApiOptions, answers = new QueryAnswers(opts)): Router {
+  const router = express.Router();
+  router.use(express.text({ type: 'application/x-www-form-urlencoded', limit: FORM_BODY_LIMIT_BYTES }));
 
   const both = (path: string, handler: (p: Params, res: Response) => void | Promise<void>) => {
     const h = async (req: Request, res: Response) => {
       try {
-        await handler(new Params(req), res);
+        await handler(Params.of(req), res);
       } catch (e) {
         sendError(res, e);
       }
@@ -81,32 +132,8 @@ export function prometheusRouter(opts: PrometheusApiOptions): Router {
     router.post(path, h);
   };
 
-  both('/api/v1/query', async (p, res) => {
-    const expr = p.query();
-    const explicitTime = p.has('time');
-    const time = explicitTime ? p.time('time') : now();
-    p.optionalDuration('timeout');
-    // Without `time` the answer is the clock's: not worth a cache entry per millisecond.
-    const key = explicitTime ? `query\u0000${p.get('query')}\u0000${time}` : null;
-    await answer(key, res, async () => successJson(instantDataJson(evaluateInstant(expr, await opts.source(), time, evalOpts), time)));
-  });
-
-  both('/api/v1/query_range', async (p, res) => {
-    const start = p.time('start');
-    const end = p.time('end');
-    const step = p.duration('step');
-    p.optionalDuration('timeout');
-    if (end < start) throw new PromApiError('bad_data', 'end timestamp must not be before start time');
-    if (step <= 0) throw new PromApiError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
-    if ((end - start) / step > MAX_POINTS_PER_SERIES) {
-      throw new PromApiError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
-    }
-    const key = `query_range\u0000${p.get('query')}\u0000${start}\u0000${end}\u0000${step}`;
-    await answer(key, res, async () => {
-      const series = evaluateRange(p.query(), await opts.source(), start, end, step, evalOpts);
-      return successJson(`{"resultType":"matrix","result":${matrixJson(series)}}`);
-    });
-  });
+  both('/api/v1/query', async (p, res) => sendAnswer(res, (await answers.answer('query', p)).answer));
+  both('/api/v1/query_range', async (p, res) => sendAnswer(res, (await answers.answer('query_range', p)).answer));
 
   both('/api/v1/labels', async (p, res) => {
     const names = new Set<string>();
@@ -117,7 +144,7 @@ export function prometheusRouter(opts: PrometheusApiOptions): Router {
   // GET in Prometheus; POST too, since Grafana's resource calls fall back between the two.
   const labelValues = async (req: Request, res: Response) => {
     try {
-      const p = new Params(req);
+      const p = Params.of(req);
       const name = String(req.params.name);
       if (!/^[a-zA-Z_][a-zA-Z0-9_]*$/.test(name)) throw new PromApiError('bad_data', `invalid label name: "${name}"`);
       const values = new Set<string>();
@@ -167,14 +194,19 @@ export function prometheusRouter(opts: PrometheusApiOptions): Router {
 }
 
 /** Request parameters: POST form values first, then the URL query, each name possibly repeated. */
-class Params {
+export class Params {
   private readonly form: URLSearchParams;
   private readonly url: URLSearchParams;
 
-  constructor(req: Request) {
-    const qs = req.originalUrl.indexOf('?');
-    this.url = new URLSearchParams(qs >= 0 ? req.originalUrl.slice(qs + 1) : '');
-    this.form = formOf(req.body);
+  /** `url`: the request target (path and query string); `body`: a form body as text, or as parsed. */
+  constructor(url: string, body: unknown) {
+    const qs = url.indexOf('?');
+    this.url = new URLSearchParams(qs >= 0 ? url.slice(qs + 1) : '');
+    this.form = formOf(body);
+  }
+
+  static of(req: Request): Params {
+    return new Params(req.originalUrl, req.body);
   }
 
   has(name: string): boolean {
@@ -300,6 +332,11 @@ function sendJson(res: Response, body: string, status = 200) {
 }
 
 function sendError(res: Response, e: unknown) {
+  sendAnswer(res, errorAnswer(e));
+}
+
+/** Prometheus's error answer for an exception: its errorType and the HTTP status Prometheus uses for it. */
+export function errorAnswer(e: unknown): WireAnswer {
   let type: PromApiError['errorType'] = 'internal';
   let message = String(e);
   if (e instanceof PromApiError) {
@@ -314,5 +351,5 @@ function sendError(res: Response, e: unknown) {
   } else if (e instanceof Error) {
     message = e.message;
   }
-  sendJson(res, JSON.stringify({ status: 'error', errorType: type, error: message }), HTTP_STATUS[type]);
+  return jsonAnswer(JSON.stringify({ status: 'error', errorType: type, error: message }), HTTP_STATUS[type]);
 }
