@@ -6,16 +6,39 @@
  */
 export type Random = () => number;
 
+/** A seeded generator: call it for one number, or `fill` a buffer with the next numbers in bulk. */
+export interface SeededRandom extends Random {
+  /**
+   * out[0..count) = the next `count` numbers, exactly what `count` calls would return, without a call
+   * per number: the performance fits draw millions (AP bootstrap, calibration splits).
+   */
+  fill(out: Float64Array, count?: number): void;
+}
+
 /** Uniform in [0, 1). */
-export function seededRandom(seed: number): Random {
+export function seededRandom(seed: number): SeededRandom {
   let a = seed >>> 0;
-  return () => {
+  const next = (() => {
     a = (a + 0x6d2b79f5) >>> 0;
     let t = a;
     t = Math.imul(t ^ (t >>> 15), t | 1);
     t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }) as SeededRandom;
+  // The same step written out in the loop: a call per number costs more than the number (cold code
+  // especially), and the test pins the two to the same sequence.
+  next.fill = (out, count = out.length) => {
+    let s = a;
+    for (let k = 0; k < count; k++) {
+      s = (s + 0x6d2b79f5) >>> 0;
+      let t = s;
+      t = Math.imul(t ^ (t >>> 15), t | 1);
+      t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+      out[k] = ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    }
+    a = s;
   };
+  return next;
 }
 
 /** Integer in [0, n). */
@@ -23,10 +46,16 @@ export function randomInt(rng: Random, n: number): number {
   return Math.floor(rng() * n);
 }
 
-/** Fisher–Yates shuffle in place. */
-export function shuffleInPlace(values: Int32Array | Uint32Array | number[], rng: Random): void {
-  for (let i = values.length - 1; i > 0; i--) {
-    const j = randomInt(rng, i + 1);
+/**
+ * Fisher–Yates shuffle in place, its draws taken in bulk (the same draws, in the same order, as
+ * randomInt(rng, i + 1) for i = length − 1 … 1). `draws`: a scratch buffer of at least length − 1.
+ */
+export function shuffleInPlace(values: Int32Array | Uint32Array | number[], rng: SeededRandom, draws = new Float64Array(values.length)): void {
+  const n = values.length;
+  if (n < 2) return;
+  rng.fill(draws, n - 1);
+  for (let i = n - 1, k = 0; i > 0; i--, k++) {
+    const j = Math.floor(draws[k] * (i + 1));
     const t = values[i];
     values[i] = values[j];
     values[j] = t;

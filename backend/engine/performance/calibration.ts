@@ -9,7 +9,7 @@
  */
 import { curveFromCounts, rocAucFromCurve } from './metrics/curves';
 import { orderByRank, rankScores, ScoreRanks, stableAscendingOrder } from './order';
-import { Random, seededRandom, shuffleInPlace } from '../random';
+import { seededRandom, SeededRandom, shuffleInPlace } from '../random';
 
 /** A fitted calibrator: the isotonic step function's points (plain data, storable). */
 export interface IsotonicFit {
@@ -225,7 +225,7 @@ export function expectedCalibrationError(
  * Test index sets of stratified shuffle splits of 0/1 labels: each class contributes its share of the
  * test set (the larger remainder gets the leftover row), rows drawn by a seeded shuffle.
  */
-export function stratifiedTestSets(labels: ArrayLike<number>, nSplits: number, testSize: number, rng: Random): Int32Array[] {
+export function stratifiedTestSets(labels: ArrayLike<number>, nSplits: number, testSize: number, rng: SeededRandom): Int32Array[] {
   const n = labels.length;
   const nTest = Math.ceil(testSize * n);
   let ones = 0;
@@ -242,13 +242,14 @@ export function stratifiedTestSets(labels: ArrayLike<number>, nSplits: number, t
   const splits: Int32Array[] = [];
   // every split shuffles a fresh copy of the class's rows: one buffer serves them all
   const idx = new Int32Array(Math.max(members[0].length, members[1].length));
+  const draws = new Float64Array(idx.length);
   for (let s = 0; s < nSplits; s++) {
     const test = new Int32Array(counts[0] + counts[1]);
     let k = 0;
     for (let c = 0; c < 2; c++) {
       const shuffled = idx.subarray(0, members[c].length);
       shuffled.set(members[c]);
-      shuffleInPlace(shuffled, rng);
+      shuffleInPlace(shuffled, rng, draws);
       for (let i = 0; i < counts[c]; i++) test[k++] = shuffled[i];
     }
     splits.push(test);

@@ -42,7 +42,7 @@ import {
   universalSamplingError,
 } from '../sampling-error/binary';
 import { PerformanceParams } from '../params';
-import { Random } from '../../random';
+import { SeededRandom } from '../../random';
 import { averagePrecisionFromCurve, curveFromCounts, rocAucFromCurve } from '../metrics/curves';
 import { BinaryTally, tallyBinary } from '../tally';
 import { rankScores, ScoreRanks } from '../order';
@@ -68,7 +68,7 @@ export function binaryEvaluators(
   p: PerformanceParams,
   reference: BinaryChunk,
   flavor: Flavor,
-  rng: Random,
+  rng: SeededRandom,
   referenceRanks?: ScoreRanks,
 ): Evaluator<BinaryChunk>[] {
   const refTrue = REQUIRE(reference.yTrue, 'reference y_true');

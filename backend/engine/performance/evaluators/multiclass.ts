@@ -27,7 +27,7 @@ import {
   multiclassCounts,
 } from '../metrics/multiclass';
 import { PerformanceParams } from '../params';
-import { Random } from '../../random';
+import { SeededRandom } from '../../random';
 import {
   apClassComponents,
   aurocClassComponents,
@@ -75,7 +75,7 @@ const REQUIRE = <T>(v: T | null, what: string): T => {
   return v;
 };
 
-export function multiclassEvaluators(p: PerformanceParams, reference: MulticlassChunk, flavor: Flavor, rng: Random): Evaluator<MulticlassChunk>[] {
+export function multiclassEvaluators(p: PerformanceParams, reference: MulticlassChunk, flavor: Flavor, rng: SeededRandom): Evaluator<MulticlassChunk>[] {
   const k = p.classes.length;
   const refTrue = REQUIRE(reference.yTrue, 'reference y_true');
   const refCounts = reference.yPred ? multiclassCounts(refTrue, reference.yPred, k) : null;

@@ -5,7 +5,7 @@
  */
 import { BinaryCell, BinaryCounts, BusinessValueNormalization, ConfusionNormalization, Matrix } from '../metrics/binary';
 import { rankScores, ScoreRanks } from '../order';
-import { Random, randomInt } from '../../random';
+import { SeededRandom } from '../../random';
 
 /** SE = std / sqrt(n · fraction) (NannyML's `_universal_sampling_error`). */
 export interface ComponentFit {
@@ -220,7 +220,7 @@ export interface ApFit {
 export function bootstrapAveragePrecisions(
   yTrue: Float64Array,
   scores: Float64Array,
-  rng: Random,
+  rng: SeededRandom,
   ranks: ScoreRanks = rankScores(scores),
 ): { values: number[]; sampleSize: number } {
   const { distinct, rank } = ranks;
@@ -241,9 +241,11 @@ export function bootstrapAveragePrecisions(
   const tally = new Int32Array(2 * distinct.length);
   const pos = new Float64Array(distinct.length);
   const neg = new Float64Array(distinct.length);
+  const draws = new Float64Array(sampleSize);
   for (let e = 0; e < AP_BOOTSTRAP_EXPERIMENTS; e++) {
     tally.fill(0);
-    for (let s = 0; s < sampleSize; s++) tally[slot[randomInt(rng, n)]]++;
+    rng.fill(draws); // row k of the resample: randomInt(rng, n), drawn in bulk
+    for (let s = 0; s < sampleSize; s++) tally[slot[Math.floor(draws[s] * n)]]++;
     let positives = 0;
     for (let r = 0; r < distinct.length; r++) {
       neg[r] = tally[2 * r];
@@ -273,7 +275,7 @@ export function averagePrecisionFromCounts(pos: Float64Array, neg: Float64Array,
   return ap;
 }
 
-export function apComponents(yTrue: Float64Array, scores: Float64Array, rng: Random, ranks?: ScoreRanks): ApFit {
+export function apComponents(yTrue: Float64Array, scores: Float64Array, rng: SeededRandom, ranks?: ScoreRanks): ApFit {
   let hasPositive = false;
   for (let i = 0; i < yTrue.length && !hasPositive; i++) hasPositive = yTrue[i] === 1 && !Number.isNaN(scores[i]);
   if (!hasPositive) return { std: NaN, sampleSize: 0 }; // NannyML: no positive class in the reference

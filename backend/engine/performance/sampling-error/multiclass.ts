@@ -5,7 +5,7 @@
  */
 import { BusinessValueNormalization, ConfusionNormalization, Matrix } from '../metrics/binary';
 import { MulticlassCounts, predTotals, trueTotals } from '../metrics/multiclass';
-import { Random } from '../../random';
+import { SeededRandom } from '../../random';
 import { aurocComponents, bootstrapAveragePrecisions, populationStd, scaledBernoulliStd } from './binary';
 
 export interface ClassComponent {
@@ -75,7 +75,7 @@ export interface ClassApComponent {
 }
 
 /** AP per class: the variance of a seeded bootstrap (spec §9.3). */
-export function apClassComponents(yTrue: Int32Array, probas: Float64Array[], rng: Random): ClassApComponent[] {
+export function apClassComponents(yTrue: Int32Array, probas: Float64Array[], rng: SeededRandom): ClassApComponent[] {
   return probas.map((scores, cls) => {
     const labels = new Float64Array(yTrue.length);
     for (let i = 0; i < labels.length; i++) labels[i] = yTrue[i] < 0 ? NaN : yTrue[i] === cls ? 1 : 0;
