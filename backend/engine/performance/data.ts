@@ -25,12 +25,8 @@ export function numericColumn(frame: Frame, column: string, dataset: Dataset, ro
 export function binaryLabels(frame: Frame, column: string, dataset: Dataset, role: string): Float64Array {
   const c = getColumn(frame, column);
   if (c.kind === 'numeric') {
-    for (let i = 0; i < c.values.length; i++) {
-      const v = c.values[i];
-      if (!Number.isNaN(v) && v !== 0 && v !== 1) {
-        throw new DataError(dataset, `${describe(role, column)} must hold 0/1 for classification_binary, found ${v}`);
-      }
-    }
+    const bad = firstNotBinary(c.values);
+    if (bad >= 0) throw new DataError(dataset, `${describe(role, column)} must hold 0/1 for classification_binary, found ${c.values[bad]}`);
     return c.values;
   }
   const levelValue = c.levels.map((l) => (l === 'True' || l === 'true' || l === '1' ? 1 : l === 'False' || l === 'false' || l === '0' ? 0 : NaN));
@@ -43,6 +39,15 @@ export function binaryLabels(frame: Frame, column: string, dataset: Dataset, rol
     } else out[i] = levelValue[code];
   }
   return out;
+}
+
+/** Index of the first value that is neither 0, 1 nor missing; -1 when there is none. */
+function firstNotBinary(values: Float64Array): number {
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v !== 0 && v !== 1 && v === v) return i;
+  }
+  return -1;
 }
 
 /** Index of each row's class in `classes` (-1 = missing); a class outside `classes` is an error. */

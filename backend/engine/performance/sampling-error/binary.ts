@@ -191,7 +191,7 @@ export function aurocComponents(yTrue: Float64Array, scores: Float64Array, ranks
   return { std: populationStd(ser), fraction: nPos / n };
 }
 
-export function populationStd(values: ArrayLike<number>): number {
+export function populationStd(values: Float64Array): number {
   const n = values.length;
   if (n === 0) return NaN;
   let s = 0;
@@ -222,13 +222,13 @@ export function bootstrapAveragePrecisions(
   scores: Float64Array,
   rng: SeededRandom,
   ranks: ScoreRanks = rankScores(scores),
-): { values: number[]; sampleSize: number } {
+): { values: Float64Array; sampleSize: number } {
   const { distinct, rank } = ranks;
   let n = 0;
   for (let i = 0; i < yTrue.length; i++) if (!Number.isNaN(yTrue[i]) && rank[i] >= 0) n++;
   const sampleSize = Math.min(Math.floor(n / 2), AP_BOOTSTRAP_MAX_SAMPLE);
-  const values: number[] = [];
-  if (sampleSize === 0) return { values, sampleSize };
+  if (sampleSize === 0) return { values: new Float64Array(0), sampleSize };
+  const values = new Float64Array(AP_BOOTSTRAP_EXPERIMENTS);
   // One tally slot per (score rank, label) of each row with both: slot 2·rank + label. A single lookup
   // and no branch on the label per draw (the labels are a coin flip to the branch predictor). Ranks of
   // scores whose rows all lack a label stay empty, and AP skips empty ranks.
@@ -244,17 +244,25 @@ export function bootstrapAveragePrecisions(
   const draws = new Float64Array(sampleSize);
   for (let e = 0; e < AP_BOOTSTRAP_EXPERIMENTS; e++) {
     tally.fill(0);
-    rng.fill(draws); // row k of the resample: randomInt(rng, n), drawn in bulk
-    for (let s = 0; s < sampleSize; s++) tally[slot[Math.floor(draws[s] * n)]]++;
+    rng.fill(draws);
+    tallyResample(tally, slot, draws, n);
     let positives = 0;
     for (let r = 0; r < distinct.length; r++) {
       neg[r] = tally[2 * r];
       pos[r] = tally[2 * r + 1];
       positives += pos[r];
     }
-    values.push(averagePrecisionFromCounts(pos, neg, positives));
+    values[e] = averagePrecisionFromCounts(pos, neg, positives);
   }
   return { values, sampleSize };
+}
+
+/**
+ * Counts one resample into `tally`: draw k picks row ⌊draws[k]·n⌋ (randomInt's formula). Its own small
+ * function so the hot loop is compiled once and early, not re-entered cold on each experiment.
+ */
+function tallyResample(tally: Int32Array, slot: Int32Array, draws: Float64Array, n: number): void {
+  for (let k = 0; k < draws.length; k++) tally[slot[Math.floor(draws[k] * n)]]++;
 }
 
 /** sklearn's AP from positive/negative counts per distinct score (ascending ranks), walked from the top. */
