@@ -4,6 +4,7 @@ import {
   calibrateMulticlass,
   expectedCalibrationError,
   fitIsotonic,
+  heldOutCalibrationErrors,
   needsCalibration,
   poolAdjacentViolators,
   predictIsotonic,
@@ -106,6 +107,43 @@ describe('needs_calibration', () => {
     expect(needsCalibration(new Float64Array(n), scores)).toBe(false);
     const separable = Float64Array.from(labels, (y) => (y === 1 ? 0.9 : 0.1));
     expect(needsCalibration(labels, separable)).toBe(false);
+  });
+
+  it('held-out ECEs equal the row-wise computation (fit on each split\'s other rows, predict, stable sort)', () => {
+    const stableOrder = (v: Float64Array) => Uint32Array.from(Array.from(v.keys()).sort((a, b) => v[a] - v[b] || a - b));
+    for (const [n, decimals, seed] of [
+      [3000, 2, 1],
+      [1500, 4, 2],
+    ]) {
+      const rng = seededRandom(seed);
+      const scores = new Float64Array(n);
+      const labels = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        scores[i] = Math.round(rng() * 10 ** decimals) / 10 ** decimals;
+        labels[i] = rng() < scores[i] ** 2 ? 1 : 0;
+      }
+      const splits = stratifiedTestSets(labels, 10, 0.1, seededRandom(42));
+      const y: number[] = [];
+      const before: number[] = [];
+      const after: number[] = [];
+      for (const test of splits) {
+        const held = new Set(test);
+        const train = Array.from(scores.keys()).filter((i) => !held.has(i));
+        const fit = fitIsotonic(Float64Array.from(train, (i) => scores[i]), Float64Array.from(train, (i) => labels[i]));
+        for (const i of test) {
+          y.push(labels[i]);
+          before.push(scores[i]);
+          after.push(predictIsotonic(fit, scores[i]));
+        }
+      }
+      const edges = binIndexEdges(y.length, 10);
+      const want = {
+        before: expectedCalibrationError(y, f(before), edges, stableOrder(f(before))),
+        after: expectedCalibrationError(y, f(after), edges, stableOrder(f(after))),
+      };
+      expect(heldOutCalibrationErrors(labels, scores)).toEqual(want);
+      expect(needsCalibration(labels, scores)).toBe(want.before > want.after);
+    }
   });
 });
 

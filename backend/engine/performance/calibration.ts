@@ -262,55 +262,109 @@ export function stratifiedTestSets(labels: ArrayLike<number>, nSplits: number, t
  * true when isotonic calibration lowers the ECE of the held-out rows of 10 stratified shuffle splits.
  * Rows must be complete (the caller rejects missing reference targets/scores, as NannyML does).
  * `ranks`: the scores' ranks when the caller has them.
+ *
+ * Nothing is sorted row by row: a split's fit needs label counts per distinct score (the training rows
+ * are all rows minus the split's test rows), its calibration is a function of the score, and the ECE
+ * sorts of held-out rows are counting sorts by score rank (before) or by calibrated-value rank (after).
  */
 export function needsCalibration(labels: Float64Array, scores: Float64Array, seed = CALIBRATION_SEED, ranks: ScoreRanks = rankScores(scores)): boolean {
   const n = labels.length;
   const { distinct, rank } = ranks;
   const d = distinct.length;
-  // Labels per distinct score: the reference ROC AUC, and the counts every split's fit starts from.
-  const ones_ = new Float64Array(d);
-  const zeros = new Float64Array(d);
-  for (let i = 0; i < n; i++) {
-    if (labels[i] === 1) ones_[rank[i]]++;
-    else zeros[rank[i]]++;
-  }
-  let ones = 0;
-  for (let r = 0; r < d; r++) ones += ones_[r];
-  if (ones === 0 || ones === n) return false;
-  if (rocAucFromCurve(curveFromCounts(ones_, zeros)) > CALIBRATION_AUC_CUTOFF) return false;
-  // Every split works on the same scores: take each split's test rows out of (and back into) the
-  // counts, and calibrate each distinct score once per split.
-  const total_ = new Float64Array(d);
-  for (let r = 0; r < d; r++) total_[r] = ones_[r] + zeros[r];
+  const ones = new Float64Array(d);
+  const rows = new Float64Array(d);
+  countLabels(labels, rank, ones, rows);
+  let positives = 0;
+  for (let r = 0; r < d; r++) positives += ones[r];
+  if (positives === 0 || positives === n) return false;
+  const zeros = rows.map((t, r) => t - ones[r]);
+  if (rocAucFromCurve(curveFromCounts(ones, zeros)) > CALIBRATION_AUC_CUTOFF) return false;
+  const ece = heldOutErrors(labels, scores, seed, ranks, ones, rows);
+  return ece.before > ece.after;
+}
+
+/**
+ * The ECE of the held-out rows of needs_calibration's splits: of the scores as they are, and after the
+ * isotonic calibration fitted on the split's other rows.
+ */
+export function heldOutCalibrationErrors(labels: Float64Array, scores: Float64Array, seed = CALIBRATION_SEED): { before: number; after: number } {
+  const ranks = rankScores(scores);
+  const ones = new Float64Array(ranks.distinct.length);
+  const rows = new Float64Array(ranks.distinct.length);
+  countLabels(labels, ranks.rank, ones, rows);
+  return heldOutErrors(labels, scores, seed, ranks, ones, rows);
+}
+
+/** heldOutCalibrationErrors given the ranks and the label counts per rank (ones / rows), which it borrows. */
+function heldOutErrors(labels: Float64Array, scores: Float64Array, seed: number, ranks: ScoreRanks, ones: Float64Array, rows: Float64Array) {
+  const { distinct, rank } = ranks;
+  const d = distinct.length;
   const splits = stratifiedTestSets(labels, CALIBRATION_SPLITS, CALIBRATION_TEST_SIZE, seededRandom(seed));
-  const total = splits.reduce((s, t) => s + t.length, 0);
+  // calibrated[s·d + r]: split s's calibration of distinct score r
+  const calibrated = new Float64Array(splits.length * d);
+  splits.forEach((test, s) => {
+    moveTestRows(test, labels, rank, ones, rows, -1);
+    const fit = isotonicFromCounts(distinct, ones, rows);
+    moveTestRows(test, labels, rank, ones, rows, 1);
+    for (let r = 0; r < d; r++) calibrated[s * d + r] = predictIsotonic(fit, distinct[r]);
+  });
+  const calibratedRanks = rankScores(calibrated);
+  const heldOut = heldOutRows(splits, labels, scores, rank, calibrated, calibratedRanks.rank, d);
+  const edges = binIndexEdges(heldOut.y.length, CALIBRATION_BINS);
+  return {
+    before: expectedCalibrationError(heldOut.y, heldOut.before, edges, orderByRank(heldOut.beforeRank, d)),
+    after: expectedCalibrationError(heldOut.y, heldOut.after, edges, orderByRank(heldOut.afterRank, calibratedRanks.distinct.length)),
+  };
+}
+
+/** ones[r] / rows[r]: rows of score rank r with label 1 / in all. */
+function countLabels(labels: Float64Array, rank: Int32Array, ones: Float64Array, rows: Float64Array): void {
+  for (let i = 0; i < labels.length; i++) {
+    const r = rank[i];
+    rows[r]++;
+    if (labels[i] === 1) ones[r]++;
+  }
+}
+
+/** Takes a split's test rows out of the label counts (delta −1) or puts them back (+1). */
+function moveTestRows(test: Int32Array, labels: Float64Array, rank: Int32Array, ones: Float64Array, rows: Float64Array, delta: number): void {
+  for (let t = 0; t < test.length; t++) {
+    const i = test[t];
+    rows[rank[i]] += delta;
+    if (labels[i] === 1) ones[rank[i]] += delta;
+  }
+}
+
+/** The held-out rows of all splits in order: label, score and its rank, calibrated score and its rank. */
+function heldOutRows(
+  splits: Int32Array[],
+  labels: Float64Array,
+  scores: Float64Array,
+  rank: Int32Array,
+  calibrated: Float64Array,
+  calibratedRank: Int32Array,
+  d: number,
+) {
+  const total = splits.reduce((sum, t) => sum + t.length, 0);
   const y = new Float64Array(total);
   const before = new Float64Array(total);
   const beforeRank = new Int32Array(total);
   const after = new Float64Array(total);
-  const calibrated = new Float64Array(d);
+  const afterRank = new Int32Array(total);
   let k = 0;
-  for (const test of splits) {
-    for (let t = 0; t < test.length; t++) {
+  for (let s = 0; s < splits.length; s++) {
+    const test = splits[s];
+    for (let t = 0; t < test.length; t++, k++) {
       const i = test[t];
-      total_[rank[i]]--;
-      if (labels[i] === 1) ones_[rank[i]]--;
-    }
-    const fit = isotonicFromCounts(distinct, ones_, total_);
-    for (let r = 0; r < d; r++) calibrated[r] = predictIsotonic(fit, distinct[r]);
-    for (let t = 0; t < test.length; t++) {
-      const i = test[t];
-      total_[rank[i]]++;
-      if (labels[i] === 1) ones_[rank[i]]++;
+      const pair = s * d + rank[i];
       y[k] = labels[i];
       before[k] = scores[i];
       beforeRank[k] = rank[i];
-      after[k] = calibrated[rank[i]];
-      k++;
+      after[k] = calibrated[pair];
+      afterRank[k] = calibratedRank[pair];
     }
   }
-  const edges = binIndexEdges(total, CALIBRATION_BINS);
-  return expectedCalibrationError(y, before, edges, orderByRank(beforeRank, d)) > expectedCalibrationError(y, after, edges);
+  return { y, before, beforeRank, after, afterRank };
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -22,12 +22,22 @@ import { AP_BOOTSTRAP_SEED, evaluatorSeries } from './realized-calculator';
 const WHO = 'CBPE';
 
 /** NannyML's needs_calibration refuses missing reference targets or scores; so do we, with the column. */
-function assertComplete(values: ArrayLike<number>, column: string, role: string): void {
-  for (let i = 0; i < values.length; i++) {
-    if (Number.isNaN(values[i]) || (values instanceof Int32Array && values[i] < 0)) {
-      throw new DataError('reference', `column '${column}' (${role}) has a missing value in row ${i + 1}; CBPE needs complete reference targets and scores`);
-    }
+function assertComplete(values: Float64Array | Int32Array, column: string, role: string): void {
+  const i = values instanceof Int32Array ? firstNegative(values) : firstNaN(values);
+  if (i >= 0) {
+    throw new DataError('reference', `column '${column}' (${role}) has a missing value in row ${i + 1}; CBPE needs complete reference targets and scores`);
   }
+}
+
+function firstNaN(values: Float64Array): number {
+  for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) return i;
+  return -1;
+}
+
+/** class indices: -1 = missing */
+function firstNegative(values: Int32Array): number {
+  for (let i = 0; i < values.length; i++) if (values[i] < 0) return i;
+  return -1;
 }
 
 /** `ranks`: the scores' ranks when the caller has them. */
