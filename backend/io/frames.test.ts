@@ -38,4 +38,21 @@ describe('leftJoinTargets', () => {
     expect(() => leftJoinTargets(analysis([1, 2]), twiceUnknown, 'id')).toThrow(new JoinError("row 2: 'id' value 8 appears twice"));
     expect(() => leftJoinTargets(analysis([1, 2]), missing, 'id')).toThrow(new JoinError("row 2: missing 'id'"));
   });
+
+  it('numeric keys (dense ids, sparse, fractional, negative) join as the same keys written as text', () => {
+    let seed = 3;
+    const rand = (k: number) => (seed = (seed * 1103515245 + 12345) % 2147483648) % k;
+    const shapes: ((i: number) => number)[] = [(i) => i, (i) => 1000 + 3 * i, (i) => i * 1e6, (i) => i / 4, (i) => -i, (i) => (i % 2 ? i : -0)];
+    for (const shape of shapes) {
+      const ids = Array.from({ length: 200 }, (_, i) => shape(i));
+      if (shape !== shapes[5]) ids[17] = ids[3]; // a duplicate analysis id: the last row gets the target
+      const targetIds = [...new Set(Array.from({ length: 80 }, () => shape(rand(260))))];
+      const targets = makeFrame([numeric('id', targetIds), numeric('y', targetIds.map((_, j) => j))]);
+      const textTargets = makeFrame([categorical('id', targetIds.map(String)), numeric('y', targetIds.map((_, j) => j))]);
+      const byNumber = leftJoinTargets(analysis(ids), targets, 'id');
+      const byText = leftJoinTargets(analysis(ids.map(String)), textTargets, 'id');
+      expect(valuesOf(byNumber.frame, 'y')).toEqual(valuesOf(byText.frame, 'y'));
+      expect(byNumber.unmatched).toBe(byText.unmatched);
+    }
+  });
 });

@@ -120,16 +120,15 @@ function matchTextKeys(aKey: Column, tKey: Column, analysisRows: number, targetR
  * which made the join the slowest step of reading a million-row analysis set (bench/, `npm run bench`).
  */
 function matchNumericKeys(a: Float64Array, t: Float64Array, on: string): RowMatch {
-  const rowOf = new Map<number, number>();
-  for (let i = 0; i < a.length; i++) if (!Number.isNaN(a[i])) rowOf.set(a[i], i);
+  const rowOf = numericKeyIndex(a);
   const targetRow = new Int32Array(a.length).fill(-1);
   let unmatched = 0;
   const seenUnmatched = new Set<number>();
   for (let j = 0; j < t.length; j++) {
     const k = t[j];
     if (Number.isNaN(k)) throw new JoinError(`row ${j + 1}: missing '${on}'`);
-    const i = rowOf.get(k);
-    if (i === undefined) {
+    const i = rowOf(k);
+    if (i < 0) {
       if (seenUnmatched.has(k)) throw new JoinError(`row ${j + 1}: '${on}' value ${k} appears twice`);
       seenUnmatched.add(k);
       unmatched++;
@@ -139,6 +138,37 @@ function matchNumericKeys(a: Float64Array, t: Float64Array, on: string): RowMatc
     targetRow[i] = j;
   }
   return { targetRow, unmatched };
+}
+
+/** Key spans up to this many slots per row get a direct-index table instead of a Map. */
+const DENSE_SLOTS_PER_ROW = 4;
+
+/**
+ * The analysis row of a numeric key (the last row with it, as Map.set would keep), or -1. Integer ids
+ * in a compact range (the usual 0..n-1) index a typed array; anything else goes through a Map.
+ */
+function numericKeyIndex(a: Float64Array): (k: number) => number {
+  let lo = Infinity;
+  let hi = -Infinity;
+  let integers = true;
+  for (let i = 0; i < a.length; i++) {
+    const v = a[i];
+    if (Number.isNaN(v)) continue;
+    if (!Number.isInteger(v)) {
+      integers = false;
+      break;
+    }
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (integers && hi - lo < DENSE_SLOTS_PER_ROW * a.length + 1024) {
+    const slots = new Int32Array(hi >= lo ? hi - lo + 1 : 0).fill(-1);
+    for (let i = 0; i < a.length; i++) if (!Number.isNaN(a[i])) slots[a[i] - lo] = i;
+    return (k) => (Number.isInteger(k) && k >= lo && k <= hi ? slots[k - lo] : -1);
+  }
+  const rowOf = new Map<number, number>();
+  for (let i = 0; i < a.length; i++) if (!Number.isNaN(a[i])) rowOf.set(a[i], i);
+  return (k) => rowOf.get(k) ?? -1;
 }
 
 /** Left-joins the target columns onto the analysis rows by `on`; analysis rows without a target keep missing. */
