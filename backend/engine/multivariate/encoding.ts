@@ -9,7 +9,7 @@
  */
 import { ConfigError, DataError } from '../calculator';
 import { ColumnKind, kindOf } from '../columns';
-import { asCategorical, asNumeric, CategoricalColumn, Column, compareCodePoints, Frame, getColumn, sortedLevelOrder } from '../frame';
+import { asCategorical, asNumeric, CategoricalColumn, Column, compareCodePoints, dropNaN, Frame, getColumn, sortedLevelOrder } from '../frame';
 
 export type ContinuousImputer = { strategy: 'mean' | 'median' | 'most_frequent' } | { strategy: 'constant'; fillValue: number };
 export type CategoricalImputer = { strategy: 'most_frequent' } | { strategy: 'constant'; fillValue: string };
@@ -93,18 +93,25 @@ export function fitEncoder(
 }
 
 function fitContinuous(column: { name: string; values: Float64Array }, imputer: ContinuousImputer): ContinuousEncoder {
-  const present: number[] = [];
-  for (const v of column.values) if (!Number.isNaN(v)) present.push(v);
+  if (imputer.strategy === 'constant') return { kind: 'continuous', name: column.name, fill: imputer.fillValue };
+  // the present values' count and sum in row order (the mean needs no copy of them)
+  const values = column.values;
+  let present = 0;
+  let sum = 0;
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (v === v) {
+      present++;
+      sum += v;
+    }
+  }
   let fill: number;
-  if (imputer.strategy === 'constant') fill = imputer.fillValue;
-  else if (present.length === 0) {
+  if (present === 0) {
     throw new DataError('reference', `column '${column.name}' has no values to impute from (all missing)`);
   } else if (imputer.strategy === 'mean') {
-    let s = 0;
-    for (const v of present) s += v;
-    fill = s / present.length;
+    fill = sum / present;
   } else {
-    const sorted = Float64Array.from(present).sort();
+    const sorted = dropNaN(values).slice().sort();
     if (imputer.strategy === 'median') {
       const m = sorted.length >> 1;
       fill = sorted.length % 2 ? sorted[m] : (sorted[m - 1] + sorted[m]) / 2;
