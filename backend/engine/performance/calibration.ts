@@ -8,7 +8,8 @@
  *   stratified shuffle splits, lowers the expected calibration error.
  */
 import { curveFromCounts, rocAucFromCurve } from './metrics/curves';
-import { orderByRank, rankScores, ScoreRanks, stableAscendingOrder } from './order';
+import { orderByRank, rankScores, stableAscendingOrder } from './order';
+import { RankedLabels, tallyRanked } from './tally';
 import { seededRandom, SeededRandom, shuffleInPlace } from '../random';
 
 /** A fitted calibrator: the isotonic step function's points (plain data, storable). */
@@ -20,18 +21,13 @@ export interface IsotonicFit {
 /** np.finfo(float64).resolution: sklearn merges scores closer than this. */
 const FLOAT64_RESOLUTION = 1e-15;
 
-/** Fits on the rows where score and 0/1 label are present; `ranks` are the scores' when the caller has them. */
-export function fitIsotonic(scores: Float64Array, labels: ArrayLike<number>, ranks: ScoreRanks = rankScores(scores)): IsotonicFit {
-  const { distinct, rank } = ranks;
-  const ones = new Float64Array(distinct.length);
-  const total = new Float64Array(distinct.length);
-  for (let i = 0; i < scores.length; i++) {
-    const r = rank[i];
-    if (r < 0 || Number.isNaN(labels[i])) continue;
-    total[r]++;
-    if (labels[i] === 1) ones[r]++;
-  }
-  return isotonicFromCounts(distinct, ones, total);
+/**
+ * Fits on the rows where score and 0/1 label are present. `ranked`: the scores ranked with their labels
+ * counted, when the caller has them.
+ */
+export function fitIsotonic(scores: Float64Array, labels: Float64Array, ranked: RankedLabels = tallyRanked(labels, null, scores)): IsotonicFit {
+  const { positives, negatives } = ranked;
+  return isotonicFromCounts(ranked.values, positives, positives.map((p, r) => p + negatives[r]));
 }
 
 /**
@@ -261,25 +257,25 @@ export function stratifiedTestSets(labels: ArrayLike<number>, nSplits: number, t
  * NannyML's needs_calibration: false for a single class or a reference ROC AUC above 0.999; otherwise
  * true when isotonic calibration lowers the ECE of the held-out rows of 10 stratified shuffle splits.
  * Rows must be complete (the caller rejects missing reference targets/scores, as NannyML does).
- * `ranks`: the scores' ranks when the caller has them.
+ * `ranked`: the scores ranked with their labels counted, when the caller has them.
  *
  * Nothing is sorted row by row: a split's fit needs label counts per distinct score (the training rows
  * are all rows minus the split's test rows), its calibration is a function of the score, and the ECE
  * sorts of held-out rows are counting sorts by score rank (before) or by calibrated-value rank (after).
  */
-export function needsCalibration(labels: Float64Array, scores: Float64Array, seed = CALIBRATION_SEED, ranks: ScoreRanks = rankScores(scores)): boolean {
+export function needsCalibration(
+  labels: Float64Array,
+  scores: Float64Array,
+  seed = CALIBRATION_SEED,
+  ranked: RankedLabels = tallyRanked(labels, null, scores),
+): boolean {
   const n = labels.length;
-  const { distinct, rank } = ranks;
-  const d = distinct.length;
-  const ones = new Float64Array(d);
-  const rows = new Float64Array(d);
-  countLabels(labels, rank, ones, rows);
-  let positives = 0;
-  for (let r = 0; r < d; r++) positives += ones[r];
-  if (positives === 0 || positives === n) return false;
-  const zeros = rows.map((t, r) => t - ones[r]);
-  if (rocAucFromCurve(curveFromCounts(ones, zeros)) > CALIBRATION_AUC_CUTOFF) return false;
-  const ece = heldOutErrors(labels, scores, seed, ranks, ones, rows);
+  const { positives, negatives } = ranked;
+  let ones = 0;
+  for (let r = 0; r < positives.length; r++) ones += positives[r];
+  if (ones === 0 || ones === n) return false;
+  if (rocAucFromCurve(curveFromCounts(positives, negatives)) > CALIBRATION_AUC_CUTOFF) return false;
+  const ece = heldOutErrors(labels, scores, seed, ranked);
   return ece.before > ece.after;
 }
 
@@ -288,16 +284,14 @@ export function needsCalibration(labels: Float64Array, scores: Float64Array, see
  * isotonic calibration fitted on the split's other rows.
  */
 export function heldOutCalibrationErrors(labels: Float64Array, scores: Float64Array, seed = CALIBRATION_SEED): { before: number; after: number } {
-  const ranks = rankScores(scores);
-  const ones = new Float64Array(ranks.distinct.length);
-  const rows = new Float64Array(ranks.distinct.length);
-  countLabels(labels, ranks.rank, ones, rows);
-  return heldOutErrors(labels, scores, seed, ranks, ones, rows);
+  return heldOutErrors(labels, scores, seed, tallyRanked(labels, null, scores));
 }
 
-/** heldOutCalibrationErrors given the ranks and the label counts per rank (ones / rows), which it borrows. */
-function heldOutErrors(labels: Float64Array, scores: Float64Array, seed: number, ranks: ScoreRanks, ones: Float64Array, rows: Float64Array) {
-  const { distinct, rank } = ranks;
+function heldOutErrors(labels: Float64Array, scores: Float64Array, seed: number, ranked: RankedLabels) {
+  const { values: distinct, rank } = ranked;
+  // every split's training rows: all rows (label counts per rank), less its test rows
+  const ones = ranked.positives.slice();
+  const rows = ranked.positives.map((p, r) => p + ranked.negatives[r]);
   const d = distinct.length;
   const splits = stratifiedTestSets(labels, CALIBRATION_SPLITS, CALIBRATION_TEST_SIZE, seededRandom(seed));
   // calibrated[s·d + r]: split s's calibration of distinct score r
@@ -315,15 +309,6 @@ function heldOutErrors(labels: Float64Array, scores: Float64Array, seed: number,
     before: expectedCalibrationError(heldOut.y, heldOut.before, edges, orderByRank(heldOut.beforeRank, d)),
     after: expectedCalibrationError(heldOut.y, heldOut.after, edges, orderByRank(heldOut.afterRank, calibratedRanks.distinct.length)),
   };
-}
-
-/** ones[r] / rows[r]: rows of score rank r with label 1 / in all. */
-function countLabels(labels: Float64Array, rank: Int32Array, ones: Float64Array, rows: Float64Array): void {
-  for (let i = 0; i < labels.length; i++) {
-    const r = rank[i];
-    rows[r]++;
-    if (labels[i] === 1) ones[r]++;
-  }
 }
 
 /** Takes a split's test rows out of the label counts (delta −1) or puts them back (+1). */

@@ -9,7 +9,7 @@
 import { CalculatorDefinition, DataError, FittedCalculator, fitSeriesCalculator, SeriesValue } from '../calculator';
 import { Frame } from '../frame';
 import { CALIBRATION_SEED, calibrateMulticlass, fitIsotonic, IsotonicFit, needsCalibration, predictIsotonic } from './calibration';
-import { rankScores, ScoreRanks } from './order';
+import { RankedLabels, tallyRanked } from './tally';
 import { assertAllClassesInReference, loadBinaryChunk, loadMulticlassChunk, Targets } from './chunks';
 import { Dataset } from './data';
 import { BinaryChunk, binaryEvaluators } from './evaluators/binary';
@@ -40,12 +40,12 @@ function firstNegative(values: Int32Array): number {
   return -1;
 }
 
-/** `ranks`: the scores' ranks when the caller has them. */
-function calibratorFor(labels: Float64Array, scores: Float64Array, mode: Calibration, ranks?: ScoreRanks): IsotonicFit | null {
+/** `ranked`: the scores ranked with their labels counted, when the caller has them. */
+function calibratorFor(labels: Float64Array, scores: Float64Array, mode: Calibration, ranked?: RankedLabels): IsotonicFit | null {
   if (mode === 'never') return null;
-  ranks ??= rankScores(scores);
-  const calibrateIt = mode === 'always' || needsCalibration(labels, scores, CALIBRATION_SEED, ranks);
-  return calibrateIt ? fitIsotonic(scores, labels, ranks) : null;
+  ranked ??= tallyRanked(labels, null, scores);
+  const calibrateIt = mode === 'always' || needsCalibration(labels, scores, CALIBRATION_SEED, ranked);
+  return calibrateIt ? fitIsotonic(scores, labels, ranked) : null;
 }
 
 interface Model<D> {
@@ -60,9 +60,9 @@ function binaryModel(reference: Frame, p: PerformanceParams): Model<BinaryChunk>
   const ref = read(reference, 'reference', 'required');
   assertComplete(ref.yTrue!, p.yTrue, 'y_true');
   assertComplete(ref.proba!, p.yPredProba!, 'y_pred_proba');
-  const ranks = rankScores(ref.proba!); // shared by the sampling-error fits and the calibration
-  const evaluators = binaryEvaluators(p, ref, 'cbpe', seededRandom(AP_BOOTSTRAP_SEED), ranks);
-  const fit = calibratorFor(ref.yTrue!, ref.proba!, p.calibration, ranks);
+  const refTally = tallyRanked(ref.yTrue!, ref.yPred, ref.proba!); // read by the sampling-error fits and the calibration
+  const evaluators = binaryEvaluators(p, ref, 'cbpe', seededRandom(AP_BOOTSTRAP_SEED), refTally);
+  const fit = calibratorFor(ref.yTrue!, ref.proba!, p.calibration, refTally);
   const calibrateScore = fit ? (s: number) => predictIsotonic(fit, s) : (s: number) => s;
   const load = (f: Frame, ds: Dataset): BinaryChunk => ({ ...read(f, ds, 'optional'), calibrate: calibrateScore });
   return { evaluators, load, calibrators: [fit] };

@@ -3,7 +3,7 @@ import { fitIsotonic, predictIsotonic } from './calibration';
 import { binaryCounts } from './metrics/binary';
 import { averagePrecisionFromCurve, curveFromCounts, rocAucFromCurve, thresholdCurve } from './metrics/curves';
 import { seededRandom } from '../random';
-import { tallyBinary } from './tally';
+import { tallyBinary, tallyRanked } from './tally';
 
 /** A chunk with repeated scores (2 decimals, or a few hundred near-continuous values), ±0 and missing cells. */
 function chunk(seed: number, n: number, decimals: number) {
@@ -69,6 +69,17 @@ describe('binary tally (grouped by distinct score)', () => {
       });
     }
   }
+
+  it('the reference tally with per-row ranks equals the grouped one, and ranks every row', () => {
+    const { yTrue, yPred, scores } = chunk(4, 4000, 2);
+    const ranked = tallyRanked(yTrue, yPred, scores);
+    const grouped = tallyBinary(yTrue, yPred, scores);
+    for (const key of ['values', 'rows', 'positives', 'negatives'] as const) expect(Array.from(ranked[key])).toEqual(Array.from(grouped[key]));
+    expect(ranked.counts).toEqual(grouped.counts);
+    // -0 and 0 share a rank; NaN has none
+    const wrong = Array.from(ranked.rank).filter((r, i) => (r < 0 ? !Number.isNaN(scores[i]) : ranked.values[r] !== scores[i]));
+    expect(wrong).toEqual([]);
+  });
 
   it('tallies without targets, predictions or scores', () => {
     const { yTrue, yPred, scores } = chunk(9, 200, 2);

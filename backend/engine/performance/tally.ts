@@ -10,7 +10,7 @@
  */
 import { BinaryCounts } from './metrics/binary';
 import { ExpectedCounts } from './cbpe/binary';
-import { distinctIds, idsByValue } from './order';
+import { distinctIds, idsByValue, rankScores, ScoreRanks } from './order';
 
 export interface BinaryTally {
   /** confusion counts over rows with y_true and y_pred; null without either column */
@@ -35,6 +35,32 @@ export interface BinaryTally {
   calibrated: Float64Array | null;
 }
 
+/**
+ * Scores ranked (ascending distinct `values`, each row's `rank`, -1 where the score is missing) with the
+ * labels counted per rank over the rows that have one: what every reference-side fit reads (ROC AUC and
+ * AP sampling error, needs_calibration, the isotonic calibrator).
+ */
+export interface RankedLabels {
+  values: Float64Array;
+  rank: Int32Array;
+  /** rows with y_true 1 */
+  positives: Float64Array;
+  /** rows with y_true present and not 1 */
+  negatives: Float64Array;
+}
+
+/** A whole reference in one pass: the tally (confusion counts too) and each row's score rank. */
+export function tallyRanked(yTrue: Float64Array, yPred: Float64Array | null, scores: Float64Array): BinaryTally & RankedLabels {
+  const ranks = rankScores(scores);
+  return { ...tallyBinary(yTrue, yPred, scores, undefined, ranks), rank: ranks.rank };
+}
+
+function identity(d: number): Uint32Array {
+  const out = new Uint32Array(d);
+  for (let i = 0; i < d; i++) out[i] = i;
+  return out;
+}
+
 /** Per-row scratch reused chunk after chunk: group ids, and NaN stand-ins for absent columns. */
 let idScratch = new Int32Array(0);
 let nanScratch = new Float64Array(0);
@@ -47,19 +73,24 @@ function nans(n: number): Float64Array {
 /**
  * Tallies a chunk: `yTrue`/`yPred` are 0/1 with NaN = missing (null = no such column); `scores` the
  * model's scores (null = not loaded). `calibrate` maps a distinct score to its calibrated probability
- * (CBPE) and asks for the expected counts; omit it for realized metrics only.
+ * (CBPE) and asks for the expected counts; omit it for realized metrics only. `ranks`: the scores
+ * already ranked (the whole reference is, once per fit), else they are grouped here.
  */
 export function tallyBinary(
   yTrue: Float64Array | null,
   yPred: Float64Array | null,
   scores: Float64Array | null,
   calibrate?: (score: number) => number,
+  ranks?: ScoreRanks,
 ): BinaryTally {
   const n = (yTrue ?? yPred ?? scores)?.length ?? 0;
   if (idScratch.length < n) idScratch = new Int32Array(n);
-  const ids = idScratch;
+  let ids: Int32Array = idScratch;
   let firstSeen: Float64Array;
-  if (scores !== null) firstSeen = distinctIds(scores, ids)!;
+  if (ranks) {
+    ids = ranks.rank;
+    firstSeen = ranks.distinct;
+  } else if (scores !== null) firstSeen = distinctIds(scores, ids)!;
   else {
     firstSeen = new Float64Array(0);
     ids.fill(-1, 0, n);
@@ -119,7 +150,7 @@ export function tallyBinary(
       eTn += 1 - c;
     }
   }
-  const byValue = idsByValue(firstSeen);
+  const byValue = ranks ? identity(firstSeen.length) : idsByValue(firstSeen);
   const values = new Float64Array(d);
   const rows = new Float64Array(d);
   const positives = new Float64Array(d);

@@ -6,7 +6,6 @@ import { BINARY_CONFUSION_CELLS } from '../../catalog';
 import {
   accuracy,
   BinaryCounts,
-  binaryCounts,
   businessValue,
   confusionCell,
   f1,
@@ -44,8 +43,7 @@ import {
 import { PerformanceParams } from '../params';
 import { SeededRandom } from '../../random';
 import { averagePrecisionFromCurve, curveFromCounts, rocAucFromCurve } from '../metrics/curves';
-import { BinaryTally, tallyBinary } from '../tally';
-import { rankScores, ScoreRanks } from '../order';
+import { BinaryTally, RankedLabels, tallyBinary, tallyRanked } from '../tally';
 import { ChunkBase, Evaluator, Flavor, memo, NO_LIMITS, RATE_LIMITS } from './types';
 
 export interface BinaryChunk extends ChunkBase {
@@ -63,18 +61,25 @@ const REQUIRE = <T>(v: T | null, what: string): T => {
   return v;
 };
 
-/** `referenceRanks`: the reference scores' ranks when the caller has them (CBPE's calibration uses them too). */
+/**
+ * `referenceTally`: the reference tallied with its score ranks (tallyRanked) when the caller has it
+ * (CBPE's calibration reads it too); else it is made here, once.
+ */
 export function binaryEvaluators(
   p: PerformanceParams,
   reference: BinaryChunk,
   flavor: Flavor,
   rng: SeededRandom,
-  referenceRanks?: ScoreRanks,
+  referenceTally?: BinaryTally & RankedLabels,
 ): Evaluator<BinaryChunk>[] {
   const refTrue = REQUIRE(reference.yTrue, 'reference y_true');
-  let ranks = referenceRanks ?? null;
-  const refRanks = () => (ranks ??= rankScores(REQUIRE(reference.proba, 'reference y_pred_proba')));
-  const refCounts = reference.yPred ? binaryCounts(refTrue, reference.yPred) : null;
+  const refTally =
+    referenceTally ?? (reference.proba ? tallyRanked(refTrue, reference.yPred, reference.proba) : tallyBinary(refTrue, reference.yPred, null));
+  const refRanked = () => {
+    REQUIRE(reference.proba, 'reference y_pred_proba');
+    return refTally as BinaryTally & RankedLabels;
+  };
+  const refCounts = refTally.counts;
   const cbpe = flavor === 'cbpe';
   // every metric of a chunk reads one tally of its rows
   const tally = (d: BinaryChunk): BinaryTally => memo(d, 'tally', () => tallyBinary(d.yTrue, d.yPred, d.proba, d.calibrate ?? undefined));
@@ -110,7 +115,7 @@ export function binaryEvaluators(
   return p.metrics.map((metric): Evaluator<BinaryChunk> => {
     switch (metric) {
       case 'roc_auc': {
-        const fit = aurocComponents(refTrue, REQUIRE(reference.proba, 'reference y_pred_proba'), refRanks());
+        const fit = aurocComponents(refTrue, reference.proba!, refRanked());
         return {
           metric,
           components: [metric],
@@ -126,7 +131,7 @@ export function binaryEvaluators(
         };
       }
       case 'average_precision': {
-        const fit = apComponents(refTrue, REQUIRE(reference.proba, 'reference y_pred_proba'), rng, refRanks());
+        const fit = apComponents(refTrue, reference.proba!, rng, refRanked());
         return {
           metric,
           components: [metric],

@@ -4,7 +4,7 @@
  * where the needed columns are present; the chunk SE needs only n. Fits are plain data.
  */
 import { BinaryCell, BinaryCounts, BusinessValueNormalization, ConfusionNormalization, Matrix } from '../metrics/binary';
-import { rankScores, ScoreRanks } from '../order';
+import { RankedLabels, tallyRanked } from '../tally';
 import { SeededRandom } from '../../random';
 
 /** SE = std / sqrt(n · fraction) (NannyML's `_universal_sampling_error`). */
@@ -116,24 +116,17 @@ export function businessValueSamplingError(fit: BusinessValueFit, n: number): nu
  * we break ties by row order (spec §9.1: 0.5 % tolerance).
  *
  * Rather than sorting the rows, each row's place follows from the label counts of the lower scores plus
- * the rows of its own score seen so far: one pass in row order. `ranks`: the scores' ranks when the
- * caller has them.
+ * the rows of its own score seen so far: one pass in row order. `ranked`: the scores ranked with their
+ * labels counted, when the caller has them.
  */
-export function aurocComponents(yTrue: Float64Array, scores: Float64Array, ranks: ScoreRanks = rankScores(scores)): ComponentFit {
-  const { distinct, rank } = ranks;
+export function aurocComponents(yTrue: Float64Array, scores: Float64Array, ranked: RankedLabels = tallyRanked(yTrue, null, scores)): ComponentFit {
+  const { values: distinct, rank, positives: posAt, negatives: negAt } = ranked;
   const d = distinct.length;
-  const posAt = new Int32Array(d);
-  const negAt = new Int32Array(d);
   let n = 0;
   let pos = 0;
-  for (let i = 0; i < yTrue.length; i++) {
-    const r = rank[i];
-    if (r < 0 || Number.isNaN(yTrue[i])) continue;
-    n++;
-    if (yTrue[i] === 1) {
-      pos++;
-      posAt[r]++;
-    } else negAt[r]++;
+  for (let r = 0; r < d; r++) {
+    n += posAt[r] + negAt[r];
+    pos += posAt[r];
   }
   if (n === 0) return { std: NaN, fraction: 0 };
   const flip = pos / n > 0.5;
@@ -215,17 +208,18 @@ export interface ApFit {
 /**
  * The AP values of the bootstrap resamples (seeded: NannyML's are unseeded, spec §9.3). AP depends only
  * on the positive/negative counts per distinct score, so each resample is tallied per score rank.
- * `ranks`: the scores' ranks when the caller already has them (the reference is ranked once per fit).
+ * `ranked`: the scores ranked with their labels counted, when the caller has them (the reference is
+ * ranked once per fit).
  */
 export function bootstrapAveragePrecisions(
   yTrue: Float64Array,
   scores: Float64Array,
   rng: SeededRandom,
-  ranks: ScoreRanks = rankScores(scores),
+  ranked: RankedLabels = tallyRanked(yTrue, null, scores),
 ): { values: Float64Array; sampleSize: number } {
-  const { distinct, rank } = ranks;
+  const { values: distinct, rank, positives, negatives } = ranked;
   let n = 0;
-  for (let i = 0; i < yTrue.length; i++) if (!Number.isNaN(yTrue[i]) && rank[i] >= 0) n++;
+  for (let r = 0; r < distinct.length; r++) n += positives[r] + negatives[r];
   const sampleSize = Math.min(Math.floor(n / 2), AP_BOOTSTRAP_MAX_SAMPLE);
   if (sampleSize === 0) return { values: new Float64Array(0), sampleSize };
   const values = new Float64Array(AP_BOOTSTRAP_EXPERIMENTS);
@@ -283,11 +277,11 @@ export function averagePrecisionFromCounts(pos: Float64Array, neg: Float64Array,
   return ap;
 }
 
-export function apComponents(yTrue: Float64Array, scores: Float64Array, rng: SeededRandom, ranks?: ScoreRanks): ApFit {
+export function apComponents(yTrue: Float64Array, scores: Float64Array, rng: SeededRandom, ranked?: RankedLabels): ApFit {
   let hasPositive = false;
   for (let i = 0; i < yTrue.length && !hasPositive; i++) hasPositive = yTrue[i] === 1 && !Number.isNaN(scores[i]);
   if (!hasPositive) return { std: NaN, sampleSize: 0 }; // NannyML: no positive class in the reference
-  const { values, sampleSize } = bootstrapAveragePrecisions(yTrue, scores, rng, ranks);
+  const { values, sampleSize } = bootstrapAveragePrecisions(yTrue, scores, rng, ranked);
   return { std: populationStd(values), sampleSize };
 }
 
