@@ -101,7 +101,11 @@ export function missingRate(frame: Frame, column: string): number {
   const c = getColumn(frame, column);
   let k = 0;
   if (c.kind === 'numeric') {
-    for (const v of c.values) if (Number.isNaN(v)) k++;
-  } else for (const code of c.codes) if (code === MISSING_CODE) k++;
+    const values = c.values;
+    for (let i = 0; i < values.length; i++) if (values[i] !== values[i]) k++;
+  } else {
+    const codes = c.codes;
+    for (let i = 0; i < codes.length; i++) if (codes[i] === MISSING_CODE) k++;
+  }
   return frame.length === 0 ? NaN : k / frame.length;
 }
