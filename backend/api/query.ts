@@ -16,7 +16,7 @@ import { ApiError } from '../service/errors';
 import { Logger } from '../service/log';
 import { AuthConfig, checkAccess, requireAccess } from './auth';
 import { JSON_BODY_LIMIT_BYTES, listParam, parseQuery, parseTime } from './http';
-import { jsonAnswer, ResponseCache, UNTIL_RESULTS_CHANGE, WireAnswer } from '../service/response-cache';
+import { jsonAnswer, oncePerTurn, ResponseCache, UNTIL_RESULTS_CHANGE, WireAnswer } from '../service/response-cache';
 import { logAnswer, readText, sendAnswer } from './fast-path';
 
 /** Queries per request: a dashboard panel sends a handful; this bounds one request's work. */
@@ -68,8 +68,8 @@ const rawQueryBody = express.text({ type: () => true, limit: JSON_BODY_LIMIT_BYT
  * `partial` flags that follow the clock, while none has flipped); otherwise computes, caches and sends.
  * Errors are never cached.
  */
-async function cachedAnswer(service: VigilService, cache: ResponseCache, key: string, compute: () => Promise<QueryAnswer>): Promise<WireAnswer> {
-  const version = await service.store.resultsVersion();
+async function cachedAnswer(service: VigilService, cache: ResponseCache, key: string, compute: () => Promise<QueryAnswer>, resultsVersion = () => service.store.resultsVersion()): Promise<WireAnswer> {
+  const version = await resultsVersion();
   let answer = cache.get(key, version);
   if (answer === null) {
     const result = await compute();
@@ -132,6 +132,7 @@ export function queryRouter(service: VigilService, opts: { auth: AuthConfig; cac
  */
 export function fastQueryHandler(service: VigilService, opts: { auth: AuthConfig; cache: ResponseCache; logger: Logger }) {
   const log = opts.logger;
+  const resultsVersion = oncePerTurn(() => service.store.resultsVersion());
   const send = (req: http.IncomingMessage, res: http.ServerResponse, a: WireAnswer, t0: number) => {
     sendAnswer(res, a);
     logAnswer(log, req.method, req.url, a.status, t0);
@@ -153,7 +154,7 @@ export function fastQueryHandler(service: VigilService, opts: { auth: AuthConfig
     readText(req, JSON_BODY_LIMIT_BYTES, (outcome, text) => {
       if (outcome === 'too_large') return fail(req, res, new ApiError(413, 'body_too_large', `the request body exceeds the limit of ${JSON_BODY_LIMIT_BYTES} bytes`, 'body'), t0);
       if (outcome === 'aborted') return fail(req, res, new ApiError(400, 'request_aborted', 'the client closed the request before the body was complete', 'body'), t0);
-      cachedAnswer(service, opts.cache, `POST ${text}`, () => postQuery(service, text)).then(
+      cachedAnswer(service, opts.cache, `POST ${text}`, () => postQuery(service, text), resultsVersion).then(
         (a) => send(req, res, a, t0),
         (e) => fail(req, res, e, t0),
       );

@@ -36,11 +36,14 @@ interface Entry {
   version: string;
   validUntil: number;
   answer: WireAnswer;
+  /** when last served (a counter): the least recently used entry goes first when the cache is full */
+  used: number;
 }
 
 export class ResponseCache {
   private readonly entries = new Map<string, Entry>();
   private bytes = 0;
+  private clock = 0;
   hits = 0;
   misses = 0;
 
@@ -51,9 +54,8 @@ export class ResponseCache {
       this.misses++;
       return null;
     }
-    // Most recently used last (Map keeps insertion order).
-    this.entries.delete(key);
-    this.entries.set(key, e);
+    // A hit only stamps the entry: eviction, on the rare insert into a full cache, looks for the oldest.
+    e.used = ++this.clock;
     this.hits++;
     return e.answer;
   }
@@ -67,16 +69,46 @@ export class ResponseCache {
       this.bytes -= old.answer.body.length + key.length;
       this.entries.delete(key);
     }
-    this.entries.set(key, { version, validUntil, answer });
+    this.entries.set(key, { version, validUntil, answer, used: ++this.clock });
     this.bytes += size;
-    while (this.entries.size > MAX_ENTRIES || this.bytes > MAX_TOTAL_BYTES) {
-      const [k, e] = this.entries.entries().next().value as [string, Entry];
-      this.entries.delete(k);
-      this.bytes -= e.answer.body.length + k.length;
+    while (this.entries.size > MAX_ENTRIES || this.bytes > MAX_TOTAL_BYTES) this.evictLeastRecentlyUsed();
+  }
+
+  private evictLeastRecentlyUsed(): void {
+    let oldestKey = '';
+    let oldest: Entry | null = null;
+    for (const [k, e] of this.entries) {
+      if (oldest === null || e.used < oldest.used) {
+        oldestKey = k;
+        oldest = e;
+      }
     }
+    this.entries.delete(oldestKey);
+    this.bytes -= oldest!.answer.body.length + oldestKey.length;
   }
 
   get size(): number {
     return this.entries.size;
   }
+}
+
+/**
+ * A read shared by everything that asks within one turn of the event loop (it is forgotten in the
+ * check phase, after the turn's I/O callbacks). For the results version on the query fast paths: each
+ * read is a SQLite `PRAGMA data_version` (a WAL read-lock round trip, ~5 µs), and requests read in the
+ * same turn arrived together, so one snapshot of the version answers them all. A request sent after the
+ * answer to a write was read always lands in a later turn, so it still sees that write.
+ */
+export function oncePerTurn<T>(read: () => Promise<T>): () => Promise<T> {
+  let memo: Promise<T> | null = null;
+  const forget = () => {
+    memo = null;
+  };
+  return () => {
+    if (memo === null) {
+      memo = read();
+      setImmediate(forget);
+    }
+    return memo;
+  };
 }

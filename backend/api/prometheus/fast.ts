@@ -12,7 +12,7 @@
 import * as http from 'http';
 import { ApiError } from '../../service/errors';
 import { Logger } from '../../service/log';
-import { jsonAnswer, WireAnswer } from '../../service/response-cache';
+import { jsonAnswer, oncePerTurn, WireAnswer } from '../../service/response-cache';
 import { AuthConfig, checkAccess } from '../auth';
 import { hasBody, logAnswer, readText, sendAnswer } from '../fast-path';
 import { errorAnswer, FORM_BODY_LIMIT_BYTES, Params, QueryAnswers, QueryEndpoint } from './router';
@@ -40,6 +40,7 @@ function plainFormPost(req: http.IncomingMessage): boolean {
 export function fastPrometheusHandler(answers: QueryAnswers, opts: { auth: AuthConfig; logger: Logger; prefix: string }) {
   const cache = answers.cache;
   if (cache === null) throw new Error('fastPrometheusHandler needs answers with a cache (a results version)');
+  const resultsVersion = oncePerTurn(() => answers.version());
   const queryPath = `${opts.prefix}/api/v1/query`;
   const log = opts.logger;
 
@@ -51,7 +52,7 @@ export function fastPrometheusHandler(answers: QueryAnswers, opts: { auth: AuthC
   /** Answers from the exact-text cache, else through QueryAnswers (and keeps a reusable answer). */
   const respond = (req: http.IncomingMessage, res: http.ServerResponse, endpoint: QueryEndpoint, url: string, body: string | undefined, t0: number) => {
     const key = body === undefined ? url : `${url}\u0000${body}`;
-    answers.version().then(
+    resultsVersion().then(
       (version) => {
         const hit = cache.get(key, version);
         if (hit !== null) return send(req, res, hit, t0);
