@@ -221,17 +221,10 @@ export function expectedCalibrationError(
  * Test index sets of stratified shuffle splits of 0/1 labels: each class contributes its share of the
  * test set (the larger remainder gets the leftover row), rows drawn by a seeded shuffle.
  */
-export function stratifiedTestSets(labels: ArrayLike<number>, nSplits: number, testSize: number, rng: SeededRandom): Int32Array[] {
+export function stratifiedTestSets(labels: Float64Array, nSplits: number, testSize: number, rng: SeededRandom): Int32Array[] {
   const n = labels.length;
   const nTest = Math.ceil(testSize * n);
-  let ones = 0;
-  for (let i = 0; i < n; i++) if (labels[i] === 1) ones++;
-  const members = [new Int32Array(n - ones), new Int32Array(ones)];
-  const fill = [0, 0];
-  for (let i = 0; i < n; i++) {
-    const c = labels[i] === 1 ? 1 : 0;
-    members[c][fill[c]++] = i;
-  }
+  const members = classMembers(labels);
   const exact = members.map((m) => (m.length * nTest) / n);
   const counts = exact.map(Math.floor);
   if (counts[0] + counts[1] < nTest) counts[exact[1] - counts[1] > exact[0] - counts[0] ? 1 : 0]++;
@@ -246,11 +239,25 @@ export function stratifiedTestSets(labels: ArrayLike<number>, nSplits: number, t
       const shuffled = idx.subarray(0, members[c].length);
       shuffled.set(members[c]);
       shuffleInPlace(shuffled, rng, draws);
-      for (let i = 0; i < counts[c]; i++) test[k++] = shuffled[i];
+      test.set(shuffled.subarray(0, counts[c]), k);
+      k += counts[c];
     }
     splits.push(test);
   }
   return splits;
+}
+
+/** The rows of class 0 (label not 1) and of class 1, each in row order. */
+function classMembers(labels: Float64Array): Int32Array[] {
+  const rows = new Int32Array(labels.length);
+  let zero = 0;
+  let one = labels.length - 1;
+  // class 0 fills rows from the front, class 1 from the back (reversed), in one pass
+  for (let i = 0; i < labels.length; i++) {
+    if (labels[i] === 1) rows[one--] = i;
+    else rows[zero++] = i;
+  }
+  return [rows.subarray(0, zero), rows.subarray(zero).reverse()];
 }
 
 /**
@@ -303,11 +310,21 @@ function heldOutErrors(labels: Float64Array, scores: Float64Array, seed: number,
     for (let r = 0; r < d; r++) calibrated[s * d + r] = predictIsotonic(fit, distinct[r]);
   });
   const calibratedRanks = rankScores(calibrated);
-  const heldOut = heldOutRows(splits, labels, scores, rank, calibrated, calibratedRanks.rank, d);
-  const edges = binIndexEdges(heldOut.y.length, CALIBRATION_BINS);
+  const total = splits.reduce((sum, t) => sum + t.length, 0);
+  const y = new Float64Array(total);
+  const before = new Float64Array(total);
+  const beforeRank = new Int32Array(total);
+  const after = new Float64Array(total);
+  const afterRank = new Int32Array(total);
+  let k = 0;
+  splits.forEach((test, s) => {
+    heldOutRows(test, s * d, labels, scores, rank, calibrated, calibratedRanks.rank, k, y, before, beforeRank, after, afterRank);
+    k += test.length;
+  });
+  const edges = binIndexEdges(total, CALIBRATION_BINS);
   return {
-    before: expectedCalibrationError(heldOut.y, heldOut.before, edges, orderByRank(heldOut.beforeRank, d)),
-    after: expectedCalibrationError(heldOut.y, heldOut.after, edges, orderByRank(heldOut.afterRank, calibratedRanks.distinct.length)),
+    before: expectedCalibrationError(y, before, edges, orderByRank(beforeRank, d)),
+    after: expectedCalibrationError(y, after, edges, orderByRank(afterRank, calibratedRanks.distinct.length)),
   };
 }
 
@@ -320,36 +337,34 @@ function moveTestRows(test: Int32Array, labels: Float64Array, rank: Int32Array, 
   }
 }
 
-/** The held-out rows of all splits in order: label, score and its rank, calibrated score and its rank. */
+/**
+ * One split's held-out rows, written from position k on: label, score and its rank, and the split's
+ * calibration of the score (`calibrated[pairOffset + rank]`) and its rank.
+ */
 function heldOutRows(
-  splits: Int32Array[],
+  test: Int32Array,
+  pairOffset: number,
   labels: Float64Array,
   scores: Float64Array,
   rank: Int32Array,
   calibrated: Float64Array,
   calibratedRank: Int32Array,
-  d: number,
-) {
-  const total = splits.reduce((sum, t) => sum + t.length, 0);
-  const y = new Float64Array(total);
-  const before = new Float64Array(total);
-  const beforeRank = new Int32Array(total);
-  const after = new Float64Array(total);
-  const afterRank = new Int32Array(total);
-  let k = 0;
-  for (let s = 0; s < splits.length; s++) {
-    const test = splits[s];
-    for (let t = 0; t < test.length; t++, k++) {
-      const i = test[t];
-      const pair = s * d + rank[i];
-      y[k] = labels[i];
-      before[k] = scores[i];
-      beforeRank[k] = rank[i];
-      after[k] = calibrated[pair];
-      afterRank[k] = calibratedRank[pair];
-    }
+  k: number,
+  y: Float64Array,
+  before: Float64Array,
+  beforeRank: Int32Array,
+  after: Float64Array,
+  afterRank: Int32Array,
+): void {
+  for (let t = 0; t < test.length; t++, k++) {
+    const i = test[t];
+    const pair = pairOffset + rank[i];
+    y[k] = labels[i];
+    before[k] = scores[i];
+    beforeRank[k] = rank[i];
+    after[k] = calibrated[pair];
+    afterRank[k] = calibratedRank[pair];
   }
-  return { y, before, beforeRank, after, afterRank };
 }
 
 // -------------------------------------------------------------------------------------------------

@@ -203,18 +203,38 @@ export function rankScores(values: Float64Array): ScoreRanks {
     rankOfId[byValue[r]] = r;
     distinct[r] = firstSeen[byValue[r]];
   }
-  for (let i = 0; i < rank.length; i++) if (rank[i] >= 0) rank[i] = rankOfId[rank[i]];
+  idsToRanks(rank, rankOfId);
   return { distinct, rank };
+}
+
+/*
+ * The row loops below live in functions of their own, one loop each: V8 compiles a long loop while it
+ * runs (on-stack replacement), and code after it in the same function has no type feedback yet, so a
+ * second loop there would fall back to the interpreter on every call.
+ */
+
+function idsToRanks(ids: Int32Array, rankOfId: Int32Array): void {
+  for (let i = 0; i < ids.length; i++) if (ids[i] >= 0) ids[i] = rankOfId[ids[i]];
 }
 
 /** The stable ascending order of rows by their rank (0 ≤ rank < d): a counting sort. */
 export function orderByRank(rank: Int32Array, d: number): Uint32Array {
   const start = new Int32Array(d + 1);
-  for (let i = 0; i < rank.length; i++) start[rank[i] + 1]++;
+  countRanks(rank, start);
   for (let r = 0; r < d; r++) start[r + 1] += start[r];
   const order = new Uint32Array(rank.length);
-  for (let i = 0; i < rank.length; i++) order[start[rank[i]]++] = i;
+  placeByRank(rank, start, order);
   return order;
+}
+
+/** start[r + 1] += rows of rank r */
+function countRanks(rank: Int32Array, start: Int32Array): void {
+  for (let i = 0; i < rank.length; i++) start[rank[i] + 1]++;
+}
+
+/** order[start[rank]++] = row: rows in rank order, ties in row order */
+function placeByRank(rank: Int32Array, start: Int32Array, order: Uint32Array): void {
+  for (let i = 0; i < rank.length; i++) order[start[rank[i]]++] = i;
 }
 
 /** Distinct values (ascending) and each row's index among them. */

@@ -187,12 +187,20 @@ export function aurocComponents(yTrue: Float64Array, scores: Float64Array, ranke
 export function populationStd(values: Float64Array): number {
   const n = values.length;
   if (n === 0) return NaN;
+  return Math.sqrt(squaredDeviations(values, sum(values) / n) / n);
+}
+
+// one loop per function, so each compiles on its own (see order.ts)
+function sum(values: Float64Array): number {
   let s = 0;
-  for (let i = 0; i < n; i++) s += values[i];
-  const m = s / n;
+  for (let i = 0; i < values.length; i++) s += values[i];
+  return s;
+}
+
+function squaredDeviations(values: Float64Array, mean: number): number {
   let ss = 0;
-  for (let i = 0; i < n; i++) ss += (values[i] - m) * (values[i] - m);
-  return Math.sqrt(ss / n);
+  for (let i = 0; i < values.length; i++) ss += (values[i] - mean) * (values[i] - mean);
+  return ss;
 }
 
 /** NannyML's AP bootstrap: 50 resamples (with replacement) of min(N//2, 50 000) rows. */
@@ -227,11 +235,7 @@ export function bootstrapAveragePrecisions(
   // and no branch on the label per draw (the labels are a coin flip to the branch predictor). Ranks of
   // scores whose rows all lack a label stay empty, and AP skips empty ranks.
   const slot = new Int32Array(n);
-  n = 0;
-  for (let i = 0; i < yTrue.length; i++) {
-    if (Number.isNaN(yTrue[i]) || rank[i] < 0) continue;
-    slot[n++] = 2 * rank[i] + (yTrue[i] === 1 ? 1 : 0);
-  }
+  fillSlots(yTrue, rank, slot);
   const tally = new Int32Array(2 * distinct.length);
   const pos = new Float64Array(distinct.length);
   const neg = new Float64Array(distinct.length);
@@ -249,6 +253,16 @@ export function bootstrapAveragePrecisions(
     values[e] = averagePrecisionFromCounts(pos, neg, positives);
   }
   return { values, sampleSize };
+}
+
+/** slot[k] = 2·rank + label of the k-th row with a label and a score. */
+function fillSlots(yTrue: Float64Array, rank: Int32Array, slot: Int32Array): void {
+  let k = 0;
+  for (let i = 0; i < yTrue.length; i++) {
+    const y = yTrue[i];
+    if (y !== y || rank[i] < 0) continue;
+    slot[k++] = 2 * rank[i] + (y === 1 ? 1 : 0);
+  }
 }
 
 /**
