@@ -114,6 +114,7 @@ describe('needs_calibration', () => {
     for (const [n, decimals, seed] of [
       [3000, 2, 1],
       [1500, 4, 2],
+      [2000, 0.5, 3], // three distinct scores: each group spans several bins
     ]) {
       const rng = seededRandom(seed);
       const scores = new Float64Array(n);

@@ -8,7 +8,7 @@
  *   stratified shuffle splits, lowers the expected calibration error.
  */
 import { curveFromCounts, rocAucFromCurve } from './metrics/curves';
-import { orderByRank, rankScores, stableAscendingOrder } from './order';
+import { rankScores, stableAscendingOrder } from './order';
 import { RankedLabels, tallyRanked } from './tally';
 import { seededRandom, SeededRandom, shuffleInPlace } from '../random';
 
@@ -267,8 +267,9 @@ function classMembers(labels: Float64Array): Int32Array[] {
  * `ranked`: the scores ranked with their labels counted, when the caller has them.
  *
  * Nothing is sorted row by row: a split's fit needs label counts per distinct score (the training rows
- * are all rows minus the split's test rows), its calibration is a function of the score, and the ECE
- * sorts of held-out rows are counting sorts by score rank (before) or by calibrated-value rank (after).
+ * are all rows minus the split's test rows), its calibration is a function of the score, and the ECE of
+ * rows sorted by score (before) or calibrated score (after) follows from counts per group of equal
+ * value.
  */
 export function needsCalibration(
   labels: Float64Array,
@@ -282,7 +283,7 @@ export function needsCalibration(
   for (let r = 0; r < positives.length; r++) ones += positives[r];
   if (ones === 0 || ones === n) return false;
   if (rocAucFromCurve(curveFromCounts(positives, negatives)) > CALIBRATION_AUC_CUTOFF) return false;
-  const ece = heldOutErrors(labels, scores, seed, ranked);
+  const ece = heldOutErrors(labels, seed, ranked);
   return ece.before > ece.after;
 }
 
@@ -291,80 +292,152 @@ export function needsCalibration(
  * isotonic calibration fitted on the split's other rows.
  */
 export function heldOutCalibrationErrors(labels: Float64Array, scores: Float64Array, seed = CALIBRATION_SEED): { before: number; after: number } {
-  return heldOutErrors(labels, scores, seed, tallyRanked(labels, null, scores));
+  return heldOutErrors(labels, seed, tallyRanked(labels, null, scores));
 }
 
-function heldOutErrors(labels: Float64Array, scores: Float64Array, seed: number, ranked: RankedLabels) {
-  const { values: distinct, rank } = ranked;
-  // every split's training rows: all rows (label counts per rank), less its test rows
-  const ones = ranked.positives.slice();
-  const rows = ranked.positives.map((p, r) => p + ranked.negatives[r]);
+function heldOutErrors(labels: Float64Array, seed: number, ranked: RankedLabels) {
+  const { values: distinct, rank, positives, negatives } = ranked;
   const d = distinct.length;
   const splits = stratifiedTestSets(labels, CALIBRATION_SPLITS, CALIBRATION_TEST_SIZE, seededRandom(seed));
-  // calibrated[s·d + r]: split s's calibration of distinct score r
+  // Per (split s, score rank r), at s·d + r: held-out rows, of them label 1, and the split's calibration
+  // of the score, fitted on all rows less the split's held-out ones.
+  const heldRows = new Float64Array(splits.length * d);
+  const heldOnes = new Float64Array(splits.length * d);
   const calibrated = new Float64Array(splits.length * d);
+  const trainOnes = new Float64Array(d);
+  const trainRows = new Float64Array(d);
   splits.forEach((test, s) => {
-    moveTestRows(test, labels, rank, ones, rows, -1);
-    const fit = isotonicFromCounts(distinct, ones, rows);
-    moveTestRows(test, labels, rank, ones, rows, 1);
-    for (let r = 0; r < d; r++) calibrated[s * d + r] = predictIsotonic(fit, distinct[r]);
+    const at = s * d;
+    countHeldOut(test, labels, rank, at, heldRows, heldOnes);
+    for (let r = 0; r < d; r++) {
+      trainOnes[r] = positives[r] - heldOnes[at + r];
+      trainRows[r] = positives[r] + negatives[r] - heldRows[at + r];
+    }
+    const fit = isotonicFromCounts(distinct, trainOnes, trainRows);
+    for (let r = 0; r < d; r++) calibrated[at + r] = predictIsotonic(fit, distinct[r]);
   });
-  const calibratedRanks = rankScores(calibrated);
   const total = splits.reduce((sum, t) => sum + t.length, 0);
-  const y = new Float64Array(total);
-  const before = new Float64Array(total);
-  const beforeRank = new Int32Array(total);
-  const after = new Float64Array(total);
-  const afterRank = new Int32Array(total);
-  let k = 0;
-  splits.forEach((test, s) => {
-    heldOutRows(test, s * d, labels, scores, rank, calibrated, calibratedRanks.rank, k, y, before, beforeRank, after, afterRank);
-    k += test.length;
-  });
   const edges = binIndexEdges(total, CALIBRATION_BINS);
-  return {
-    before: expectedCalibrationError(y, before, edges, orderByRank(beforeRank, d)),
-    after: expectedCalibrationError(y, after, edges, orderByRank(afterRank, calibratedRanks.distinct.length)),
-  };
+  // Before: the held-out rows sorted by score, i.e. grouped by score rank, a group's rows in held-out
+  // order (split after split).
+  const rowsOfRank = new Float64Array(d);
+  const onesOfRank = new Float64Array(d);
+  for (let p = 0; p < heldRows.length; p++) {
+    rowsOfRank[p % d] += heldRows[p];
+    onesOfRank[p % d] += heldOnes[p];
+  }
+  const before = groupedCalibrationError(distinct, rowsOfRank, onesOfRank, edges, total, (r, m) => {
+    let ones = 0;
+    for (let s = 0; s < splits.length; s++) {
+      const rows = heldRows[s * d + r];
+      if (m <= rows) return ones + onesAmongFirst(splits[s], labels, rank, null, 0, r, m);
+      ones += heldOnes[s * d + r];
+      m -= rows;
+    }
+    return ones;
+  });
+  // After: sorted by calibrated score, i.e. grouped by the rank of the (split, score) pair's value.
+  const pairs = rankScores(calibrated);
+  const groups = pairs.distinct.length;
+  const rowsOfGroup = new Float64Array(groups);
+  const onesOfGroup = new Float64Array(groups);
+  for (let p = 0; p < heldRows.length; p++) {
+    rowsOfGroup[pairs.rank[p]] += heldRows[p];
+    onesOfGroup[pairs.rank[p]] += heldOnes[p];
+  }
+  const after = groupedCalibrationError(pairs.distinct, rowsOfGroup, onesOfGroup, edges, total, (g, m) => {
+    let ones = 0;
+    for (let s = 0; s < splits.length; s++) {
+      let rows = 0;
+      let splitOnes = 0;
+      for (let r = 0; r < d; r++) {
+        if (pairs.rank[s * d + r] !== g) continue;
+        rows += heldRows[s * d + r];
+        splitOnes += heldOnes[s * d + r];
+      }
+      if (m <= rows) return ones + onesAmongFirst(splits[s], labels, rank, pairs.rank, s * d, g, m);
+      ones += splitOnes;
+      m -= rows;
+    }
+    return ones;
+  });
+  return { before, after };
 }
 
-/** Takes a split's test rows out of the label counts (delta −1) or puts them back (+1). */
-function moveTestRows(test: Int32Array, labels: Float64Array, rank: Int32Array, ones: Float64Array, rows: Float64Array, delta: number): void {
+/** Counts a split's held-out rows per score rank (rows[at + r], and label-1 rows ones[at + r]). */
+function countHeldOut(test: Int32Array, labels: Float64Array, rank: Int32Array, at: number, rows: Float64Array, ones: Float64Array): void {
   for (let t = 0; t < test.length; t++) {
     const i = test[t];
-    rows[rank[i]] += delta;
-    if (labels[i] === 1) ones[rank[i]] += delta;
+    rows[at + rank[i]]++;
+    if (labels[i] === 1) ones[at + rank[i]]++;
   }
 }
 
 /**
- * One split's held-out rows, written from position k on: label, score and its rank, and the split's
- * calibration of the score (`calibrated[pairOffset + rank]`) and its rank.
+ * Label-1 rows among the first m held-out rows of a split that belong to group g: score rank g, or,
+ * with `pairRank`, the group pairRank[at + rank] of the split's calibrated score.
  */
-function heldOutRows(
-  test: Int32Array,
-  pairOffset: number,
-  labels: Float64Array,
-  scores: Float64Array,
-  rank: Int32Array,
-  calibrated: Float64Array,
-  calibratedRank: Int32Array,
-  k: number,
-  y: Float64Array,
-  before: Float64Array,
-  beforeRank: Int32Array,
-  after: Float64Array,
-  afterRank: Int32Array,
-): void {
-  for (let t = 0; t < test.length; t++, k++) {
+function onesAmongFirst(test: Int32Array, labels: Float64Array, rank: Int32Array, pairRank: Int32Array | null, at: number, g: number, m: number): number {
+  let seen = 0;
+  let ones = 0;
+  for (let t = 0; t < test.length && seen < m; t++) {
     const i = test[t];
-    const pair = pairOffset + rank[i];
-    y[k] = labels[i];
-    before[k] = scores[i];
-    beforeRank[k] = rank[i];
-    after[k] = calibrated[pair];
-    afterRank[k] = calibratedRank[pair];
+    if ((pairRank === null ? rank[i] : pairRank[at + rank[i]]) !== g) continue;
+    seen++;
+    if (labels[i] === 1) ones++;
   }
+  return ones;
+}
+
+/**
+ * expectedCalibrationError for rows sorted into groups of equal value (ascending; a group's rows in
+ * their original order), from each group's value, rows and label-1 rows: no row is touched, except
+ * where a bin edge cuts a group — `onesInFirst(g, m)` counts the label-1 rows among its first m. The
+ * score sums still add one row at a time in sorted order, so the result is the same to the last bit.
+ */
+function groupedCalibrationError(
+  value: Float64Array,
+  rows: Float64Array,
+  ones: Float64Array,
+  edges: [number, number][],
+  n: number,
+  onesInFirst: (g: number, m: number) => number,
+): number {
+  let ece = 0;
+  let g = 0;
+  let used = 0; // rows of group g already in earlier bins
+  let usedOnes = 0;
+  for (const [l, r] of edges) {
+    const len = r - l;
+    let sp = 0;
+    let sy = 0;
+    let need = len;
+    while (need > 0) {
+      const take = Math.min(rows[g] - used, need);
+      if (take > 0) {
+        sp = addRepeatedly(sp, value[g], take);
+        const end = used + take;
+        const onesToEnd = end === rows[g] ? ones[g] : onesInFirst(g, end);
+        sy += onesToEnd - usedOnes;
+        used = end;
+        usedOnes = onesToEnd;
+        need -= take;
+      }
+      if (used === rows[g]) {
+        g++;
+        used = 0;
+        usedOnes = 0;
+      }
+    }
+    ece += (len / n) * Math.abs(sp / len - sy / len);
+  }
+  return ece;
+}
+
+/** sum + v + v + … (k times), added one at a time as a row-by-row sum would. */
+function addRepeatedly(sum: number, v: number, k: number): number {
+  for (let j = 0; j < k; j++) sum += v;
+  return sum;
 }
 
 // -------------------------------------------------------------------------------------------------

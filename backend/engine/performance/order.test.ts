@@ -1,4 +1,4 @@
-import { distinctIds, rankScores, rankValues, stableAscendingOrder } from './order';
+import { distinctIds, rankScores, stableAscendingOrder } from './order';
 import { seededRandom } from '../random';
 
 function reference(values: Float64Array): number[] {
@@ -43,9 +43,9 @@ describe('stable ascending order (radix sort on float bits)', () => {
   });
 
   it('ranks rows among the distinct values', () => {
-    const r = rankValues(Float64Array.from([0.3, 0.1, 0.3, 0.2]));
+    const r = rankScores(Float64Array.from([0.3, 0.1, 0.3, 0.2]));
     expect(Array.from(r.distinct)).toEqual([0.1, 0.2, 0.3]);
-    expect(Array.from(r.ranks)).toEqual([2, 0, 2, 1]);
+    expect(Array.from(r.rank)).toEqual([2, 0, 2, 1]);
   });
 });
 
@@ -66,7 +66,18 @@ describe('grouping equal values', () => {
     expect(ids[99]).toBe(19);
   });
 
-  it('ranks scores (large and near-continuous too) like rankValues, with -1 for NaN', () => {
+  it('ranks scores (large and near-continuous too) as a walk along the stable order does, with -1 for NaN', () => {
+    // distinct values in ascending order, each as its first row in that order has it
+    const rankValues = (values: Float64Array) => {
+      const order = stableAscendingOrder(values);
+      const ranks = new Int32Array(values.length);
+      const distinct: number[] = [];
+      for (const i of order) {
+        if (distinct.length === 0 || values[i] !== distinct[distinct.length - 1]) distinct.push(values[i]);
+        ranks[i] = distinct.length - 1;
+      }
+      return { distinct: Float64Array.from(distinct), ranks };
+    };
     const rng = seededRandom(11);
     for (const [n, decimals] of [
       [50, 1],

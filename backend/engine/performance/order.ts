@@ -1,7 +1,8 @@
 /**
  * Fast stable orderings of score columns (NaN-free). An LSD radix sort on the IEEE-754 bit patterns
  * gives numpy's argsort(kind='stable') order in linear time, which matters on million-row references
- * with near-continuous scores; small inputs use a comparator sort.
+ * with near-continuous scores; small inputs use a comparator sort. And grouping of equal scores
+ * (distinctIds, rankScores), which is all most metrics need: no row order at all.
  */
 
 /** Below this many values a comparator sort beats the radix passes. */
@@ -215,49 +216,4 @@ export function rankScores(values: Float64Array): ScoreRanks {
 
 function idsToRanks(ids: Int32Array, rankOfId: Int32Array): void {
   for (let i = 0; i < ids.length; i++) if (ids[i] >= 0) ids[i] = rankOfId[ids[i]];
-}
-
-/** The stable ascending order of rows by their rank (0 ≤ rank < d): a counting sort. */
-export function orderByRank(rank: Int32Array, d: number): Uint32Array {
-  const start = new Int32Array(d + 1);
-  countRanks(rank, start);
-  for (let r = 0; r < d; r++) start[r + 1] += start[r];
-  const order = new Uint32Array(rank.length);
-  placeByRank(rank, start, order);
-  return order;
-}
-
-/** start[r + 1] += rows of rank r */
-function countRanks(rank: Int32Array, start: Int32Array): void {
-  for (let i = 0; i < rank.length; i++) start[rank[i] + 1]++;
-}
-
-/** order[start[rank]++] = row: rows in rank order, ties in row order */
-function placeByRank(rank: Int32Array, start: Int32Array, order: Uint32Array): void {
-  for (let i = 0; i < rank.length; i++) order[start[rank[i]]++] = i;
-}
-
-/** Distinct values (ascending) and each row's index among them. */
-export interface Ranking {
-  distinct: Float64Array;
-  ranks: Int32Array;
-  /** the stable ascending order the ranking came from */
-  order: Uint32Array;
-}
-
-export function rankValues(values: Float64Array): Ranking {
-  const order = stableAscendingOrder(values);
-  const ranks = new Int32Array(values.length);
-  const distinct = new Float64Array(values.length);
-  let k = -1;
-  let last = NaN;
-  for (let i = 0; i < order.length; i++) {
-    const v = values[order[i]];
-    if (k < 0 || v !== last) {
-      distinct[++k] = v;
-      last = v;
-    }
-    ranks[order[i]] = k;
-  }
-  return { distinct: distinct.slice(0, k + 1), ranks, order };
 }
