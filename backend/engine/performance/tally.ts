@@ -102,53 +102,40 @@ export function tallyBinary(
     for (let id = 0; id < d; id++) calibratedById[id] = calibrate(firstSeen[id]);
   }
   const rowsById = new Float64Array(d);
-  const posById = new Float64Array(d);
-  const negById = new Float64Array(d);
+  // [negatives, positives] of score id at 2·id, 2·id + 1
+  const labelsById = new Float64Array(2 * d);
   const t = yTrue ?? nans(n);
   const p = yPred ?? nans(n);
   const cal = calibratedById ?? new Float64Array(0);
   const withExpected = calibratedById !== null;
-  let tp = 0;
-  let tn = 0;
-  let fp = 0;
-  let fn = 0;
+  // Counters indexed by label instead of branches on it: the labels are a coin flip to the branch
+  // predictor. cells[2·ŷ + y]; expected sums by ŷ (slot 2: neither 0 nor 1, not counted), each still
+  // summed in row order.
+  const cells = new Float64Array(4);
+  const expectedPos = new Float64Array(3); // Σ p: TP (ŷ = 1), FN (ŷ = 0)
+  const expectedNeg = new Float64Array(3); // Σ (1 − p): FP, TN
   let scoredPredicted = 0;
-  let eTp = 0;
-  let eFp = 0;
-  let eFn = 0;
-  let eTn = 0;
   let eN = 0;
   for (let i = 0; i < n; i++) {
     const ti = t[i];
     const pi = p[i];
-    if (ti === ti && pi === pi) {
-      if (pi === 1) {
-        if (ti === 1) tp++;
-        else fp++;
-      } else if (ti === 1) fn++;
-      else tn++;
-    }
+    const y = ti === 1 ? 1 : 0;
+    const yHat = pi === 1 ? 1 : 0;
+    if (ti === ti && pi === pi) cells[2 * yHat + y]++;
     const id = ids[i];
     if (id < 0) continue;
     rowsById[id]++;
-    if (ti === ti) {
-      if (ti === 1) posById[id]++;
-      else negById[id]++;
-    }
+    if (ti === ti) labelsById[2 * id + y]++;
     if (pi !== pi) continue;
     scoredPredicted++;
     if (!withExpected) continue;
-    // CBPE's expected counts (spec §4.2), summed in row order
+    // CBPE's expected counts (spec §4.2)
     const c = cal[id];
     if (c !== c) continue;
     eN++;
-    if (pi === 1) {
-      eTp += c;
-      eFp += 1 - c;
-    } else if (pi === 0) {
-      eFn += c;
-      eTn += 1 - c;
-    }
+    const slot = pi === 1 ? 1 : pi === 0 ? 0 : 2;
+    expectedPos[slot] += c;
+    expectedNeg[slot] += 1 - c;
   }
   const byValue = ranks ? identity(firstSeen.length) : idsByValue(firstSeen);
   const values = new Float64Array(d);
@@ -162,18 +149,19 @@ export function tallyBinary(
     const id = byValue[r];
     values[r] = firstSeen[id];
     rows[r] = rowsById[id];
-    positives[r] = posById[id];
-    negatives[r] = negById[id];
+    positives[r] = labelsById[2 * id + 1];
+    negatives[r] = labelsById[2 * id];
     if (calibrated) calibrated[r] = calibratedById![id];
-    scored += rowsById[id];
-    scoredLabelled += posById[id] + negById[id];
+    scored += rows[r];
+    scoredLabelled += positives[r] + negatives[r];
   }
+  const [tn, fn, fp, tp] = cells;
   return {
     counts: yTrue && yPred ? { tp, tn, fp, fn, n: tp + tn + fp + fn } : null,
     scored,
     scoredPredicted: yPred ? scoredPredicted : 0,
     scoredLabelled: yTrue ? scoredLabelled : 0,
-    expected: withExpected && yPred ? { tp: eTp, fp: eFp, fn: eFn, tn: eTn, n: eN } : null,
+    expected: withExpected && yPred ? { tp: expectedPos[1], fp: expectedNeg[1], fn: expectedPos[0], tn: expectedNeg[0], n: eN } : null,
     values,
     rows,
     positives,
