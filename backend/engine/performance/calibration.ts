@@ -252,10 +252,13 @@ function classMembers(labels: Float64Array): Int32Array[] {
   const rows = new Int32Array(labels.length);
   let zero = 0;
   let one = labels.length - 1;
-  // class 0 fills rows from the front, class 1 from the back (reversed), in one pass
+  // class 0 fills rows from the front, class 1 from the back (reversed), in one pass that does not
+  // branch on the label
   for (let i = 0; i < labels.length; i++) {
-    if (labels[i] === 1) rows[one--] = i;
-    else rows[zero++] = i;
+    const c = labels[i] === 1 ? 1 : 0;
+    rows[c === 1 ? one : zero] = i;
+    one -= c;
+    zero += 1 - c;
   }
   return [rows.subarray(0, zero), rows.subarray(zero).reverse()];
 }
@@ -369,7 +372,7 @@ function countHeldOut(test: Int32Array, labels: Float64Array, rank: Int32Array, 
   for (let t = 0; t < test.length; t++) {
     const i = test[t];
     rows[at + rank[i]]++;
-    if (labels[i] === 1) ones[at + rank[i]]++;
+    ones[at + rank[i]] += labels[i] === 1 ? 1 : 0;
   }
 }
 
