@@ -7,7 +7,7 @@ const { floor, imul, pow } = Math;
 const { fromCharCode } = String;
 const { isNaN } = Number;
 const { is } = Object;
-import { isIntegerLiteral, numberIsInteger, parseNumber, parseNumberBytes } from './csv-number';
+import { isIntegerLiteral, numberIsInteger, parseNumber, parseNumberBytes, stringFallbackCount } from './csv-number';
 
 /** Small seeded PRNG (mulberry32) so a failure is reproducible. */
 function rng(seed: number): () => number {
@@ -142,9 +142,9 @@ describe('parseNumberBytes equals Number() bit for bit', () => {
     const r = rng(7);
     const view = new DataView(new ArrayBuffer(8));
     const strings: string[] = [];
-    for (let i = 0; i < 250_000; i++) strings.push(...reprs(randomBitsDouble(r, view), r));
+    for (let i = 0; i < 150_000; i++) strings.push(...reprs(randomBitsDouble(r, view), r));
     // everyday magnitudes (what a CSV of features holds): uniform in [0, 1) and scaled by 10^-8..10^8
-    for (let i = 0; i < 250_000; i++) strings.push(...reprs(r() * pow(10, floor(r() * 17) - 8), r));
+    for (let i = 0; i < 150_000; i++) strings.push(...reprs(r() * pow(10, floor(r() * 17) - 8), r));
     check(strings);
   });
 
@@ -196,6 +196,9 @@ describe('parseNumberBytes equals Number() bit for bit', () => {
       '4503599627370497.5', '1e23', '1.0e23', '100000000000000000000000', '99999999999999999999999', '0.000000000000000000001234567890123456789',
       '00000000000000000000000000001234567890123456789', '18446744073709551615', '18446744073709551616', '9999999999999999999',
       '10000000000000000000', '9999999999999999999e-350', '1e-342', '1e-343', '1.8446744073709551615e-330',
+      // 19 digits: the largest accumulated rounding in the digit loop, with and without a point
+      '9999999999999999999e-5', '999999999.9999999999', '0.9999999999999999999', '-0.0000000000000000009999999999999999999',
+      '1999999999999999999.', '9007199254740993000', '9007199254740992999e-3', '123456789012345678.9e300', '1234567890123456789e-320',
     ];
     const r = rng(10);
     for (let i = 0; i < 100_000; i++) {
@@ -203,10 +206,25 @@ describe('parseNumberBytes equals Number() bit for bit', () => {
       const digits = String(1 + floor(r() * 9)) + digitsOf(r, 15 + floor(r() * 4));
       const e = [-308, -307, -309, -310, -320, -323, -324, -325, 307, 308, 309][floor(r() * 11)];
       strings.push(`${digits[0]}.${digits.slice(1)}e${e}`);
-      // 20-30 significant digits: zeros after the 19th (fast path), or a non-zero digit late (string path)
+      // 20-30 significant digits (the string path): zeros after the 19th, or a non-zero digit late
       const tail = r() < 0.5 ? '0'.repeat(1 + floor(r() * 11)) : '0'.repeat(floor(r() * 10)) + String(1 + floor(r() * 9));
       strings.push(`0.${digits}${tail}`);
     }
     check(strings);
+  });
+
+  it('takes 16-19 digit decimals without building strings (fewer than 1 in 100 fall back)', () => {
+    const r = rng(11);
+    const strings: string[] = [];
+    for (let i = 0; i < 20_000; i++) {
+      const x = r() * pow(10, floor(r() * 9) - 4);
+      strings.push(String(x), x.toPrecision(17), (-x).toPrecision(16), x.toPrecision(19), x.toExponential(17));
+      // numpy's default "%.18e", and fixed 16-19 digit widths, of short values (0.5, 12.25, 3e-7, 1e20)
+      const round = floor(r() * 1000) * pow(10, floor(r() * 30) - 12);
+      strings.push(round.toExponential(18), round.toPrecision(16 + floor(r() * 4)));
+    }
+    const before = stringFallbackCount();
+    check(strings);
+    expect((stringFallbackCount() - before) / strings.length).toBeLessThan(0.01);
   });
 });

@@ -5,16 +5,14 @@
  * - Clinger's: a decimal with at most 15 significant digits has an integer mantissa m < 2^53 (exact in
  *   a double), and 10^k is exact for |k| ≤ 22, so m * 10^k or m / 10^k is one correctly rounded IEEE
  *   operation, the same double `Number()` gives.
- * - up to 19 significant digits (the 16-17 digits of Python's float repr among them), or any exponent
- *   with a normal result: `digitsToDouble` (decimal-to-double.ts), exact whenever it answers.
- * Everything else (more than 19 digits unless the rest are zeros, halfway ambiguity, subnormal or
- * infinite results, inf, odd syntax) is decoded and handed to `parseNumber`, so the semantics are those
- * of the string path.
+ * - 16 to 19 significant digits (the 16-17 of Python's float repr among them), or up to 15 with a larger
+ *   exponent: the exact integer of the digits (see `exactSignificand`) goes to `digitsToDouble`
+ *   (decimal-to-double.ts), which is exact whenever it answers.
+ * Everything else (more than 19 significant digits, halfway ambiguity, subnormal or infinite results,
+ * inf, odd syntax) is decoded and handed to `parseNumber`, so the semantics are those of the string path.
  */
 import { digitsToDouble } from './decimal-to-double';
 
-/** Significant digits in the first int32 accumulator: 10^9 - 1 < 2^31. */
-const UPPER_DIGITS = 9;
 /** Most significant digits that keep the mantissa exact: 10^15 - 1 < 2^53. */
 const MAX_FAST_DIGITS = 15;
 /** Most significant digits decimal-to-double takes: 10^19 - 1 < 2^64. */
@@ -22,6 +20,9 @@ const MAX_LONG_DIGITS = 19;
 /** 10^22 is the largest power of ten exactly representable as a double. */
 const MAX_EXACT_POW10 = 22;
 const POW10 = Array.from({ length: MAX_EXACT_POW10 + 1 }, (_, k) => Number(`1e${k}`));
+/** Trailing digits read again exactly for a long significand (see `exactSignificand`). */
+const LOW_DIGITS = 6;
+const LOW_SCALE = 1e6;
 
 /** digitsToDouble's answer slot. */
 const converted = new Float64Array(1);
@@ -54,49 +55,41 @@ export function parseNumberBytes(bytes: Uint8Array, start: number, end: number):
     negative = c === MINUS;
     p++;
   }
-  // The significant digits (from the first non-zero one) go to int32 accumulators: the first 9 to
-  // `upper`, the next 6 to `middle`, the next 4 to `tail`; later ones are only counted, and mark the
-  // field inexact when one is not 0. (Integer multiply-adds: a double `x * 10 + d` per digit is a chain
-  // of two floating operations, and that chain was most of the cost of a 17-digit field.)
-  let upper = 0;
-  let middle = 0;
-  let tail = 0;
-  let digits = 0;
-  let droppedNonZero = false;
+  let mantissa = 0;
+  let digits = 0; // significant digits taken into the mantissa
   let scale = 0; // decimal exponent adjustment from digits after the point
-  const intStart = p;
-  while (p < end && bytes[p] === D0) p++;
+  let sawDigit = false;
+  // integer part
   while (p < end) {
-    const d = bytes[p] - D0;
-    if (d < 0 || d > 9) break;
-    if (digits < UPPER_DIGITS) upper = upper * 10 + d;
-    else if (digits < MAX_FAST_DIGITS) middle = middle * 10 + d;
-    else if (digits < MAX_LONG_DIGITS) tail = tail * 10 + d;
-    else if (d !== 0) droppedNonZero = true;
-    digits++;
+    c = bytes[p];
+    if (c < D0 || c > D9) break;
+    sawDigit = true;
+    if (mantissa !== 0 || c !== D0) {
+      mantissa = mantissa * 10 + (c - D0);
+      digits++;
+    }
     p++;
   }
-  let sawDigit = p > intStart;
   let integer = true;
+  let dot = -1;
   if (p < end && bytes[p] === DOT) {
     integer = false;
+    dot = p;
     p++;
-    const fracStart = p;
-    if (digits === 0) while (p < end && bytes[p] === D0) p++;
     while (p < end) {
-      const d = bytes[p] - D0;
-      if (d < 0 || d > 9) break;
-      if (digits < UPPER_DIGITS) upper = upper * 10 + d;
-      else if (digits < MAX_FAST_DIGITS) middle = middle * 10 + d;
-      else if (digits < MAX_LONG_DIGITS) tail = tail * 10 + d;
-      else if (d !== 0) droppedNonZero = true;
-      digits++;
+      c = bytes[p];
+      if (c < D0 || c > D9) break;
+      sawDigit = true;
+      if (mantissa !== 0 || c !== D0) {
+        mantissa = mantissa * 10 + (c - D0);
+        digits++;
+      }
+      scale--;
       p++;
     }
-    scale = fracStart - p;
-    if (p > fracStart) sawDigit = true;
   }
   if (!sawDigit) return slowPath(bytes, start, end);
+  const digitsEnd = p;
   if (p < end && (bytes[p] | 32) === 101 /* e */) {
     integer = false;
     p++;
@@ -118,24 +111,70 @@ export function parseNumberBytes(bytes: Uint8Array, start: number, end: number):
   }
   if (p !== end) return slowPath(bytes, start, end);
   let v: number;
-  if (digits === 0) v = 0;
+  if (mantissa === 0) v = 0;
+  else if (digits <= MAX_FAST_DIGITS && scale === 0) v = mantissa;
+  else if (digits <= MAX_FAST_DIGITS && scale > 0 && scale <= MAX_EXACT_POW10) v = mantissa * POW10[scale];
+  else if (digits <= MAX_FAST_DIGITS && scale < 0 && scale >= -MAX_EXACT_POW10) v = mantissa / POW10[-scale];
+  else if (digits > MAX_LONG_DIGITS) return slowPath(bytes, start, end);
   else {
-    // the first min(digits, 15) significant digits, exact (< 10^15)
-    const head = digits <= UPPER_DIGITS ? upper : upper * POW10[(digits < MAX_FAST_DIGITS ? digits : MAX_FAST_DIGITS) - UPPER_DIGITS] + middle;
-    if (digits <= MAX_FAST_DIGITS && scale === 0) v = head;
-    else if (digits <= MAX_FAST_DIGITS && scale > 0 && scale <= MAX_EXACT_POW10) v = head * POW10[scale];
-    else if (digits <= MAX_FAST_DIGITS && scale < 0 && scale >= -MAX_EXACT_POW10) v = head / POW10[-scale];
-    else {
-      if (droppedNonZero) return slowPath(bytes, start, end);
-      const kept = digits < MAX_LONG_DIGITS ? digits : MAX_LONG_DIGITS;
-      // N = (head · 10^k + tail) · 10^(digits - kept) exactly: the digits past the 19th are all 0
-      const k = kept > MAX_FAST_DIGITS ? kept - MAX_FAST_DIGITS : 0;
-      if (!digitsToDouble(head, POW10[k], tail, scale + digits - kept, converted)) return slowPath(bytes, start, end);
-      v = converted[0];
-    }
+    const exact = digits <= MAX_FAST_DIGITS ? digitsToDouble(mantissa, 1, 0, scale, converted) : exactSignificand(bytes, digitsEnd, mantissa, digits, scale);
+    if (!exact) return slowPath(bytes, start, end);
+    v = converted[0];
   }
   lastWasInteger = integer;
   return negative ? -v : v;
+}
+
+/**
+ * digitsToDouble for 16-19 significant digits, whose integer N the loop above accumulated only
+ * approximately: `mantissa` = N up to rounding. N is recovered exactly from `mantissa` and its last
+ * six digits L (read again from the bytes): N = H · 10^6 + L with H = round((mantissa - L) / 10^6).
+ *
+ * Why H is exact: each step of `mantissa * 10 + d` rounds twice (the product, the sum), each time by
+ * at most 2^-53 of a value below N's prefix · (1 + 2^-50); later steps multiply that error by 10 per
+ * digit, so each of the 2 · 19 roundings contributes at most 2^-53 · N · (1 + 2^-50), in all
+ * |mantissa - N| < 38 · 2^-53 · 10^19 < 43,000. `mantissa - L` adds at most half an ulp of 10^19
+ * (1,024), the division by 10^6 at most 2^-10: the quotient is within 0.05 of the integer H, and
+ * Math.round finds it. (H < 10^13 and (H mod 2^32) · 10^6 + L < 2^53: within digitsToDouble's limits.)
+ *
+ * Trailing zeros are dropped first when what is left has at most 15 digits: fixed-width output such
+ * as numpy's "%.18e" of 0.5 ("5.000000000000000000e-01") is then Clinger's 5 / 10, where the truncated
+ * power of ten would leave the exactly representable value undecided.
+ */
+function exactSignificand(bytes: Uint8Array, digitsEnd: number, mantissa: number, digits: number, scale: number): boolean {
+  let low = 0;
+  let unit = 1;
+  let zeros = 0; // trailing zeros among the last six digits
+  for (let i = digitsEnd - 1, n = 0; n < LOW_DIGITS; i--) {
+    const c = bytes[i];
+    if (c === DOT) continue;
+    if (c === D0 && zeros === n) zeros++;
+    low += (c - D0) * unit;
+    unit *= 10;
+    n++;
+  }
+  const high = Math.round((mantissa - low) / LOW_SCALE);
+  if (zeros === 0 || digits - zeros > MAX_FAST_DIGITS) return digitsToDouble(high, LOW_SCALE, low, scale, converted);
+  return withoutTrailingZeros(high, low, zeros, scale);
+}
+
+/** N = high · 10^6 + low ending in `zeros` zeros (1-6), with at most 15 digits before them, as a double. */
+function withoutTrailingZeros(high: number, low: number, zeros: number, scale: number): boolean {
+  // N / 10^zeros: at most 15 digits (with 6 trailing zeros, at most 13), so every step is exact
+  let short: number;
+  if (zeros < LOW_DIGITS) short = high * POW10[LOW_DIGITS - zeros] + low / POW10[zeros];
+  else {
+    short = high;
+    while (short % 10 === 0) {
+      short /= 10;
+      zeros++;
+    }
+  }
+  const q = scale + zeros;
+  if (q >= 0 && q <= MAX_EXACT_POW10) converted[0] = short * POW10[q];
+  else if (q < 0 && q >= -MAX_EXACT_POW10) converted[0] = short / POW10[-q];
+  else return digitsToDouble(short, 1, 0, q, converted);
+  return true;
 }
 
 /** Fields up to this long are turned into strings byte by byte when they are ASCII. */
@@ -160,7 +199,15 @@ function fieldText(bytes: Uint8Array, start: number, end: number): string {
   return decoder.decode(bytes.subarray(start, end));
 }
 
+let stringFallbacks = 0;
+
+/** How many fields so far went the string way (`Number()`): the fast paths' misses, for tests. */
+export function stringFallbackCount(): number {
+  return stringFallbacks;
+}
+
 function slowPath(bytes: Uint8Array, start: number, end: number): number {
+  stringFallbacks++;
   const s = fieldText(bytes, start, end);
   const v = parseNumber(s);
   if (!Number.isNaN(v)) lastWasInteger = isIntegerLiteral(s);
