@@ -117,9 +117,31 @@ export function distinctIds(values: Float64Array, ids: Int32Array, maxDistinct =
   const mask = size - 1;
   const shift = 32 - bits;
   const word = new Uint32Array(values.buffer, values.byteOffset, 2 * n);
+  const found = hashValues(values, word, ids, capacity, mask, shift, tableLo, tableHi, tableId, slotOfId, firstValue);
+  const count = Math.min(found, capacity);
+  for (let id = 0; id < count; id++) tableId[slotOfId[id]] = -1;
+  return found > capacity ? null : firstValue.slice(0, count);
+}
+
+/**
+ * distinctIds' row loop, with the scratch table passed in (locals, not module variables, inside the
+ * loop). Returns the number of distinct values, or capacity + 1 when there are more.
+ */
+function hashValues(
+  values: Float64Array,
+  word: Uint32Array,
+  ids: Int32Array,
+  capacity: number,
+  mask: number,
+  shift: number,
+  tableLo: Uint32Array,
+  tableHi: Uint32Array,
+  tableId: Int32Array,
+  slotOfId: Int32Array,
+  firstValue: Float64Array,
+): number {
   let count = 0;
-  let overflow = false;
-  for (let i = 0; i < n; i++) {
+  for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v !== v) {
       ids[i] = -1;
@@ -135,10 +157,7 @@ export function distinctIds(values: Float64Array, ids: Int32Array, maxDistinct =
       id = tableId[h];
     }
     if (id === -1) {
-      if (count === capacity) {
-        overflow = true;
-        break;
-      }
+      if (count === capacity) return capacity + 1;
       id = count++;
       tableLo[h] = lo;
       tableHi[h] = hi;
@@ -148,8 +167,7 @@ export function distinctIds(values: Float64Array, ids: Int32Array, maxDistinct =
     }
     ids[i] = id;
   }
-  for (let id = 0; id < count; id++) tableId[slotOfId[id]] = -1;
-  return overflow ? null : firstValue.slice(0, count);
+  return count;
 }
 
 /** Indexes of distinct (NaN-free, pairwise unequal) values in ascending order of value. */

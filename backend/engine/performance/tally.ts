@@ -55,6 +55,61 @@ export function tallyRanked(yTrue: Float64Array, yPred: Float64Array | null, sco
   return { ...tallyBinary(yTrue, yPred, scores, undefined, ranks), rank: ranks.rank };
 }
 
+// Slots of tallyRows' counters: confusion cells at 2·ŷ + y, expected sums at E_POS + slot (Σ p) and
+// E_NEG + slot (Σ (1 − p)) with slot ŷ (2: neither 0 nor 1, not counted).
+const TN = 0;
+const FN = 1;
+const FP = 2;
+const TP = 3;
+const E_POS = 4;
+const E_FN = E_POS;
+const E_TP = E_POS + 1;
+const E_NEG = 7;
+const E_TN = E_NEG;
+const E_FP = E_NEG + 1;
+const E_N = 10;
+const SCORED_PREDICTED = 11;
+const COUNTERS = 12;
+
+/**
+ * The row pass of tallyBinary, a function of its own (one loop, always the same argument types, so it
+ * compiles once for every chunk). Counters are indexed by label instead of branching on it: the labels
+ * are a coin flip to the branch predictor. Every sum still adds in row order.
+ */
+function tallyRows(
+  t: Float64Array,
+  p: Float64Array,
+  ids: Int32Array,
+  n: number,
+  cal: Float64Array,
+  withExpected: boolean,
+  rowsById: Float64Array,
+  labelsById: Float64Array,
+  counters: Float64Array,
+): void {
+  for (let i = 0; i < n; i++) {
+    const ti = t[i];
+    const pi = p[i];
+    const y = ti === 1 ? 1 : 0;
+    const yHat = pi === 1 ? 1 : 0;
+    if (ti === ti && pi === pi) counters[2 * yHat + y]++;
+    const id = ids[i];
+    if (id < 0) continue;
+    rowsById[id]++;
+    if (ti === ti) labelsById[2 * id + y]++;
+    if (pi !== pi) continue;
+    counters[SCORED_PREDICTED]++;
+    if (!withExpected) continue;
+    // CBPE's expected counts (spec §4.2)
+    const c = cal[id];
+    if (c !== c) continue;
+    counters[E_N]++;
+    const slot = pi === 1 ? 1 : pi === 0 ? 0 : 2;
+    counters[E_POS + slot] += c;
+    counters[E_NEG + slot] += 1 - c;
+  }
+}
+
 function identity(d: number): Uint32Array {
   const out = new Uint32Array(d);
   for (let i = 0; i < d; i++) out[i] = i;
@@ -104,39 +159,8 @@ export function tallyBinary(
   const rowsById = new Float64Array(d);
   // [negatives, positives] of score id at 2·id, 2·id + 1
   const labelsById = new Float64Array(2 * d);
-  const t = yTrue ?? nans(n);
-  const p = yPred ?? nans(n);
-  const cal = calibratedById ?? new Float64Array(0);
-  const withExpected = calibratedById !== null;
-  // Counters indexed by label instead of branches on it: the labels are a coin flip to the branch
-  // predictor. cells[2·ŷ + y]; expected sums by ŷ (slot 2: neither 0 nor 1, not counted), each still
-  // summed in row order.
-  const cells = new Float64Array(4);
-  const expectedPos = new Float64Array(3); // Σ p: TP (ŷ = 1), FN (ŷ = 0)
-  const expectedNeg = new Float64Array(3); // Σ (1 − p): FP, TN
-  let scoredPredicted = 0;
-  let eN = 0;
-  for (let i = 0; i < n; i++) {
-    const ti = t[i];
-    const pi = p[i];
-    const y = ti === 1 ? 1 : 0;
-    const yHat = pi === 1 ? 1 : 0;
-    if (ti === ti && pi === pi) cells[2 * yHat + y]++;
-    const id = ids[i];
-    if (id < 0) continue;
-    rowsById[id]++;
-    if (ti === ti) labelsById[2 * id + y]++;
-    if (pi !== pi) continue;
-    scoredPredicted++;
-    if (!withExpected) continue;
-    // CBPE's expected counts (spec §4.2)
-    const c = cal[id];
-    if (c !== c) continue;
-    eN++;
-    const slot = pi === 1 ? 1 : pi === 0 ? 0 : 2;
-    expectedPos[slot] += c;
-    expectedNeg[slot] += 1 - c;
-  }
+  const counters = new Float64Array(COUNTERS);
+  tallyRows(yTrue ?? nans(n), yPred ?? nans(n), ids, n, calibratedById ?? new Float64Array(0), calibratedById !== null, rowsById, labelsById, counters);
   const byValue = ranks ? identity(firstSeen.length) : idsByValue(firstSeen);
   const values = new Float64Array(d);
   const rows = new Float64Array(d);
@@ -155,13 +179,16 @@ export function tallyBinary(
     scored += rows[r];
     scoredLabelled += positives[r] + negatives[r];
   }
-  const [tn, fn, fp, tp] = cells;
+  const tn = counters[TN];
+  const fn = counters[FN];
+  const fp = counters[FP];
+  const tp = counters[TP];
   return {
     counts: yTrue && yPred ? { tp, tn, fp, fn, n: tp + tn + fp + fn } : null,
     scored,
-    scoredPredicted: yPred ? scoredPredicted : 0,
+    scoredPredicted: yPred ? counters[SCORED_PREDICTED] : 0,
     scoredLabelled: yTrue ? scoredLabelled : 0,
-    expected: withExpected && yPred ? { tp: expectedPos[1], fp: expectedNeg[1], fn: expectedPos[0], tn: expectedNeg[0], n: eN } : null,
+    expected: calibratedById !== null && yPred ? { tp: counters[E_TP], fp: counters[E_FP], fn: counters[E_FN], tn: counters[E_TN], n: counters[E_N] } : null,
     values,
     rows,
     positives,

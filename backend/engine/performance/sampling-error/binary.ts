@@ -168,11 +168,31 @@ export function aurocComponents(yTrue: Float64Array, scores: Float64Array, ranke
   const nPos = flip ? n - pos : pos;
   const nNeg = n - nPos;
   const ser = new Float64Array(nPos - dropped);
+  placeMannWhitney(yTrue, rank, group, counted, dropped, nNeg, cursorPos, cursorNeg, ser);
+  return { std: populationStd(ser), fraction: nPos / n };
+}
+
+/**
+ * aurocComponents' row pass (a loop of its own, see order.ts): each counted row's ser value, written at
+ * its place in score order; `cursorPos`/`cursorNeg` start at the counted/other rows below each group.
+ */
+function placeMannWhitney(
+  yTrue: Float64Array,
+  rank: Int32Array,
+  group: Int32Array,
+  counted: number,
+  dropped: number,
+  nNeg: number,
+  cursorPos: Int32Array,
+  cursorNeg: Int32Array,
+  ser: Float64Array,
+): void {
   for (let i = 0; i < yTrue.length; i++) {
     const r = rank[i];
-    if (r < 0 || Number.isNaN(yTrue[i])) continue;
+    const y = yTrue[i];
+    if (r < 0 || y !== y) continue;
     const g = group[r];
-    if ((yTrue[i] === 1 ? 1 : 0) !== counted) {
+    if ((y === 1 ? 1 : 0) !== counted) {
       cursorNeg[g]++;
       continue;
     }
@@ -181,7 +201,6 @@ export function aurocComponents(yTrue: Float64Array, scores: Float64Array, ranke
     if (before === 0 && negativesBefore === 0) continue; // the dropped first row
     ser[before - dropped] = (negativesBefore + dropped) / nNeg;
   }
-  return { std: populationStd(ser), fraction: nPos / n };
 }
 
 export function populationStd(values: Float64Array): number {
