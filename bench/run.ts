@@ -375,8 +375,8 @@ function machine() {
 }
 
 async function registeredClasses(): Promise<Set<string>> {
-  const { CALCULATORS } = await import('../backend/engine/registry');
-  return new Set(CALCULATORS.keys());
+  const { calculatorNames } = await import('../backend/engine/registry');
+  return new Set(calculatorNames());
 }
 
 export async function main(argv: string[]): Promise<number> {

@@ -5,7 +5,7 @@
 import { ChunkingParams, chunkFrame, ConfigError, DataError, FittedCalculator, MetricRow, Period, ResultRow } from './calculator';
 import { Chunk, ChunkingError } from './chunking';
 import { ColumnNotFoundError, Frame, sliceFrame } from './frame';
-import { CALCULATORS, calculatorNames } from './registry';
+import { calculatorDefinition, calculatorNames } from './registry';
 import { SortedFrames } from './sorted-frames';
 
 export { Dataset, prepareFrame, SortedFrames } from './sorted-frames';
@@ -26,7 +26,7 @@ export interface PreparedCalculator {
 
 /** Validates class and params without touching data, so config errors surface before any file is read. */
 export function prepareCalculator(config: CalculatorConfig): PreparedCalculator {
-  const def = CALCULATORS.get(config.className);
+  const def = calculatorDefinition(config.className);
   if (!def) {
     throw new ConfigError(`${config.where}.class`, `unknown calculator class '${config.className}' (known: ${calculatorNames().join(', ')})`);
   }

@@ -9,7 +9,7 @@
  */
 import { CalculatorDefinition, ConfigError } from '../engine/calculator';
 import { FAMILIES, familyOfCalculator, METRICS, ProblemType } from '../engine/catalog';
-import { CALCULATORS } from '../engine/registry';
+import { calculatorDefinition as engineCalculator, calculatorNames } from '../engine/registry';
 import { CHUNKING_KEYS, ModelDefinition } from './definition';
 import { ColumnSpec, ResolvedCalculator, SkippedCalculator } from './layout';
 import { TYPE_INCONSISTENCY_CLASS, typeInconsistencyCalculator } from './type-consistency';
@@ -18,11 +18,11 @@ import { TYPE_INCONSISTENCY_CLASS, typeInconsistencyCalculator } from './type-co
 const SERVER_CALCULATORS: ReadonlyMap<string, CalculatorDefinition<any>> = new Map([[TYPE_INCONSISTENCY_CLASS, typeInconsistencyCalculator]]);
 
 export function calculatorDefinition(className: string): CalculatorDefinition<any> | undefined {
-  return CALCULATORS.get(className) ?? SERVER_CALCULATORS.get(className);
+  return engineCalculator(className) ?? SERVER_CALCULATORS.get(className);
 }
 
 export function knownCalculatorNames(): string[] {
-  return [...new Set([...CALCULATORS.keys(), ...SERVER_CALCULATORS.keys()])].sort();
+  return [...new Set([...calculatorNames(), ...SERVER_CALCULATORS.keys()])].sort();
 }
 
 /**
