@@ -255,18 +255,19 @@ export function bootstrapAveragePrecisions(
   // scores whose rows all lack a label stay empty, and AP skips empty ranks.
   const slot = new Int32Array(n);
   fillSlots(yTrue, rank, slot);
-  const tally = new Int32Array(2 * distinct.length);
+  const slots = 2 * distinct.length;
+  const tally = new Int32Array(TALLY_LANES * slots);
   const pos = new Float64Array(distinct.length);
   const neg = new Float64Array(distinct.length);
   const draws = new Float64Array(sampleSize);
   for (let e = 0; e < AP_BOOTSTRAP_EXPERIMENTS; e++) {
     tally.fill(0);
     rng.fill(draws);
-    tallyResample(tally, slot, draws, n);
+    tallyResample(tally, slot, draws, n, slots);
     let positives = 0;
     for (let r = 0; r < distinct.length; r++) {
-      neg[r] = tally[2 * r];
-      pos[r] = tally[2 * r + 1];
+      neg[r] = tally[2 * r] + tally[slots + 2 * r] + tally[2 * slots + 2 * r] + tally[3 * slots + 2 * r];
+      pos[r] = tally[2 * r + 1] + tally[slots + 2 * r + 1] + tally[2 * slots + 2 * r + 1] + tally[3 * slots + 2 * r + 1];
       positives += pos[r];
     }
     values[e] = averagePrecisionFromCounts(pos, neg, positives);
@@ -284,12 +285,27 @@ function fillSlots(yTrue: Float64Array, rank: Int32Array, slot: Int32Array): voi
   }
 }
 
+/** Draws counted into this many interleaved copies of the tally (summed afterwards). */
+const TALLY_LANES = 4;
+
 /**
  * Counts one resample into `tally`: draw k picks row ⌊draws[k]·n⌋ (randomInt's formula). Its own small
  * function so the hot loop is compiled once and early, not re-entered cold on each experiment.
+ * Consecutive draws go to TALLY_LANES copies of the `slots` counters, so an increment does not wait for
+ * the previous one to the same counter (the counts are integers: lanes add up to the same totals).
  */
-function tallyResample(tally: Int32Array, slot: Int32Array, draws: Float64Array, n: number): void {
-  for (let k = 0; k < draws.length; k++) tally[slot[Math.floor(draws[k] * n)]]++;
+function tallyResample(tally: Int32Array, slot: Int32Array, draws: Float64Array, n: number, slots: number): void {
+  const length = draws.length;
+  // the odd draws first, so nothing runs after the main loop (code there would lack type feedback when
+  // the loop is compiled mid-run, and drop back to the interpreter on every call)
+  const rest = length % TALLY_LANES;
+  for (let k = 0; k < rest; k++) tally[slot[Math.floor(draws[k] * n)]]++;
+  for (let k = rest; k < length; k += TALLY_LANES) {
+    tally[slot[Math.floor(draws[k] * n)]]++;
+    tally[slots + slot[Math.floor(draws[k + 1] * n)]]++;
+    tally[2 * slots + slot[Math.floor(draws[k + 2] * n)]]++;
+    tally[3 * slots + slot[Math.floor(draws[k + 3] * n)]]++;
+  }
 }
 
 /** sklearn's AP from positive/negative counts per distinct score (ascending ranks), walked from the top. */
