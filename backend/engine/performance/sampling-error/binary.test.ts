@@ -1,6 +1,6 @@
 import { binaryCounts } from '../metrics/binary';
 import { averagePrecision } from '../metrics/curves';
-import { seededRandom } from '../../random';
+import { randomInt, seededRandom } from '../../random';
 import {
   apComponents,
   apSamplingError,
@@ -132,6 +132,27 @@ describe('binary sampling-error components (hand-checked)', () => {
     // flipped, 1e-17 and 2e-17 both become 1: one tie, broken by row order
     const tiny = aurocComponents(f([1, 0, 1, 1, 0, 1, 1]), f([2e-17, 1e-17, 0.5, 0.7, 1e-17, 0.6, 2e-17]));
     expect(tiny).toEqual(bySorting(f([1, 0, 1, 1, 0, 1, 1]), f([2e-17, 1e-17, 0.5, 0.7, 1e-17, 0.6, 2e-17])));
+  });
+
+  it('AP bootstrap: each resample is the AP of randomInt-drawn rows, as sklearn computes it', () => {
+    const rng = seededRandom(8);
+    const n = 1003; // an odd sample size (501)
+    const labels = new Float64Array(n);
+    const scores = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      scores[i] = i % 50 === 7 ? NaN : Math.round(rng() * 100) / 100;
+      labels[i] = i % 61 === 3 ? NaN : rng() < scores[i] ? 1 : 0;
+    }
+    const rows = Array.from(labels.keys()).filter((i) => !Number.isNaN(labels[i]) && !Number.isNaN(scores[i]));
+    const draw = seededRandom(17);
+    const size = Math.floor(rows.length / 2);
+    const want = Array.from({ length: 50 }, () => {
+      const picked = Array.from({ length: size }, () => rows[randomInt(draw, rows.length)]);
+      return averagePrecision(Float64Array.from(picked, (i) => labels[i]), Float64Array.from(picked, (i) => scores[i]));
+    });
+    const got = bootstrapAveragePrecisions(labels, scores, seededRandom(17));
+    expect(got.sampleSize).toBe(size);
+    expect(Array.from(got.values)).toEqual(want);
   });
 
   it('AP bootstrap: counts per score give the same AP as sorting, and the SE scales with sqrt(size/n)', () => {
