@@ -96,11 +96,18 @@ export function clockValidity(service: VigilService, answer: QueryAnswer): numbe
   let until = UNTIL_RESULTS_CHANGE;
   for (const { frames } of Object.values(answer.results)) {
     for (const frame of frames) {
+      // A frame not of read.ts's shapes, or of a model gone meanwhile: not kept past this instant.
       const model = (frame.meta?.custom as { model?: unknown } | undefined)?.model;
-      if (typeof model !== 'string' || service.model(model).layout?.chunker.type !== 'period') continue;
+      if (typeof model !== 'string') return Date.now();
+      let periodChunks: boolean;
+      try {
+        periodChunks = service.model(model).layout?.chunker.type === 'period';
+      } catch {
+        return Date.now();
+      }
+      if (!periodChunks) continue;
       const ends = frame.fields.find((f) => f.name === 'time_end')?.values;
       const partial = frame.fields.find((f) => f.name === 'partial')?.values;
-      // Not a frame of read.ts's shapes: do not keep it past this instant.
       if (!ends || !partial) return Date.now();
       for (let i = 0; i < partial.length; i++) if (partial[i] === true) until = Math.min(until, ends[i] as number);
     }
