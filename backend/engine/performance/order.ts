@@ -26,13 +26,24 @@ export function stableAscendingOrder(values: Float64Array): Uint32Array {
   return fewDistinctOrder(values) ?? radixAscendingOrder(values);
 }
 
+/** Scratch of radixAscendingOrder, reused call after call (grown on demand). */
+let radixLo = new Uint32Array(0);
+let radixHi = new Uint32Array(0);
+let radixNext = new Uint32Array(0);
+const radixCount = new Int32Array(1 << DIGIT_BITS);
+
 /** The stable ascending order by an LSD radix sort on the IEEE-754 bits (NaN-free values). */
 function radixAscendingOrder(values: Float64Array): Uint32Array {
   const n = values.length;
+  if (radixLo.length < n) {
+    radixLo = new Uint32Array(n);
+    radixHi = new Uint32Array(n);
+    radixNext = new Uint32Array(n);
+  }
   // Order-preserving unsigned keys: flip all bits of negatives, the sign bit of the rest.
   const bits = new Uint32Array(values.buffer, values.byteOffset, n * 2);
-  const lo = new Uint32Array(n);
-  const hi = new Uint32Array(n);
+  const lo = radixLo;
+  const hi = radixHi;
   for (let i = 0; i < n; i++) {
     const v = values[i] === 0 ? 0 : values[i]; // -0 → 0
     let l: number;
@@ -54,8 +65,10 @@ function radixAscendingOrder(values: Float64Array): Uint32Array {
   }
   let order = new Uint32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
-  let next = new Uint32Array(n);
-  const count = new Int32Array(1 << DIGIT_BITS);
+  // six passes (two keys × three digits) swap order and next an even number of times: the result ends
+  // in the array allocated above, and next is scratch
+  let next = radixNext;
+  const count = radixCount;
   for (const keys of [lo, hi]) {
     for (let shift = 0; shift < 32; shift += DIGIT_BITS) {
       count.fill(0);

@@ -116,9 +116,15 @@ function identity(d: number): Uint32Array {
   return out;
 }
 
-/** Per-row scratch reused chunk after chunk: group ids, and NaN stand-ins for absent columns. */
+/**
+ * Scratch reused chunk after chunk (grown on demand): per-row group ids, NaN stand-ins for absent
+ * columns, and the per-group counters before they are put in score order.
+ */
 let idScratch = new Int32Array(0);
 let nanScratch = new Float64Array(0);
+let rowsScratch = new Float64Array(0);
+let labelsScratch = new Float64Array(0);
+let calibratedScratch = new Float64Array(0);
 
 function nans(n: number): Float64Array {
   if (nanScratch.length < n) nanScratch = new Float64Array(n).fill(NaN);
@@ -151,14 +157,19 @@ export function tallyBinary(
     ids.fill(-1, 0, n);
   }
   const d = firstSeen.length;
+  if (rowsScratch.length < d) {
+    rowsScratch = new Float64Array(d);
+    labelsScratch = new Float64Array(2 * d);
+    calibratedScratch = new Float64Array(d);
+  }
   let calibratedById: Float64Array | null = null;
   if (calibrate) {
-    calibratedById = new Float64Array(d);
+    calibratedById = calibratedScratch;
     for (let id = 0; id < d; id++) calibratedById[id] = calibrate(firstSeen[id]);
   }
-  const rowsById = new Float64Array(d);
+  const rowsById = rowsScratch.fill(0, 0, d);
   // [negatives, positives] of score id at 2·id, 2·id + 1
-  const labelsById = new Float64Array(2 * d);
+  const labelsById = labelsScratch.fill(0, 0, 2 * d);
   const counters = new Float64Array(COUNTERS);
   tallyRows(yTrue ?? nans(n), yPred ?? nans(n), ids, n, calibratedById ?? new Float64Array(0), calibratedById !== null, rowsById, labelsById, counters);
   const byValue = ranks ? identity(firstSeen.length) : idsByValue(firstSeen);
