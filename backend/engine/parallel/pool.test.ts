@@ -1,4 +1,3 @@
-import * as os from 'os';
 import { runThreads } from './pool';
 import { reviveError, serializeError } from './errors';
 import { ConfigError, DataError } from '../calculator';
@@ -10,11 +9,11 @@ describe('runThreads', () => {
     for (const bad of ['0', '-2', '1.5', 'many']) expect(() => runThreads({ VIGIL_THREADS: bad }, 0)).toThrow(/VIGIL_THREADS/);
   });
 
-  it('uses the idle CPUs without VIGIL_THREADS: all when idle, one when the machine is busy', () => {
-    const cpus = os.availableParallelism();
-    expect(runThreads({}, 0)).toBe(cpus);
-    expect(runThreads({}, cpus + 3)).toBe(1);
-    expect(runThreads({ VIGIL_THREADS: '' }, cpus - 0.2)).toBe(1);
+  it('uses one thread per CPU without VIGIL_THREADS, at most four', () => {
+    expect(runThreads({}, 2)).toBe(2);
+    expect(runThreads({}, 1)).toBe(1);
+    expect(runThreads({ VIGIL_THREADS: '' }, 16)).toBe(4);
+    expect(runThreads({ VIGIL_THREADS: '6' }, 2)).toBe(6);
   });
 });
 

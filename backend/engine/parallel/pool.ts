@@ -37,16 +37,19 @@ const COST: Record<string, number> = {
 };
 const DEFAULT_COST = 20;
 
+/** Default thread cap: one file per reading thread and a dozen calculators leave more threads idle. */
+const MAX_DEFAULT_THREADS = 4;
+
 /**
- * Threads for `vigil run`: VIGIL_THREADS (1 = sequential, on the main thread), else one per idle CPU:
- * the available CPUs less the 1-minute load average, rounded, at least 1. A second thread on a core that
- * other work already uses costs more than it saves (bench `carloan` at load 3.5 on 2 CPUs: 1.05-1.14 s
- * wall on one thread, 1.37-1.50 s on two; the worker's cold JIT and second copy of the sorted frames are
- * ~0.3 s of CPU). Throws on a value that is not a positive integer.
+ * Threads for `vigil run`: VIGIL_THREADS (1 = sequential, on the main thread), else one per CPU, at
+ * most MAX_DEFAULT_THREADS. Not fewer on a busy machine: the scheduler shares the CPUs per thread, so
+ * two threads keep their share better (bench `carloan` on 2 CPUs, 6 alternating runs each: 2 threads vs
+ * 1 with no other load 0.39 vs 0.44 s wall, beside one busy process 0.56 vs 0.55 s, beside two 0.81 vs
+ * 1.00 s). Throws on a value that is not a positive integer.
  */
-export function runThreads(env: NodeJS.ProcessEnv = process.env, load = os.loadavg()[0]): number {
+export function runThreads(env: NodeJS.ProcessEnv = process.env, cpus = os.availableParallelism()): number {
   const raw = env.VIGIL_THREADS?.trim();
-  if (!raw) return Math.max(1, Math.min(os.availableParallelism(), Math.round(os.availableParallelism() - load)));
+  if (!raw) return Math.max(1, Math.min(cpus, MAX_DEFAULT_THREADS));
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1) throw new Error(`VIGIL_THREADS: '${raw}' is not a positive whole number of threads`);
   return n;
