@@ -3,7 +3,8 @@
  * run.ts with report-usage.js preloaded) so its peak RSS is its own; timings go to
  * `globalThis.__vigilBench`, which report-usage.js writes out at exit.
  *
- *   child.ts read REFERENCE ANALYSIS [TARGETS]   time to read the CSVs and join the targets (Vigil's readers)
+ *   child.ts read REFERENCE ANALYSIS [TARGETS] [--timestamp COLUMN]   time to read the CSVs and join the
+ *     targets with Vigil's readers, the timestamp column read straight to epoch ms as `vigil run` does
  */
 import { defaultJoinColumn, leftJoinTargets, readCsvFile } from '../backend/io/frames';
 
@@ -14,10 +15,12 @@ function report(marks: Marks): void {
 }
 
 function readTask(args: string[]): void {
-  const [reference, analysis, targets] = args;
+  const at = args.indexOf('--timestamp');
+  const timestamps = at >= 0 ? new Set([args[at + 1]]) : undefined;
+  const [reference, analysis, targets] = at >= 0 ? [...args.slice(0, at), ...args.slice(at + 2)] : args;
   const t0 = performance.now();
-  const ref = readCsvFile(reference);
-  const ana = readCsvFile(analysis);
+  const ref = readCsvFile(reference, reference, timestamps);
+  const ana = readCsvFile(analysis, analysis, timestamps);
   let rows = ana.length;
   if (targets) {
     const tgt = readCsvFile(targets);

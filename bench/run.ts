@@ -181,7 +181,7 @@ function runScenario(spec: RunScenarioSpec): Scenario {
         analysis_rows: data.analysisRows,
         rows_per_s: data.analysisRows / vigil.wall_s,
       });
-      const read = await runNode(path.join(__dirname, 'child.ts'), ['read', data.reference, data.analysis, ...(data.targets ? [data.targets] : [])], {
+      const read = await runNode(path.join(__dirname, 'child.ts'), ['read', data.reference, data.analysis, ...(data.targets ? [data.targets] : []), '--timestamp', data.timestamp], {
         timeoutMs: VIGIL_TIMEOUT_MS,
       });
       const readS = (read.extra as { read_s?: number } | null)?.read_s ?? null;
