@@ -3,23 +3,16 @@
  * whichever path (Clinger's, decimal-to-double's, or the string fallback) takes them.
  */
 // Builtins held in module constants: in jest's VM context each global lookup is slow.
-const { floor, imul, pow } = Math;
+const { floor, pow } = Math;
 const { fromCharCode } = String;
 const { isNaN } = Number;
 const { is } = Object;
+import { seededRandom } from '../engine/random';
+import { midpoint } from '../../test/helpers/doubles';
 import { isIntegerLiteral, numberIsInteger, parseNumber, parseNumberBytes, stringFallbackCount } from './csv-number';
 
-/** Small seeded PRNG (mulberry32) so a failure is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = imul(t ^ (t >>> 15), t | 1);
-    t ^= t + imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failure is reproducible. */
+const rng = seededRandom;
 
 function digitsOf(r: () => number, n: number): string {
   let s = '';
@@ -69,18 +62,6 @@ function reprs(x: number, r: () => number): string[] {
   return [String(x), x.toPrecision(17), x.toPrecision(16 + floor(r() * 3)), x.toExponential(16), x.toPrecision(19)];
 }
 
-/** The exact midpoint between a positive finite double and the next one up: digits D, value D · 10^exp10. */
-function midpoint(x: number, view: DataView): { digits: string; exp10: number } {
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const biased = Number(bits >> 52n);
-  const fraction = bits & ((1n << 52n) - 1n);
-  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
-  const e = (biased === 0 ? 1 : biased) - 1075; // x = mantissa · 2^e
-  const odd = 2n * mantissa + 1n; // midpoint = odd · 2^(e-1)
-  if (e - 1 >= 0) return { digits: (odd << BigInt(e - 1)).toString(), exp10: 0 };
-  return { digits: (odd * 5n ** BigInt(1 - e)).toString(), exp10: e - 1 };
-}
 
 /** digits · 10^exp10 spelled as a plain decimal (point inside, leading or trailing zeros) or d.ddde±x. */
 function spell(digits: string, exp10: number, r: () => number): string {
@@ -169,7 +150,7 @@ describe('parseNumberBytes equals Number() bit for bit', () => {
     for (let i = 0; i < 40_000; i++) {
       const x = i % 4 === 0 ? Math.abs(randomBitsDouble(r, view)) : r() * pow(10, floor(r() * 41) - 20);
       if (x === 0) continue;
-      const { digits, exp10 } = midpoint(x, view);
+      const { digits, exp10 } = midpoint(x);
       if (i % 20 === 0) strings.push(spell(digits, exp10, r)); // the exact midpoint: a tie, to even
       for (let k = 16; k <= 19; k++) {
         if (digits.length <= k) continue;

@@ -3,19 +3,12 @@
  * `Number(\`${w}e${q}\`)` gives — whenever it answers, and it answers for nearly all 16–19 digit inputs.
  * The expected values come from V8's correctly rounded string conversion, w from BigInt.
  */
+import { seededRandom } from '../engine/random';
+import { midpoint } from '../../test/helpers/doubles';
 import { carryIntoBit64, decimalToDouble, MAX_EXP10, MIN_EXP10 } from './decimal-to-double';
 
-/** Small seeded PRNG (mulberry32) so a failure is reproducible. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** Seeded, so a failure is reproducible. */
+const rng = seededRandom;
 
 const TWO_64 = 1n << 64n;
 
@@ -56,19 +49,6 @@ function randomDigits(r: () => number, n: number): bigint {
   return BigInt(s);
 }
 
-/** The exact midpoint between a positive finite double and the next one up, as digits D with x = D · 10^exp10. */
-function midpoint(x: number): { digits: string; exp10: number } {
-  const view = new DataView(new ArrayBuffer(8));
-  view.setFloat64(0, x);
-  const bits = view.getBigUint64(0);
-  const biased = Number(bits >> 52n);
-  const fraction = bits & ((1n << 52n) - 1n);
-  const mantissa = biased === 0 ? fraction : fraction | (1n << 52n);
-  const e = (biased === 0 ? 1 : biased) - 1075; // x = mantissa · 2^e
-  const odd = 2n * mantissa + 1n; // midpoint = odd · 2^(e-1)
-  if (e - 1 >= 0) return { digits: (odd << BigInt(e - 1)).toString(), exp10: 0 };
-  return { digits: (odd * 5n ** BigInt(1 - e)).toString(), exp10: e - 1 };
-}
 
 describe('decimalToDouble', () => {
   it('equals Number() on random w across all bit lengths and the whole exponent range', () => {
