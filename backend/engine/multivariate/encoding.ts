@@ -136,7 +136,9 @@ function fitContinuous(column: { name: string; values: Float64Array }, imputer: 
 function fitCategorical(column: CategoricalColumn, imputer: CategoricalImputer): CategoricalEncoder {
   const counts = new Float64Array(column.levels.length);
   let missing = 0;
-  for (const code of column.codes) {
+  const codes = column.codes;
+  for (let i = 0; i < codes.length; i++) {
+    const code = codes[i];
     if (code < 0) missing++;
     else counts[code]++;
   }

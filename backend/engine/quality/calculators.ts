@@ -146,7 +146,9 @@ export const numericalRangeCalculator: CalculatorDefinition<QualityParams> = {
       }
       let lo = Infinity;
       let hi = -Infinity;
-      for (const v of c.values) {
+      const values = c.values;
+      for (let i = 0; i < values.length; i++) {
+        const v = values[i];
         if (v < lo) lo = v;
         if (v > hi) hi = v;
       }
@@ -167,7 +169,8 @@ export const numericalRangeCalculator: CalculatorDefinition<QualityParams> = {
           if (c.kind !== 'numeric') throw new DataError('analysis', `column '${name}' is not numeric`);
           const [lo, hi] = ranges.get(name)!;
           let out = 0;
-          for (const v of c.values) if (v < lo || v > hi) out++;
+          const values = c.values;
+          for (let i = 0; i < values.length; i++) if (values[i] < lo || values[i] > hi) out++;
           return { value: p.normalize ? out / chunk.length : out };
         }),
     });

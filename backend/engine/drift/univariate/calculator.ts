@@ -139,11 +139,12 @@ function continuousValues(column: Column, dataset: Period): Float64Array {
     if (Number.isNaN(v)) throw new DataError(dataset, `column '${column.name}': value '${l}' is not a number (the column is continuous)`);
     return v;
   });
+  const codes = column.codes;
   let n = 0;
-  for (const code of column.codes) if (code !== MISSING_CODE) n++;
+  for (let i = 0; i < codes.length; i++) if (codes[i] !== MISSING_CODE) n++;
   const out = new Float64Array(n);
   let j = 0;
-  for (const code of column.codes) if (code !== MISSING_CODE) out[j++] = levelValues[code];
+  for (let i = 0; i < codes.length; i++) if (codes[i] !== MISSING_CODE) out[j++] = levelValues[codes[i]];
   return out;
 }
 

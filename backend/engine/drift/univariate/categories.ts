@@ -24,7 +24,9 @@ export function fitCategories(column: Column): CategoricalReference {
   if (column.kind === 'numeric') {
     const counts = new Map<number, number>();
     let total = 0;
-    for (const v of column.values) {
+    const columnValues = column.values;
+    for (let i = 0; i < columnValues.length; i++) {
+      const v = columnValues[i];
       if (Number.isNaN(v)) continue;
       counts.set(v, (counts.get(v) ?? 0) + 1);
       total++;

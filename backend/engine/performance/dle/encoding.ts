@@ -23,7 +23,9 @@ export interface CategoryEncoder {
 export function fitCategoryEncoder(reference: CategoricalColumn): CategoryEncoder {
   const present = new Uint8Array(reference.levels.length);
   let missing = false;
-  for (const c of reference.codes) {
+  const codes = reference.codes;
+  for (let i = 0; i < codes.length; i++) {
+    const c = codes[i];
     if (c < 0) missing = true;
     else present[c] = 1;
   }
