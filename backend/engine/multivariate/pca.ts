@@ -43,6 +43,48 @@ export function forEachBlock(columns: BoundColumn[], n: number, f: (start: numbe
   }
 }
 
+// The row loops are small functions of their own: called for every column and block, they are optimized
+// after a few calls, where a loop inlined in a longer function runs its first blocks unoptimized.
+
+/** Σ values[start..start+count), in order. */
+function sumOf(values: Float64Array, start: number, count: number): number {
+  let s = 0;
+  for (let r = 0; r < count; r++) s += values[start + r];
+  return s;
+}
+
+/** Σ (values[i] − m)² over the first n, in order. */
+function squaredDeviations(values: Float64Array, n: number, m: number): number {
+  let ss = 0;
+  for (let i = 0; i < n; i++) ss += (values[i] - m) * (values[i] - m);
+  return ss;
+}
+
+/** Σ block[a + r]·block[b + r] over count rows, in order. */
+function dot(block: Float64Array, a: number, b: number, count: number): number {
+  let p = 0;
+  for (let r = 0; r < count; r++) p += block[a + r] * block[b + r];
+  return p;
+}
+
+/** x[at + r] −= m for count rows. */
+function subtract(x: Float64Array, at: number, m: number, count: number): void {
+  for (let r = 0; r < count; r++) x[at + r] -= m;
+}
+
+/** y[ya + r] += v · x[xa + r] for count rows. */
+function addScaled(y: Float64Array, ya: number, v: number, x: Float64Array, xa: number, count: number): void {
+  for (let r = 0; r < count; r++) y[ya + r] += v * x[xa + r];
+}
+
+/** acc[aa + r] += (x[xa + r] − rec[r])² for count rows. */
+function addSquaredResiduals(acc: Float64Array, aa: number, x: Float64Array, xa: number, rec: Float64Array, count: number): void {
+  for (let r = 0; r < count; r++) {
+    const res = x[xa + r] - rec[r];
+    acc[aa + r] += res * res;
+  }
+}
+
 /** StandardScaler.fit: per-column mean and std₀ (two passes per column over a reused buffer). */
 export function fitScaler(columns: BoundColumn[], n: number): ScalerFit {
   const d = columns.length;
@@ -51,12 +93,8 @@ export function fitScaler(columns: BoundColumn[], n: number): ScalerFit {
   const buf = new Float64Array(n);
   for (let j = 0; j < d; j++) {
     columns[j].write(0, n, buf, 0);
-    let s = 0;
-    for (let i = 0; i < n; i++) s += buf[i];
-    const m = s / n;
-    let ss = 0;
-    for (let i = 0; i < n; i++) ss += (buf[i] - m) * (buf[i] - m);
-    const variance = ss / n;
+    const m = sumOf(buf, 0, n) / n;
+    const variance = squaredDeviations(buf, n, m) / n;
     mean[j] = m;
     // sklearn's _is_constant_feature: a variance within rounding of 0 counts as constant and keeps scale 1
     const eps = Number.EPSILON;
@@ -104,15 +142,8 @@ export function fitScaledPca(columns: BoundColumn[], n: number, nComponents: Com
     scaleBlock(block, count, scaler);
     for (let a = 0; a < d; a++) {
       const oa = a * BLOCK_ROWS;
-      let s = 0;
-      for (let r = 0; r < count; r++) s += block[oa + r];
-      sums[a] += s;
-      for (let b = a; b < d; b++) {
-        const ob = b * BLOCK_ROWS;
-        let p = 0;
-        for (let r = 0; r < count; r++) p += block[oa + r] * block[ob + r];
-        cross[a * d + b] += p;
-      }
+      sums[a] += sumOf(block, oa, count);
+      for (let b = a; b < d; b++) cross[a * d + b] += dot(block, oa, b * BLOCK_ROWS, count);
     }
   });
   const mean = sums.map((s) => s / n);
@@ -149,20 +180,11 @@ const reconstructionBuffer = new Float64Array(BLOCK_ROWS);
 export function reconstructionErrorsOfBlock(block: Float64Array, count: number, pca: PcaFit, out: Float64Array, outOffset: number, scratch: Float64Array): void {
   const { d, k, mean, components } = pca;
   // centre in place
-  for (let j = 0; j < d; j++) {
-    const off = j * BLOCK_ROWS;
-    const m = mean[j];
-    for (let r = 0; r < count; r++) block[off + r] -= m;
-  }
+  for (let j = 0; j < d; j++) subtract(block, j * BLOCK_ROWS, mean[j], count);
   // projections p_c = Σ_j V[c,j]·c_j
   scratch.fill(0, 0, k * BLOCK_ROWS);
   for (let c = 0; c < k; c++) {
-    const pc = c * BLOCK_ROWS;
-    for (let j = 0; j < d; j++) {
-      const v = components[c * d + j];
-      const off = j * BLOCK_ROWS;
-      for (let r = 0; r < count; r++) scratch[pc + r] += v * block[off + r];
-    }
+    for (let j = 0; j < d; j++) addScaled(scratch, c * BLOCK_ROWS, components[c * d + j], block, j * BLOCK_ROWS, count);
   }
   // squared residuals Σ_j (c_j − Σ_c V[c,j]·p_c)²; the reconstruction of feature j is accumulated over
   // contiguous rows, component by component (the same summation order as a per-row loop over c, so the
@@ -171,17 +193,9 @@ export function reconstructionErrorsOfBlock(block: Float64Array, count: number, 
   scratch.fill(0, err, err + count);
   const rec = reconstructionBuffer;
   for (let j = 0; j < d; j++) {
-    const off = j * BLOCK_ROWS;
     rec.fill(0, 0, count);
-    for (let c = 0; c < k; c++) {
-      const v = components[c * d + j];
-      const pc = c * BLOCK_ROWS;
-      for (let r = 0; r < count; r++) rec[r] += v * scratch[pc + r];
-    }
-    for (let r = 0; r < count; r++) {
-      const res = block[off + r] - rec[r];
-      scratch[err + r] += res * res;
-    }
+    for (let c = 0; c < k; c++) addScaled(rec, 0, components[c * d + j], scratch, c * BLOCK_ROWS, count);
+    addSquaredResiduals(scratch, err, block, j * BLOCK_ROWS, rec, count);
   }
   for (let r = 0; r < count; r++) out[outOffset + r] = Math.sqrt(scratch[err + r]);
 }
