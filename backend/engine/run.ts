@@ -8,7 +8,7 @@ import { ColumnNotFoundError, Frame, sliceFrame } from './frame';
 import { calculatorDefinition, calculatorNames } from './registry';
 import { SortedFrames } from './sorted-frames';
 
-export { Dataset, prepareFrame, SortedFrames } from './sorted-frames';
+export { prepareFrame, SortedFrames } from './sorted-frames';
 
 export interface CalculatorConfig {
   className: string;

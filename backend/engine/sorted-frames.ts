@@ -3,7 +3,7 @@
  * and rows sorted by it, once per timestamp column. Light on purpose (no calculators): `vigil run`'s
  * reading threads prepare their frame before the engine is loaded.
  */
-import { DataError } from './calculator';
+import { DataError, Period } from './calculator';
 import { Frame, makeFrame, sortByColumn } from './frame';
 import { TimestampError, toTimestampColumn } from './timestamps';
 
@@ -24,32 +24,30 @@ export function prepareFrame(frame: Frame, dataset: string, timestampColumn: str
   return sortByColumn(makeFrame(cols, frame.length), timestampColumn);
 }
 
-export type Dataset = 'reference' | 'analysis';
-
 /**
  * The reference and analysis frames sorted by each timestamp column asked for, each sorted once, each
  * dataset on its own (so calculators can be fitted on the reference before the analysis is read). A
  * frame may be given already sorted by the thread that read it (`presorted`).
  */
 export class SortedFrames {
-  private readonly raw: Record<Dataset, Frame | null>;
-  private readonly cache: Record<Dataset, Map<string, Frame>> = { reference: new Map(), analysis: new Map() };
+  private readonly raw: Record<Period, Frame | null>;
+  private readonly cache: Record<Period, Map<string, Frame>> = { reference: new Map(), analysis: new Map() };
 
   constructor(reference: Frame | null, analysis: Frame | null) {
     this.raw = { reference, analysis };
   }
 
   /** Sets a dataset's frame (unsorted), e.g. the analysis once another thread has read it. */
-  set(dataset: Dataset, frame: Frame): void {
+  set(dataset: Period, frame: Frame): void {
     this.raw[dataset] = frame;
   }
 
   /** Records `frame` as the dataset already sorted by `timestampColumn` (prepareFrame's result). */
-  presorted(dataset: Dataset, timestampColumn: string | null, frame: Frame): void {
+  presorted(dataset: Period, timestampColumn: string | null, frame: Frame): void {
     this.cache[dataset].set(timestampColumn ?? '', frame);
   }
 
-  sortedBy(dataset: Dataset, timestampColumn: string | null): Frame {
+  sortedBy(dataset: Period, timestampColumn: string | null): Frame {
     const key = timestampColumn ?? '';
     let frame = this.cache[dataset].get(key);
     if (!frame) {
@@ -61,11 +59,7 @@ export class SortedFrames {
     return frame;
   }
 
-  isSorted(dataset: Dataset, timestampColumn: string | null): boolean {
+  isSorted(dataset: Period, timestampColumn: string | null): boolean {
     return this.cache[dataset].has(timestampColumn ?? '');
-  }
-
-  get(timestampColumn: string | null): { reference: Frame; analysis: Frame } {
-    return { reference: this.sortedBy('reference', timestampColumn), analysis: this.sortedBy('analysis', timestampColumn) };
   }
 }

@@ -4,6 +4,7 @@
  * fields with commas, `""` and newlines, non-ASCII text, CRLF and blank lines. Frames and error
  * messages must be identical.
  */
+import { seededRandom } from '../engine/random';
 import { CategoricalColumn, Column, Frame, makeFrame, MISSING_CODE, NumericColumn } from '../engine/frame';
 import { parseCsv } from './csv';
 
@@ -279,16 +280,7 @@ function legacyParseCsv(text: string, options: ReadCsvOptions = {}): Frame {
 }
 
 // ---- generator ----
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+const rng = seededRandom;
 
 const NUMBERS = ['0', '-0', '1', '-17', '+3', '007', '1.5', '.5', '5.', '-.25', '1e3', '2.5E-4', '1e400', '1e-400', '123456789012345678', '0.1', 'inf', '-Infinity', '3.14159265358979323846', '1 ', '9.99e22'];
 const NA = ['', 'NA', 'nan', 'NULL', 'None', '#N/A', '-1.#IND', '<NA>', 'n/a'];

@@ -9,7 +9,9 @@
  * every calculator live in one long table that every read path uses.
  */
 
-export type Period = 'reference' | 'analysis';
+import type { MetricRow, Period } from '../engine/calculator';
+
+export type { Period };
 
 /** A model as stored. `definition` and `layout` are JSON documents owned by the service. */
 export interface ModelRecord {
@@ -111,24 +113,13 @@ export interface ChunkFields {
 }
 
 /** One stored result: a run-contract row plus what the read paths filter and order on. */
-export interface ResultRecord {
+export interface ResultRecord extends MetricRow {
   calculator: string;
   id: string;
   family: string;
-  column: string | null;
-  metric: string;
   period: Period;
   chunkId: number;
   chunk: ChunkFields;
-  value: number | null;
-  upper_threshold: number | null;
-  lower_threshold: number | null;
-  alert: boolean | null;
-  sampling_error: number | null;
-  upper_confidence_boundary: number | null;
-  lower_confidence_boundary: number | null;
-  realized: number | null;
-  targets_missing_rate: number | null;
   partial: boolean;
   /** Position of the calculator in the model, and of the series in the calculator's output. */
   calcOrder: number;

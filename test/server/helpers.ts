@@ -3,6 +3,7 @@
  * loopback port, with a SQLite file in a temporary directory. `npm test` builds first (pretest); when
  * running jest alone, run `npm run build:backend` before.
  */
+import { seededRandom } from '../../backend/engine/random';
 import { ChildProcess, spawn, spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
@@ -192,17 +193,8 @@ export async function waitComputed(base: string, model: string, key?: string, ti
   }
 }
 
-/** A small reproducible PRNG for test data (mulberry32). */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small reproducible PRNG for test data: the engine's seeded generator. */
+export const prng = seededRandom;
 
 export interface TestRow {
   id: number;

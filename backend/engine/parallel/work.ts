@@ -10,7 +10,8 @@
  */
 import type { ResultRow } from '../calculator';
 import type { CalculatorConfig } from '../run';
-import { Dataset, prepareFrame, SortedFrames } from '../sorted-frames';
+import type { Period } from '../calculator';
+import { prepareFrame, SortedFrames } from '../sorted-frames';
 import { SerializedError, serializeError } from './errors';
 import { frameOf, shareFrame, SharedFrame } from './shared-frame';
 import type { Frame } from '../frame';
@@ -38,7 +39,7 @@ export type CalculatorOutcome = { index: number; ok: true; rows: ResultRow[] } |
 
 export type ToWorker =
   | { type: 'run'; spec: RunSpec }
-  | { type: 'dataset'; dataset: Dataset; shared: SharedDataset }
+  | { type: 'dataset'; dataset: Period; shared: SharedDataset }
   /** the run failed elsewhere: stop */
   | { type: 'stop' };
 
@@ -53,7 +54,7 @@ export type FromWorker =
  * rows, a bad timestamp) is shared as read: each calculator then meets the error itself, as in the
  * sequential run, where it is that calculator's error.
  */
-export function shareDataset(frame: Frame, dataset: Dataset, presortBy: string | null | undefined, sorted: SortedFrames): SharedDataset {
+export function shareDataset(frame: Frame, dataset: Period, presortBy: string | null | undefined, sorted: SortedFrames): SharedDataset {
   sorted.set(dataset, frame);
   if (presortBy === undefined) return { frame: shareFrame(frame), presorted: false };
   let prepared: Frame;
@@ -68,7 +69,7 @@ export function shareDataset(frame: Frame, dataset: Dataset, presortBy: string |
 }
 
 /** Installs a dataset another thread shared. */
-export function installDataset(dataset: Dataset, shared: SharedDataset, presortBy: string | null | undefined, sorted: SortedFrames): void {
+export function installDataset(dataset: Period, shared: SharedDataset, presortBy: string | null | undefined, sorted: SortedFrames): void {
   const frame = frameOf(shared.frame);
   sorted.set(dataset, frame);
   if (shared.presorted && presortBy !== undefined) sorted.presorted(dataset, presortBy, frame);

@@ -1,6 +1,6 @@
-import { estimateApSorted, estimateRankingFromGroups, estimateRocAucSorted, expectedCounts, sortedByScoreDescending } from './cbpe/binary';
+import { binaryCounts, expectedCounts } from '../../../test/helpers/binary-counts';
+import { estimateApSorted, estimateRankingFromGroups, estimateRocAucSorted, sortedByScoreDescending } from './cbpe/binary';
 import { fitIsotonic, predictIsotonic } from './calibration';
-import { binaryCounts } from './metrics/binary';
 import { averagePrecisionFromCurve, curveFromCounts, rocAucFromCurve, thresholdCurve } from './metrics/curves';
 import { seededRandom } from '../random';
 import { tallyBinary, tallyRanked } from './tally';

@@ -8,10 +8,10 @@ import {
   estimateRecall,
   estimateRocAucSorted,
   estimateSpecificity,
-  expectedCounts,
   round5,
   sortedByScoreDescending,
 } from './binary';
+import { expectedCounts } from '../../../../test/helpers/binary-counts';
 
 const f = (xs: number[]) => Float64Array.from(xs);
 // ŷ = 1 for p = 0.9, 0.6; ŷ = 0 for p = 0.3, 0.2

@@ -16,29 +16,6 @@ export interface ExpectedCounts {
   n: number;
 }
 
-/** `isPositive(i)` says whether row i is predicted positive; rows where p or the prediction is missing are skipped by the caller. */
-export function expectedCounts(yPred: Float64Array, p: Float64Array): ExpectedCounts {
-  let tp = 0;
-  let fp = 0;
-  let fn = 0;
-  let tn = 0;
-  let n = 0;
-  for (let i = 0; i < p.length; i++) {
-    const pi = p[i];
-    const y = yPred[i];
-    if (Number.isNaN(pi) || Number.isNaN(y)) continue;
-    n++;
-    if (y === 1) {
-      tp += pi;
-      fp += 1 - pi;
-    } else if (y === 0) {
-      fn += pi;
-      tn += 1 - pi;
-    }
-  }
-  return { tp, fp, fn, tn, n };
-}
-
 const ratioOrZero = (a: number, b: number) => (b !== 0 ? a / b : 0);
 
 export const estimatePrecision = (e: ExpectedCounts) => (e.n === 0 ? NaN : ratioOrZero(e.tp, e.tp + e.fp));

@@ -1,6 +1,5 @@
 import {
   accuracy,
-  binaryCounts,
   businessValue,
   confusionCell,
   f1,
@@ -8,6 +7,7 @@ import {
   recall,
   specificity,
 } from './binary';
+import { binaryCounts } from '../../../../test/helpers/binary-counts';
 
 const f = (xs: number[]) => Float64Array.from(xs);
 

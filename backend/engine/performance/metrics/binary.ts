@@ -18,23 +18,6 @@ export interface BinaryCounts {
   n: number;
 }
 
-export function binaryCounts(yTrue: Float64Array, yPred: Float64Array): BinaryCounts {
-  let tp = 0;
-  let tn = 0;
-  let fp = 0;
-  let fn = 0;
-  for (let i = 0; i < yTrue.length; i++) {
-    const t = yTrue[i];
-    const p = yPred[i];
-    if (Number.isNaN(t) || Number.isNaN(p)) continue;
-    if (p === 1) {
-      if (t === 1) tp++;
-      else fp++;
-    } else if (t === 1) fn++;
-    else tn++;
-  }
-  return { tp, tn, fp, fn, n: tp + tn + fp + fn };
-}
 
 const bothClassesTrue = (c: BinaryCounts) => c.tp + c.fn > 0 && c.tn + c.fp > 0;
 const bothClassesPred = (c: BinaryCounts) => c.tp + c.fp > 0 && c.tn + c.fn > 0;

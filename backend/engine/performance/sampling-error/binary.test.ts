@@ -1,4 +1,4 @@
-import { binaryCounts } from '../metrics/binary';
+import { binaryCounts } from '../../../../test/helpers/binary-counts';
 import { averagePrecision } from '../metrics/curves';
 import { randomInt, seededRandom } from '../../random';
 import {
