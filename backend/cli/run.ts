@@ -14,6 +14,8 @@ import type { CalculatorConfig } from '../engine/run';
 import { formatIsoMs } from '../engine/timestamps';
 import { CsvError } from '../io/csv';
 import { AnalysisFiles, JoinError, readAnalysis, readCsvFile } from '../io/frames';
+import { assertProbabilities, ProbabilityColumn } from '../io/probabilities';
+import { outputNamesAnInput } from './run-output';
 
 export class UsageError extends Error {}
 
@@ -105,15 +107,22 @@ export function toOutputRow(r: ResultRow) {
  */
 const engine = () => require('../engine/run') as typeof import('../engine/run');
 
-export function executeRun(configPath: string, warn: (line: string) => void): ResultRow[] {
+/**
+ * `out`: the --out file (null: standard output), refused when it names an input file. Checked once the
+ * config is read, before any data file is.
+ */
+export function executeRun(configPath: string, warn: (line: string) => void, out: string | null = null): ResultRow[] {
   const { prepareCalculator, runCalculators } = engine();
   const config = loadRunConfig(configPath);
+  refuseInputAsOutput(out, configPath, config);
   const files = fileLabels(config);
   try {
     // Validate classes and parameters before reading any data.
     config.calculators.forEach(prepareCalculator);
     const timestamps = timestampColumns(config);
+    const probabilities = probabilityColumns(config);
     const reference = readCsvFile(config.reference, files.reference, timestamps);
+    assertProbabilities(reference, probabilities, files.reference);
     const analysis = readAnalysis(analysisFiles(config, files, timestamps));
     if (analysis.join && analysis.join.unmatched > 0) warn(unmatchedWarning(files, analysis.join));
     return runCalculators(reference, analysis.frame, config.calculators);
@@ -126,18 +135,25 @@ export function executeRun(configPath: string, warn: (line: string) => void): Re
  * executeRun on worker threads (engine/parallel): the CSV files read concurrently, the calculators run
  * concurrently; the same rows in the same order and the same errors. Sequential when `threads` < 2.
  */
-export async function executeRunParallel(configPath: string, warn: (line: string) => void, threads: number): Promise<ResultRow[]> {
+export async function executeRunParallel(configPath: string, warn: (line: string) => void, threads: number, out: string | null = null): Promise<ResultRow[]> {
   // Started first: the workers start up while the config is read and validated.
   const pool = RunPool.open(threads);
-  if (!pool) return executeRun(configPath, warn);
+  if (!pool) return executeRun(configPath, warn, out);
   try {
     const config = loadRunConfig(configPath);
+    refuseInputAsOutput(out, configPath, config);
     const files = fileLabels(config);
     try {
       config.calculators.forEach(engine().prepareCalculator);
       const timestamps = timestampColumns(config);
       const { rows, join } = pool.run(
-        { reference: config.reference, referenceLabel: files.reference, timestampColumns: timestamps, read: analysisFiles(config, files, timestamps) },
+        {
+          reference: config.reference,
+          referenceLabel: files.reference,
+          timestampColumns: timestamps,
+          probabilityColumns: probabilityColumns(config),
+          read: analysisFiles(config, files, timestamps),
+        },
         config.calculators,
       );
       if (join && join.unmatched > 0) warn(unmatchedWarning(files, join));
@@ -169,7 +185,26 @@ function analysisFiles(config: RunConfig, files: FileLabels, timestampColumns: R
     joinOn: config.joinOn,
     labels: { analysis: files.analysis, analysis_targets: files.analysis_targets },
     timestampColumns,
+    probabilityColumns: probabilityColumns(config),
   };
+}
+
+/**
+ * The y_pred_proba columns of the CBPE calculators (a column for binary, `{class: column}` for
+ * multiclass), checked as each file is read (io/probabilities.ts). Called on validated configs.
+ */
+export function probabilityColumns(config: RunConfig): ProbabilityColumn[] {
+  const out: ProbabilityColumn[] = [];
+  for (const c of config.calculators) {
+    if (c.className !== 'CBPE') continue;
+    const proba = c.params.y_pred_proba;
+    const role = `CBPE '${c.id}', ${c.where}.params.y_pred_proba`;
+    if (typeof proba === 'string') out.push({ column: proba, role });
+    else if (proba !== null && typeof proba === 'object') {
+      for (const [label, column] of Object.entries(proba)) if (typeof column === 'string') out.push({ column, role: `${role}.${label}` });
+    }
+  }
+  return out;
 }
 
 /**
@@ -234,7 +269,7 @@ export async function runCommand(args: string[]): Promise<number> {
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
-  const rows = await executeRunParallel(configPath, (line) => warnings.push(line), threads);
+  const rows = await executeRunParallel(configPath, (line) => warnings.push(line), threads, out === '-' ? null : out);
   const rankings = runRankings(configPath, rows);
   const json = JSON.stringify({ results: rows.map(toOutputRow), ...(rankings.length > 0 ? { rankings } : {}) });
   if (out === null || out === '-') {
@@ -252,6 +287,12 @@ export async function runCommand(args: string[]): Promise<number> {
   }
   for (const line of warnings) process.stderr.write(`warning: ${line}\n`);
   return 0;
+}
+
+/** --out naming the config or a data file of the run: exit 2 before any data is read (run-output.ts). */
+function refuseInputAsOutput(out: string | null, configPath: string, config: RunConfig): void {
+  const problem = out === null ? null : outputNamesAnInput(out, configPath, config);
+  if (problem !== null) throw new UsageError(problem);
 }
 
 /** Fails before any computation when --out cannot be written to (one line, exit 2: run contract). */

@@ -4,6 +4,8 @@
 import * as fs from 'fs';
 import { Column, Frame, makeFrame, MISSING_CODE } from '../engine/frame';
 import { CsvError, parseCsvBytes } from './csv';
+import { assertProbabilities, ProbabilityColumn } from './probabilities';
+import { findInvalidUtf8 } from './utf8';
 
 export interface AnalysisFiles {
   analysis: string;
@@ -12,6 +14,8 @@ export interface AnalysisFiles {
   labels: { analysis: string; analysis_targets: string };
   /** ReadCsvOptions.timestampColumns for the analysis file */
   timestampColumns?: ReadonlySet<string>;
+  /** columns that must hold probabilities (io/probabilities.ts), checked in the file that has them */
+  probabilityColumns?: readonly ProbabilityColumn[];
 }
 
 export interface AnalysisData {
@@ -27,8 +31,11 @@ export interface AnalysisData {
  */
 export function readAnalysis(files: AnalysisFiles): AnalysisData {
   let frame = readCsvFile(files.analysis, files.labels.analysis, files.timestampColumns);
+  assertProbabilities(frame, files.probabilityColumns, files.labels.analysis);
   if (files.targets === null) return { frame, join: null };
   const targets = readCsvFile(files.targets, files.labels.analysis_targets);
+  // The join keeps the analysis's own column where both files have one.
+  assertProbabilities(targets, files.probabilityColumns?.filter((p) => !frame.columns.has(p.column)), files.labels.analysis_targets);
   const readAsTimestamp = (name: string) => {
     const c = frame.columns.get(name);
     return c?.kind === 'numeric' && c.epochMs === true;
@@ -49,7 +56,22 @@ export function readCsvFile(path: string, label = path, timestampColumns?: Reado
     const code = (e as NodeJS.ErrnoException).code;
     throw new CsvError(`${label}: ${code === 'ENOENT' ? 'file not found' : code === 'EISDIR' ? 'is a directory, not a file' : (e as Error).message}`);
   }
+  assertUtf8(bytes, label);
   return parseCsvBytes(bytes, { source: label, timestampColumns });
+}
+
+/**
+ * Refuses a file that is not UTF-8, as pandas does (UnicodeDecodeError), instead of reading the bytes as
+ * U+FFFD, which made them a category of their own. A leading BOM is valid UTF-8 and stays accepted.
+ */
+export function assertUtf8(bytes: Uint8Array, label: string): void {
+  const fault = findInvalidUtf8(bytes);
+  if (!fault) return;
+  const hex = fault.byte.toString(16).padStart(2, '0');
+  throw new CsvError(
+    `${label}: line ${fault.line}, column ${fault.column} (characters counted from 1; byte ${fault.byteColumn} of the line): ` +
+      `invalid UTF-8 byte 0x${hex}, which pandas refuses too; save the file as UTF-8`,
+  );
 }
 
 /** Text key of a join value: numbers and their text spellings must meet (`5` in one file, `5.0` in the other). */

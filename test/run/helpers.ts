@@ -35,8 +35,9 @@ export interface RunResult {
   stderr: string;
 }
 
-export function vigil(args: string[], cwd = ROOT): RunResult {
-  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024 });
+/** `env`: variables added to this process's environment (e.g. VIGIL_THREADS). */
+export function vigil(args: string[], cwd = ROOT, env: Record<string, string> = {}): RunResult {
+  const r = spawnSync(process.execPath, [BIN, ...args], { cwd, encoding: 'utf8', maxBuffer: 512 * 1024 * 1024, env: { ...process.env, ...env } });
   return { status: r.status, stdout: r.stdout, stderr: r.stderr };
 }
 

@@ -16,6 +16,7 @@ import { counter, Link, linkPair } from './link';
 import { CalculatorOutcome, claim, FromWorker, installDataset, outcomeOf, RunSpec, shareDataset, ToWorker } from './work';
 import type { WorkerOptions } from './worker';
 import { AnalysisFiles, readCsvFile } from '../../io/frames';
+import { assertProbabilities, ProbabilityColumn } from '../../io/probabilities';
 
 /** The compiled worker entry (absent when running from TypeScript sources: then runs are sequential). */
 export const RUN_WORKER_FILE = path.join(__dirname, 'worker.js');
@@ -63,6 +64,8 @@ export interface RunFiles {
   referenceLabel: string;
   /** ReadCsvOptions.timestampColumns for the reference */
   timestampColumns: ReadonlySet<string>;
+  /** reference columns that must hold probabilities (io/probabilities.ts) */
+  probabilityColumns?: readonly ProbabilityColumn[];
   /** what worker 0 reads */
   read: AnalysisFiles;
 }
@@ -128,6 +131,7 @@ export class RunPool {
     let reference;
     try {
       reference = readCsvFile(files.reference, files.referenceLabel, files.timestampColumns);
+      assertProbabilities(reference, files.probabilityColumns, files.referenceLabel);
     } catch (e) {
       this.stop();
       throw e;
