@@ -11,6 +11,9 @@ export function alertTags(model: string, alert: AlertEntry): string[] {
   if (alert.column) {
     tags.push(`column:${alert.column}`);
   }
+  if (alert.partial) {
+    tags.push('open-chunk');
+  }
   return tags;
 }
 

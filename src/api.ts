@@ -95,6 +95,8 @@ export interface AlertEntry {
   lower_threshold: number | null;
   chunk: string;
   period: string;
+  /** The chunk is still open (only a model that opted in alerts on open chunks). */
+  partial?: boolean;
   text: string;
 }
 

@@ -83,6 +83,33 @@ describe('toDataFrame', () => {
     expect(toDataFrame(table(['roc_auc']), 'T').fields[2].config.displayName).toBeUndefined();
   });
 
+  it('draws an open chunk apart: its value moves to a dashed `value_open` field that starts at the last closed chunk', () => {
+    const base = seriesFrame('none');
+    const frame = toDataFrame(
+      {
+        ...base,
+        fields: [
+          base.fields[0],
+          base.fields[1],
+          { ...base.fields[2], values: [0.031, 0.05] },
+          ...base.fields.slice(3),
+          { name: 'partial', type: 'boolean', values: [false, true] },
+        ],
+      },
+      'A'
+    );
+    const byName = Object.fromEntries(frame.fields.map((f) => [f.name, f]));
+    expect(frame.fields.map((f) => f.name).slice(2, 4)).toEqual(['value', 'value_open']);
+    expect(byName.value.values).toEqual([0.031, null]);
+    expect(byName.value_open.values).toEqual([0.031, 0.05]);
+    expect(byName.value_open.config).toMatchObject({ unit: 'none', displayName: 'jensen_shannon car_value · open chunk (filling)' });
+    expect(byName.value_open.config.custom).toMatchObject({ lineStyle: { fill: 'dash' }, showPoints: 'always' });
+    expect(byName.partial.config.custom.hideFrom.viz).toBe(true);
+    // all chunks closed: no extra field
+    const closed = toDataFrame({ ...base, fields: [...base.fields, { name: 'partial', type: 'boolean', values: [false, false] }] }, 'A');
+    expect(closed.fields.map((f) => f.name)).not.toContain('value_open');
+  });
+
   it('rejects a field type it does not know, naming the field', () => {
     const bad = { ...seriesFrame(), fields: [{ name: 'weird', type: 'blob', values: [] }] } as unknown as FrameJSON;
     expect(() => toDataFrame(bad, 'A')).toThrow("field 'weird' has unknown type 'blob'");

@@ -1,6 +1,7 @@
 /**
  * Frames from `POST /api/query` → Grafana DataFrames: field types, units from the catalog, display names
- * and styles a panel needs (thresholds dashed, the alert flag out of the graph but in the tooltip).
+ * and styles a panel needs (thresholds dashed, the alert flag out of the graph but in the tooltip, the
+ * open chunk's value as a dashed segment with points).
  */
 import { createDataFrame, FieldType, type DataFrame, type Field, type FieldConfig } from '@grafana/data';
 import { metricDef, RESULT_FIELDS, type FamilyId, type ResultField } from '../backend/engine/catalog';
@@ -25,8 +26,13 @@ export const RESULT_FIELD_LABELS: Record<ResultField, string> = {
   realized: 'realized',
 };
 
+/** The field that draws an open (still filling) chunk's value; docs/grafana-plugin.md. */
+export const OPEN_VALUE_FIELD = 'value_open';
+
+const FIELD_LABELS: Record<string, string> = { ...RESULT_FIELD_LABELS, [OPEN_VALUE_FIELD]: 'open chunk (filling)' };
+
 /** Result fields measured in the metric's own unit (everything numeric but the alert flag). */
-const MEASURED_FIELDS = new Set<string>(RESULT_FIELDS.filter((f) => f !== 'alert'));
+const MEASURED_FIELDS = new Set<string>([...RESULT_FIELDS.filter((f) => f !== 'alert'), OPEN_VALUE_FIELD]);
 
 const THRESHOLD_FIELDS = new Set<string>(['upper_threshold', 'lower_threshold']);
 const CONFIDENCE_FIELDS = new Set<string>(['upper_confidence_boundary', 'lower_confidence_boundary']);
@@ -64,9 +70,11 @@ function fieldConfig(field: FieldJSON, frameName: string | undefined, unit: stri
     config.unit = unit;
   }
   if (isSeries && frameName && (MEASURED_FIELDS.has(field.name) || field.name === 'alert') && !config.displayName) {
-    config.displayName = field.name === 'value' ? frameName : `${frameName} · ${RESULT_FIELD_LABELS[field.name as ResultField]}`;
+    config.displayName = field.name === 'value' ? frameName : `${frameName} · ${FIELD_LABELS[field.name]}`;
   }
-  if (THRESHOLD_FIELDS.has(field.name)) {
+  if (field.name === OPEN_VALUE_FIELD) {
+    config.custom = { ...config.custom, lineStyle: { fill: 'dash', dash: [4, 4] }, showPoints: 'always', pointSize: 7, fillOpacity: 0 };
+  } else if (THRESHOLD_FIELDS.has(field.name)) {
     config.custom = { ...config.custom, lineStyle: { fill: 'dash', dash: [10, 10] }, fillOpacity: 0 };
   } else if (CONFIDENCE_FIELDS.has(field.name)) {
     config.custom = { ...config.custom, lineStyle: { fill: 'dot', dash: [0, 10] }, fillOpacity: 0 };
@@ -76,10 +84,31 @@ function fieldConfig(field: FieldJSON, frameName: string | undefined, unit: stri
   return config;
 }
 
+/**
+ * A series frame whose last chunk is still open (`partial`): the open chunks' values move from `value`
+ * to a field of their own, drawn dashed with points from the last closed chunk on, so the solid line
+ * ends at the last closed chunk and a panel shows at a glance which point is still filling.
+ */
+function splitOpenChunks(frame: FrameJSON): FieldJSON[] {
+  const partial = frame.fields.find((f) => f.name === 'partial')?.values;
+  const valueAt = frame.fields.findIndex((f) => f.name === 'value');
+  if (!partial || valueAt < 0 || !partial.some((p) => p === true)) {
+    return frame.fields;
+  }
+  const value = frame.fields[valueAt];
+  const closed = value.values.map((v, i) => (partial[i] === true ? null : v));
+  // The last closed point before an open one starts the dashed segment.
+  const open = value.values.map((v, i) => (partial[i] === true || partial[i + 1] === true ? v : null));
+  const fields = [...frame.fields];
+  fields.splice(valueAt, 1, { ...value, values: closed }, { name: OPEN_VALUE_FIELD, type: 'number', labels: value.labels, values: open });
+  return fields;
+}
+
 export function toDataFrame(frame: FrameJSON, refId: string): DataFrame {
   const unit = frameUnit(frame);
   const isSeries = frame.meta?.custom?.metric !== undefined;
-  const fields: Array<Partial<Field>> = frame.fields.map((field) => ({
+  const jsonFields = isSeries ? splitOpenChunks(frame) : frame.fields;
+  const fields: Array<Partial<Field>> = jsonFields.map((field) => ({
     name: field.name,
     type: fieldType(field.type, field.name),
     values: field.values,

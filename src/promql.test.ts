@@ -56,7 +56,7 @@ describe('buildAlertRule', () => {
       ['C', '__expr__'],
     ]);
     expect(rule.queries[0].model).toMatchObject({
-      expr: 'vigil_univariate_drift_alert{model="demo",column="car_value",method="jensen_shannon"}',
+      expr: 'max without (partial) (vigil_univariate_drift_alert{model="demo",column="car_value",method="jensen_shannon"})',
       instant: true,
       datasource: { type: 'prometheus', uid: 'vigil-prometheus' },
     });

@@ -82,12 +82,14 @@ export function alertRuleTitle(query: SeriesQuery): string {
 }
 
 /**
- * A rule that fires while Vigil flags the latest chunk: A = the `_alert` companion series (1 when the
- * value is outside its thresholds), B = its last value, C = B > 0. One alert instance per series, since
+ * A rule that fires while Vigil flags the latest closed chunk: A = the `_alert` companion series (1 when
+ * the value is outside its thresholds), B = its last value, C = B > 0. One alert instance per series, since
  * Grafana keeps each label set apart.
  */
 export function buildAlertRule(query: SeriesQuery, prometheusUid: string): AlertRuleDefaults {
-  const expr = buildPromQL(query, 'alert');
+  // An open chunk's samples carry partial="true" (alert 0 unless the model opted in): merged with the
+  // closed series, so the last closed chunk decides and each series is one alert instance.
+  const expr = `max without (partial) (${buildPromQL(query, 'alert')})`;
   const datasource = { type: 'prometheus', uid: prometheusUid };
   const expression = { type: EXPRESSION_DATASOURCE_UID, uid: EXPRESSION_DATASOURCE_UID };
   return {

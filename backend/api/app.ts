@@ -39,7 +39,7 @@ const PROMETHEUS_PREFIX = '/prometheus';
 
 export function createApp(service: VigilService, opts: AppOptions): VigilApp {
   const cache = new ResponseCache();
-  const prom = prometheusEndpoints(service.store, opts.env ?? process.env);
+  const prom = prometheusEndpoints(service.store, opts.env ?? process.env, service.now);
   const app = createExpressApp(service, opts, cache, prom);
   const fastQuery = fastQueryHandler(service, { auth: opts.auth, cache, logger: opts.logger });
   const fastProm = fastPrometheusHandler(prom.answers, { auth: opts.auth, logger: opts.logger, prefix: PROMETHEUS_PREFIX });

@@ -35,6 +35,8 @@ export interface ServerOptions {
   /** Runs after the models are loaded and before the port opens (the demo loads its data here). */
   prepare?: (service: VigilService) => Promise<void>;
   env?: NodeJS.ProcessEnv;
+  /** The server's clock, which decides open chunks (default the wall clock; `vigil demo --now` pins it). */
+  now?: () => number;
 }
 
 export interface RunningServer {
@@ -76,7 +78,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   } else host = o.host ?? DEFAULT_HOST_WITH_KEYS;
 
   const store = openStore(o.dbPath, { synchronous: o.synchronous });
-  const service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel });
+  const service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel, now: o.now });
   let closing = false;
   let server: http.Server | null = null;
   try {

@@ -3,7 +3,8 @@
  * computed before the port opens; its timestamps run up to now, so Grafana's default ranges show it.
  * The model is regenerated on every start. Other models in the same database are left alone.
  * `--now` (or VIGIL_DEMO_NOW) pins the end of the data to a given instant instead of the wall clock, so
- * the dates and the last day's rows are the same on every start (tests use it).
+ * the dates and the last day's rows are the same on every start (tests use it); the server's clock then
+ * stands still at that instant, so the last day is open as it would be at that time.
  */
 import { createLogger, parseLogLevel } from '../service/log';
 import { DEMO_DEFAULTS } from '../demo/dataset';
@@ -50,6 +51,10 @@ export async function demoCommand(args: string[]): Promise<number> {
   });
   const log = createLogger(parseLogLevel(env.VIGIL_LOG_LEVEL));
   const options = serverOptionsFromEnv(parsed, env, log);
+  // A pinned demo is a snapshot of that instant: its clock stands still there, so the last day stays open
+  // (still filling) as it would be at that time of day, whatever the wall clock says.
+  const pinned = now;
+  if (pinned !== null) options.now = () => pinned;
   options.prepare = async (service) => {
     const end = now ?? Date.now();
     log.info('generating the demo model', { days: analysisDays, rows_per_day: rowsPerDay, seed, now: new Date(end).toISOString(), pinned: now !== null });

@@ -28,6 +28,19 @@ export const chunkingSchema = z
   })
   .strict();
 
+/** Alerting options of a model (backend/service/open-chunks.ts). */
+export const alertingSchema = z
+  .object({
+    open_chunks_min_rows: z
+      .number()
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .nullable()
+      .describe('Alert on an open (still filling) chunk once it holds at least this many rows. Default (absent or null): an open chunk never alerts; the last closed chunk decides.')
+      .optional(),
+  })
+  .strict();
+
 export const calculatorEntrySchema = z
   .object({
     class: z.string().min(1),
@@ -54,6 +67,7 @@ export const modelDefinitionSchema = z
       .strict(),
     chunking: chunkingSchema.optional(),
     calculators: z.array(calculatorEntrySchema).optional(),
+    alerting: alertingSchema.describe('Alerting options (docs/prometheus.md "Open chunks").').optional(),
   })
   .strict();
 
@@ -78,6 +92,8 @@ export interface ModelDefinition {
   chunking: Chunking;
   /** null: the default set (every applicable calculator registered in the engine). */
   calculators: CalculatorEntry[] | null;
+  /** Only when given (models stored before it existed have none): the defaults of open-chunks.ts. */
+  alerting?: { open_chunks_min_rows: number | null };
 }
 
 /** zod issue path → `columns.features[2]` */
@@ -123,6 +139,7 @@ export function parseModelDefinition(body: unknown): ModelDefinition {
     chunking: d.chunking ?? {},
     calculators: d.calculators ?? null,
   };
+  if (d.alerting) def.alerting = { open_chunks_min_rows: d.alerting.open_chunks_min_rows ?? null };
   checkColumns(def);
   checkChunking(def);
   return def;

@@ -6,17 +6,18 @@ import { FamilyId, familyById, metricDef, RESULT_FIELDS, ResultField } from '../
 import { formatIsoMs } from '../engine/timestamps';
 import { Period, ResultFilter, ResultRecord, SeriesKey } from '../store/types';
 import { badRequest } from './errors';
+import { effectiveAlert, isOpen, openChunkPolicy } from './open-chunks';
 import { ModelRuntime } from './runtime';
 import { VigilService } from './service';
 
 export const DEFAULT_FIELDS: ResultField[] = ['value', 'upper_threshold', 'lower_threshold', 'alert'];
 
-/** Whether an analysis chunk is still filling: size chunks as stored; a period that has not ended yet. */
-function isPartial(rt: ModelRuntime, r: ResultRecord, now: number): boolean {
-  if (r.period !== 'analysis') return false;
-  if (rt.layout?.chunker.type === 'period') return r.chunk.end_date !== null && r.chunk.end_date >= now;
-  return r.partial;
-}
+/** Whether an analysis chunk is still open (filling): open-chunks.ts. */
+const isPartial = (rt: ModelRuntime, r: ResultRecord, now: number) => isOpen(openChunkPolicy(rt.def), r, now);
+/** The alert every read path reports: false on an open chunk unless the model opted in (open-chunks.ts). */
+const alertOf = (rt: ModelRuntime, r: ResultRecord, now: number) => effectiveAlert(openChunkPolicy(rt.def), r, now);
+/** A result field as the frames carry it (the alert as alertOf reports it). */
+const fieldOf = (rt: ModelRuntime, r: ResultRecord, f: ResultField, now: number) => (f === 'alert' ? alertOf(rt, r, now) : r[f]);
 
 export interface ResultsQuery {
   calculator?: string | null;
@@ -39,7 +40,7 @@ export async function resultRows(service: VigilService, name: string, q: Results
     const c = q.calculator;
     rows = rows.filter((r) => r.id === c || r.calculator === c);
   }
-  const now = Date.now();
+  const now = service.now();
   return rows.map((r) => ({
     calculator: r.calculator,
     id: r.id,
@@ -50,7 +51,7 @@ export async function resultRows(service: VigilService, name: string, q: Results
     value: r.value,
     upper_threshold: r.upper_threshold,
     lower_threshold: r.lower_threshold,
-    alert: r.alert,
+    alert: alertOf(rt, r, now),
     sampling_error: r.sampling_error,
     upper_confidence_boundary: r.upper_confidence_boundary,
     lower_confidence_boundary: r.lower_confidence_boundary,
@@ -80,8 +81,11 @@ function alertText(r: ResultRecord): string {
 export async function alertsOf(service: VigilService, name: string, q: { family?: string | null; from?: number | null; to?: number | null }) {
   const rt = service.model(name);
   const rows = await records(service, rt, { family: q.family, period: 'analysis', from: q.from, to: q.to, alertsOnly: true });
+  const now = service.now();
   return rows
-    .map((r) => ({
+    .filter((r) => alertOf(rt, r, now) === true)
+    .map((r) => ({ r, open: isPartial(rt, r, now) }))
+    .map(({ r, open }) => ({
       time: r.chunk.start_date,
       time_end: r.chunk.end_date,
       family: r.family,
@@ -93,7 +97,9 @@ export async function alertsOf(service: VigilService, name: string, q: { family?
       lower_threshold: r.lower_threshold,
       chunk: r.chunk.key,
       period: r.period,
-      text: alertText(r),
+      partial: open,
+      // Only a model that opted in alerts on an open chunk: say that the chunk is still filling.
+      text: alertText(r) + (open ? ` (open chunk, ${r.chunk.end_index - r.chunk.start_index + 1} rows so far)` : ''),
     }))
     .sort((a, b) => (a.time ?? 0) - (b.time ?? 0));
 }
@@ -168,7 +174,7 @@ export async function runQuery(service: VigilService, q: DataQuery, range: { fro
     from: range.from,
     to: range.to,
   });
-  const now = Date.now();
+  const now = service.now();
   const fields = q.fields.length > 0 ? q.fields : DEFAULT_FIELDS;
   if (q.format === 'table') return [tableFrame(rt, q, rows, fields, now)];
   // One frame per series, points in time order.
@@ -201,7 +207,7 @@ function seriesFrame(rt: ModelRuntime, q: DataQuery, list: ResultRecord[], field
     { name: 'time_end', type: 'time', values: list.map((r) => r.chunk.end_date) },
   ];
   for (const f of fields) {
-    const field: FieldJSON = { name: f, type: fieldType(f), values: list.map((r) => r[f]) };
+    const field: FieldJSON = { name: f, type: fieldType(f), values: list.map((r) => fieldOf(rt, r, f, now)) };
     if (f === 'value') {
       field.labels = labels;
       field.config = { unit, displayName: name };
@@ -234,7 +240,7 @@ function tableFrame(rt: ModelRuntime, q: DataQuery, rows: ResultRecord[], fields
       col('calculator_id', 'string', (r) => r.id),
       col('metric', 'string', (r) => r.metric),
       col('column', 'string', (r) => r.column),
-      ...fields.map((f) => col(f, fieldType(f), (r) => r[f])),
+      ...fields.map((f) => col(f, fieldType(f), (r) => fieldOf(rt, r, f, now))),
       col('partial', 'boolean', (r) => isPartial(rt, r, now)),
     ],
   };

@@ -34,6 +34,8 @@ export interface ServiceOptions {
   /** For the worker's own store connection and logger. */
   synchronous?: 'full' | 'normal';
   logLevel?: LogLevel;
+  /** The clock that decides which chunks are open (epoch ms; `vigil demo --now` pins it). */
+  now?: () => number;
 }
 
 /** What the service reports as it works (the server wires these to its /metrics registry). */
@@ -81,9 +83,12 @@ export class VigilService {
   /** Counters for /metrics and the bench. */
   readonly counters = { rowsIngested: 0, batchesIngested: 0, chunksComputed: 0, recomputeErrors: 0, recomputeMsTotal: 0 };
   readonly hooks: ServiceHooks;
+  /** The server's clock (epoch ms): a period chunk is open while its period has not ended by it. */
+  readonly now: () => number;
 
   constructor(opts: ServiceOptions) {
     this.store = opts.store;
+    this.now = opts.now ?? (() => Date.now());
     this.log = opts.logger ?? silentLogger;
     this.hooks = opts.hooks ?? {};
     this.engine = createEngine(opts.compute ?? 'auto', this.store, { synchronous: opts.synchronous, logLevel: opts.logLevel ?? 'info' }, this.log, {

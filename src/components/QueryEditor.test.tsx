@@ -88,7 +88,7 @@ describe('QueryEditor', () => {
     const defaults = JSON.parse(new URLSearchParams(location.search).get('defaults')!);
     expect(defaults.queries[0]).toMatchObject({
       datasourceUid: 'vigil-prometheus',
-      model: { expr: `vigil_univariate_drift_alert{model="${vigil.model}",${columnMatcher},method="${metric}"}` },
+      model: { expr: `max without (partial) (vigil_univariate_drift_alert{model="${vigil.model}",${columnMatcher},method="${metric}"})` },
     });
 
     // a model-level family has no column picker and starts with all metrics

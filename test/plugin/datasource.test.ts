@@ -75,10 +75,19 @@ describe('query', () => {
     frames.forEach((frame, i) => {
       const json: FrameJSON = expected[i];
       expect(frame.refId).toBe('A');
-      expect(frame.fields.map((f) => f.name)).toEqual(json.fields.map((f) => f.name));
-      expect(frame.fields.map((f) => f.type)).toEqual(json.fields.map((f) => f.type as FieldType));
+      // the demo's last day is open (its clock is pinned at noon): its value moves to `value_open`
+      const names = json.fields.map((f) => f.name);
+      names.splice(names.indexOf('value') + 1, 0, 'value_open');
+      expect(frame.fields.map((f) => f.name)).toEqual(names);
+      expect(frame.fields.filter((f) => f.name !== 'value_open').map((f) => f.type)).toEqual(json.fields.map((f) => f.type as FieldType));
       expect(field(frame, 'time').values).toEqual(json.fields.find((f) => f.name === 'time')!.values);
-      expect(field(frame, 'value').values).toEqual(json.fields.find((f) => f.name === 'value')!.values);
+      const values = json.fields.find((f) => f.name === 'value')!.values as Array<number | null>;
+      const partial = json.fields.find((f) => f.name === 'partial')!.values;
+      expect(partial.map((p, j) => p === true && j === partial.length - 1)).toEqual(partial);
+      expect(field(frame, 'value').values).toEqual([...values.slice(0, -1), null]);
+      expect(field(frame, 'value_open').values).toEqual([...values.slice(0, -2).map(() => null), ...values.slice(-2)]);
+      expect(field(frame, 'value_open').config.custom.lineStyle.fill).toBe('dash');
+      expect(field(frame, 'value_open').config.displayName).toBe(`${json.name} · open chunk (filling)`);
       for (const f of frame.fields.filter((x) => RESULT_FIELDS.includes(x.name as never) && x.name !== 'alert')) {
         expect(f.config.unit).toBe(unit);
       }
@@ -286,7 +295,8 @@ describe('alert-rule shortcut', () => {
     const query = { refId: 'A', model: '$model', family: 'univariate_drift', metrics: ['$method'], columns: ['$column'] } as VigilQuery;
     const rule = plugin.datasource.alertRuleFor(query as never);
     const alertExpr = rule.queries[0].model.expr as string;
-    expect(alertExpr).toBe(`vigil_univariate_drift_alert{model="${vigil.model}",column=~"${features[0]}|${features[1]}",method="jensen_shannon"}`);
+    const selector = `vigil_univariate_drift_alert{model="${vigil.model}",column=~"${features[0]}|${features[1]}",method="jensen_shannon"}`;
+    expect(alertExpr).toBe(`max without (partial) (${selector})`);
 
     const promQuery = async (expr: string) => {
       const res = await fetch(`${vigil.url}/prometheus/api/v1/query`, {
@@ -301,23 +311,29 @@ describe('alert-rule shortcut', () => {
       return body.data.result;
     };
 
+    // one alert instance per column: the closed series and the open chunk's (partial="true") merged
     const alertSeries = await promQuery(alertExpr);
     expect(alertSeries.map((s) => s.metric.column).sort()).toEqual([features[0], features[1]].sort());
     for (const s of alertSeries) {
-      expect(s.metric).toMatchObject({ __name__: 'vigil_univariate_drift_alert', model: vigil.model, method: 'jensen_shannon' });
+      expect(s.metric).toEqual({ model: vigil.model, column: s.metric.column, method: 'jensen_shannon' });
       expect(['0', '1']).toContain(s.value[1]);
     }
+    // the demo's clock is pinned at noon: today is open, and its alert sample is 0
+    const openAlerts = await promQuery(selector.replace('}', ',partial="true"}'));
+    expect(openAlerts.map((s) => [s.metric.column, s.value[1]]).sort()).toEqual([features[0], features[1]].sort().map((c) => [c, '0']));
 
-    // the value series carries the panel's latest value for each column
-    const valueExpr = alertExpr.replace('vigil_univariate_drift_alert', 'vigil_univariate_drift');
-    const valueSeries = await promQuery(valueExpr);
+    // the closed value series carries the panel's last closed value, the open one its open value
+    const valueExpr = selector.replace('vigil_univariate_drift_alert', 'vigil_univariate_drift');
+    const closedSeries = await promQuery(valueExpr.replace('}', ',partial!="true"}'));
+    const openSeries = await promQuery(valueExpr.replace('}', ',partial="true"}'));
     const panel = (await plugin.datasource.query(request([query]))).data as DataFrame[];
+    const lastNumber = (values: Array<number | null>) => values.filter((v) => v !== null).pop();
     for (const frame of panel) {
       const column = frame.meta?.custom?.column as string;
-      const values = field(frame, 'value').values as Array<number | null>;
-      const latest = values[values.length - 1];
-      const prom = valueSeries.find((s) => s.metric.column === column)!;
-      expect(Number(prom.value[1])).toBeCloseTo(latest as number, 12);
+      const closed = closedSeries.find((s) => s.metric.column === column)!;
+      const open = openSeries.find((s) => s.metric.column === column)!;
+      expect(Number(closed.value[1])).toBeCloseTo(lastNumber(field(frame, 'value').values as Array<number | null>)!, 12);
+      expect(Number(open.value[1])).toBeCloseTo(lastNumber(field(frame, 'value_open').values as Array<number | null>)!, 12);
     }
   });
 });

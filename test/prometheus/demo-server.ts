@@ -41,6 +41,8 @@ export async function startDemoServer(): Promise<DemoServer> {
     host: '127.0.0.1',
     dbPath: path.join(dir, 'vigil.db'),
     synchronous: 'normal',
+    // Pinned like `vigil demo --now`: the last day stays open (partial="true"), whatever the time of day.
+    now: () => now,
     prepare: async (service) => {
       await loadDemo(service, { ...DEMO_DEFAULTS, now });
     },

@@ -38,11 +38,19 @@ export interface PrometheusEndpoints {
   answers: QueryAnswers;
 }
 
-export function prometheusEndpoints(store: Store, env: NodeJS.ProcessEnv = process.env): PrometheusEndpoints {
+/** `now`: the server's clock (service.now), which decides open chunks and the time of instant queries without one. */
+export function prometheusEndpoints(store: Store, env: NodeJS.ProcessEnv = process.env, now: () => number = () => Date.now()): PrometheusEndpoints {
   const lookback = lookbackFromEnv(env);
-  const source = new StoreSeriesSource(store, lookback.ms);
+  const source = new StoreSeriesSource(store, lookback.ms, now);
   const current = () => source.current();
-  const options = { source: current, lookback, metadata: seriesMetadata, resultsVersion: () => store.resultsVersion() };
+  // Answers are cached per results version; an open chunk closing changes them too (store-source.ts).
+  const resultsVersion = async () => {
+    const v = await store.resultsVersion();
+    const t = now();
+    const until = source.openUntil();
+    return t > until ? `${v}|closing@${t}` : `${v}|open-until@${until}`;
+  };
+  const options = { source: current, lookback, metadata: seriesMetadata, resultsVersion, now };
   const answers = new QueryAnswers(options);
   return {
     router: prometheusRouter(options, answers),

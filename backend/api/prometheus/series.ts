@@ -14,6 +14,10 @@
  * - `column` is present only for per-column results; `calculator_id` only when a calculator was given an
  *   id other than its class name (two calculators of one class on one model would otherwise collide).
  * - Chunks without a timestamp (size-chunked data without a timestamp column) have no time and are skipped.
+ * - A row marked `partial` (an open chunk, service/open-chunks.ts) becomes a sample of the same series
+ *   plus the label `partial="true"`; closed chunks keep the label sets above. So the closed series' last
+ *   sample (the last closed chunk) stays current while the open chunk fills, and `{partial!="true"}`
+ *   selects closed chunks only. The caller gives the row's alert as the read paths report it.
  */
 import { FamilyDef, familyById, familyOfCalculator, FAMILIES, metricsOfFamily, PROMETHEUS_SUFFIXES, RESULT_FIELDS, ResultField } from '../../engine/catalog';
 import { Labels, METRIC_NAME } from './labels';
@@ -36,11 +40,15 @@ export interface ResultRowLike {
   lower_confidence_boundary: number | null;
   sampling_error: number | null;
   realized: number | null;
+  /** An open (still filling) chunk: its samples carry `partial="true"`. */
+  partial?: boolean;
 }
 
 export const MODEL_LABEL = 'model';
 export const COLUMN_LABEL = 'column';
 export const CALCULATOR_ID_LABEL = 'calculator_id';
+/** Only on samples of open chunks, with the value "true". */
+export const PARTIAL_LABEL = 'partial';
 
 export function seriesName(family: FamilyDef, field: ResultField): string {
   return family.prometheusName + PROMETHEUS_SUFFIXES[field];
@@ -53,6 +61,7 @@ export function rowLabels(model: string, row: ResultRowLike, family = familyOfCa
   if (row.column !== null && row.column !== '') labels[COLUMN_LABEL] = row.column;
   labels[family.prometheusMetricLabel] = row.metric;
   if (row.id && row.id !== row.calculator) labels[CALCULATOR_ID_LABEL] = row.id;
+  if (row.partial === true) labels[PARTIAL_LABEL] = 'true';
   return labels;
 }
 
@@ -145,7 +154,7 @@ export const SERIES_METADATA: ReadonlyMap<string, MetricMetadata> = new Map(
 );
 
 function labelNamesOf(f: FamilyDef): string[] {
-  return [MODEL_LABEL, ...(f.perColumn ? [COLUMN_LABEL] : []), f.prometheusMetricLabel];
+  return [MODEL_LABEL, ...(f.perColumn ? [COLUMN_LABEL] : []), f.prometheusMetricLabel, `${PARTIAL_LABEL} (open chunk only)`];
 }
 
 export function seriesMetadata(name: string): MetricMetadata | undefined {
