@@ -73,6 +73,12 @@ export interface FittedCalculator {
   readonly reference: ChunkResult[];
   /** Metrics of one analysis chunk; `chunk` holds exactly the chunk's rows. */
   calculate(chunk: Frame): MetricRow[];
+  /**
+   * The fit as plain data (numbers, strings, arrays, typed arrays, Maps; no functions, no class
+   * instances), from which the definition's `restore` rebuilds it without the reference: the server
+   * stores it so a restart does not refit. Absent for classes that cannot be restored (they refit).
+   */
+  readonly saved?: unknown;
 }
 
 export interface CalculatorDefinition<P = unknown> {
@@ -82,6 +88,8 @@ export interface CalculatorDefinition<P = unknown> {
   parseParams(raw: Record<string, unknown>, where: string): P;
   /** Fits on the reference (already sorted by the timestamp column when there is one). */
   fit(reference: Frame, params: P): FittedCalculator;
+  /** Rebuilds a fit from its `saved` data and the same params; it calculates exactly as the original. */
+  restore?(saved: unknown, params: P): FittedCalculator;
 }
 
 /** A bad configuration value: `where` is the key path (e.g. `calculators[0].params.chunk_size`). */
@@ -187,8 +195,18 @@ export function chunkFrame(frame: Frame, chunking: ChunkingParams): Chunk[] {
   return chunkRows(frame.length, chunking.chunker, timestamps);
 }
 
-/** The shared fit: reference chunks → values → thresholds → reference rows. */
-export function fitSeriesCalculator(reference: Frame, chunking: ChunkingParams, model: SeriesModel): FittedCalculator {
+/** What a series calculator saves: its own fitted state, and the reference rows and thresholds. */
+export interface SavedSeriesFit<S> {
+  state: S;
+  reference: ChunkResult[];
+  thresholds: ThresholdValues[];
+}
+
+/**
+ * The shared fit: reference chunks → values → thresholds → reference rows. `state` is the plain data
+ * `model` was built from; given, the fit is saved with it (see `restoreSeriesCalculator`).
+ */
+export function fitSeriesCalculator<S>(reference: Frame, chunking: ChunkingParams, model: SeriesModel, state?: S): FittedCalculator {
   const chunks = chunkFrame(reference, chunking);
   const refValues: SeriesValue[][] = chunks.map((c) => model.compute(sliceFrame(reference, c.start, c.end), 'reference'));
   const thresholds: ThresholdValues[] = model.series.map((spec, j) => {
@@ -199,10 +217,31 @@ export function fitSeriesCalculator(reference: Frame, chunking: ChunkingParams, 
     });
     return calculateThresholdValues(spec.threshold, v, spec.limits, spec.overrideUsingNone ?? false);
   });
-  const rowsOf = (vals: SeriesValue[]) => model.series.map((spec, j) => toMetricRow(spec, vals[j], thresholds[j]));
+  const referenceRows = chunks.map((chunk, i) => ({ chunk, period: 'reference' as const, rows: model.series.map((spec, j) => toMetricRow(spec, refValues[i][j], thresholds[j])) }));
+  const saved: SavedSeriesFit<S> | undefined = state === undefined ? undefined : { state, reference: referenceRows, thresholds };
+  return { ...seriesFit(chunking, referenceRows, thresholds, model), saved };
+}
+
+/** A series calculator from its saved fit and the model rebuilt from `saved.state`: no reference needed. */
+export function restoreSeriesCalculator<S>(saved: SavedSeriesFit<S>, chunking: ChunkingParams, model: SeriesModel): FittedCalculator {
+  return { ...seriesFit(chunking, saved.reference, saved.thresholds, model), saved };
+}
+
+/** The `restore` of a series calculator whose model `modelOf` builds from its saved state and params. */
+export function seriesRestorer<S, P extends { chunking: ChunkingParams }>(modelOf: (state: S, p: P) => SeriesModel): (saved: unknown, p: P) => FittedCalculator {
+  return (saved, p) => {
+    const s = saved as SavedSeriesFit<S>;
+    return restoreSeriesCalculator(s, p.chunking, modelOf(s.state, p));
+  };
+}
+
+function seriesFit(chunking: ChunkingParams, reference: ChunkResult[], thresholds: ThresholdValues[], model: SeriesModel): FittedCalculator {
   return {
     chunking,
-    reference: chunks.map((chunk, i) => ({ chunk, period: 'reference' as const, rows: rowsOf(refValues[i]) })),
-    calculate: (chunk: Frame) => rowsOf(model.compute(chunk, 'analysis')),
+    reference,
+    calculate: (chunk: Frame) => {
+      const values = model.compute(chunk, 'analysis');
+      return model.series.map((spec, j) => toMetricRow(spec, values[j], thresholds[j]));
+    },
   };
 }

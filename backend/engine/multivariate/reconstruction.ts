@@ -6,7 +6,7 @@
  * of the rows' Euclidean reconstruction errors, SE = std₁/√n, thresholds mean ± 3·std₀ of the reference
  * chunks with lower limit 0 (a bound ≤ 0 becomes none), open-interval alert.
  */
-import { CalculatorDefinition, ChunkingParams, DataError, fitSeriesCalculator, SeriesSpec } from '../calculator';
+import { CalculatorDefinition, ChunkingParams, DataError, fitSeriesCalculator, SeriesModel, seriesRestorer, SeriesSpec } from '../calculator';
 import { metricDef } from '../catalog';
 import { Frame } from '../frame';
 import { ParamReader } from '../params';
@@ -98,30 +98,35 @@ export const dataReconstructionDriftCalculator: CalculatorDefinition<Reconstruct
   parseParams: parseReconstructionParams,
   fit(reference, p) {
     const model = fitReconstructionModel(reference, p);
-    const series: SeriesSpec[] = [
-      {
-        column: null,
-        metric: METRIC.id,
-        threshold: p.threshold,
-        limits: { lower: METRIC.limits.lower, upper: null },
-        overrideUsingNone: true,
-        alertRule: 'open_interval',
-      },
-    ];
-    return fitSeriesCalculator(reference, p.chunking, {
-      series,
-      compute(chunk) {
-        const e = rowReconstructionErrors(model, chunk);
-        const n = e.length;
-        let s = 0;
-        for (let i = 0; i < n; i++) s += e[i];
-        const value = s / n;
-        let ss = 0;
-        for (let i = 0; i < n; i++) ss += (e[i] - value) * (e[i] - value);
-        // std₁ of the chunk's row errors (NaN for a one-row chunk, as numpy) over √n
-        const samplingError = Math.sqrt(ss / (n - 1)) / Math.sqrt(n);
-        return [{ value, sampling_error: samplingError }];
-      },
-    });
+    return fitSeriesCalculator(reference, p.chunking, reconstructionSeriesModel(model, p), model);
   },
+  restore: seriesRestorer(reconstructionSeriesModel),
 };
+
+function reconstructionSeriesModel(model: ReconstructionModel, p: ReconstructionParams): SeriesModel {
+  const series: SeriesSpec[] = [
+    {
+      column: null,
+      metric: METRIC!.id,
+      threshold: p.threshold,
+      limits: { lower: METRIC!.limits.lower, upper: null },
+      overrideUsingNone: true,
+      alertRule: 'open_interval',
+    },
+  ];
+  return {
+    series,
+    compute(chunk) {
+      const e = rowReconstructionErrors(model, chunk);
+      const n = e.length;
+      let s = 0;
+      for (let i = 0; i < n; i++) s += e[i];
+      const value = s / n;
+      let ss = 0;
+      for (let i = 0; i < n; i++) ss += (e[i] - value) * (e[i] - value);
+      // std₁ of the chunk's row errors (NaN for a one-row chunk, as numpy) over √n
+      const samplingError = Math.sqrt(ss / (n - 1)) / Math.sqrt(n);
+      return [{ value, sampling_error: samplingError }];
+    },
+  };
+}

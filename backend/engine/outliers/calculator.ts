@@ -15,7 +15,7 @@
  * - `scoreRows` scores any rows on demand with per-feature contributions (path-length attribution, see
  *   isolation-forest.ts), for the server's scoring endpoint.
  */
-import { CalculatorDefinition, ChunkingParams, DataError, FittedCalculator, fitSeriesCalculator, SeriesSpec } from '../calculator';
+import { CalculatorDefinition, ChunkingParams, DataError, FittedCalculator, fitSeriesCalculator, restoreSeriesCalculator, SavedSeriesFit, SeriesModel, SeriesSpec } from '../calculator';
 import { metricDef } from '../catalog';
 import { ColumnKind, kindOf } from '../columns';
 import { Column, Frame, getColumn } from '../frame';
@@ -220,26 +220,35 @@ export const outlierDetectionCalculator: CalculatorDefinition<OutlierParams> = {
   parseParams: parseOutlierParams,
   fit(reference, p): FittedOutlierCalculator {
     const { model, referenceScores } = fitOutlierModel(reference, p);
-    const share = model.referenceOutlierShare;
-    const spread = Math.sqrt(share * (1 - share));
-    const series: SeriesSpec[] = [{ column: null, metric: METRIC.id, threshold: p.threshold, limits: METRIC.limits, alertRule: 'strict' }];
-    const rateOf = (scores: ArrayLike<number>, from: number, to: number) => {
-      let k = 0;
-      for (let i = from; i < to; i++) if (scores[i] > model.scoreThreshold) k++;
-      return k / (to - from);
-    };
-    const fitted = fitSeriesCalculator(reference, p.chunking, {
-      series,
-      compute(chunk, period) {
-        const n = chunk.length;
-        const start = period === 'reference' ? viewStart(chunk, reference, p.columnNames) : -1;
-        const value = start >= 0 ? rateOf(referenceScores, start, start + n) : rateOf(outlierScores(model, chunk), 0, n);
-        return [{ value, sampling_error: spread / Math.sqrt(n) }];
-      },
-    });
+    const fitted = fitSeriesCalculator(reference, p.chunking, outlierSeriesModel(model, p, { reference, referenceScores }), model);
     return { ...fitted, model };
   },
+  restore(saved, p): FittedOutlierCalculator {
+    const s = saved as SavedSeriesFit<OutlierModel>;
+    return { ...restoreSeriesCalculator(s, p.chunking, outlierSeriesModel(s.state, p, null)), model: s.state };
+  },
 };
+
+/** The outlier share per chunk; reference chunks (at fit time only) reuse the reference's scores. */
+function outlierSeriesModel(model: OutlierModel, p: OutlierParams, fitting: { reference: Frame; referenceScores: Float64Array } | null): SeriesModel {
+  const share = model.referenceOutlierShare;
+  const spread = Math.sqrt(share * (1 - share));
+  const series: SeriesSpec[] = [{ column: null, metric: METRIC!.id, threshold: p.threshold, limits: METRIC!.limits, alertRule: 'strict' }];
+  const rateOf = (scores: ArrayLike<number>, from: number, to: number) => {
+    let k = 0;
+    for (let i = from; i < to; i++) if (scores[i] > model.scoreThreshold) k++;
+    return k / (to - from);
+  };
+  return {
+    series,
+    compute(chunk, period) {
+      const n = chunk.length;
+      const start = period === 'reference' && fitting ? viewStart(chunk, fitting.reference, p.columnNames) : -1;
+      const value = start >= 0 ? rateOf(fitting!.referenceScores, start, start + n) : rateOf(outlierScores(model, chunk), 0, n);
+      return [{ value, sampling_error: spread / Math.sqrt(n) }];
+    },
+  };
+}
 
 /** JSON form of a model (typed arrays as plain arrays), for storing a fitted model. */
 export function outlierModelToJSON(model: OutlierModel): unknown {

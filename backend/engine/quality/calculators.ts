@@ -1,7 +1,7 @@
 /**
  * Data quality: missing values, unseen values, numerical range (spec §7.1–7.3).
  */
-import { CalculatorDefinition, ChunkingParams, DataError, fitSeriesCalculator, SeriesSpec } from '../calculator';
+import { CalculatorDefinition, ChunkingParams, DataError, fitSeriesCalculator, SeriesModel, seriesRestorer, SeriesSpec } from '../calculator';
 import { countMissing, kindOf } from '../columns';
 import { CategoricalColumn, getColumn, recodeTo } from '../frame';
 import { ParamReader } from '../params';
@@ -35,29 +35,34 @@ export const missingValuesCalculator: CalculatorDefinition<QualityParams> = {
   fit(reference, p) {
     const refRate = new Map<string, number>();
     for (const name of p.columnNames) refRate.set(name, countMissing(getColumn(reference, name)) / reference.length);
-    const series: SeriesSpec[] = p.columnNames.map((column) => ({
-      column,
-      metric: 'missing_values',
-      threshold: p.threshold,
-      limits: limitsFor(p.normalize),
-      alertRule: 'strict',
-    }));
-    return fitSeriesCalculator(reference, p.chunking, {
-      series,
-      compute: (chunk) =>
-        p.columnNames.map((name) => {
-          const n = chunk.length;
-          const missing = countMissing(getColumn(chunk, name));
-          const rate = refRate.get(name)!;
-          const spread = Math.sqrt(rate * (1 - rate));
-          return {
-            value: p.normalize ? missing / n : missing,
-            sampling_error: p.normalize ? spread / Math.sqrt(n) : spread * Math.sqrt(n),
-          };
-        }),
-    });
+    return fitSeriesCalculator(reference, p.chunking, missingValuesModel(refRate, p), refRate);
   },
+  restore: seriesRestorer(missingValuesModel),
 };
+
+function missingValuesModel(refRate: Map<string, number>, p: QualityParams): SeriesModel {
+  const series: SeriesSpec[] = p.columnNames.map((column) => ({
+    column,
+    metric: 'missing_values',
+    threshold: p.threshold,
+    limits: limitsFor(p.normalize),
+    alertRule: 'strict',
+  }));
+  return {
+    series,
+    compute: (chunk) =>
+      p.columnNames.map((name) => {
+        const n = chunk.length;
+        const missing = countMissing(getColumn(chunk, name));
+        const rate = refRate.get(name)!;
+        const spread = Math.sqrt(rate * (1 - rate));
+        return {
+          value: p.normalize ? missing / n : missing,
+          sampling_error: p.normalize ? spread / Math.sqrt(n) : spread * Math.sqrt(n),
+        };
+      }),
+  };
+}
 
 /** §7.2 UnseenValuesCalculator: share of categorical values not in the reference (NaN seen if the reference had NaN). */
 export const unseenValuesCalculator: CalculatorDefinition<QualityParams> = {
@@ -74,29 +79,34 @@ export const unseenValuesCalculator: CalculatorDefinition<QualityParams> = {
       const cat = toCategorical(c);
       refColumns.set(name, { column: cat, seenNaN: countMissing(cat) > 0 });
     }
-    return fitSeriesCalculator(reference, p.chunking, {
-      series: p.columnNames.map((column) => ({
-        column,
-        metric: 'unseen_values',
-        threshold: p.threshold,
-        limits: limitsFor(p.normalize),
-        alertRule: 'strict',
-      })),
-      compute: (chunk) =>
-        p.columnNames.map((name) => {
-          const ref = refColumns.get(name)!;
-          const codes = recodeTo(toCategorical(getColumn(chunk, name)), ref.column).codes;
-          const seen = seenLevels(ref.column);
-          let unseen = 0;
-          for (let i = 0; i < codes.length; i++) {
-            const code = codes[i];
-            if (code < 0 ? !ref.seenNaN : !seen[code]) unseen++;
-          }
-          return { value: p.normalize ? unseen / chunk.length : unseen };
-        }),
-    });
+    return fitSeriesCalculator(reference, p.chunking, unseenValuesModel(refColumns, p), refColumns);
   },
+  restore: seriesRestorer(unseenValuesModel),
 };
+
+function unseenValuesModel(refColumns: Map<string, { column: CategoricalColumn; seenNaN: boolean }>, p: QualityParams): SeriesModel {
+  return {
+    series: p.columnNames.map((column) => ({
+      column,
+      metric: 'unseen_values',
+      threshold: p.threshold,
+      limits: limitsFor(p.normalize),
+      alertRule: 'strict',
+    })),
+    compute: (chunk) =>
+      p.columnNames.map((name) => {
+        const ref = refColumns.get(name)!;
+        const codes = recodeTo(toCategorical(getColumn(chunk, name)), ref.column).codes;
+        const seen = seenLevels(ref.column);
+        let unseen = 0;
+        for (let i = 0; i < codes.length; i++) {
+          const code = codes[i];
+          if (code < 0 ? !ref.seenNaN : !seen[code]) unseen++;
+        }
+        return { value: p.normalize ? unseen / chunk.length : unseen };
+      }),
+  };
+}
 
 function toCategorical(c: ReturnType<typeof getColumn>): CategoricalColumn {
   if (c.kind === 'categorical') return c;
@@ -155,24 +165,29 @@ export const numericalRangeCalculator: CalculatorDefinition<QualityParams> = {
       // pandas' min/max of an all-NaN column are NaN, and no value compares outside NaN bounds.
       ranges.set(name, lo <= hi ? [lo, hi] : [NaN, NaN]);
     }
-    return fitSeriesCalculator(reference, p.chunking, {
-      series: p.columnNames.map((column) => ({
-        column,
-        metric: 'numerical_range',
-        threshold: p.threshold,
-        limits: limitsFor(p.normalize),
-        alertRule: 'strict',
-      })),
-      compute: (chunk) =>
-        p.columnNames.map((name) => {
-          const c = getColumn(chunk, name);
-          if (c.kind !== 'numeric') throw new DataError('analysis', `column '${name}' is not numeric`);
-          const [lo, hi] = ranges.get(name)!;
-          let out = 0;
-          const values = c.values;
-          for (let i = 0; i < values.length; i++) if (values[i] < lo || values[i] > hi) out++;
-          return { value: p.normalize ? out / chunk.length : out };
-        }),
-    });
+    return fitSeriesCalculator(reference, p.chunking, numericalRangeModel(ranges, p), ranges);
   },
+  restore: seriesRestorer(numericalRangeModel),
 };
+
+function numericalRangeModel(ranges: Map<string, [number, number]>, p: QualityParams): SeriesModel {
+  return {
+    series: p.columnNames.map((column) => ({
+      column,
+      metric: 'numerical_range',
+      threshold: p.threshold,
+      limits: limitsFor(p.normalize),
+      alertRule: 'strict',
+    })),
+    compute: (chunk) =>
+      p.columnNames.map((name) => {
+        const c = getColumn(chunk, name);
+        if (c.kind !== 'numeric') throw new DataError('analysis', `column '${name}' is not numeric`);
+        const [lo, hi] = ranges.get(name)!;
+        let out = 0;
+        const values = c.values;
+        for (let i = 0; i < values.length; i++) if (values[i] < lo || values[i] > hi) out++;
+        return { value: p.normalize ? out / chunk.length : out };
+      }),
+  };
+}

@@ -7,7 +7,7 @@
  * the metric's limit becomes None); alerts use the open-interval rule (equality and NaN alert); bands are
  * value ± 3·SE (the std's lower band clipped at 0).
  */
-import { CalculatorDefinition, ChunkingParams, DataError, fitSeriesCalculator, SeriesValue } from '../calculator';
+import { CalculatorDefinition, ChunkingParams, DataError, fitSeriesCalculator, SeriesModel, seriesRestorer, SeriesValue } from '../calculator';
 import { dropNaN, Frame, getColumn } from '../frame';
 import { ParamReader } from '../params';
 import { DEFAULT_STD_THRESHOLD, Limits, Threshold } from '../thresholds';
@@ -56,28 +56,30 @@ function continuousColumn(frame: Frame, name: string, className: string, dataset
 }
 
 function statisticCalculator<C>(s: Statistic<C>): CalculatorDefinition<StatsParams> {
+  const modelOf = (components: C[], p: StatsParams): SeriesModel => ({
+    series: p.columnNames.map((column) => ({
+      column,
+      metric: s.metric,
+      threshold: p.threshold,
+      limits: s.limits,
+      overrideUsingNone: true,
+      alertRule: 'open_interval',
+    })),
+    compute: (chunk, period) =>
+      p.columnNames.map((name, j): SeriesValue => {
+        const raw = continuousColumn(chunk, name, s.className, period);
+        // The SE depends on the row count only, so an all-NaN chunk still has one (its bands are NaN).
+        return { value: s.value(dropNaN(raw)), sampling_error: s.samplingError(components[j], raw.length) };
+      }),
+  });
   return {
     className: s.className,
     parseParams: parseStatsParams,
     fit(reference, p) {
       const components = p.columnNames.map((name) => s.components(continuousColumn(reference, name, s.className, 'reference')));
-      return fitSeriesCalculator(reference, p.chunking, {
-        series: p.columnNames.map((column) => ({
-          column,
-          metric: s.metric,
-          threshold: p.threshold,
-          limits: s.limits,
-          overrideUsingNone: true,
-          alertRule: 'open_interval',
-        })),
-        compute: (chunk, period) =>
-          p.columnNames.map((name, j): SeriesValue => {
-            const raw = continuousColumn(chunk, name, s.className, period);
-            // The SE depends on the row count only, so an all-NaN chunk still has one (its bands are NaN).
-            return { value: s.value(dropNaN(raw)), sampling_error: s.samplingError(components[j], raw.length) };
-          }),
-      });
+      return fitSeriesCalculator(reference, p.chunking, modelOf(components, p), components);
     },
+    restore: seriesRestorer(modelOf),
   };
 }
 
@@ -146,10 +148,13 @@ export const summaryStatsRowCountCalculator: CalculatorDefinition<RowCountParams
     r.done();
     return p;
   },
-  fit(reference, p) {
-    return fitSeriesCalculator(reference, p.chunking, {
-      series: [{ column: null, metric: 'rows_count', threshold: p.threshold, limits: NON_NEGATIVE, overrideUsingNone: true, alertRule: 'open_interval' }],
-      compute: (chunk) => [{ value: chunk.length }],
-    });
-  },
+  fit: (reference, p) => fitSeriesCalculator(reference, p.chunking, rowCountModel(p), null),
+  restore: seriesRestorer((_: null, p: RowCountParams) => rowCountModel(p)),
 };
+
+function rowCountModel(p: RowCountParams): SeriesModel {
+  return {
+    series: [{ column: null, metric: 'rows_count', threshold: p.threshold, limits: NON_NEGATIVE, overrideUsingNone: true, alertRule: 'open_interval' }],
+    compute: (chunk) => [{ value: chunk.length }],
+  };
+}

@@ -8,7 +8,7 @@
  * against the reference categories (shared by all categorical methods).
  */
 import { UNIVARIATE_METHODS } from '../../catalog';
-import { CalculatorDefinition, ChunkingParams, ConfigError, DataError, fitSeriesCalculator, Period, SeriesSpec, SeriesValue } from '../../calculator';
+import { CalculatorDefinition, ChunkingParams, ConfigError, DataError, fitSeriesCalculator, Period, SeriesModel, seriesRestorer, SeriesSpec, SeriesValue } from '../../calculator';
 import { Column, dropNaN, Frame, getColumn, MISSING_CODE } from '../../frame';
 import { ParamReader } from '../../params';
 import { Threshold } from '../../thresholds';
@@ -159,56 +159,69 @@ interface CategoricalColumnFit {
   fits: unknown[];
 }
 
+/** The fitted state: the reference fit of every method on every column (plain data). */
+interface UnivariateDriftState {
+  continuous: ContinuousColumnFit[];
+  categorical: CategoricalColumnFit[];
+}
+
 export const univariateDriftCalculator: CalculatorDefinition<UnivariateDriftParams> = {
   className: 'UnivariateDriftCalculator',
   parseParams: parseUnivariateDriftParams,
   fit(reference, p) {
     const { continuous, categorical } = splitColumns(reference, p);
-    const continuousMethods = p.continuousMethods.map((id) => CONTINUOUS_METHODS[id]);
-    const categoricalMethods = p.categoricalMethods.map((id) => CATEGORICAL_METHODS[id]);
     const paramsFor = (id: ContinuousMethodId): ComputationParams =>
       id === 'kolmogorov_smirnov' || id === 'wasserstein' ? p.computationParams[id] : DEFAULT_COMPUTATION_PARAMS;
-
-    const continuousFits: ContinuousColumnFit[] = continuous.map((name) => {
-      const values = continuousValues(getColumn(reference, name), 'reference');
-      if (values.length === 0) throw new DataError('reference', `column '${name}' has no values (all missing); drift cannot be fitted`);
-      return { name, fits: continuousMethods.map((m) => m.fit(values, paramsFor(m.id))) };
-    });
-    const categoricalFits: CategoricalColumnFit[] = categorical.map((name) => {
-      const ref = fitCategories(getColumn(reference, name));
-      if (ref.counts.total === 0) throw new DataError('reference', `column '${name}' has no values (all missing); drift cannot be fitted`);
-      return { name, table: ref.table, fits: categoricalMethods.map((m) => m.fit(ref.counts)) };
-    });
-
-    const thresholdOf = (id: MethodId): Threshold | null => (id === 'chi2' ? null : p.thresholds.get(id) ?? DEFAULT_DRIFT_THRESHOLD);
-    const series: SeriesSpec[] = [
-      ...continuousFits.flatMap((c) =>
-        continuousMethods.map((m) => ({ column: c.name, metric: m.id, threshold: thresholdOf(m.id), limits: m.limits, alertRule: 'strict' as const })),
-      ),
-      ...categoricalFits.flatMap((c) =>
-        categoricalMethods.map((m) => ({ column: c.name, metric: m.id, threshold: thresholdOf(m.id), limits: m.limits, alertRule: 'strict' as const })),
-      ),
-    ];
-
-    const compute = (chunk: Frame, period: Period): SeriesValue[] => {
-      const out: SeriesValue[] = [];
-      for (const c of continuousFits) {
-        const sample = new ContinuousSample(continuousValues(getColumn(chunk, c.name), period));
-        continuousMethods.forEach((m, j) => {
-          out.push({ value: sample.size === 0 ? NaN : m.score(c.fits[j], sample) });
-        });
-      }
-      for (const c of categoricalFits) {
-        const counts = countCategories(c.table, getColumn(chunk, c.name));
-        categoricalMethods.forEach((m, j) => {
-          // An empty chunk (after NaN removal) has no value and no alert.
-          if (counts.total === 0) out.push(m.id === 'chi2' ? { value: NaN, alert: false } : { value: NaN });
-          else out.push(m.score(c.fits[j], counts));
-        });
-      }
-      return out;
+    const state: UnivariateDriftState = {
+      continuous: continuous.map((name) => {
+        const values = continuousValues(getColumn(reference, name), 'reference');
+        if (values.length === 0) throw new DataError('reference', `column '${name}' has no values (all missing); drift cannot be fitted`);
+        return { name, fits: p.continuousMethods.map((id) => CONTINUOUS_METHODS[id].fit(values, paramsFor(id))) };
+      }),
+      categorical: categorical.map((name) => {
+        const ref = fitCategories(getColumn(reference, name));
+        if (ref.counts.total === 0) throw new DataError('reference', `column '${name}' has no values (all missing); drift cannot be fitted`);
+        return { name, table: ref.table, fits: p.categoricalMethods.map((id) => CATEGORICAL_METHODS[id].fit(ref.counts)) };
+      }),
     };
-
-    return fitSeriesCalculator(reference, p.chunking, { series, compute });
+    return fitSeriesCalculator(reference, p.chunking, univariateDriftModel(state, p), state);
   },
+  restore: seriesRestorer(univariateDriftModel),
 };
+
+function univariateDriftModel(state: UnivariateDriftState, p: UnivariateDriftParams): SeriesModel {
+  const continuousMethods = p.continuousMethods.map((id) => CONTINUOUS_METHODS[id]);
+  const categoricalMethods = p.categoricalMethods.map((id) => CATEGORICAL_METHODS[id]);
+  const continuousFits = state.continuous;
+  const categoricalFits = state.categorical;
+  const thresholdOf = (id: MethodId): Threshold | null => (id === 'chi2' ? null : p.thresholds.get(id) ?? DEFAULT_DRIFT_THRESHOLD);
+  const series: SeriesSpec[] = [
+    ...continuousFits.flatMap((c) =>
+      continuousMethods.map((m) => ({ column: c.name, metric: m.id, threshold: thresholdOf(m.id), limits: m.limits, alertRule: 'strict' as const })),
+    ),
+    ...categoricalFits.flatMap((c) =>
+      categoricalMethods.map((m) => ({ column: c.name, metric: m.id, threshold: thresholdOf(m.id), limits: m.limits, alertRule: 'strict' as const })),
+    ),
+  ];
+
+  const compute = (chunk: Frame, period: Period): SeriesValue[] => {
+    const out: SeriesValue[] = [];
+    for (const c of continuousFits) {
+      const sample = new ContinuousSample(continuousValues(getColumn(chunk, c.name), period));
+      continuousMethods.forEach((m, j) => {
+        out.push({ value: sample.size === 0 ? NaN : m.score(c.fits[j], sample) });
+      });
+    }
+    for (const c of categoricalFits) {
+      const counts = countCategories(c.table, getColumn(chunk, c.name));
+      categoricalMethods.forEach((m, j) => {
+        // An empty chunk (after NaN removal) has no value and no alert.
+        if (counts.total === 0) out.push(m.id === 'chi2' ? { value: NaN, alert: false } : { value: NaN });
+        else out.push(m.score(c.fits[j], counts));
+      });
+    }
+    return out;
+  };
+
+  return { series, compute };
+}
