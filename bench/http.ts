@@ -278,6 +278,8 @@ export interface LoadRunOptions {
   paceMs?: number;
   /** the server's pid, to report its CPU time per request */
   serverPid?: number;
+  /** > 0: stop sending new requests after this long (then `total` is only an upper bound) */
+  durationMs?: number;
 }
 
 /**
@@ -306,24 +308,33 @@ export function loadRun(o: LoadRunOptions): Promise<LatencySummary> {
       for (const c of conns) c.close();
       const cpu = process.cpuUsage(cpu0);
       const server1 = o.serverPid ? processCpuSeconds(o.serverPid) : null;
-      const ok = latencies.filter((v) => !Number.isNaN(v)).sort();
+      const ok = latencies.subarray(0, answered).filter((v) => !Number.isNaN(v)).sort();
       const summary: LatencySummary = {
-        requests: o.total,
+        requests: answered,
         errors,
         seconds,
-        requests_per_s: o.total / seconds,
+        requests_per_s: answered / seconds,
         p50_ms: percentile(ok, 0.5),
         p90_ms: percentile(ok, 0.9),
         p99_ms: percentile(ok, 0.99),
         max_ms: ok.length ? ok[ok.length - 1] : NaN,
         first_error: firstError,
-        client_cpu_ms_per_request: (cpu.user + cpu.system) / 1000 / o.total,
+        client_cpu_ms_per_request: (cpu.user + cpu.system) / 1000 / answered,
       };
-      if (server0 !== null && server1 !== null) summary.server_cpu_ms_per_request = ((server1 - server0) * 1000) / o.total;
+      if (server0 !== null && server1 !== null) summary.server_cpu_ms_per_request = ((server1 - server0) * 1000) / answered;
       resolve(summary);
     };
+    let stopAt = Infinity;
+    let finished = false;
     const start = (c: Connection) => {
-      if (issued >= o.total) return;
+      if (issued >= o.total || performance.now() >= stopAt) {
+        // A timed run ends once the last request in flight is answered.
+        if (answered === issued && !finished) {
+          finished = true;
+          finish();
+        }
+        return;
+      }
       const i = issued++;
       inFlight.set(c, i);
       c.send(wire[i % wire.length]);
@@ -347,13 +358,16 @@ export function loadRun(o: LoadRunOptions): Promise<LatencySummary> {
           firstError ??= `${q.method} ${q.path.slice(0, 120)}: ${failure.slice(0, 300)}`;
           latencies[answered++] = status === 0 ? NaN : ms;
         } else latencies[answered++] = ms;
-        if (answered === o.total) finish();
-        else next(c);
+        if (answered === o.total) {
+          finished = true;
+          finish();
+        } else next(c);
       });
       return c;
     };
     for (let k = 0; k < o.clients; k++) conns.push(make());
     started = performance.now();
+    if (o.durationMs && o.durationMs > 0) stopAt = started + o.durationMs;
     for (const c of conns) start(c);
   });
 }

@@ -4,8 +4,8 @@
  *
  *   node -r ./bench/register.js bench/load.ts SPEC.json     prints one JSON line: { "<run>": LatencySummary }
  *
- * SPEC: { port, serverPid?, clients, runs: [{ name, requests: LoadRequest[], total, paceMs? }] }, run one
- * after the other on fresh connections (see loadRun in bench/http.ts for how latency is measured).
+ * SPEC: { port, serverPid?, clients, runs: [{ name, requests: LoadRequest[], total, paceMs?, durationMs?,
+ * delayMs? }] }, run one after the other on fresh connections (see loadRun in bench/http.ts for how latency is measured).
  */
 import * as fs from 'fs';
 import { LatencySummary, LoadRequest, loadRun } from './http';
@@ -14,14 +14,23 @@ export interface LoadSpec {
   port: number;
   serverPid?: number;
   clients: number;
-  runs: { name: string; requests: LoadRequest[]; total: number; paceMs?: number }[];
+  runs: { name: string; requests: LoadRequest[]; total: number; paceMs?: number; durationMs?: number; delayMs?: number }[];
 }
 
 async function main(file: string): Promise<void> {
   const spec = JSON.parse(fs.readFileSync(file, 'utf8')) as LoadSpec;
   const out: Record<string, LatencySummary> = {};
   for (const run of spec.runs) {
-    out[run.name] = await loadRun({ port: spec.port, serverPid: spec.serverPid, clients: spec.clients, total: run.total, requests: run.requests, paceMs: run.paceMs });
+    if (run.delayMs) await new Promise((resolve) => setTimeout(resolve, run.delayMs));
+    out[run.name] = await loadRun({
+      port: spec.port,
+      serverPid: spec.serverPid,
+      clients: spec.clients,
+      total: run.total,
+      requests: run.requests,
+      paceMs: run.paceMs,
+      durationMs: run.durationMs,
+    });
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);
 }

@@ -14,6 +14,7 @@ import { DATA_DIR, ensureDataset } from './generate';
 import { lastLine, Measurement, ROOT, runMeasured, runNode } from './measure';
 import { formatHot, HotFunction, profileFiles, summariseProfile } from './profile';
 import { check, Context, MIB, Options, Scenario, ScenarioResult, Sizes, TargetCheck } from './scenario';
+import { mixedScenario } from './mixed';
 import { SERVER_SCENARIOS } from './server';
 
 // ---------------------------------------------------------------------------------------------------
@@ -383,7 +384,7 @@ async function registeredClasses(): Promise<Set<string>> {
 
 export async function main(argv: string[]): Promise<number> {
   const options = parseArgs(argv);
-  const all = [...RUN_SCENARIOS, ...SERVER_SCENARIOS];
+  const all = [...RUN_SCENARIOS, ...SERVER_SCENARIOS, mixedScenario];
   const unknown = (options.only ?? []).filter((id) => !all.some((s) => s.id === id));
   if (unknown.length) throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${all.map((s) => s.id).join(', ')})`);
   const selected = options.only ? all.filter((s) => options.only!.includes(s.id)) : all;

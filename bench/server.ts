@@ -33,7 +33,7 @@ import { lastLine, Measurement, ROOT, runNode, Started, startNode } from './meas
 import { formatHot, profileFiles, summariseProfile } from './profile';
 import { check, Context, MIB, Scenario, ScenarioResult } from './scenario';
 
-const MODEL = 'bench';
+export const MODEL = 'bench';
 const SEED = 42;
 const READY_TIMEOUT_MS = 30_000;
 const RESULTS_TIMEOUT_MS = 10 * 60_000;
@@ -46,12 +46,12 @@ const QUERY_WARMUP = 200;
 /** A dashboard-like pace for the second latency run: each client waits this long between requests. */
 const DASHBOARD_PACE_MS = 100;
 /** The load generator's runs end long before this; it only keeps a hung server from hanging the bench. */
-const LOAD_TIMEOUT_MS = 10 * 60_000;
+export const LOAD_TIMEOUT_MS = 10 * 60_000;
 
 // ---------------------------------------------------------------------------------------------------
 // The server process
 
-class ServerSession {
+export class ServerSession {
   private constructor(
     readonly started: Started,
     readonly client: Client,
@@ -106,7 +106,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 // ---------------------------------------------------------------------------------------------------
 // Data: CSV batches cut from the generated files
 
-class AnalysisRows {
+export class AnalysisRows {
   private readonly text: Buffer;
   private readonly header: Buffer;
   /** byte offset of each data line's start; one extra entry at the end */
@@ -168,7 +168,7 @@ function modelDefinition(ds: Dataset, chunkSize: number) {
   };
 }
 
-async function expectOk(res: Promise<{ status: number; body: Buffer }>, what: string): Promise<void> {
+export async function expectOk(res: Promise<{ status: number; body: Buffer }>, what: string): Promise<void> {
   const r = await res;
   if (r.status >= 300) throw new Error(`${what}: HTTP ${r.status}: ${r.body.toString().slice(0, 300)}`);
 }
@@ -224,7 +224,7 @@ async function waitForChunk(client: Client, ds: Dataset, startIndex: number, exp
 }
 
 /** Registers the model, uploads the reference, ingests `rows` analysis rows in batches, waits for results. */
-async function loadModel(ctx: Context, session: ServerSession, data: AnalysisRows, rows: number, batchRows: number): Promise<LoadedModel> {
+export async function loadModel(ctx: Context, session: ServerSession, data: AnalysisRows, rows: number, batchRows: number): Promise<LoadedModel> {
   const { client } = session;
   const ds = data.ds;
   await expectOk(client.request('POST', '/api/models', JSON.stringify(modelDefinition(ds, ctx.sizes.chunkSize))), 'POST /api/models');
@@ -261,16 +261,16 @@ async function loadModel(ctx: Context, session: ServerSession, data: AnalysisRow
 }
 
 /** The run scenarios' data set: the model gets all its analysis rows. */
-function serverDataset(ctx: Context): AnalysisRows {
+export function serverDataset(ctx: Context): AnalysisRows {
   const s = ctx.sizes;
   return new AnalysisRows(ensureDataset({ rows: s.analysisRows, referenceRows: s.referenceRows, features: s.features, seed: SEED }, ctx.log));
 }
 
-function baseResult(id: string, title: string): ScenarioResult {
+export function baseResult(id: string, title: string): ScenarioResult {
   return { id, title, issue: '#5, #8', status: 'ok', metrics: {}, targets: [], notes: [] };
 }
 
-async function serverAvailable(result: ScenarioResult): Promise<boolean> {
+export async function serverAvailable(result: ScenarioResult): Promise<boolean> {
   const main = path.join(ROOT, 'build', 'cli', 'main.js');
   const text = fs.existsSync(main) ? fs.readFileSync(main, 'utf8') : '';
   const serveModule = ['serve.js', 'server.js'].some((f) => fs.existsSync(path.join(ROOT, 'build', 'cli', f)));
@@ -283,7 +283,7 @@ async function serverAvailable(result: ScenarioResult): Promise<boolean> {
 }
 
 /** With --profile: the server's hottest functions (its CPU profile is written when it exits). */
-function attachProfile(ctx: Context, name: string, result: ScenarioResult): void {
+export function attachProfile(ctx: Context, name: string, result: ScenarioResult): void {
   if (!ctx.options.profile) return;
   const files = profileFiles(path.join(ctx.workDir, 'profiles', name));
   if (!files.length) return;
@@ -298,13 +298,13 @@ function lastServerError(m: Measurement): string {
 }
 
 /** Stops the server; when the scenario failed, adds the server's last error line to the error. */
-async function finish(session: ServerSession, error: unknown): Promise<Measurement> {
+export async function finish(session: ServerSession, error: unknown): Promise<Measurement> {
   const m = await session.stop();
   if (error !== undefined) throw new Error(`${error instanceof Error ? error.message : error}; server: ${lastServerError(m)}`);
   return m;
 }
 
-function rssOf(m: Measurement): number | null {
+export function rssOf(m: Measurement): number | null {
   return m.max_rss_bytes === null ? null : m.max_rss_bytes / MIB;
 }
 
@@ -368,7 +368,7 @@ interface SeriesInfo {
 
 const firstErrors: Record<string, string> = {};
 
-function summaryMetrics(prefix: string, s: LatencySummary): Record<string, number | null> {
+export function summaryMetrics(prefix: string, s: LatencySummary): Record<string, number | null> {
   if (s.first_error) firstErrors[prefix] = s.first_error;
   return {
     [`${prefix}_p50_ms`]: s.p50_ms,

@@ -68,6 +68,7 @@ export async function modelView(service: VigilService, rt: ModelRuntime) {
     ? rt.layout.calculators.map((c) => ({ class: c.className, id: c.id, family: familyOf(c.className), params: c.params }))
     : (rt.def.calculators ?? []).map((e) => ({ class: e.class, id: e.id ?? e.class, family: familyOf(e.class), params: e.params ?? {} }));
   const fitError = status?.fitError ?? null;
+  const errors = await errorView(service, rt);
   return {
     name,
     problem_type: rt.def.problem_type,
@@ -87,8 +88,33 @@ export async function modelView(service: VigilService, rt: ModelRuntime) {
       chunks_computed: status?.chunksComputed ?? 0,
       last_recompute_ms: status?.lastRecomputeMs ?? null,
       last_recompute_at: status?.lastRecomputeAt ?? null,
-      errors: status?.errors ?? [],
+      ...errors,
     },
+  };
+}
+
+const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+/**
+ * The model's stored errors (they survive restarts): `errors` the unresolved ones, `error_history` the
+ * last 100 resolved or not (newest first), `errors_total` and `errors_by_where` every error ever recorded
+ * (the values of vigil_errors_total{model,where}). Resolution rule: docs/server.md.
+ */
+async function errorView(service: VigilService, rt: ModelRuntime) {
+  const [history, summary] = await Promise.all([service.store.listErrors(rt.record.id), service.store.errorSummary(rt.record.id)]);
+  const view = history.map((e) => ({
+    time: new Date(e.time).toISOString(),
+    where: e.stage,
+    calculator: e.calculator,
+    chunk: e.chunkKey,
+    message: e.message,
+    resolved_at: isoOrNull(e.resolvedAt),
+  }));
+  return {
+    errors: view.filter((e) => e.resolved_at === null).map(({ resolved_at: _r, ...e }) => e),
+    errors_total: Object.values(summary.totals).reduce((a, b) => a + b, 0),
+    errors_by_where: summary.totals,
+    error_history: view,
   };
 }
 

@@ -10,7 +10,7 @@ import { openStore } from '../store';
 import { createApp } from './app';
 import { authEnabled, AuthConfig, checkAuthConfig } from './auth';
 import { DEFAULT_MAX_BODY_BYTES } from './http';
-import { selfMetrics } from './prometheus/self-metrics';
+import { MODEL_ERROR_WHERE, selfMetrics } from './prometheus/self-metrics';
 
 export const DEFAULT_PORT = 8700;
 export const DEFAULT_DB = './data/vigil.db';
@@ -52,9 +52,10 @@ const isLoopback = (h: string) => h === '127.0.0.1' || h === 'localhost' || h ==
 /** The service's progress, recorded in the /metrics registry. */
 export const metricsHooks: ServiceHooks = {
   modelsChanged: (n) => selfMetrics.models.set({}, n),
-  ingested: (model, rows) => {
+  ingested: (model, rows, at) => {
     selfMetrics.ingestedRows.inc({ model }, rows);
     selfMetrics.ingestBatches.inc({ model, outcome: 'accepted' });
+    if (rows > 0) selfMetrics.lastIngest.set({ model }, at / 1000);
   },
   ingestRejected: (model) => selfMetrics.ingestBatches.inc({ model, outcome: 'rejected' }),
   targetsAttached: (model, n) => selfMetrics.ingestedTargets.inc({ model }, n),
@@ -63,7 +64,15 @@ export const metricsHooks: ServiceHooks = {
     selfMetrics.lastRecompute.set({ model }, Date.now() / 1000);
   },
   queueDepth: (depth) => selfMetrics.recomputeQueueDepth.set({}, depth),
-  error: (where) => selfMetrics.errors.inc({ where }),
+  error: (where, model) => selfMetrics.errors.inc(model ? { model, where } : { where }),
+  // Every counter a provisioned rule reads exists from the start (at its stored total), so increase() sees the first error.
+  modelLoaded: (model, state) => {
+    for (const where of MODEL_ERROR_WHERE) selfMetrics.errors.init({ model, where }, state.errorTotals[where] ?? 0);
+    if (state.lastIngestAt !== null) selfMetrics.lastIngest.set({ model }, state.lastIngestAt / 1000);
+  },
+  modelDeleted: (model) => {
+    for (const m of [selfMetrics.errors, selfMetrics.lastIngest]) m.remove({ model });
+  },
 };
 
 export async function startServer(o: ServerOptions): Promise<RunningServer> {

@@ -54,9 +54,10 @@ export const FAMILIES: FamilyDef[] = [
     perColumn: true,
     prometheusName: 'vigil_data_quality',
     prometheusMetricLabel: 'metric',
-    // TypeInconsistencyCalculator is the server's (backend/service/type-consistency.ts): ingestion stores a
-    // value of the wrong type as missing and counts it; files read by `vigil run` are typed per column.
-    calculators: ['MissingValuesCalculator', 'UnseenValuesCalculator', 'NumericalRangeCalculator', 'TypeInconsistencyCalculator'],
+    // TypeInconsistencyCalculator and InvalidValuesCalculator are the server's (backend/service/): ingestion
+    // stores a value of the wrong type, or a classifier output/target the model cannot have, as missing and
+    // counts it; files read by `vigil run` are typed per column.
+    calculators: ['MissingValuesCalculator', 'UnseenValuesCalculator', 'NumericalRangeCalculator', 'TypeInconsistencyCalculator', 'InvalidValuesCalculator'],
   },
   {
     id: 'outliers',
@@ -204,6 +205,7 @@ export const METRICS: MetricDef[] = [
   { id: 'unseen_values', family: 'data_quality', label: 'Unseen values', description: 'Share (or count) of categorical values not seen in the reference', unit: UNIT_RATIO, limits: RATE, calculators: ['UnseenValuesCalculator'], appliesTo: ['categorical'], direction: 'higher_is_worse' },
   { id: 'numerical_range', family: 'data_quality', label: 'Out of range', description: 'Share (or count) of values outside the reference [min, max]', unit: UNIT_RATIO, limits: RATE, calculators: ['NumericalRangeCalculator'], appliesTo: ['continuous'], direction: 'higher_is_worse' },
   { id: 'type_inconsistent_values', family: 'data_quality', label: 'Type-inconsistent values', description: 'Share (or count) of values whose type does not fit the column (text in a numeric column, ±Infinity, ...), stored as missing by the server', unit: UNIT_RATIO, limits: RATE, calculators: ['TypeInconsistencyCalculator'], appliesTo: ['continuous', 'categorical'], direction: 'higher_is_worse' },
+  { id: 'invalid_values', family: 'data_quality', label: 'Invalid values', description: "Share (or count) of a classifier's predictions, scores or targets the model cannot have (a class it does not have, a probability outside [0, 1]), stored as missing by the server and left out of performance", unit: UNIT_RATIO, limits: RATE, calculators: ['InvalidValuesCalculator'], problemTypes: ['classification_binary', 'classification_multiclass'], direction: 'higher_is_worse' },
   // outliers
   { id: 'outlier_rate', family: 'outliers', label: 'Outlier rate', description: 'Share of rows scored above the reference outlier threshold', unit: UNIT_RATIO, limits: RATE, calculators: ['OutlierDetectionCalculator'], direction: 'higher_is_worse' },
   // univariate drift

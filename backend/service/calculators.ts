@@ -12,10 +12,18 @@ import { FAMILIES, familyOfCalculator, METRICS, ProblemType } from '../engine/ca
 import { calculatorDefinition as engineCalculator, calculatorNames } from '../engine/registry';
 import { CHUNKING_KEYS, ModelDefinition } from './definition';
 import { ColumnSpec, ResolvedCalculator, SkippedCalculator } from './layout';
+import { INVALID_VALUES_CLASS, invalidValuesCalculator } from './invalid-values';
 import { TYPE_INCONSISTENCY_CLASS, typeInconsistencyCalculator } from './type-consistency';
+import { checkedColumns } from './validity';
 
 /** Calculators only the server has (they read what ingestion records). */
-const SERVER_CALCULATORS: ReadonlyMap<string, CalculatorDefinition<any>> = new Map([[TYPE_INCONSISTENCY_CLASS, typeInconsistencyCalculator]]);
+const SERVER_CALCULATORS: ReadonlyMap<string, CalculatorDefinition<any>> = new Map([
+  [TYPE_INCONSISTENCY_CLASS, typeInconsistencyCalculator],
+  [INVALID_VALUES_CLASS, invalidValuesCalculator],
+]);
+
+/** Server calculators every model gets unless it lists them itself (when they have columns to watch). */
+export const ALWAYS_ADDED = [TYPE_INCONSISTENCY_CLASS, INVALID_VALUES_CLASS];
 
 export function calculatorDefinition(className: string): CalculatorDefinition<any> | undefined {
   return engineCalculator(className) ?? SERVER_CALCULATORS.get(className);
@@ -89,6 +97,8 @@ function fillsFor(className: string, ctx: FillContext): Record<string, unknown> 
     fills.column_names = features;
     fills.feature_column_names = features;
   }
+  // Invalid values are checked on the classifier's outputs and targets, not on the features.
+  if (className === INVALID_VALUES_CLASS) fills.column_names = checkedColumns(def);
   if (c.timestamp) fills.timestamp_column_name = c.timestamp;
   for (const k of CHUNKING_KEYS) if (def.chunking[k] !== undefined) fills[k] = def.chunking[k];
   if (c.y_pred) fills.y_pred = c.y_pred;
@@ -168,7 +178,7 @@ export function resolveCalculators(ctx: FillContext): { candidates: CalculatorCa
   } else {
     for (const family of FAMILIES) {
       for (const className of family.calculators) {
-        if (className === TYPE_INCONSISTENCY_CLASS) continue;
+        if (ALWAYS_ADDED.includes(className)) continue;
         const calc = calculatorDefinition(className);
         if (!calc) {
           skipped.push({ className, reason: 'not available in this build' });
@@ -194,11 +204,15 @@ export function resolveCalculators(ctx: FillContext): { candidates: CalculatorCa
       }
     }
   }
-  // Always: the share of type-inconsistent values per feature, unless listed explicitly.
-  if (!candidates.some((c) => c.resolved.className === TYPE_INCONSISTENCY_CLASS) && !ids.has(TYPE_INCONSISTENCY_CLASS)) {
-    const where = `defaults.${TYPE_INCONSISTENCY_CLASS}`;
-    const params = parseWithFills(typeInconsistencyCalculator, {}, fillsFor(TYPE_INCONSISTENCY_CLASS, { ...ctx, specs: null }), `${where}.params`);
-    candidates.push({ resolved: { className: TYPE_INCONSISTENCY_CLASS, id: TYPE_INCONSISTENCY_CLASS, params }, explicit: false, where });
+  // Always, unless listed explicitly: the share of type-inconsistent values per feature, and of invalid
+  // outputs/targets per checked column (classifiers only).
+  for (const className of ALWAYS_ADDED) {
+    if (candidates.some((c) => c.resolved.className === className) || ids.has(className)) continue;
+    const fills = fillsFor(className, { ...ctx, specs: null });
+    if (Array.isArray(fills.column_names) && fills.column_names.length === 0) continue;
+    const where = `defaults.${className}`;
+    const params = parseWithFills(calculatorDefinition(className)!, {}, fills, `${where}.params`);
+    candidates.push({ resolved: { className, id: className, params }, explicit: false, where });
   }
   return { candidates, skipped };
 }

@@ -5,7 +5,9 @@
  * timestamp that cannot be read. Value-level problems are what a monitor observes, not refuses: a value
  * of the wrong type for its column (text in a numeric feature, ±Infinity, a number where categories are
  * text) is stored as missing and counted, per column, in the response and in the data-quality metric
- * `type_inconsistent_values`. Columns the model does not know are ignored and named.
+ * `type_inconsistent_values`. Columns the model does not know are ignored and named. A classifier's
+ * output or target of the right type that the model cannot have (validity.ts) is stored as missing too,
+ * flagged and counted as invalid.
  */
 import { Column, MISSING_CODE } from '../engine/frame';
 import { parseTimestamp } from '../engine/timestamps';
@@ -13,6 +15,7 @@ import { parseNumber } from '../io/csv';
 import { ParsedRows, SourceColumn } from './body';
 import { badRequest } from './errors';
 import { ColumnSpec, DictionaryOverlay, ModelLayout } from './layout';
+import { markInvalid, ValidityRules } from './validity';
 
 const TRUE_TOKENS = new Set(['True', 'TRUE', 'true']);
 const FALSE_TOKENS = new Set(['False', 'FALSE', 'false']);
@@ -198,6 +201,10 @@ export interface CoercedRows {
   targetFlags: Uint8Array | null;
   /** Per column: values of the wrong type, stored as missing. */
   typeInconsistent: Record<string, number>;
+  /** Invalid-value flags: per payload column, then the target (null = none). */
+  invalidFlags: (Uint8Array | null)[];
+  /** Per column: values of the right type that the model cannot have (validity.ts), stored as missing. */
+  invalid: Record<string, number>;
   /** Columns in the body the model does not know (ignored). */
   unknownColumns: string[];
   /** Model columns the body lacks (stored as missing). */
@@ -207,7 +214,12 @@ export interface CoercedRows {
 export type LayoutColumns = Pick<ModelLayout, 'payload' | 'target' | 'timestamp' | 'id'>;
 
 /** Every column of a rows body, coerced to the layout. `dataset` names the body in messages. */
-export function coerceRows(parsed: ParsedRows, layout: LayoutColumns, dict: DictionaryOverlay, opts: { requireId: boolean }): CoercedRows {
+export function coerceRows(
+  parsed: ParsedRows,
+  layout: LayoutColumns,
+  dict: DictionaryOverlay,
+  opts: { requireId: boolean; validity?: ValidityRules },
+): CoercedRows {
   const n = parsed.n;
   if (n === 0) throw badRequest('empty_body', 'the body holds no rows', 'body');
   const known = new Set<string>(layout.payload.map((c) => c.name));
@@ -230,6 +242,16 @@ export function coerceRows(parsed: ParsedRows, layout: LayoutColumns, dict: Dict
   }
 
   const typeInconsistent: Record<string, number> = {};
+  const invalid: Record<string, number> = {};
+  const invalidFlags: (Uint8Array | null)[] = [];
+  // The validity hook: after type coercion, values the model cannot have become missing and flagged.
+  const check = (spec: ColumnSpec, values: Float64Array): Uint8Array | null => {
+    const rule = opts.validity?.[spec.name];
+    if (!rule) return null;
+    const r = markInvalid(rule, spec.kind, values, () => dict.levelsOf(spec.name));
+    if (r.count > 0) invalid[spec.name] = r.count;
+    return r.flags;
+  };
   const missingColumns: string[] = [];
   const values: Float64Array[] = [];
   const typeFlags: (Uint8Array | null)[] = [];
@@ -239,25 +261,30 @@ export function coerceRows(parsed: ParsedRows, layout: LayoutColumns, dict: Dict
       missingColumns.push(spec.name);
       values.push(new Float64Array(n).fill(NaN));
       typeFlags.push(null);
+      invalidFlags.push(null);
       continue;
     }
     const c = coerceColumn(spec, src, n, dict);
     values.push(c.values);
     typeFlags.push(c.flags);
+    invalidFlags.push(check(spec, c.values));
     if (c.inconsistent > 0) typeInconsistent[spec.name] = c.inconsistent;
   }
   let targets: Float64Array | null = null;
   let targetFlags: Uint8Array | null = null;
+  let targetInvalid: Uint8Array | null = null;
   if (layout.target) {
     const src = parsed.columns.get(layout.target.name);
     if (src) {
       const c = coerceColumn(layout.target, src, n, dict);
       targets = c.values;
       targetFlags = c.flags;
+      targetInvalid = check(layout.target, c.values);
       if (c.inconsistent > 0) typeInconsistent[layout.target.name] = c.inconsistent;
     } else missingColumns.push(layout.target.name);
   }
-  return { n, ids, timestamps, values, typeFlags, targets, targetFlags, typeInconsistent, unknownColumns, missingColumns };
+  invalidFlags.push(targetInvalid);
+  return { n, ids, timestamps, values, typeFlags, targets, targetFlags, typeInconsistent, invalidFlags, invalid, unknownColumns, missingColumns };
 }
 
 /** Reorders rows stably by timestamp (arrival order within a batch follows time, as `vigil run` sorts). */
@@ -281,6 +308,7 @@ export function sortByTime(rows: CoercedRows): CoercedRows {
     timestamps: takeF(ts),
     values: rows.values.map(takeF),
     typeFlags: rows.typeFlags.map(takeU),
+    invalidFlags: rows.invalidFlags.map(takeU),
     targets: rows.targets ? takeF(rows.targets) : null,
     targetFlags: takeU(rows.targetFlags),
   };

@@ -10,12 +10,12 @@ import { FittedCalculator } from '../engine/calculator';
 import { familyOfCalculator } from '../engine/catalog';
 import { periodChunks } from '../engine/chunking';
 import { decodeFrame } from '../store/frame-codec';
-import { ChunkFields, ModelRecord, ResultRecord, Store, StoredChunk } from '../store/types';
+import { ChunkFields, ErrorStage, ModelRecord, ResultRecord, Store, StoredChunk } from '../store/types';
 import { ModelDefinition } from './definition';
 import { buildFrames, toRecords } from './frames';
 import { ColumnSpec, ModelLayout, ResolvedCalculator, SkippedCalculator } from './layout';
 import { Logger } from './log';
-import { FittedEntry, fitModel, RecomputeError, sameCalculators } from './runtime';
+import { FittedEntry, fitModel, sameCalculators } from './runtime';
 import { loadScorer, ScoredRow } from './scoring';
 
 /** What the core reports as it works (the service turns these into /metrics). */
@@ -23,7 +23,8 @@ export interface ComputeEvents {
   recomputed?(model: string, seconds: number, chunks: number): void;
   /** After each chunk's results are committed. */
   chunkComputed?(model: string): void;
-  chunkError?(model: string): void;
+  /** An error was recorded for the model (stored with it: GET /api/models/{name}). */
+  error?(model: string, where: ErrorStage): void;
   queueDepth?(depth: number): void;
 }
 
@@ -33,7 +34,6 @@ export interface ModelStatus {
   chunksComputed: number;
   lastRecomputeMs: number | null;
   lastRecomputeAt: string | null;
-  errors: RecomputeError[];
 }
 
 /** A fit that is not adopted yet (its results are stored by the caller first). */
@@ -42,9 +42,6 @@ export interface FitResult {
   skipped: SkippedCalculator[];
   records: ResultRecord[];
 }
-
-/** Errors kept per model for GET /api/models/{name}. */
-const MAX_KEPT_ERRORS = 20;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -65,7 +62,7 @@ interface ComputeModel {
   status: ModelStatus;
 }
 
-const newStatus = (): ModelStatus => ({ fitted: [], fitError: null, chunksComputed: 0, lastRecomputeMs: null, lastRecomputeAt: null, errors: [] });
+const newStatus = (): ModelStatus => ({ fitted: [], fitError: null, chunksComputed: 0, lastRecomputeMs: null, lastRecomputeAt: null });
 
 export class ComputeCore {
   private readonly models = new Map<string, ComputeModel>();
@@ -104,6 +101,7 @@ export class ComputeCore {
     const buf = await this.store.loadReference(record.id);
     if (!buf) {
       m.status.fitError = 'the stored reference is missing; upload it again';
+      await this.recordError(m, 'fit', null, null, m.status.fitError);
       return;
     }
     const t0 = Date.now();
@@ -119,10 +117,12 @@ export class ComputeCore {
       }
       m.fitted = outcome.entries;
       m.status.fitted = m.fitted.map((e) => e.id);
+      await this.store.resolveErrors(record.id, 'fit');
       this.log.info('model fitted', { model: record.name, calculators: m.fitted.length, ms: Date.now() - t0 });
     } catch (e) {
       m.status.fitError = (e as Error).message;
       this.log.error('model could not be refitted; its results are served but not recomputed', { model: record.name, error: m.status.fitError });
+      await this.recordError(m, 'fit', null, null, m.status.fitError);
     }
   }
 
@@ -152,7 +152,19 @@ export class ComputeCore {
     m.fitted = entries;
     m.status.fitted = entries.map((e) => e.id);
     m.status.fitError = null;
+    // A reference that fits resolves an earlier fit failure (replaceReference resolved the chunk errors).
+    void this.store.resolveErrors(m.id, 'fit').catch((e) => this.log.error('could not mark fit errors resolved', { model: name, error: (e as Error).message }));
     this.schedule(name);
+  }
+
+  /** Stores an error with the model (it outlives the process) and reports it. Never throws. */
+  private async recordError(m: ComputeModel, where: ErrorStage, calculator: string | null, chunk: StoredChunk | null, message: string): Promise<void> {
+    try {
+      await this.store.recordError(m.id, { stage: where, calculator, chunkId: chunk?.chunkId ?? null, chunkKey: chunk?.key ?? null, message });
+    } catch (e) {
+      this.log.error('could not store an error', { model: m.name, where, error: (e as Error).message });
+    }
+    this.events.error?.(m.name, where);
   }
 
   discard(name: string, token: number): void {
@@ -214,8 +226,9 @@ export class ComputeCore {
         try {
           await this.recomputeModel(name);
         } catch (e) {
-          this.events.chunkError?.(name);
           this.log.error('recompute failed', { model: name, error: (e as Error).message });
+          const m = this.models.get(name);
+          if (m && !m.deleted) await this.recordError(m, 'recompute', null, null, (e as Error).message);
         }
       }
     } finally {
@@ -258,6 +271,8 @@ export class ComputeCore {
         .map((c) => ({ chunkId: c.chunkId, ...next.get(c.chunkId)! }));
       if (moved.length > 0) await this.store.setChunkPositions(m.id, moved);
     }
+    // A recompute run that got through resolves earlier failures of a whole run.
+    await this.store.resolveErrors(m.id, 'recompute', { modelLevelOnly: true });
     const ms = performance.now() - t0;
     m.status.lastRecomputeMs = Math.round(ms * 10) / 10;
     m.status.lastRecomputeAt = new Date().toISOString();
@@ -296,6 +311,7 @@ export class ComputeCore {
       partial = chunk.partial;
     }
     const results: ResultRecord[] = [];
+    const errors: { calculator: string; message: string }[] = [];
     if (rows.n > 0) {
       const { frame, withFlags } = buildFrames(layout, { ...rows, timestamps }, levelsOf);
       for (const entry of m.fitted) {
@@ -304,15 +320,15 @@ export class ComputeCore {
           // not push(...): a chunk of a wide model can have more records than spread arguments allow
           for (const r of toRecords(entry, 'analysis', chunk.chunkId, fields, metricRows, partial)) results.push(r);
         } catch (e) {
-          this.events.chunkError?.(m.name);
           const message = (e as Error).message;
-          m.status.errors.push({ time: new Date().toISOString(), calculator: entry.id, chunk: chunk.key, message });
-          if (m.status.errors.length > MAX_KEPT_ERRORS) m.status.errors.shift();
+          errors.push({ calculator: entry.id, message });
           this.log.warn('calculator failed on a chunk', { model: m.name, calculator: entry.id, chunk: chunk.key, error: message });
         }
       }
     }
-    await this.store.writeChunkResults(m.id, { chunk, nRows: rows.n, startDate, endDate, results });
+    // The failures are stored with the chunk's results, in one transaction (store: chunkErrors).
+    await this.store.writeChunkResults(m.id, { chunk, nRows: rows.n, startDate, endDate, results, errors });
+    for (let i = 0; i < errors.length; i++) this.events.error?.(m.name, 'recompute');
     m.status.chunksComputed++;
     this.events.chunkComputed?.(m.name);
   }

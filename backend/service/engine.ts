@@ -6,7 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Worker } from 'worker_threads';
-import { ModelRecord, Store } from '../store/types';
+import { ErrorStage, ModelRecord, Store } from '../store/types';
 import { ComputeCore, ComputeEvents, FitResult, ModelStatus } from './compute';
 import { ApiError } from './errors';
 import { ColumnSpec, ModelLayout } from './layout';
@@ -71,7 +71,7 @@ export type FromWorker =
   | { type: 'reply'; id: number; value?: unknown; error?: SerializedError }
   | { type: 'status'; model: string; status: ModelStatus | null }
   | { type: 'event'; event: 'recomputed'; model: string; seconds: number; chunks: number }
-  | { type: 'event'; event: 'chunkError'; model: string }
+  | { type: 'event'; event: 'error'; model: string; where: ErrorStage }
   | { type: 'event'; event: 'queueDepth'; depth: number };
 
 export interface SerializedError {
@@ -134,7 +134,7 @@ export class WorkerEngine implements ComputeEngine {
       else w.resolve(m.value);
     } else if (m.type === 'status') this.statuses.set(m.model, m.status);
     else if (m.event === 'recomputed') this.events.recomputed?.(m.model, m.seconds, m.chunks);
-    else if (m.event === 'chunkError') this.events.chunkError?.(m.model);
+    else if (m.event === 'error') this.events.error?.(m.model, m.where);
     else if (m.event === 'queueDepth') this.events.queueDepth?.(m.depth);
   }
 

@@ -7,12 +7,15 @@ import { Column, Frame, makeFrame, MISSING_CODE } from '../engine/frame';
 import { chunkRecord } from '../engine/run';
 import { ChunkFields, Period, ResultRecord } from '../store/types';
 import { ColumnSpec } from './layout';
+import { invalidFlagColumn } from './invalid-values';
 import { typeFlagColumn, withTypeFlags } from './type-consistency';
 
 export interface ColumnarRows {
   n: number;
   values: Float64Array[];
   typeFlags: (Uint8Array | null)[];
+  /** Invalid-value flags: per payload column, then the target; absent = none. */
+  invalidFlags?: (Uint8Array | null)[];
   targets: Float64Array | null;
   timestamps: Float64Array | null;
 }
@@ -31,8 +34,8 @@ function toColumn(spec: ColumnSpec, values: Float64Array, levels: (column: strin
 }
 
 /**
- * The frame of a set of rows: payload columns, target, timestamp (epoch ms), plus the type-flag side
- * columns the TypeInconsistencyCalculator reads (`flags`).
+ * The frame of a set of rows: payload columns, target, timestamp (epoch ms), plus the flag side columns
+ * the TypeInconsistencyCalculator and InvalidValuesCalculator read (`withFlags`).
  */
 export function buildFrames(
   layout: FrameColumns,
@@ -48,11 +51,16 @@ export function buildFrames(
   if (layout.target && !absent.has(layout.target.name)) cols.push(toColumn(layout.target, rows.targets ?? new Float64Array(rows.n).fill(NaN), levels));
   if (layout.timestamp && rows.timestamps) cols.push({ kind: 'numeric', name: layout.timestamp, dtype: 'float', values: rows.timestamps });
   const frame = makeFrame(cols, rows.n);
-  const withFlags = withTypeFlags(
+  const present = layout.payload.filter((spec) => !absent.has(spec.name));
+  const typed = withTypeFlags(
     frame,
-    layout.payload.filter((spec) => !absent.has(spec.name)).map((spec) => ({ name: spec.name, flags: rows.typeFlags[layout.payload.indexOf(spec)] })),
+    present.map((spec) => ({ name: spec.name, flags: rows.typeFlags[layout.payload.indexOf(spec)] })),
   );
-  return { frame, withFlags };
+  const invalid = rows.invalidFlags;
+  if (!invalid) return { frame, withFlags: typed };
+  const checked = present.map((spec) => ({ name: spec.name, flags: invalid[layout.payload.indexOf(spec)] ?? null }));
+  if (layout.target && !absent.has(layout.target.name)) checked.push({ name: layout.target.name, flags: invalid[layout.payload.length] ?? null });
+  return { frame, withFlags: withTypeFlags(typed, checked, invalidFlagColumn) };
 }
 
 /** A frame without the type-flag side columns. */

@@ -5,25 +5,17 @@ import { FittedCalculator } from '../engine/calculator';
 import { familyOfCalculator } from '../engine/catalog';
 import { Frame } from '../engine/frame';
 import { ModelRecord, ResultRecord } from '../store/types';
-import { calculatorDefinition, resolveCalculators } from './calculators';
+import { ALWAYS_ADDED, calculatorDefinition, resolveCalculators } from './calculators';
 import { ModelDefinition } from './definition';
 import { ApiError, badRequest } from './errors';
 import { CalculatorIdentity, referenceRecords, withoutFlags } from './frames';
 import { ColumnSpec, Dictionary, ModelLayout, ResolvedCalculator, SkippedCalculator } from './layout';
-import { TYPE_INCONSISTENCY_CLASS } from './type-consistency';
 
 export interface FittedEntry extends CalculatorIdentity {
   resolved: ResolvedCalculator;
   fitted: FittedCalculator;
-  /** Reads the type-flag side columns. */
+  /** Reads the ingest-flag side columns (type inconsistency, invalid values). */
   usesFlags: boolean;
-}
-
-export interface RecomputeError {
-  time: string;
-  calculator: string;
-  chunk: string;
-  message: string;
 }
 
 /** Serialises the mutations of one model (ingest, targets, reference, delete). */
@@ -92,7 +84,7 @@ export function fitModel(def: ModelDefinition, specs: Map<string, ColumnSpec>, r
   const records: ResultRecord[] = [];
   for (const c of resolved.candidates) {
     const calc = calculatorDefinition(c.resolved.className)!;
-    const usesFlags = c.resolved.className === TYPE_INCONSISTENCY_CLASS;
+    const usesFlags = ALWAYS_ADDED.includes(c.resolved.className);
     let fitted: FittedCalculator;
     try {
       const params = calc.parseParams(c.resolved.params, `${c.where}.params`);

@@ -24,6 +24,7 @@ import { buildFrames } from './frames';
 import { Dictionary, DictionaryOverlay, ModelLayout, resolveColumns, streamChunker } from './layout';
 import { Logger, LogLevel, silentLogger } from './log';
 import { ModelRuntime } from './runtime';
+import { markInvalid, validityRules } from './validity';
 
 export interface ServiceOptions {
   store: Store;
@@ -41,12 +42,17 @@ export interface ServiceOptions {
 /** What the service reports as it works (the server wires these to its /metrics registry). */
 export interface ServiceHooks {
   modelsChanged?(count: number): void;
-  ingested?(model: string, rows: number): void;
+  /** `at`: the server's clock when the batch was stored (epoch ms). */
+  ingested?(model: string, rows: number, at: number): void;
   ingestRejected?(model: string): void;
   targetsAttached?(model: string, count: number): void;
   recomputed?(model: string, seconds: number): void;
   queueDepth?(depth: number): void;
-  error?(where: string): void;
+  /** An error; `model` for the errors stored with a model (fit, recompute). */
+  error?(where: string, model?: string): void;
+  /** A model is known (at start-up or registered): its stored error totals and last ingest time. */
+  modelLoaded?(model: string, state: { errorTotals: Record<string, number>; lastIngestAt: number | null }): void;
+  modelDeleted?(model: string): void;
 }
 
 export interface ModelSummary {
@@ -97,9 +103,9 @@ export class VigilService {
         this.counters.recomputeMsTotal += seconds * 1000;
         this.hooks.recomputed?.(model, seconds);
       },
-      chunkError: () => {
-        this.counters.recomputeErrors++;
-        this.hooks.error?.('recompute');
+      error: (model, where) => {
+        if (where === 'recompute') this.counters.recomputeErrors++;
+        this.hooks.error?.(where, model);
       },
       queueDepth: (depth) => this.hooks.queueDepth?.(depth),
     });
@@ -112,6 +118,7 @@ export class VigilService {
       const rt = new ModelRuntime(record, record.definition as ModelDefinition);
       for (const [column, levels] of await this.store.loadLevels(record.id)) rt.dicts.set(column, new Dictionary(levels));
       this.models.set(record.name, rt);
+      this.hooks.modelLoaded?.(record.name, { errorTotals: (await this.store.errorSummary(record.id)).totals, lastIngestAt: record.lastIngestAt });
     }
     this.ready = true;
     this.hooks.modelsChanged?.(this.models.size);
@@ -160,6 +167,7 @@ export class VigilService {
     const rt = new ModelRuntime(record, def);
     this.models.set(def.name, rt);
     this.engine.register(record);
+    this.hooks.modelLoaded?.(def.name, { errorTotals: (await this.store.errorSummary(record.id)).totals, lastIngestAt: null });
     this.hooks.modelsChanged?.(this.models.size);
     this.log.info('model registered', { model: def.name });
     return rt;
@@ -186,6 +194,7 @@ export class VigilService {
       this.engine.forget(name);
       await this.store.deleteModel(rt.record.id);
     });
+    this.hooks.modelDeleted?.(name);
     this.hooks.modelsChanged?.(this.models.size);
     this.log.info('model deleted', { model: name });
   }
@@ -281,7 +290,7 @@ export class VigilService {
       if (rt.deleted) throw unknownModel(name);
       const layout = this.requireLayout(rt);
       const overlay = new DictionaryOverlay(rt.dicts);
-      const rows = sortByTime(coerceRows(parsed, layout, overlay, { requireId: true }));
+      const rows = sortByTime(coerceRows(parsed, layout, overlay, { requireId: true, validity: validityRules(rt.def) }));
       const chunker = layout.chunker;
       const res = await this.store.ingestRows(
         rt.record.id,
@@ -292,6 +301,8 @@ export class VigilService {
           values: rows.values,
           typeFlags: rows.typeFlags,
           targets: rows.targets,
+          invalidFlags: rows.invalidFlags,
+          receivedAt: this.now(),
           newLevels: overlay.newLevels(),
         },
         (accepted) => planChunks(accepted, chunker),
@@ -300,7 +311,7 @@ export class VigilService {
       await this.refreshRecord(rt);
       this.counters.rowsIngested += res.inserted;
       this.counters.batchesIngested++;
-      this.hooks.ingested?.(name, res.inserted);
+      this.hooks.ingested?.(name, res.inserted, this.now());
       if (res.inserted > 0) this.engine.schedule(name);
       const inconsistent = Object.values(rows.typeInconsistent).reduce((a, b) => a + b, 0);
       return {
@@ -312,6 +323,8 @@ export class VigilService {
         missing_columns: rows.missingColumns,
         type_inconsistent: rows.typeInconsistent,
         type_inconsistent_total: inconsistent,
+        invalid: rows.invalid,
+        invalid_total: Object.values(rows.invalid).reduce((a, b) => a + b, 0),
       };
     });
   }
@@ -332,20 +345,27 @@ export class VigilService {
       const ids = readIds(idSrc, parsed.n, parsed);
       const overlay = new DictionaryOverlay(rt.dicts);
       const target = coerceColumn(layout.target, targetSrc, parsed.n, overlay);
+      // A target of the right type that is not one of the model's classes is stored as missing and flagged.
+      const rule = validityRules(rt.def)[layout.target.name];
+      const invalid = rule ? markInvalid(rule, layout.target.kind, target.values, () => overlay.levelsOf(layout.target!.name)) : { flags: null, count: 0 };
       const keepIds: string[] = [];
       const keepValues: number[] = [];
+      const keepInvalid: number[] = [];
       let missing = 0;
       for (let i = 0; i < parsed.n; i++) {
-        if (Number.isNaN(target.values[i])) missing++;
+        const bad = invalid.flags?.[i] === 1;
+        if (Number.isNaN(target.values[i]) && !bad) missing++;
         else {
           keepIds.push(ids[i]);
           keepValues.push(target.values[i]);
+          keepInvalid.push(bad ? 1 : 0);
         }
       }
       const rows = rt.record.analysisRows;
       const res = await this.store.attachTargets(rt.record.id, {
         ids: keepIds,
         values: Float64Array.from(keepValues),
+        invalid: invalid.count > 0 ? Uint8Array.from(keepInvalid) : null,
         newLevels: overlay.newLevels(),
         chunkOf: (seq, ts) => chunkIdOf(seq, ts, rows, layout.chunker),
       });
@@ -361,6 +381,7 @@ export class VigilService {
         unknown_ids_count: res.unknown.length,
         missing_targets: missing - target.inconsistent,
         type_inconsistent: target.inconsistent,
+        invalid: invalid.count,
         unknown_columns: parsed.names.filter((c) => c !== layout.id && c !== layout.target!.name),
       };
     });

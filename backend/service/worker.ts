@@ -20,7 +20,7 @@ const core = new ComputeCore(store, log, {
   },
   // The main thread answers GET /api/models/{name} from these: keep them as fresh as the stored chunks.
   chunkComputed: (model) => post({ type: 'status', model, status: core.status(model) }),
-  chunkError: (model) => post({ type: 'event', event: 'chunkError', model }),
+  error: (model, where) => post({ type: 'event', event: 'error', model, where }),
   queueDepth: (depth) => post({ type: 'event', event: 'queueDepth', depth }),
 });
 

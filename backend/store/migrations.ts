@@ -101,4 +101,31 @@ export const MIGRATIONS: string[] = [
   ) WITHOUT ROWID;
   CREATE INDEX results_series ON results (model_id, family, metric, column_name, start_date);
   `,
+  // 2: invalid model outputs/targets (a bitmask per row, NULL when none: bit j = payload column j, bit
+  // width = the target), the time of the last accepted row, and recompute/fit errors that outlive the
+  // process (the last 100 per model, plus running totals per stage for vigil_errors_total).
+  `
+  ALTER TABLE analysis_rows ADD COLUMN invalid BLOB;
+  ALTER TABLE models ADD COLUMN last_ingest_at REAL;
+
+  CREATE TABLE model_errors (
+    id INTEGER PRIMARY KEY,
+    model_id INTEGER NOT NULL,
+    time REAL NOT NULL,
+    stage TEXT NOT NULL,
+    calculator TEXT,
+    chunk_id REAL,
+    chunk_key TEXT,
+    message TEXT NOT NULL,
+    resolved_at REAL
+  );
+  CREATE INDEX model_errors_model ON model_errors (model_id, id);
+
+  CREATE TABLE model_error_totals (
+    model_id INTEGER NOT NULL,
+    stage TEXT NOT NULL,
+    total INTEGER NOT NULL,
+    PRIMARY KEY (model_id, stage)
+  ) WITHOUT ROWID;
+  `,
 ];

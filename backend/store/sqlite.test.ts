@@ -3,6 +3,7 @@ import * as os from 'os';
 import * as path from 'path';
 import { categorical, makeFrame, numeric } from '../engine/frame';
 import { decodeFrame, encodeFrame } from './frame-codec';
+import { MIGRATIONS } from './migrations';
 import { SqliteStore } from './sqlite';
 import { ChunkMark, ResultRecord, RowBatch, StoreConflictError } from './types';
 
@@ -69,7 +70,7 @@ test('schema is created once and reopened', async () => {
   await s.close();
   const again = new SqliteStore(file);
   expect(again.db.pragma('journal_mode', { simple: true })).toBe('wal');
-  expect(again.db.pragma('user_version', { simple: true })).toBe(1);
+  expect(again.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
   expect((await again.getModel('m'))!).toMatchObject({ id: m.id, definition: { hello: 1 }, layout: null, analysisRows: 0 });
   await again.close();
 });

@@ -9,6 +9,11 @@ import { MIGRATIONS } from './migrations';
 import {
   AcceptedRows,
   ChunkMark,
+  ERROR_STAGES,
+  ErrorStage,
+  MAX_KEPT_ERRORS,
+  ModelErrorRecord,
+  ModelErrorSummary,
   ChunkPlan,
   ChunkResultWrite,
   ModelRecord,
@@ -37,20 +42,37 @@ type Row = Record<string, unknown>;
 /** Rows per INSERT statement (600 bound values, far below SQLite's 32766): per-statement overhead is
  * amortised; what is left is SQLite's B-tree work (docs/performance.md, "ingest"). */
 const INSERT_ROWS = 100;
-const INSERT_COLUMNS = 6;
+const INSERT_COLUMNS = 7;
 function multiRowInsert(rows: number): string {
-  const one = '(?, ?, ?, ?, ?, ?)';
-  return `INSERT OR IGNORE INTO analysis_rows (model_id, seq, row_id, ts, target, payload) VALUES ${new Array(rows).fill(one).join(', ')}`;
+  const one = '(?, ?, ?, ?, ?, ?, ?)';
+  return `INSERT OR IGNORE INTO analysis_rows (model_id, seq, row_id, ts, target, payload, invalid) VALUES ${new Array(rows).fill(one).join(', ')}`;
 }
 
-function setRowArgs(args: unknown[], o: number, modelId: number, seq: number, batch: RowBatch, i: number, payload: Buffer): void {
+function setRowArgs(args: unknown[], o: number, modelId: number, seq: number, batch: RowBatch, i: number, payload: Buffer, invalid: InvalidMasks): void {
   args[o] = modelId;
   args[o + 1] = seq;
   args[o + 2] = batch.ids ? batch.ids[i] : null;
   args[o + 3] = batch.timestamps ? batch.timestamps[i] : null;
   args[o + 4] = batch.targets ? nullIfNaN(batch.targets[i]) : null;
   args[o + 5] = payload;
+  args[o + 6] = invalid(i);
 }
+
+/** The invalid-value bitmask of row i (bit j: payload column j; bit width: the target), null when none. */
+type InvalidMasks = (i: number) => Buffer | null;
+
+function invalidMasks(flags: (Uint8Array | null)[] | null | undefined, width: number): InvalidMasks {
+  const present = (flags ?? []).map((f, j) => [f, j] as const).filter(([f]) => f !== null) as [Uint8Array, number][];
+  if (present.length === 0) return () => null;
+  const bytes = flagBytes(width + 1);
+  return (i) => {
+    let mask: Buffer | null = null;
+    for (const [f, j] of present) if (f[i]) (mask ??= Buffer.alloc(bytes))[j >> 3] |= 1 << (j & 7);
+    return mask;
+  };
+}
+
+const maskHas = (mask: Buffer | null, bit: number) => mask !== null && (bit >> 3) < mask.length && (mask[bit >> 3] & (1 << (bit & 7))) !== 0;
 
 const nullIfNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
 const numOrNaN = (v: unknown): number => (v === null || v === undefined ? NaN : (v as number));
@@ -141,6 +163,7 @@ export class SqliteStore implements Store {
       analysisRows: r.next_seq as number,
       targets: r.targets as number,
       fitVersion: r.fit_version as number,
+      lastIngestAt: (r.last_ingest_at as number | null) ?? null,
     };
   }
 
@@ -178,7 +201,7 @@ export class SqliteStore implements Store {
   async deleteModel(modelId: number): Promise<void> {
     this.ownResultWrites++;
     this.write(() => {
-      for (const table of ['results', 'chunks', 'analysis_rows', 'levels', 'reference_data']) {
+      for (const table of ['results', 'chunks', 'analysis_rows', 'levels', 'reference_data', 'model_errors', 'model_error_totals']) {
         this.stmt(`DELETE FROM ${table} WHERE model_id = ?`).run(modelId);
       }
       this.stmt('DELETE FROM models WHERE id = ?').run(modelId);
@@ -210,6 +233,8 @@ export class SqliteStore implements Store {
       this.insertLevels(modelId, args.newLevels);
       this.stmt('DELETE FROM results WHERE model_id = ?').run(modelId);
       this.insertResults(modelId, args.results);
+      // Every chunk is recomputed with the new fit; a chunk that still fails records its error again.
+      this.stmt("UPDATE model_errors SET resolved_at = ? WHERE model_id = ? AND stage = 'recompute' AND resolved_at IS NULL").run(now, modelId);
       if (args.rechunk) {
         // New generations above every old one, so a recompute still holding an old chunk cannot clear them.
         const gen = ((this.stmt('SELECT MAX(gen) AS g FROM chunks WHERE model_id = ?').get(modelId) as Row).g as number | null) ?? 0;
@@ -267,6 +292,7 @@ export class SqliteStore implements Store {
       }
     }
     offsets[batch.n] = off;
+    const invalid = invalidMasks(batch.invalidFlags, width);
 
     const upsertChunk = this.stmt(`
       INSERT INTO chunks (model_id, chunk_id, key, start_seq, end_seq, range_start, range_end, partial, dirty, gen)
@@ -294,7 +320,7 @@ export class SqliteStore implements Store {
         const left = batch.n - a;
         const count = left >= INSERT_ROWS ? INSERT_ROWS : left >= 10 ? 10 : 1;
         args.length = count * INSERT_COLUMNS;
-        for (let k = 0; k < count; k++) setRowArgs(args, k * INSERT_COLUMNS, modelId, seq + k, batch, a + k, buf.subarray(offsets[a + k], offsets[a + k + 1]));
+        for (let k = 0; k < count; k++) setRowArgs(args, k * INSERT_COLUMNS, modelId, seq + k, batch, a + k, buf.subarray(offsets[a + k], offsets[a + k + 1]), invalid);
         const changes = this.stmt(multiRowInsert(count)).run(args).changes;
         if (changes === count) {
           for (let k = 0; k < count; k++) accept(a + k);
@@ -303,7 +329,7 @@ export class SqliteStore implements Store {
           const one = this.stmt(multiRowInsert(1));
           args.length = INSERT_COLUMNS;
           for (let k = 0; k < count; k++) {
-            setRowArgs(args, 0, modelId, seq, batch, a + k, buf.subarray(offsets[a + k], offsets[a + k + 1]));
+            setRowArgs(args, 0, modelId, seq, batch, a + k, buf.subarray(offsets[a + k], offsets[a + k + 1]), invalid);
             if (one.run(args).changes === 1) accept(a + k);
           }
         }
@@ -311,7 +337,15 @@ export class SqliteStore implements Store {
       }
       const inserted = seq - before;
       this.insertLevels(modelId, batch.newLevels);
-      this.stmt('UPDATE models SET next_seq = ?, targets = targets + ?, updated_at = ? WHERE id = ?').run(seq, targets, Date.now(), modelId);
+      const now = Date.now();
+      this.stmt('UPDATE models SET next_seq = ?, targets = targets + ?, updated_at = ?, last_ingest_at = CASE WHEN ? > 0 THEN ? ELSE last_ingest_at END WHERE id = ?').run(
+        seq,
+        targets,
+        now,
+        seq - before,
+        batch.receivedAt ?? now,
+        modelId,
+      );
       if (inserted > 0) {
         const p = plan({ before, count: inserted, timestamps: acceptedTs ? acceptedTs.subarray(0, inserted) : null });
         this.applyPlan(modelId, p, upsertChunk);
@@ -332,8 +366,9 @@ export class SqliteStore implements Store {
   }
 
   async attachTargets(modelId: number, update: TargetUpdate): Promise<{ attached: number; unknown: string[] }> {
-    const find = this.stmt('SELECT seq, ts, target FROM analysis_rows WHERE model_id = ? AND row_id = ?');
-    const set = this.stmt('UPDATE analysis_rows SET target = ? WHERE model_id = ? AND seq = ?');
+    const find = this.stmt('SELECT seq, ts, target, invalid FROM analysis_rows WHERE model_id = ? AND row_id = ?');
+    const set = this.stmt('UPDATE analysis_rows SET target = ?, invalid = ? WHERE model_id = ? AND seq = ?');
+    const width = payloadWidth(this.modelById(modelId).layout);
     const dirty = this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ? AND chunk_id = ?');
     return this.write(() => {
       const unknown: string[] = [];
@@ -349,8 +384,11 @@ export class SqliteStore implements Store {
         const value = nullIfNaN(update.values[i]);
         if (r.target === null && value !== null) newTargets++;
         if (r.target !== null && value === null) newTargets--;
-        if (r.target !== value) {
-          set.run(value, modelId, r.seq);
+        // The target's invalid bit follows the latest target sent for the row.
+        const before = (r.invalid as Buffer | null) ?? null;
+        const mask = setBit(before, width, update.invalid?.[i] === 1);
+        if (r.target !== value || !sameMask(before, mask)) {
+          set.run(value, mask, modelId, r.seq);
           touched.add(update.chunkOf(r.seq as number, r.ts as number | null));
         }
         attached++;
@@ -395,10 +433,10 @@ export class SqliteStore implements Store {
   async readChunkRows(modelId: number, chunk: ChunkMark, width: number): Promise<StoredRows> {
     const rows =
       chunk.startSeq !== null
-        ? (this.stmt('SELECT seq, ts, target, payload FROM analysis_rows WHERE model_id = ? AND seq BETWEEN ? AND ? ORDER BY seq')
+        ? (this.stmt('SELECT seq, ts, target, payload, invalid FROM analysis_rows WHERE model_id = ? AND seq BETWEEN ? AND ? ORDER BY seq')
             .raw(true)
             .all(modelId, chunk.startSeq, chunk.endSeq) as unknown[][])
-        : (this.stmt('SELECT seq, ts, target, payload FROM analysis_rows WHERE model_id = ? AND ts >= ? AND ts < ? ORDER BY ts, seq')
+        : (this.stmt('SELECT seq, ts, target, payload, invalid FROM analysis_rows WHERE model_id = ? AND ts >= ? AND ts < ? ORDER BY ts, seq')
             .raw(true)
             .all(modelId, chunk.rangeStart, chunk.rangeEnd) as unknown[][]);
     const n = rows.length;
@@ -407,6 +445,7 @@ export class SqliteStore implements Store {
     const targets = new Float64Array(n);
     const values = Array.from({ length: width }, () => new Float64Array(n));
     const typeFlags: (Uint8Array | null)[] = new Array(width).fill(null);
+    const invalidFlags: (Uint8Array | null)[] = new Array(width + 1).fill(null);
     const rowBytes = width * 8;
     for (let i = 0; i < n; i++) {
       const r = rows[i];
@@ -420,8 +459,10 @@ export class SqliteStore implements Store {
           if (p[rowBytes + (j >> 3)] & (1 << (j & 7))) (typeFlags[j] ??= new Uint8Array(n))[i] = 1;
         }
       }
+      const mask = r[4] as Buffer | null;
+      if (mask !== null) for (let j = 0; j <= width; j++) if (maskHas(mask, j)) (invalidFlags[j] ??= new Uint8Array(n))[i] = 1;
     }
-    return { n, seq, timestamps, targets, values, typeFlags };
+    return { n, seq, timestamps, targets, values, typeFlags, invalidFlags };
   }
 
   async writeChunkResults(modelId: number, w: ChunkResultWrite): Promise<boolean> {
@@ -431,6 +472,7 @@ export class SqliteStore implements Store {
       if (!cur) return false; // removed meanwhile
       this.stmt("DELETE FROM results WHERE model_id = ? AND period = 'analysis' AND chunk_id = ?").run(modelId, w.chunk.chunkId);
       this.insertResults(modelId, w.results);
+      this.chunkErrors(modelId, w);
       const current = cur.gen === w.chunk.gen;
       this.stmt(
         'UPDATE chunks SET n_rows = ?, start_date = ?, end_date = ?, computed_at = ?, dirty = CASE WHEN gen = ? THEN 0 ELSE dirty END WHERE model_id = ? AND chunk_id = ?',
@@ -577,7 +619,19 @@ export class SqliteStore implements Store {
   }
 
   async resultsVersion(): Promise<string> {
+    if (this.announcedWrites) return `announced:${this.ownResultWrites}`;
     return `${this.stmt('PRAGMA data_version').pluck().get() as number}:${this.ownResultWrites}`;
+  }
+
+  /** Whether result writes of other connections are announced (noteResultWrite) rather than detected. */
+  private announcedWrites = false;
+
+  announceResultWrites(): void {
+    this.announcedWrites = true;
+  }
+
+  noteResultWrite(): void {
+    this.ownResultWrites++;
   }
 
   async listSeries(modelId: number, family?: string | null): Promise<SeriesKey[]> {
@@ -595,4 +649,98 @@ export class SqliteStore implements Store {
       column: r.column_name === '' ? null : (r.column_name as string),
     }));
   }
+
+  // ---------------------------------------------------------------------------------------------
+  // errors
+
+  private insertError(modelId: number, time: number, e: { stage: ErrorStage; calculator: string | null; chunkId: number | null; chunkKey: string | null; message: string }): void {
+    this.stmt('INSERT INTO model_errors (model_id, time, stage, calculator, chunk_id, chunk_key, message) VALUES (?, ?, ?, ?, ?, ?, ?)').run(
+      modelId,
+      time,
+      e.stage,
+      e.calculator,
+      e.chunkId,
+      e.chunkKey,
+      e.message,
+    );
+    this.stmt(
+      'INSERT INTO model_error_totals (model_id, stage, total) VALUES (?, ?, 1) ON CONFLICT (model_id, stage) DO UPDATE SET total = total + 1',
+    ).run(modelId, e.stage);
+  }
+
+  /** Keeps the newest MAX_KEPT_ERRORS errors of a model. */
+  private pruneErrors(modelId: number): void {
+    this.stmt('DELETE FROM model_errors WHERE model_id = ? AND id <= (SELECT id FROM model_errors WHERE model_id = ? ORDER BY id DESC LIMIT 1 OFFSET ?)').run(
+      modelId,
+      modelId,
+      MAX_KEPT_ERRORS,
+    );
+  }
+
+  /** Inside writeChunkResults' transaction: this chunk's failures recorded, earlier ones of calculators that now succeeded resolved. */
+  private chunkErrors(modelId: number, w: ChunkResultWrite): void {
+    const failed = w.errors ?? [];
+    const now = Date.now();
+    this.stmt(
+      "UPDATE model_errors SET resolved_at = ? WHERE model_id = ? AND stage = 'recompute' AND chunk_id = ? AND resolved_at IS NULL AND calculator NOT IN (SELECT value FROM json_each(?))",
+    ).run(now, modelId, w.chunk.chunkId, JSON.stringify(failed.map((f) => f.calculator)));
+    if (failed.length === 0) return;
+    for (const f of failed) this.insertError(modelId, now, { stage: 'recompute', calculator: f.calculator, chunkId: w.chunk.chunkId, chunkKey: w.chunk.key, message: f.message });
+    this.pruneErrors(modelId);
+  }
+
+  async recordError(modelId: number, e: { stage: ErrorStage; calculator: string | null; chunkId: number | null; chunkKey: string | null; message: string }): Promise<void> {
+    this.write(() => {
+      this.insertError(modelId, Date.now(), e);
+      this.pruneErrors(modelId);
+    });
+  }
+
+  async resolveErrors(modelId: number, stage: ErrorStage, opts: { modelLevelOnly?: boolean } = {}): Promise<number> {
+    const sql = opts.modelLevelOnly
+      ? 'UPDATE model_errors SET resolved_at = ? WHERE model_id = ? AND stage = ? AND chunk_id IS NULL AND resolved_at IS NULL'
+      : 'UPDATE model_errors SET resolved_at = ? WHERE model_id = ? AND stage = ? AND resolved_at IS NULL';
+    return this.write(() => this.stmt(sql).run(Date.now(), modelId, stage).changes);
+  }
+
+  async listErrors(modelId: number): Promise<ModelErrorRecord[]> {
+    const rows = this.stmt('SELECT time, stage, calculator, chunk_key, message, resolved_at FROM model_errors WHERE model_id = ? ORDER BY id DESC').all(modelId) as Row[];
+    return rows.map((r) => ({
+      time: r.time as number,
+      stage: r.stage as ErrorStage,
+      calculator: r.calculator as string | null,
+      chunkKey: r.chunk_key as string | null,
+      message: r.message as string,
+      resolvedAt: r.resolved_at as number | null,
+    }));
+  }
+
+  async errorSummary(modelId: number): Promise<ModelErrorSummary> {
+    const zero = () => Object.fromEntries(ERROR_STAGES.map((s) => [s, 0])) as Record<ErrorStage, number>;
+    const totals = zero();
+    const unresolved = zero();
+    for (const r of this.stmt('SELECT stage, total FROM model_error_totals WHERE model_id = ?').all(modelId) as Row[]) totals[r.stage as ErrorStage] = r.total as number;
+    for (const r of this.stmt('SELECT stage, COUNT(*) AS n FROM model_errors WHERE model_id = ? AND resolved_at IS NULL GROUP BY stage').all(modelId) as Row[]) {
+      unresolved[r.stage as ErrorStage] = r.n as number;
+    }
+    return { totals, unresolved };
+  }
 }
+
+/** Payload columns of a stored layout (the target's invalid bit follows them). */
+function payloadWidth(layout: unknown): number {
+  return ((layout as { payload?: unknown[] } | null)?.payload ?? []).length;
+}
+
+/** `mask` with bit `bit` set or cleared; null when no bit is left. */
+function setBit(mask: Buffer | null, bit: number, on: boolean): Buffer | null {
+  if (!on && !maskHas(mask, bit)) return mask;
+  const bytes = Math.max(mask?.length ?? 0, flagBytes(bit + 1));
+  const out = Buffer.alloc(bytes);
+  mask?.copy(out);
+  if (on) out[bit >> 3] |= 1 << (bit & 7);
+  else out[bit >> 3] &= ~(1 << (bit & 7));
+  return out.some((b) => b !== 0) ? out : null;
+}
+
+const sameMask = (a: Buffer | null, b: Buffer | null) => (a === null || b === null ? a === b : a.equals(b));

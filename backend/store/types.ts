@@ -27,6 +27,8 @@ export interface ModelRecord {
   targets: number;
   /** Increments every time the reference is replaced. */
   fitVersion: number;
+  /** When the last analysis row was accepted (epoch ms), null before any. */
+  lastIngestAt: number | null;
 }
 
 /** A new categorical level discovered while coercing a batch; persisted in the batch's transaction. */
@@ -49,7 +51,15 @@ export interface RowBatch {
   typeFlags: (Uint8Array | null)[];
   /** Target value or code (NaN = missing), or null when the batch carries no target column. */
   targets: Float64Array | null;
+  /**
+   * 1 where a value had the right type but is not a valid model output or target (a class the model does
+   * not have, a probability outside [0, 1]); stored as missing. Per payload column, then the target at
+   * index `values.length`; null (or absent) when none.
+   */
+  invalidFlags?: (Uint8Array | null)[] | null;
   newLevels: NewLevel[];
+  /** When the batch arrived by the server's clock (epoch ms; default: now): the model's last ingest time. */
+  receivedAt?: number;
 }
 
 /** What was accepted, handed to the chunk planner inside the ingest transaction. */
@@ -101,6 +111,8 @@ export interface StoredRows {
   targets: Float64Array;
   values: Float64Array[];
   typeFlags: (Uint8Array | null)[];
+  /** Invalid-value flags: per payload column, then the target (width + 1 entries; null = none). */
+  invalidFlags: (Uint8Array | null)[];
 }
 
 export interface ChunkFields {
@@ -156,11 +168,41 @@ export interface ChunkResultWrite {
   startDate: number | null;
   endDate: number | null;
   results: ResultRecord[];
+  /**
+   * Calculators that failed on this chunk. In the same transaction they are recorded as `recompute`
+   * errors, and earlier unresolved errors of this chunk from calculators that did not fail now are
+   * marked resolved.
+   */
+  errors?: { calculator: string; message: string }[];
+}
+
+/** Where a model's error happened: fitting the reference at start-up, or computing a chunk. */
+export type ErrorStage = 'fit' | 'recompute';
+export const ERROR_STAGES: readonly ErrorStage[] = ['fit', 'recompute'];
+
+export interface ModelErrorRecord {
+  /** epoch ms */
+  time: number;
+  stage: ErrorStage;
+  calculator: string | null;
+  chunkKey: string | null;
+  message: string;
+  /** epoch ms, or null while unresolved */
+  resolvedAt: number | null;
+}
+
+export interface ModelErrorSummary {
+  /** Errors ever recorded, per stage (pruning the history does not lower these). */
+  totals: Record<ErrorStage, number>;
+  /** Unresolved errors among the kept history, per stage. */
+  unresolved: Record<ErrorStage, number>;
 }
 
 export interface TargetUpdate {
   ids: string[];
   values: Float64Array;
+  /** 1 where the target was invalid (its value is NaN): stored as missing and flagged. */
+  invalid?: Uint8Array | null;
   newLevels: NewLevel[];
   /** Maps a matched row (seq, timestamp) to the chunk it belongs to, to mark it dirty. */
   chunkOf: (seq: number, ts: number | null) => number;
@@ -223,7 +265,26 @@ export interface Store {
    * called on every query.
    */
   resultsVersion(): Promise<string>;
+  /**
+   * From now on, other connections' result writes are announced (noteResultWrite) instead of detected
+   * by any commit of another connection: the server's ingest writer thread commits rows on a connection
+   * of its own, which change no result (ingest-pipeline.ts).
+   */
+  announceResultWrites?(): void;
+  /** A result write made elsewhere (the compute worker, the ingest writer): resultsVersion changes. */
+  noteResultWrite?(): void;
   listSeries(modelId: number, family?: string | null): Promise<SeriesKey[]>;
+
+  /** Records a model-level error (a failed fit, a failed recompute run) in its own transaction. */
+  recordError(modelId: number, e: { stage: ErrorStage; calculator: string | null; chunkId: number | null; chunkKey: string | null; message: string }): Promise<void>;
+  /** Marks unresolved errors of a stage resolved; `modelLevelOnly`: only those not tied to a chunk. */
+  resolveErrors(modelId: number, stage: ErrorStage, opts?: { modelLevelOnly?: boolean }): Promise<number>;
+  /** The kept error history of a model, newest first. */
+  listErrors(modelId: number): Promise<ModelErrorRecord[]>;
+  errorSummary(modelId: number): Promise<ModelErrorSummary>;
 }
+
+/** Errors kept per model (older ones are pruned; the totals keep counting). */
+export const MAX_KEPT_ERRORS = 100;
 
 export class StoreConflictError extends Error {}

@@ -64,7 +64,16 @@ describe('alert rules', () => {
       expect(exprs).toContain(series);
     }
     // Thresholds computed by Vigil: the `_alert` series or the value against `_upper_threshold`.
-    for (const r of rules) expect(r.data.find((q) => q.refId === 'A')!.model.expr).toMatch(/_alert\b|_upper_threshold\b/);
+    const health = alerting().groups.find((g) => g.name === 'vigil-model-health')!.rules;
+    for (const r of health) expect(r.data.find((q) => q.refId === 'A')!.model.expr).toMatch(/_alert\b|_upper_threshold\b/);
+  });
+
+  it('watch every model for missing rows and unresolved errors, on gauges Vigil serves (no time() or increase())', () => {
+    const service = alerting().groups.find((g) => g.name === 'vigil-model-service')!.rules;
+    const exprs = service.map((r) => r.data.find((q) => q.refId === 'A')!.model.expr as string);
+    expect(exprs).toEqual([expect.stringContaining('vigil_model_ingest_age_seconds'), expect.stringContaining('vigil_model_unresolved_errors')]);
+    for (const e of exprs) expect(e).not.toMatch(/\b(time|increase|rate)\(/);
+    for (const r of service) expect(r).toMatchObject({ noDataState: 'OK' });
   });
 
   it.each(rules.map((r) => [r.uid, r] as const))('%s: refIds, data sources and expressions are consistent', (_uid, rule) => {

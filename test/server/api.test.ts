@@ -171,6 +171,7 @@ describe('reference', () => {
       'OutlierDetectionCalculator',
       'PerformanceCalculator',
       'TypeInconsistencyCalculator',
+      'InvalidValuesCalculator',
     ]);
     const m = await api('GET', '/api/models/m-ref');
     expect(m.body.reference_rows).toBe(400);

@@ -12,6 +12,7 @@ import { metricsHandler } from '../metrics';
 import { Lookback } from './evaluator';
 import { parseDuration } from './lexer';
 import { prometheusRouter, QueryAnswers } from './router';
+import { combinedSource, HealthSeries, healthMetadata, readHealth } from './health-source';
 import { seriesMetadata } from './series';
 import { StoreSeriesSource } from './store-source';
 
@@ -42,7 +43,9 @@ export interface PrometheusEndpoints {
 export function prometheusEndpoints(store: Store, env: NodeJS.ProcessEnv = process.env, now: () => number = () => Date.now()): PrometheusEndpoints {
   const lookback = lookbackFromEnv(env);
   const source = new StoreSeriesSource(store, lookback.ms, now);
-  const current = () => source.current();
+  // The monitoring series and the model-health series (health-source.ts) answer the same queries.
+  const current = async () => combinedSource(await source.current(), new HealthSeries(await readHealth(store), now));
+  const metadata = (name: string) => seriesMetadata(name) ?? healthMetadata(name);
   // Answers are cached per results version; an open chunk closing changes them too (store-source.ts).
   const resultsVersion = async () => {
     const v = await store.resultsVersion();
@@ -50,11 +53,11 @@ export function prometheusEndpoints(store: Store, env: NodeJS.ProcessEnv = proce
     const until = source.openUntil();
     return t > until ? `${v}|closing@${t}` : `${v}|open-until@${until}`;
   };
-  const options = { source: current, lookback, metadata: seriesMetadata, resultsVersion, now };
+  const options = { source: current, lookback, metadata, resultsVersion, now };
   const answers = new QueryAnswers(options);
   return {
     router: prometheusRouter(options, answers),
-    metrics: metricsHandler({ source: current, metadata: seriesMetadata }),
+    metrics: metricsHandler({ source: current, metadata }),
     source,
     answers,
   };

@@ -7,7 +7,8 @@
  *   selfMetrics.ingestBatches.inc({ model, outcome: 'rejected' });  // a batch refused (4xx)
  *   const stop = selfMetrics.recomputeDuration.startTimer({ model }); ...; stop();
  *   selfMetrics.recomputeQueueDepth.set({}, queue.length);          // or .collect(() => queue.length)
- *   selfMetrics.errors.inc({ where: 'recompute' });
+ *   selfMetrics.errors.inc({ model, where: 'recompute' });           // an error stored with a model
+ *   selfMetrics.errors.inc({ where: 'metrics' });                    // a server-level error
  *
  * Metric and label names follow Prometheus's naming guide (counters end in `_total`, durations in seconds),
  * which `promtool check metrics` enforces in test/prometheus.
@@ -49,6 +50,11 @@ abstract class Metric {
   reset(): void {
     this.values.clear();
   }
+
+  /** Drops the samples whose labels include all of `labels` (e.g. every series of a deleted model). */
+  remove(labels: LabelValues): void {
+    for (const [key, e] of this.values) if (Object.entries(labels).every(([k, v]) => e.labels[k] === v)) this.values.delete(key);
+  }
 }
 
 export class Counter extends Metric {
@@ -61,6 +67,14 @@ export class Counter extends Metric {
   }
   get(labels: LabelValues = {}): number {
     return this.values.get(this.key(labels))?.value ?? 0;
+  }
+  /**
+   * Makes the series exist (so `increase()` sees its first step from 0) or raises it to a persisted total;
+   * never lowers it.
+   */
+  init(labels: LabelValues, total = 0): void {
+    const e = this.entry(labels);
+    if (total > e.value) e.value = total;
   }
 }
 
@@ -163,9 +177,20 @@ export const selfMetrics = {
   recomputeDuration: new Histogram('vigil_recompute_duration_seconds', 'Time to recompute the dirty chunks of a model', ['model']),
   recomputeQueueDepth: new Gauge('vigil_recompute_queue_depth', 'Models waiting for a recompute'),
   lastRecompute: new Gauge('vigil_last_recompute_timestamp_seconds', 'When a model was last recomputed (unix seconds)', ['model']),
-  errors: new Counter('vigil_errors_total', 'Errors by where they happened (ingest, recompute, query, prometheus_api, ...)', ['where']),
+  lastIngest: new Gauge('vigil_last_ingest_timestamp_seconds', 'When the model last stored analysis rows (unix seconds); absent before its first rows', ['model']),
+  errors: new Counter(
+    'vigil_errors_total',
+    'Errors by where they happened: per model, fit (refitting the reference at start-up) and recompute (a calculator failing on a chunk, or a failed recompute run), stored with the model; server-wide, metrics (reading results for /metrics)',
+    ['model', 'where'],
+  ),
 };
 selfMetrics.buildInfo.set({ version: VERSION }, 1);
+
+/** `where` values of the errors stored with a model (store ERROR_STAGES), each initialised per model. */
+export const MODEL_ERROR_WHERE = ['fit', 'recompute'] as const;
+/** `where` values of server-wide errors (no model label). */
+export const SERVER_ERROR_WHERE = ['metrics'] as const;
+for (const where of SERVER_ERROR_WHERE) selfMetrics.errors.init({ where });
 
 const ALL: Metric[] = Object.values(selfMetrics);
 
