@@ -17,6 +17,7 @@ import { openApiDocument } from './openapi';
 import { prometheusEndpoints, PrometheusEndpoints } from './prometheus';
 import { fastPrometheusHandler } from './prometheus/fast';
 import { fastQueryHandler, queryRouter } from './query';
+import { isEncoded } from './request-body';
 import { restRouter } from './rest';
 
 export interface AppOptions {
@@ -43,7 +44,8 @@ export function createApp(service: VigilService, opts: AppOptions): VigilApp {
   const app = createExpressApp(service, opts, cache, prom);
   const fastQuery = fastQueryHandler(service, { auth: opts.auth, cache, logger: opts.logger });
   const fastProm = fastPrometheusHandler(prom.answers, { auth: opts.auth, logger: opts.logger, prefix: PROMETHEUS_PREFIX });
-  return { app, listener: (req, res) => void (fastQuery(req, res) || fastProm(req, res) || app(req, res)) };
+  // A compressed query body goes to Express, whose body parser decodes it (the fast paths read plain text).
+  return { app, listener: (req, res) => void ((!isEncoded(req) && (fastQuery(req, res) || fastProm(req, res))) || app(req, res)) };
 }
 
 function createExpressApp(service: VigilService, opts: AppOptions, cache: ResponseCache, prom: PrometheusEndpoints): Express {

@@ -8,15 +8,24 @@ import { parseTimestamp } from '../engine/timestamps';
 import { MODEL_NAME_RE, zodError } from '../service/definition';
 import { ApiError, badRequest, unknownModel } from '../service/errors';
 import { Logger } from '../service/log';
+import { contentCodings, corruptBody, isZlibError, readBody, unsupportedCoding } from './request-body';
 
 /** Default limit of a rows body (reference, rows, targets, score): a 10,000-row × 20-column JSON batch is ~4 MB. */
 export const DEFAULT_MAX_BODY_BYTES = 64 * 1024 * 1024;
 /** Limit of the small JSON bodies (model definitions, queries). */
 export const JSON_BODY_LIMIT_BYTES = 1024 * 1024;
 
-/** Reads any body as text (the service picks JSON, NDJSON or CSV by Content-Type). */
+/**
+ * Reads a rows body whole into `req.body` as bytes, decoded from its Content-Encoding (request-body.ts);
+ * the service picks JSON, NDJSON or CSV by Content-Type and parses it.
+ */
 export function rowsBody(limit: number): RequestHandler {
-  return express.text({ type: () => true, limit });
+  return (req, _res, next) => {
+    readBody(req, limit).then((body) => {
+      req.body = body;
+      next();
+    }, next);
+  };
 }
 
 export const jsonBody = express.json({ limit: JSON_BODY_LIMIT_BYTES, strict: false });
@@ -26,14 +35,19 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
     let e: ApiError;
     if (err instanceof ApiError) e = err;
-    else if (err && typeof err === 'object' && 'type' in err) {
+    else if (isZlibError(err)) {
+      // body-parser's decoding of a small JSON body (gzip, deflate, br) met data that is not that coding
+      e = corruptBody(contentCodings(req).join(', ') || 'identity', err as Error);
+    } else if (err && typeof err === 'object' && 'type' in err) {
       const type = (err as { type: string }).type;
       const status = (err as { status?: number }).status ?? 400;
       if (type === 'entity.too.large') {
         e = new ApiError(413, 'body_too_large', `the request body exceeds the limit of ${(err as { limit: number }).limit} bytes; send smaller batches`, 'body');
       } else if (type === 'entity.parse.failed') {
         e = new ApiError(400, 'malformed_body', `malformed JSON: ${(err as Error).message}`, 'body');
-      } else if (type === 'encoding.unsupported' || type === 'charset.unsupported') {
+      } else if (type === 'encoding.unsupported') {
+        e = unsupportedCoding(String((err as { encoding?: string }).encoding ?? req.headers['content-encoding']));
+      } else if (type === 'charset.unsupported') {
         e = new ApiError(415, 'unsupported_media_type', (err as Error).message, 'header.content-type');
       } else if (type === 'request.aborted') {
         e = new ApiError(400, 'request_aborted', 'the client closed the request before the body was complete', 'body');

@@ -123,7 +123,8 @@ export interface RestOptions {
   maxBodyBytes: number;
 }
 
-const text = (req: Request) => (typeof req.body === 'string' ? req.body : '');
+/** A rows body as rowsBody read it (decoded bytes). */
+const body = (req: Request): Buffer => (Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0));
 
 export function restRouter(service: VigilService, opts: RestOptions): Router {
   const router = Router();
@@ -156,22 +157,22 @@ export function restRouter(service: VigilService, opts: RestOptions): Router {
 
   router.put('/models/:name/reference', write, rows, async (req, res) => {
     const name = modelParam(req);
-    res.json(await service.putReference(name, text(req), req.headers['content-type']));
+    res.json(await service.putReference(name, body(req), req.headers['content-type']));
   });
 
   router.post('/models/:name/rows', write, rows, async (req, res) => {
     const name = modelParam(req);
-    res.json(await service.ingestRows(name, text(req), req.headers['content-type']));
+    res.json(await service.ingestRows(name, body(req), req.headers['content-type']));
   });
 
   router.post('/models/:name/targets', write, rows, async (req, res) => {
     const name = modelParam(req);
-    res.json(await service.attachTargets(name, text(req), req.headers['content-type']));
+    res.json(await service.attachTargets(name, body(req), req.headers['content-type']));
   });
 
   router.post('/models/:name/score', write, rows, async (req, res) => {
     const name = modelParam(req);
-    res.json(await service.score(name, text(req), req.headers['content-type']));
+    res.json(await service.score(name, body(req), req.headers['content-type']));
   });
 
   router.get('/models/:name/results', read, async (req, res) => {

@@ -4,8 +4,11 @@
  * malformed body is a 400 naming where it breaks.
  */
 import { Column } from '../engine/frame';
-import { CsvError, parseCsv } from '../io/csv';
+import { CsvError, parseCsvBytes } from '../io/csv';
 import { badRequest } from './errors';
+
+/** A rows body as received: its bytes (UTF-8), or text already decoded. */
+export type RowsBody = string | Uint8Array;
 
 export type BodyFormat = 'json' | 'ndjson' | 'csv';
 
@@ -74,8 +77,40 @@ export function parseJson(text: string, where = 'body'): unknown {
   }
 }
 
-export function parseRowsBody(text: string, format: BodyFormat): ParsedRows {
-  if (format === 'csv') return parseCsvBody(text);
+/**
+ * What a parse produces, without the `rowWhere` function: plain data that a worker thread can post
+ * (structured clone), and that `rowsFromParts` turns back into ParsedRows.
+ */
+export interface ParsedParts {
+  format: BodyFormat;
+  n: number;
+  names: string[];
+  columns: Map<string, SourceColumn>;
+  /** NDJSON: the 1-based line of each row; null for JSON and CSV. */
+  lineOf: number[] | null;
+}
+
+export function rowsFromParts(p: ParsedParts): ParsedRows {
+  const lineOf = p.lineOf;
+  const rowWhere =
+    p.format === 'csv' ? (i: number) => `body row ${i + 1} (line ${i + 2})` : lineOf ? (i: number) => `body line ${lineOf[i]}` : (i: number) => `body[${i}]`;
+  return { format: p.format, n: p.n, names: p.names, columns: p.columns, rowWhere };
+}
+
+/** UTF-8 text of a body, without a leading byte-order mark (JSON.parse refuses one). */
+function bodyText(body: RowsBody): string {
+  const text = typeof body === 'string' ? body : Buffer.from(body.buffer, body.byteOffset, body.byteLength).toString('utf8');
+  return text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
+}
+
+export function parseRowsBody(body: RowsBody, format: BodyFormat): ParsedRows {
+  return rowsFromParts(parseRowsParts(body, format));
+}
+
+/** Parses a body into named source columns (the part of ingest a worker thread can do). */
+export function parseRowsParts(body: RowsBody, format: BodyFormat): ParsedParts {
+  if (format === 'csv') return parseCsvBody(typeof body === 'string' ? Buffer.from(body, 'utf8') : body);
+  const text = bodyText(body);
   let records: unknown[];
   let lineOf: number[] | null = null;
   if (format === 'json') {
@@ -122,13 +157,13 @@ export function parseRowsBody(text: string, format: BodyFormat): ParsedRows {
       c.values[i] = (r as Record<string, unknown>)[key];
     }
   }
-  return { format, n, names, columns, rowWhere };
+  return { format, n, names, columns, lineOf };
 }
 
-function parseCsvBody(text: string): ParsedRows {
+function parseCsvBody(bytes: Uint8Array): ParsedParts {
   let frame;
   try {
-    frame = parseCsv(text, { source: 'body' });
+    frame = parseCsvBytes(bytes, { source: 'body' });
   } catch (e) {
     if (e instanceof CsvError) {
       const m = /line (\d+)/.exec(e.message);
@@ -138,11 +173,5 @@ function parseCsvBody(text: string): ParsedRows {
   }
   const columns = new Map<string, SourceColumn>();
   for (const name of frame.names) columns.set(name, { type: 'frame', name, column: frame.columns.get(name)! });
-  return {
-    format: 'csv',
-    n: frame.length,
-    names: [...frame.names],
-    columns,
-    rowWhere: (i) => `body row ${i + 1} (line ${i + 2})`,
-  };
+  return { format: 'csv', n: frame.length, names: [...frame.names], columns, lineOf: null };
 }

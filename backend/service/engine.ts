@@ -84,7 +84,7 @@ export function serializeError(e: unknown): SerializedError {
   return { message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
 }
 
-function deserializeError(s: SerializedError): Error {
+export function deserializeError(s: SerializedError): Error {
   if (s.api) return new ApiError(s.api.status, s.api.code, s.message, s.api.where);
   return new Error(`compute worker: ${s.message}`);
 }
@@ -132,7 +132,11 @@ export class WorkerEngine implements ComputeEngine {
       this.waiting.delete(m.id);
       if (m.error) w.reject(deserializeError(m.error));
       else w.resolve(m.value);
-    } else if (m.type === 'status') this.statuses.set(m.model, m.status);
+    } else if (m.type === 'status') {
+      this.statuses.set(m.model, m.status);
+      // The worker posts a status after each chunk's results are committed (and on a few other changes).
+      this.events.chunkComputed?.(m.model);
+    }
     else if (m.event === 'recomputed') this.events.recomputed?.(m.model, m.seconds, m.chunks);
     else if (m.event === 'error') this.events.error?.(m.model, m.where);
     else if (m.event === 'queueDepth') this.events.queueDepth?.(m.depth);

@@ -11,14 +11,15 @@
 import { familyOfCalculator } from '../engine/catalog';
 import { sortByColumn } from '../engine/frame';
 import { encodeFrame } from '../store/frame-codec';
-import { ModelRecord, Store, StoreConflictError } from '../store/types';
-import { BodyFormat, formatOf, parseRowsBody, ParsedRows, UnsupportedMediaType } from './body';
+import { ModelRecord, RowBatch, Store, StoreConflictError } from '../store/types';
+import { BodyFormat, formatOf, ParsedRows, RowsBody, UnsupportedMediaType } from './body';
 import { resolveCalculators } from './calculators';
-import { chunkIdOf, planChunks, sizeChunkMarks } from './chunk-plan';
-import { coerceColumn, coerceRows, readIds, sortByTime } from './coerce';
+import { chunkIdOf, sizeChunkMarks } from './chunk-plan';
+import { coerceColumn, CoercedRows, coerceRows, readIds, sortByTime } from './coerce';
 import { ModelStatus } from './compute';
 import { ModelDefinition, parseModelDefinition } from './definition';
 import { ComputeEngine, createEngine } from './engine';
+import { Coalescer, createIngestPipeline, IngestPipeline } from './ingest-pipeline';
 import { ApiError, badRequest, conflict, unknownModel } from './errors';
 import { buildFrames } from './frames';
 import { Dictionary, DictionaryOverlay, ModelLayout, resolveColumns, streamChunker } from './layout';
@@ -65,24 +66,39 @@ export interface ModelSummary {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** The answer to one ingested batch (POST /api/models/{name}/rows). */
+export interface IngestAnswer {
+  model: string;
+  received: number;
+  inserted: number;
+  duplicates: number;
+  unknown_columns: string[];
+  missing_columns: string[];
+  type_inconsistent: Record<string, number>;
+  type_inconsistent_total: number;
+  invalid: Record<string, number>;
+  invalid_total: number;
+}
+
 /** Unknown ids listed in a targets response, at most (the count is always given). */
 const MAX_LISTED_UNKNOWN_IDS = 100;
 
-function parseBody(text: string, contentType: string | undefined): ParsedRows {
-  let format: BodyFormat;
+function bodyFormat(contentType: string | undefined): BodyFormat {
   try {
-    format = formatOf(contentType);
+    return formatOf(contentType);
   } catch (e) {
     if (e instanceof UnsupportedMediaType) throw new ApiError(415, 'unsupported_media_type', e.message, 'header.content-type');
     throw e;
   }
-  return parseRowsBody(text, format);
 }
 
 export class VigilService {
   readonly store: Store;
   readonly log: Logger;
   readonly engine: ComputeEngine;
+  /** Where rows bodies are parsed and ingested batches written (worker threads in the server). */
+  private readonly ingest: IngestPipeline;
+  private readonly ingestGroups = new WeakMap<ModelRuntime, Coalescer<ParsedRows, IngestAnswer>>();
   private readonly models = new Map<string, ModelRuntime>();
   private closing = false;
   ready = false;
@@ -98,7 +114,10 @@ export class VigilService {
     this.log = opts.logger ?? silentLogger;
     this.hooks = opts.hooks ?? {};
     this.engine = createEngine(opts.compute ?? 'auto', this.store, { synchronous: opts.synchronous, logLevel: opts.logLevel ?? 'info' }, this.log, {
+      // Result writes of the compute worker change the store's results version (cached answers).
+      chunkComputed: () => this.store.noteResultWrite?.(),
       recomputed: (model, seconds, chunks) => {
+        this.store.noteResultWrite?.();
         this.counters.chunksComputed += chunks;
         this.counters.recomputeMsTotal += seconds * 1000;
         this.hooks.recomputed?.(model, seconds);
@@ -109,6 +128,12 @@ export class VigilService {
       },
       queueDepth: (depth) => this.hooks.queueDepth?.(depth),
     });
+    this.ingest = createIngestPipeline(opts.compute ?? 'auto', this.store, opts.synchronous);
+  }
+
+  /** A rows body parsed (in the ingest parse thread when there is one), its format from the Content-Type. */
+  private parseBody(body: RowsBody, contentType: string | undefined): Promise<ParsedRows> {
+    return this.ingest.parse(body, bodyFormat(contentType));
   }
 
   /** Fits every stored model (in the compute core), then loads them here. */
@@ -207,9 +232,9 @@ export class VigilService {
   // ---------------------------------------------------------------------------------------------
   // reference
 
-  async putReference(name: string, text: string, contentType: string | undefined) {
+  async putReference(name: string, body: RowsBody, contentType: string | undefined) {
     const rt = this.runtime(name);
-    const parsed = parseBody(text, contentType);
+    const parsed = await this.parseBody(body, contentType);
     return rt.lock.run(async () => {
       if (rt.deleted) throw unknownModel(name);
       const def = rt.def;
@@ -274,64 +299,103 @@ export class VigilService {
     return rt.layout;
   }
 
-  async ingestRows(name: string, text: string, contentType: string | undefined) {
+  async ingestRows(name: string, body: RowsBody, contentType: string | undefined) {
     try {
-      return await this.ingestRowsUnchecked(name, text, contentType);
+      return await this.ingestRowsUnchecked(name, body, contentType);
     } catch (e) {
       if (e instanceof ApiError && e.status !== 404) this.hooks.ingestRejected?.(name);
       throw e;
     }
   }
 
-  private async ingestRowsUnchecked(name: string, text: string, contentType: string | undefined) {
+  private async ingestRowsUnchecked(name: string, body: RowsBody, contentType: string | undefined) {
     const rt = this.runtime(name);
-    const parsed = parseBody(text, contentType);
+    const parsed = await this.parseBody(body, contentType);
+    // Batches parsed while the model's previous ones are being written are written together.
+    let group = this.ingestGroups.get(rt);
+    if (!group) this.ingestGroups.set(rt, (group = new Coalescer((batches: ParsedRows[]) => this.ingestGroup(rt, batches))));
+    return group.submit(parsed);
+  }
+
+  /**
+   * Coerces batches of one model in arrival order, each with the levels of the ones before it, and has
+   * the ingest writer store them (each batch in a transaction of its own). A batch refused by coercion
+   * (400) leaves the others alone; when a write fails, the levels kept in memory are reloaded from the
+   * store, where only the batches written before the failure put theirs.
+   */
+  private ingestGroup(rt: ModelRuntime, group: ParsedRows[]) {
+    const name = rt.record.name;
     return rt.lock.run(async () => {
       if (rt.deleted) throw unknownModel(name);
       const layout = this.requireLayout(rt);
-      const overlay = new DictionaryOverlay(rt.dicts);
-      const rows = sortByTime(coerceRows(parsed, layout, overlay, { requireId: true, validity: validityRules(rt.def) }));
-      const chunker = layout.chunker;
-      const res = await this.store.ingestRows(
+      const answers: (IngestAnswer | Error)[] = new Array(group.length);
+      const coerced: { k: number; rows: CoercedRows; batch: RowBatch }[] = [];
+      for (let k = 0; k < group.length; k++) {
+        const overlay = new DictionaryOverlay(rt.dicts);
+        try {
+          const rows = sortByTime(coerceRows(group[k], layout, overlay, { requireId: true, validity: validityRules(rt.def) }));
+          const batch: RowBatch = {
+            n: rows.n,
+            ids: rows.ids,
+            timestamps: rows.timestamps,
+            values: rows.values,
+            typeFlags: rows.typeFlags,
+            targets: rows.targets,
+            invalidFlags: rows.invalidFlags,
+            receivedAt: this.now(),
+            newLevels: overlay.newLevels(),
+          };
+          overlay.commit();
+          coerced.push({ k, rows, batch });
+        } catch (e) {
+          answers[k] = e as Error;
+        }
+      }
+      // Written by the ingest writer thread (ingest-pipeline.ts): the commits do not hold this thread.
+      const replies = await this.ingest.writeMany(
         rt.record.id,
-        {
-          n: rows.n,
-          ids: rows.ids,
-          timestamps: rows.timestamps,
-          values: rows.values,
-          typeFlags: rows.typeFlags,
-          targets: rows.targets,
-          invalidFlags: rows.invalidFlags,
-          receivedAt: this.now(),
-          newLevels: overlay.newLevels(),
-        },
-        (accepted) => planChunks(accepted, chunker),
+        coerced.map((c) => c.batch),
+        layout.chunker,
       );
-      overlay.commit();
+      if (replies.some((r) => r instanceof Error)) {
+        rt.dicts.clear();
+        for (const [column, levels] of await this.store.loadLevels(rt.record.id)) rt.dicts.set(column, new Dictionary(levels));
+      }
       await this.refreshRecord(rt);
-      this.counters.rowsIngested += res.inserted;
-      this.counters.batchesIngested++;
-      this.hooks.ingested?.(name, res.inserted, this.now());
-      if (res.inserted > 0) this.engine.schedule(name);
-      const inconsistent = Object.values(rows.typeInconsistent).reduce((a, b) => a + b, 0);
-      return {
-        model: name,
-        received: rows.n,
-        inserted: res.inserted,
-        duplicates: res.duplicates,
-        unknown_columns: rows.unknownColumns,
-        missing_columns: rows.missingColumns,
-        type_inconsistent: rows.typeInconsistent,
-        type_inconsistent_total: inconsistent,
-        invalid: rows.invalid,
-        invalid_total: Object.values(rows.invalid).reduce((a, b) => a + b, 0),
-      };
+      let inserted = 0;
+      coerced.forEach(({ k, rows }, i) => {
+        const res = replies[i];
+        if (res instanceof Error) {
+          answers[k] = res;
+          return;
+        }
+        if (res.resultsRemoved) this.store.noteResultWrite?.();
+        inserted += res.inserted;
+        this.counters.rowsIngested += res.inserted;
+        this.counters.batchesIngested++;
+        this.hooks.ingested?.(name, res.inserted, this.now());
+        const inconsistent = Object.values(rows.typeInconsistent).reduce((a, b) => a + b, 0);
+        answers[k] = {
+          model: name,
+          received: rows.n,
+          inserted: res.inserted,
+          duplicates: res.duplicates,
+          unknown_columns: rows.unknownColumns,
+          missing_columns: rows.missingColumns,
+          type_inconsistent: rows.typeInconsistent,
+          type_inconsistent_total: inconsistent,
+          invalid: rows.invalid,
+          invalid_total: Object.values(rows.invalid).reduce((a, b) => a + b, 0),
+        };
+      });
+      if (inserted > 0) this.engine.schedule(name);
+      return answers;
     });
   }
 
-  async attachTargets(name: string, text: string, contentType: string | undefined) {
+  async attachTargets(name: string, body: RowsBody, contentType: string | undefined) {
     const rt = this.runtime(name);
-    const parsed = parseBody(text, contentType);
+    const parsed = await this.parseBody(body, contentType);
     return rt.lock.run(async () => {
       if (rt.deleted) throw unknownModel(name);
       const layout = this.requireLayout(rt);
@@ -390,10 +454,10 @@ export class VigilService {
   // ---------------------------------------------------------------------------------------------
   // scoring
 
-  async score(name: string, text: string, contentType: string | undefined) {
+  async score(name: string, body: RowsBody, contentType: string | undefined) {
     const rt = this.runtime(name);
     const layout = this.requireLayout(rt);
-    const parsed = parseBody(text, contentType);
+    const parsed = await this.parseBody(body, contentType);
     // Scoring needs the features only: no timestamp, and ids are echoed when present.
     const columns = { ...layout, timestamp: null };
     const overlay = new DictionaryOverlay(rt.dicts); // never committed: scored rows are not stored
@@ -436,6 +500,7 @@ export class VigilService {
     if (this.closing) return;
     this.closing = true;
     await this.engine.close();
+    await this.ingest.close();
     await this.store.close();
   }
 
