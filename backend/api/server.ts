@@ -1,6 +1,7 @@
 /**
- * Starting and stopping the server: store, service (models loaded and fitted), Express app, listener.
- * Exposed for `vigil serve`, `vigil demo`, tests and the bench.
+ * Starting and stopping the server: store, service, Express app, listener. The listener opens first, so
+ * `/healthz` answers at once; the models load next (their fits are loaded lazily, on first use) and
+ * `/readyz` turns ready (startup-gate.ts). Exposed for `vigil serve`, `vigil demo`, tests and the bench.
  */
 import * as http from 'http';
 import { AddressInfo } from 'net';
@@ -11,6 +12,7 @@ import { createApp } from './app';
 import { authEnabled, AuthConfig, checkAuthConfig } from './auth';
 import { DEFAULT_MAX_BODY_BYTES } from './http';
 import { MODEL_ERROR_WHERE, selfMetrics } from './prometheus/self-metrics';
+import { startupGate } from './startup-gate';
 
 export const DEFAULT_PORT = 8700;
 export const DEFAULT_DB = './data/vigil.db';
@@ -32,9 +34,11 @@ export interface ServerOptions {
   logLevel?: LogLevel;
   /** Where fits and recomputes run (VIGIL_COMPUTE): a worker thread by default. */
   compute?: 'worker' | 'inline' | 'auto';
-  /** Runs after the models are loaded and before the port opens (the demo loads its data here). */
+  /** Runs after the models are loaded, before the server is ready (the demo loads its data here). */
   prepare?: (service: VigilService) => Promise<void>;
   env?: NodeJS.ProcessEnv;
+  /** Models whose fitted calculators stay in memory at once (VIGIL_FIT_CACHE; compute.ts default). */
+  fitCacheSize?: number;
   /** The server's clock, which decides open chunks (default the wall clock; `vigil demo --now` pins it). */
   now?: () => number;
 }
@@ -46,6 +50,8 @@ export interface RunningServer {
   service: VigilService;
   close(): Promise<void>;
 }
+
+const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
 const isLoopback = (h: string) => h === '127.0.0.1' || h === 'localhost' || h === '::1';
 
@@ -87,12 +93,11 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   } else host = o.host ?? DEFAULT_HOST_WITH_KEYS;
 
   const store = openStore(o.dbPath, { synchronous: o.synchronous });
-  const service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel, now: o.now });
+  const service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel, now: o.now, fitCacheSize: o.fitCacheSize });
   let closing = false;
   let server: http.Server | null = null;
+  const t0 = performance.now();
   try {
-    await service.start();
-    if (o.prepare) await o.prepare(service);
     const { listener } = createApp(service, {
       auth,
       maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -100,7 +105,8 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       isClosing: () => closing,
       env: o.env,
     });
-    server = http.createServer(listener);
+    const gate = startupGate(listener);
+    server = http.createServer(gate.listener);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
       server!.listen(o.port, host, () => {
@@ -108,13 +114,24 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
         resolve();
       });
     });
+    const address = server.address() as AddressInfo;
+    log.info('listening', { url: urlOf(host, address.port), host, port: address.port, db: store.location, auth: authEnabled(auth), compute: service.engine.kind });
+    await service.start();
+    if (o.prepare) {
+      // Not ready (/readyz) until the demo's data is loaded either.
+      service.ready = false;
+      await o.prepare(service);
+      service.ready = true;
+    }
+    gate.open();
   } catch (e) {
+    if (server?.listening) await new Promise<void>((resolve) => server!.close(() => resolve()));
     await service.close();
     throw e;
   }
   const port = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
-  log.info('listening', { url, host, port, db: store.location, auth: authEnabled(auth), models: service.modelNames().length, compute: service.engine.kind });
+  const url = urlOf(host, port);
+  log.info('ready', { url, models: service.modelNames().length, ms: Math.round(performance.now() - t0) });
   const srv = server;
   return {
     url,

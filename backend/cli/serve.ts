@@ -3,11 +3,14 @@
  * flight finish, the recompute stops between chunks, the store is closed). Structured JSON logs on stdout.
  *
  * Environment: VIGIL_PORT, VIGIL_DB, VIGIL_HOST, VIGIL_READ_KEY, VIGIL_WRITE_KEY, VIGIL_MAX_BODY_BYTES,
- * VIGIL_LOG_LEVEL (debug|info|warn|error), VIGIL_SYNCHRONOUS (full|normal), VIGIL_COMPUTE (worker|inline).
+ * VIGIL_LOG_LEVEL (debug|info|warn|error), VIGIL_SYNCHRONOUS (full|normal), VIGIL_COMPUTE (worker|inline),
+ * VIGIL_FIT_CACHE (models whose fitted calculators stay in memory).
  * Flags win over the environment.
  */
 import { DEFAULT_DB, DEFAULT_PORT, RunningServer, ServerOptions, startServer } from '../api/server';
 import { AuthConfigError } from '../api/auth';
+import { DEFAULT_FIT_CACHE_SIZE } from '../service/compute';
+import { fitCacheSizeFromEnv } from '../service/fit-cache';
 import { createLogger, Logger, parseLogLevel } from '../service/log';
 import { UsageError } from './run';
 
@@ -57,6 +60,12 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
   if (compute !== undefined && compute !== 'worker' && compute !== 'inline') throw new UsageError(`VIGIL_COMPUTE: '${compute}' (expected worker or inline)`);
   const sync = env.VIGIL_SYNCHRONOUS;
   if (sync !== undefined && sync !== 'full' && sync !== 'normal') throw new UsageError(`VIGIL_SYNCHRONOUS: '${sync}' (expected full or normal)`);
+  let fitCacheSize: number;
+  try {
+    fitCacheSize = fitCacheSizeFromEnv(env, DEFAULT_FIT_CACHE_SIZE);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   return {
     port: args.port,
     host: args.host,
@@ -66,6 +75,7 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
     synchronous: sync as 'full' | 'normal' | undefined,
     compute: compute as 'worker' | 'inline' | undefined,
     logLevel: parseLogLevel(env.VIGIL_LOG_LEVEL),
+    fitCacheSize,
     logger,
     env,
   };

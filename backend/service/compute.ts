@@ -15,7 +15,10 @@ import { ModelDefinition } from './definition';
 import { buildFrames, toRecords } from './frames';
 import { ColumnSpec, ModelLayout, ResolvedCalculator, SkippedCalculator } from './layout';
 import { Logger } from './log';
+import { resolveCalculators } from './calculators';
+import { FitCache } from './fit-cache';
 import { FittedEntry, fitModel, sameCalculators } from './runtime';
+import { encodeFit, fitInputsHash, restoreFit, staleReason } from './saved-fits';
 import { loadScorer, ScoredRow } from './scoring';
 
 /** What the core reports as it works (the service turns these into /metrics). */
@@ -43,6 +46,9 @@ export interface FitResult {
   records: ResultRecord[];
 }
 
+/** Models whose fitted calculators stay in memory at once, unless VIGIL_FIT_CACHE says otherwise. */
+export const DEFAULT_FIT_CACHE_SIZE = 32;
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface ChunkPosition {
@@ -56,8 +62,13 @@ interface ComputeModel {
   name: string;
   def: ModelDefinition;
   layout: ModelLayout | null;
+  /** The fitted calculators while the model is in the fit cache; empty otherwise. */
   fitted: FittedEntry[];
-  pending: Map<number, FittedEntry[]>;
+  /** Fitted calculators are in memory (`fitted`); a model is loaded on first use. */
+  loaded: boolean;
+  /** A load in progress (a recompute and a score may ask at once). */
+  loading: Promise<void> | null;
+  pending: Map<number, { entries: FittedEntry[]; inputsHash: string }>;
   deleted: boolean;
   status: ModelStatus;
 }
@@ -71,64 +82,129 @@ export class ComputeCore {
   private closing = false;
   private idleWaiters: (() => void)[] = [];
   private nextToken = 1;
+  /** Models whose fitted calculators are in memory, least recently used first. */
+  private readonly fitCache: FitCache;
+  /** Fits restored from the store and fits made from the reference, since start. */
+  readonly fitCounts = { restored: 0, refitted: 0 };
 
   constructor(
     readonly store: Store,
     private readonly log: Logger,
     private readonly events: ComputeEvents = {},
-  ) {}
-
-  /** Loads every model with a reference and refits it from the stored reference. */
-  async loadAll(): Promise<void> {
-    for (const record of await this.store.listModels()) await this.load(record);
-    for (const [name, m] of this.models) if (m.layout) this.schedule(name);
+    opts: { fitCacheSize?: number } = {},
+  ) {
+    this.fitCache = new FitCache(opts.fitCacheSize ?? DEFAULT_FIT_CACHE_SIZE, (name) => this.unloadFit(name));
   }
 
-  /** (Re)loads one model from the store: definition, layout, fitted calculators. */
-  async load(record: ModelRecord): Promise<void> {
-    const m: ComputeModel = {
+  /**
+   * Registers every stored model without fitting it (fits are loaded on first use), and schedules
+   * those with chunks left dirty by the last run.
+   */
+  async loadAll(): Promise<void> {
+    for (const record of await this.store.listModels()) this.register(record);
+    for (const [name, m] of this.models) {
+      if (m.layout && (await this.store.chunks(m.id, { dirtyOnly: true })).length > 0) this.schedule(name);
+    }
+  }
+
+  /** Registers a model (its fit is loaded on first use). */
+  register(record: ModelRecord): void {
+    const layout = (record.layout as ModelLayout | null) ?? null;
+    const status = newStatus();
+    if (layout) status.fitted = layout.calculators.map((c) => c.id);
+    this.models.set(record.name, {
       id: record.id,
       name: record.name,
       def: record.definition as ModelDefinition,
-      layout: (record.layout as ModelLayout | null) ?? null,
+      layout,
       fitted: [],
+      loaded: false,
+      loading: null,
       pending: new Map(),
       deleted: false,
-      status: newStatus(),
-    };
-    this.models.set(record.name, m);
-    if (!m.layout) return;
-    const buf = await this.store.loadReference(record.id);
+      status,
+    });
+  }
+
+  /** Brings the model's fitted calculators into memory (the saved fit, or a refit); false when it has none. */
+  private async ensureFitted(m: ComputeModel): Promise<boolean> {
+    if (m.loaded) {
+      this.fitCache.use(m.name);
+      return true;
+    }
+    if (!m.layout || m.status.fitError) return false;
+    m.loading ??= this.loadFit(m).finally(() => (m.loading = null));
+    await m.loading;
+    return m.loaded;
+  }
+
+  private unloadFit(name: string): void {
+    const m = this.models.get(name);
+    if (!m) return;
+    m.fitted = [];
+    m.loaded = false;
+  }
+
+  private setFitted(m: ComputeModel, entries: FittedEntry[]): void {
+    m.fitted = entries;
+    m.loaded = true;
+    m.status.fitted = entries.map((e) => e.id);
+    m.status.fitError = null;
+    this.fitCache.use(m.name);
+  }
+
+  /** What a fit of this model is made from (a saved fit made from anything else is not reused). */
+  private inputsHash(def: ModelDefinition, specs: Map<string, ColumnSpec>, fitted: ResolvedCalculator[], reference: Buffer): string {
+    // The calculators the engine resolves today are part of it: a changed default set refits.
+    const resolvedNow = resolveCalculators({ def, specs }).candidates.map((c) => c.resolved);
+    return fitInputsHash(def, [...specs.values()], { fitted, resolvedNow }, reference);
+  }
+
+  /** Restores the saved fit when it is valid; otherwise refits on the stored reference and saves the new fit. */
+  private async loadFit(m: ComputeModel): Promise<void> {
+    const buf = await this.store.loadReference(m.id);
     if (!buf) {
       m.status.fitError = 'the stored reference is missing; upload it again';
       await this.recordError(m, 'fit', null, null, m.status.fitError);
       return;
     }
     const t0 = Date.now();
+    const specs = specsOf(m.layout!);
+    let reason: string | null;
     try {
-      const outcome = fitModel(m.def, specsOf(m.layout), decodeFrame(buf));
-      const resolved = outcome.entries.map((e) => e.resolved);
-      if (!sameCalculators(resolved, m.layout.calculators)) {
-        // The engine gained (or lost) calculators since the model was fitted: adopt the new set.
-        const layout: ModelLayout = { ...m.layout, calculators: resolved, skipped: outcome.skipped };
-        await this.store.replaceReference(record.id, { layout, frame: buf, rows: record.referenceRows, newLevels: [], results: outcome.records });
-        m.layout = layout;
-        this.log.info('calculators changed since the last fit; results are recomputed', { model: record.name, calculators: resolved.map((c) => c.id) });
+      const stored = await this.store.loadFit(m.id);
+      reason = stored ? staleReason(stored, this.inputsHash(m.def, specs, m.layout!.calculators, buf)) : 'no saved fit';
+      if (stored && reason === null) {
+        const { entries, refitted } = restoreFit(stored, m.layout!, () => decodeFrame(buf));
+        this.setFitted(m, entries);
+        this.fitCounts.restored++;
+        this.log.info('model fit restored', { model: m.name, calculators: entries.length, refitted, ms: Date.now() - t0 });
+        return;
       }
-      m.fitted = outcome.entries;
-      m.status.fitted = m.fitted.map((e) => e.id);
-      await this.store.resolveErrors(record.id, 'fit');
-      this.log.info('model fitted', { model: record.name, calculators: m.fitted.length, ms: Date.now() - t0 });
+    } catch (e) {
+      reason = `the saved fit could not be restored: ${(e as Error).message}`;
+    }
+    try {
+      const outcome = fitModel(m.def, specs, decodeFrame(buf));
+      const resolved = outcome.entries.map((e) => e.resolved);
+      if (!sameCalculators(resolved, m.layout!.calculators)) {
+        // The engine gained (or lost) calculators since the model was fitted: adopt the new set.
+        const record = await this.store.getModel(m.name);
+        const layout: ModelLayout = { ...m.layout!, calculators: resolved, skipped: outcome.skipped };
+        await this.store.replaceReference(m.id, { layout, frame: buf, rows: record?.referenceRows ?? 0, newLevels: [], results: outcome.records });
+        m.layout = layout;
+        this.log.info('calculators changed since the last fit; results are recomputed', { model: m.name, calculators: resolved.map((c) => c.id) });
+      }
+      this.setFitted(m, outcome.entries);
+      this.fitCounts.refitted++;
+      await this.store.saveFit(m.id, encodeFit(outcome.entries, this.inputsHash(m.def, specs, resolved, buf)));
+      await this.store.resolveErrors(m.id, 'fit');
+      this.log.info('model fitted', { model: m.name, calculators: m.fitted.length, reason, ms: Date.now() - t0 });
     } catch (e) {
       m.status.fitError = (e as Error).message;
-      this.log.error('model could not be refitted; its results are served but not recomputed', { model: record.name, error: m.status.fitError });
+      this.log.error('model could not be refitted; its results are served but not recomputed', { model: m.name, error: m.status.fitError });
       await this.recordError(m, 'fit', null, null, m.status.fitError);
     }
-  }
-
-  /** Registers a model that has no reference yet. */
-  register(record: ModelRecord): void {
-    this.models.set(record.name, { id: record.id, name: record.name, def: record.definition as ModelDefinition, layout: null, fitted: [], pending: new Map(), deleted: false, status: newStatus() });
   }
 
   /**
@@ -137,21 +213,24 @@ export class ComputeCore {
    */
   fit(name: string, specs: ColumnSpec[], frame: Buffer): { token: number; result: FitResult } {
     const m = this.model(name);
-    const outcome = fitModel(m.def, new Map(specs.map((s) => [s.name, s])), decodeFrame(frame));
+    const specMap = new Map(specs.map((s) => [s.name, s]));
+    const outcome = fitModel(m.def, specMap, decodeFrame(frame));
     const token = this.nextToken++;
-    m.pending.set(token, outcome.entries);
+    const inputsHash = this.inputsHash(m.def, specMap, outcome.entries.map((e) => e.resolved), frame);
+    m.pending.set(token, { entries: outcome.entries, inputsHash });
     return { token, result: { calculators: outcome.entries.map((e) => e.resolved), skipped: outcome.skipped, records: outcome.records } };
   }
 
   adopt(name: string, token: number, layout: ModelLayout): void {
     const m = this.model(name);
-    const entries = m.pending.get(token);
+    const pending = m.pending.get(token);
     m.pending.delete(token);
-    if (!entries) throw new Error(`no pending fit ${token} for model '${name}'`);
+    if (!pending) throw new Error(`no pending fit ${token} for model '${name}'`);
     m.layout = layout;
-    m.fitted = entries;
-    m.status.fitted = entries.map((e) => e.id);
-    m.status.fitError = null;
+    this.setFitted(m, pending.entries);
+    // Saved once the caller has stored the reference: a crash in between leaves the older fit, whose
+    // inputs hash no longer matches, so the next load refits.
+    void this.store.saveFit(m.id, encodeFit(pending.entries, pending.inputsHash)).catch((e) => this.log.error('fit could not be saved; it is refitted when next loaded', { model: name, error: (e as Error).message }));
     // A reference that fits resolves an earlier fit failure (replaceReference resolved the chunk errors).
     void this.store.resolveErrors(m.id, 'fit').catch((e) => this.log.error('could not mark fit errors resolved', { model: name, error: (e as Error).message }));
     this.schedule(name);
@@ -175,6 +254,7 @@ export class ComputeCore {
     const m = this.models.get(name);
     if (m) m.deleted = true;
     this.models.delete(name);
+    this.fitCache.drop(name);
     this.queue.delete(name);
   }
 
@@ -189,10 +269,11 @@ export class ComputeCore {
   }
 
   /** Outlier scores of an encoded frame of rows (not stored). */
-  score(name: string, frame: Buffer): { calculatorId: string; threshold: number; rows: ScoredRow[] } | { error: 'not_available' | 'no_outlier_model' } {
+  async score(name: string, frame: Buffer): Promise<{ calculatorId: string; threshold: number; rows: ScoredRow[] } | { error: 'not_available' | 'no_outlier_model' }> {
     const m = this.model(name);
     const scorer = loadScorer();
     if (!scorer) return { error: 'not_available' };
+    await this.ensureFitted(m);
     const entry = m.fitted.find((e) => scorer.owns(e.fitted as FittedCalculator));
     if (!entry) return { error: 'no_outlier_model' };
     const scored = scorer.score(entry.fitted, decodeFrame(frame));
@@ -244,18 +325,21 @@ export class ComputeCore {
 
   private async recomputeModel(name: string): Promise<void> {
     const m = this.models.get(name);
-    if (!m || m.deleted || !m.layout || m.status.fitError || m.fitted.length === 0) return;
+    if (!m || m.deleted || !m.layout || m.status.fitError) return;
     const t0 = performance.now();
     const all = await this.store.chunks(m.id);
     const dirty = all.filter((c) => c.dirty);
-    if (dirty.length === 0) return;
+    if (dirty.length === 0 || !(await this.ensureFitted(m))) return;
+    // Held for this recompute: loading another model's fit may evict this one from the cache meanwhile.
+    const fitted = m.fitted;
+    if (fitted.length === 0) return;
     const levels = await this.store.loadLevels(m.id);
     const levelsOf = (column: string) => levels.get(column) ?? [];
     const positions = m.layout.chunker.type === 'period' ? periodPositions(all) : null;
     let computed = 0;
     for (const chunk of dirty) {
       if (this.closing || m.deleted) return;
-      await this.computeChunk(m, chunk, positions, levelsOf);
+      await this.computeChunk(m, fitted, chunk, positions, levelsOf);
       computed++;
       await yieldToEventLoop();
     }
@@ -280,7 +364,7 @@ export class ComputeCore {
     this.log.debug('recomputed', { model: name, chunks: computed, ms: m.status.lastRecomputeMs });
   }
 
-  private async computeChunk(m: ComputeModel, chunk: StoredChunk, positions: Map<number, ChunkPosition> | null, levelsOf: (c: string) => string[]): Promise<void> {
+  private async computeChunk(m: ComputeModel, fitted: FittedEntry[], chunk: StoredChunk, positions: Map<number, ChunkPosition> | null, levelsOf: (c: string) => string[]): Promise<void> {
     const layout = m.layout!;
     const rows = await this.store.readChunkRows(m.id, chunk, layout.payload.length);
     const timestamps = layout.timestamp ? rows.timestamps : null;
@@ -314,7 +398,7 @@ export class ComputeCore {
     const errors: { calculator: string; message: string }[] = [];
     if (rows.n > 0) {
       const { frame, withFlags } = buildFrames(layout, { ...rows, timestamps }, levelsOf);
-      for (const entry of m.fitted) {
+      for (const entry of fitted) {
         try {
           const metricRows = entry.fitted.calculate(entry.usesFlags ? withFlags : frame);
           // not push(...): a chunk of a wide model can have more records than spread arguments allow

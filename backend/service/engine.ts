@@ -34,8 +34,8 @@ export class InlineEngine implements ComputeEngine {
   readonly kind = 'inline' as const;
   private readonly core: ComputeCore;
 
-  constructor(store: Store, log: Logger, events: ComputeEvents) {
-    this.core = new ComputeCore(store, log, events);
+  constructor(store: Store, log: Logger, events: ComputeEvents, fitCacheSize?: number) {
+    this.core = new ComputeCore(store, log, events, { fitCacheSize });
   }
 
   start = () => this.core.loadAll();
@@ -46,7 +46,7 @@ export class InlineEngine implements ComputeEngine {
   forget = (model: string) => this.core.forget(model);
   schedule = (model: string) => this.core.schedule(model);
   idle = () => this.core.idle();
-  score = async (model: string, frame: Buffer) => this.core.score(model, frame);
+  score = (model: string, frame: Buffer) => this.core.score(model, frame);
   status = (model: string) => this.core.status(model);
   close = () => this.core.close();
 }
@@ -93,6 +93,8 @@ export interface WorkerOptions {
   dbPath: string;
   synchronous?: 'full' | 'normal';
   logLevel: LogLevel;
+  /** Models whose fitted calculators stay in memory (compute.ts DEFAULT_FIT_CACHE_SIZE when absent). */
+  fitCacheSize?: number;
 }
 
 export class WorkerEngine implements ComputeEngine {
@@ -193,5 +195,5 @@ export function createEngine(
 ): ComputeEngine {
   const useWorker = mode === 'worker' || (mode === 'auto' && fs.existsSync(WORKER_FILE) && store.location !== ':memory:');
   if (useWorker) return new WorkerEngine({ dbPath: store.location, ...opts }, log, events);
-  return new InlineEngine(store, log, events);
+  return new InlineEngine(store, log, events, opts.fitCacheSize);
 }

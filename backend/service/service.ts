@@ -36,6 +36,8 @@ export interface ServiceOptions {
   /** For the worker's own store connection and logger. */
   synchronous?: 'full' | 'normal';
   logLevel?: LogLevel;
+  /** Models whose fitted calculators stay in memory at once (VIGIL_FIT_CACHE). */
+  fitCacheSize?: number;
   /** The clock that decides which chunks are open (epoch ms; `vigil demo --now` pins it). */
   now?: () => number;
 }
@@ -113,7 +115,7 @@ export class VigilService {
     this.now = opts.now ?? (() => Date.now());
     this.log = opts.logger ?? silentLogger;
     this.hooks = opts.hooks ?? {};
-    this.engine = createEngine(opts.compute ?? 'auto', this.store, { synchronous: opts.synchronous, logLevel: opts.logLevel ?? 'info' }, this.log, {
+    this.engine = createEngine(opts.compute ?? 'auto', this.store, { synchronous: opts.synchronous, logLevel: opts.logLevel ?? 'info', fitCacheSize: opts.fitCacheSize }, this.log, {
       // Result writes of the compute worker change the store's results version (cached answers).
       chunkComputed: () => this.store.noteResultWrite?.(),
       recomputed: (model, seconds, chunks) => {
@@ -136,7 +138,7 @@ export class VigilService {
     return this.ingest.parse(body, bodyFormat(contentType));
   }
 
-  /** Fits every stored model (in the compute core), then loads them here. */
+  /** Registers every stored model in the compute core (which loads fits on first use), then here. */
   async start(): Promise<void> {
     await this.engine.start();
     for (const record of await this.store.listModels()) {

@@ -22,7 +22,7 @@ const core = new ComputeCore(store, log, {
   chunkComputed: (model) => post({ type: 'status', model, status: core.status(model) }),
   error: (model, where) => post({ type: 'event', event: 'error', model, where }),
   queueDepth: (depth) => post({ type: 'event', event: 'queueDepth', depth }),
-});
+}, { fitCacheSize: opts.fitCacheSize });
 
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
@@ -50,7 +50,7 @@ async function handle(m: ToWorker): Promise<void> {
       await core.idle();
       return post({ type: 'reply', id: m.id });
     case 'score':
-      return post({ type: 'reply', id: m.id, value: core.score(m.model, asBuffer(m.frame)) });
+      return post({ type: 'reply', id: m.id, value: await core.score(m.model, asBuffer(m.frame)) });
     case 'close':
       await core.close();
       await store.close();

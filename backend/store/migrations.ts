@@ -128,4 +128,17 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (model_id, stage)
   ) WITHOUT ROWID;
   `,
+  // 3: fitted calculators, so a restart reuses them instead of refitting every model (one row per
+  // model). Valid only for the code version and inputs (reference, definition, calculators) it was made
+  // from, and only while its blob matches its checksum; otherwise the model is refitted and the row replaced.
+  `
+  CREATE TABLE fits (
+    model_id INTEGER PRIMARY KEY,
+    code_version TEXT NOT NULL,
+    inputs_hash TEXT NOT NULL,
+    checksum TEXT NOT NULL,
+    blob BLOB NOT NULL,
+    created_at REAL NOT NULL
+  );
+  `,
 ];

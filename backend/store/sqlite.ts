@@ -25,6 +25,7 @@ import {
   Store,
   StoreConflictError,
   StoredChunk,
+  StoredFit,
   StoredRows,
   TargetUpdate,
 } from './types';
@@ -201,7 +202,7 @@ export class SqliteStore implements Store {
   async deleteModel(modelId: number): Promise<void> {
     this.ownResultWrites++;
     this.write(() => {
-      for (const table of ['results', 'chunks', 'analysis_rows', 'levels', 'reference_data', 'model_errors', 'model_error_totals']) {
+      for (const table of ['results', 'chunks', 'analysis_rows', 'levels', 'reference_data', 'model_errors', 'model_error_totals', 'fits']) {
         this.stmt(`DELETE FROM ${table} WHERE model_id = ?`).run(modelId);
       }
       this.stmt('DELETE FROM models WHERE id = ?').run(modelId);
@@ -247,6 +248,25 @@ export class SqliteStore implements Store {
       } else {
         this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ?').run(modelId);
       }
+    });
+  }
+
+  async loadFit(modelId: number): Promise<StoredFit | null> {
+    const r = this.stmt('SELECT code_version, inputs_hash, checksum, blob FROM fits WHERE model_id = ?').get(modelId) as Row | undefined;
+    if (!r) return null;
+    return { codeVersion: r.code_version as string, inputsHash: r.inputs_hash as string, checksum: r.checksum as string, blob: r.blob as Buffer };
+  }
+
+  async saveFit(modelId: number, fit: StoredFit): Promise<void> {
+    this.write(() => {
+      this.stmt('INSERT OR REPLACE INTO fits (model_id, code_version, inputs_hash, checksum, blob, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(
+        modelId,
+        fit.codeVersion,
+        fit.inputsHash,
+        fit.checksum,
+        fit.blob,
+        Date.now(),
+      );
     });
   }
 

@@ -208,12 +208,24 @@ export interface TargetUpdate {
   chunkOf: (seq: number, ts: number | null) => number;
 }
 
+/** A model's persisted fit (service/saved-fits.ts decides whether it is still valid). */
+export interface StoredFit {
+  codeVersion: string;
+  /** Hash of what the fit was made from: reference, definition, calculators. */
+  inputsHash: string;
+  /** SHA-256 of `blob`. */
+  checksum: string;
+  blob: Buffer;
+}
+
 export interface Store {
   /** Where it lives (file path), for logs. */
   readonly location: string;
   close(): Promise<void>;
 
   listModels(): Promise<ModelRecord[]>;
+  loadFit(modelId: number): Promise<StoredFit | null>;
+  saveFit(modelId: number, fit: StoredFit): Promise<void>;
   getModel(name: string): Promise<ModelRecord | null>;
   /** Throws StoreConflictError when the name is taken. */
   createModel(name: string, definition: unknown): Promise<ModelRecord>;

@@ -1,0 +1,95 @@
+/**
+ * Fitted calculators persisted between runs, so a restart does not refit every model.
+ *
+ * A saved fit is the `saved` plain data of each fitted calculator (engine/calculator.ts), serialised with
+ * V8's structured serialiser (exact doubles, NaN, typed arrays, Maps). It is trusted only when
+ * - it was written by this code version (`FIT_CODE_VERSION`: the fit format and Vigil's version),
+ * - its inputs hash matches the model's now: the reference bytes, the definition, the column types and
+ *   the calculators (class, id, params) that the engine resolves for it today,
+ * - its blob matches its SHA-256 checksum (a corrupt blob is never deserialised).
+ * Otherwise the model is refitted from its stored reference, and the new fit saved.
+ *
+ * Calculators whose class has no `restore` (not persisted yet: the performance estimators, concept drift,
+ * DLE, the domain classifier) are refitted on the reference when the model is loaded; the others are
+ * restored from the blob.
+ */
+import { createHash } from 'crypto';
+import * as v8 from 'v8';
+import { Frame } from '../engine/frame';
+import { familyOfCalculator } from '../engine/catalog';
+import { VERSION } from '../api/version';
+import { StoredFit } from '../store/types';
+import { ALWAYS_ADDED, calculatorDefinition } from './calculators';
+import { ModelDefinition } from './definition';
+import { withoutFlags } from './frames';
+import { ColumnSpec, ModelLayout } from './layout';
+import { FittedEntry } from './runtime';
+
+/** Bump when what a calculator saves, or how it is encoded here, changes: older saved fits are then refitted. */
+export const FIT_FORMAT_VERSION = 1;
+export const FIT_CODE_VERSION = `${FIT_FORMAT_VERSION}/${VERSION}`;
+
+const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');
+
+/** What a fit is made from; a fit made from other inputs is not reused. */
+export function fitInputsHash(def: ModelDefinition, specs: ColumnSpec[], calculators: unknown, reference: Buffer): string {
+  return sha256(JSON.stringify({ reference: sha256(reference), def, specs, calculators }));
+}
+
+interface SavedFitsBlob {
+  /** calculator id → its saved data (classes that cannot be restored are absent) */
+  calculators: Map<string, unknown>;
+}
+
+/** The stored form of a model's fitted calculators. */
+export function encodeFit(entries: FittedEntry[], inputsHash: string): StoredFit {
+  const calculators = new Map<string, unknown>();
+  for (const e of entries) if (e.fitted.saved !== undefined && calculatorDefinition(e.className)?.restore) calculators.set(e.id, e.fitted.saved);
+  const blob = v8.serialize({ calculators } satisfies SavedFitsBlob);
+  return { codeVersion: FIT_CODE_VERSION, inputsHash, checksum: sha256(blob), blob };
+}
+
+/** Why a stored fit cannot be used, or null when it can. */
+export function staleReason(stored: StoredFit, inputsHash: string): string | null {
+  if (stored.codeVersion !== FIT_CODE_VERSION) return `saved by another code version (${stored.codeVersion}, now ${FIT_CODE_VERSION})`;
+  if (stored.inputsHash !== inputsHash) return 'the reference, definition or calculators changed since it was saved';
+  if (sha256(stored.blob) !== stored.checksum) return 'its blob does not match its checksum (corrupt)';
+  return null;
+}
+
+/**
+ * The fitted calculators of `layout` from a valid stored fit: restored where saved, fitted on the
+ * reference (read only if needed) otherwise. Returns also how many were refitted.
+ */
+export function restoreFit(stored: StoredFit, layout: ModelLayout, reference: () => Frame): { entries: FittedEntry[]; refitted: number } {
+  const blob = v8.deserialize(stored.blob) as SavedFitsBlob;
+  // Not `instanceof Map`: deserialised objects belong to the main realm, which a test sandbox is not.
+  if (Object.prototype.toString.call(blob?.calculators) !== '[object Map]') throw new Error('saved fit: unexpected content');
+  let ref: Frame | null = null;
+  let refitted = 0;
+  const entries = layout.calculators.map((resolved, order): FittedEntry => {
+    const calc = calculatorDefinition(resolved.className);
+    if (!calc) throw new Error(`saved fit: calculator class '${resolved.className}' is not available`);
+    const params = calc.parseParams(resolved.params, `calculators.${resolved.id}.params`);
+    // The server's own calculators read the flag side columns (as in fitModel).
+    const usesFlags = ALWAYS_ADDED.includes(resolved.className);
+    const saved = blob.calculators.get(resolved.id);
+    let fitted;
+    if (saved !== undefined && calc.restore) fitted = calc.restore(saved, params);
+    else {
+      ref ??= reference();
+      fitted = calc.fit(usesFlags ? ref : withoutFlags(ref), params);
+      refitted++;
+    }
+    return {
+      className: resolved.className,
+      id: resolved.id,
+      family: familyOfCalculator(resolved.className)?.id ?? 'other',
+      order,
+      resolved,
+      fitted,
+      usesFlags,
+    };
+  });
+  return { entries, refitted };
+}
