@@ -375,7 +375,7 @@ export class VigilService {
         inserted += res.inserted;
         this.counters.rowsIngested += res.inserted;
         this.counters.batchesIngested++;
-        this.hooks.ingested?.(name, res.inserted, this.now());
+        this.hooks.ingested?.(name, res.inserted, coerced[i].batch.receivedAt ?? this.now());
         const inconsistent = Object.values(rows.typeInconsistent).reduce((a, b) => a + b, 0);
         answers[k] = {
           model: name,
