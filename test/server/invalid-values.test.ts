@@ -22,12 +22,14 @@ const BATCH_ROWS = 10_000;
 let vigil: Vigil;
 let dir: string;
 
-beforeAll(async () => {
+// A server per test: the car-loan test idles in `vigil run` longer than the server keeps an idle
+// keep-alive socket, and the next request could race its close.
+beforeEach(async () => {
   dir = tempDir();
   vigil = await startVigil({ db: path.join(dir, 'vigil.db') });
 }, 240_000);
 
-afterAll(async () => {
+afterEach(async () => {
   await vigil?.stop();
   fs.rmSync(dir, { recursive: true, force: true });
 });
