@@ -148,10 +148,18 @@ describe('QueryEditor in Chromium', () => {
     expect(frames.length).toBeGreaterThan(0);
     await eventually(async () => expect(await page.getByTestId('vigil-frame-name').allTextContents()).toEqual(frames.map((f) => f.name)));
     expect(await page.getByTestId('vigil-frame-rows').allTextContents()).toEqual(frames.map((f) => String(f.fields[0].values.length)));
-    // field names and types as Vigil sent them; the metric's unit on every measured field (not the alert flag)
+    // field names and types as Vigil sent them, plus `value_open` after `value` when the last chunk is
+    // open (the demo's clock is pinned: its last day is); the metric's unit on every measured field
     const unit = METRICS.find((m) => m.family === 'univariate_drift' && m.id === metric)!.unit;
     const measured = new Set<string>(RESULT_FIELDS.filter((f) => f !== 'alert'));
-    const expectedFields = frames.map((f) => f.fields.map((x) => `${x.name}:${x.type}${measured.has(x.name) ? `[${unit}]` : ''}`).join(' '));
+    const withOpen = (f: (typeof frames)[number]) => {
+      const fields = f.fields.map((x) => `${x.name}:${x.type}${measured.has(x.name) ? `[${unit}]` : ''}`);
+      const open = f.fields.find((x) => x.name === 'partial')!.values.some((p) => p === true);
+      if (open) fields.splice(fields.indexOf(`value:number[${unit}]`) + 1, 0, `value_open:number[${unit}]`);
+      return fields.join(' ');
+    };
+    expect(frames.every((f) => f.fields.find((x) => x.name === 'partial')!.values.at(-1) === true)).toBe(true);
+    const expectedFields = frames.map(withOpen);
     expect(await page.getByTestId('vigil-frame-fields').allTextContents()).toEqual(expectedFields);
     expect(expectedFields[0]).toMatch(/^time:time .*value:number/);
     expect(await page.getByTestId('vigil-promql').textContent()).toBe(`vigil_univariate_drift{model="${vigil.model}",method="${metric}"}`);
