@@ -5,7 +5,7 @@
  *   node -r ./bench/register.js bench/load.ts SPEC.json     prints one JSON line: { "<run>": LatencySummary }
  *
  * SPEC: { port, serverPid?, clients, runs: [{ name, requests: LoadRequest[], total, paceMs?, durationMs?,
- * delayMs? }] }, run one after the other on fresh connections (see loadRun in bench/http.ts for how latency is measured).
+ * delayMs?, answersChange? }] }, run one after the other on fresh connections (see loadRun in bench/http.ts for how latency is measured).
  */
 import * as fs from 'fs';
 import { LatencySummary, LoadRequest, loadRun } from './http';
@@ -14,7 +14,7 @@ export interface LoadSpec {
   port: number;
   serverPid?: number;
   clients: number;
-  runs: { name: string; requests: LoadRequest[]; total: number; paceMs?: number; durationMs?: number; delayMs?: number }[];
+  runs: { name: string; requests: LoadRequest[]; total: number; paceMs?: number; durationMs?: number; delayMs?: number; answersChange?: boolean }[];
 }
 
 async function main(file: string): Promise<void> {
@@ -30,6 +30,7 @@ async function main(file: string): Promise<void> {
       requests: run.requests,
       paceMs: run.paceMs,
       durationMs: run.durationMs,
+      answersChange: run.answersChange,
     });
   }
   process.stdout.write(`${JSON.stringify(out)}\n`);

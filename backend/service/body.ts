@@ -64,7 +64,8 @@ function jsonReason(e: Error): string {
 
 function jsonSyntaxError(text: string, e: Error, where: string): Error {
   const m = /position (\d+)/.exec(e.message);
-  const at = m ? ` at ${lineCol(text, Number(m[1]))}` : '';
+  // V8 gives no position when the text ends early ("Unexpected end of JSON input"): that is its end.
+  const at = ` at ${lineCol(text, m ? Number(m[1]) : text.length)}`;
   return badRequest('malformed_body', `malformed JSON${at}: ${jsonReason(e)}`, where);
 }
 
@@ -122,7 +123,10 @@ export function parseRowsParts(body: RowsBody, format: BodyFormat): ParsedParts 
     }
     if (Array.isArray(raw)) records = raw;
     else if (typeof raw === 'object' && raw !== null && Array.isArray((raw as { rows?: unknown }).rows)) records = (raw as { rows: unknown[] }).rows;
-    else throw badRequest('malformed_body', 'expected a JSON array of row objects (or {"rows": [...]})', 'body');
+    else {
+      const start = text.length - text.trimStart().length;
+      throw badRequest('malformed_body', `expected a JSON array of row objects (or {"rows": [...]}), got ${raw === null ? 'null' : Array.isArray(raw) ? 'an array' : typeof raw} at ${lineCol(text, start)}`, 'body');
+    }
   } else {
     records = [];
     lineOf = [];
@@ -167,7 +171,9 @@ function parseCsvBody(bytes: Uint8Array): ParsedParts {
   } catch (e) {
     if (e instanceof CsvError) {
       const m = /line (\d+)/.exec(e.message);
-      throw badRequest('malformed_body', `malformed CSV: ${e.message.replace(/^body: /, '')}`, m ? `body line ${m[1]}` : 'body');
+      // The reader's errors without a line or offset are about the header (or its absence): line 1.
+      const placed = m || /offset \d+/.test(e.message) ? '' : ' (line 1)';
+      throw badRequest('malformed_body', `malformed CSV: ${e.message.replace(/^body: /, '')}${placed}`, m ? `body line ${m[1]}` : placed ? 'body line 1' : 'body');
     }
     throw e;
   }
