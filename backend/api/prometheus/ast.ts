@@ -2,6 +2,7 @@
  * The AST of Vigil's PromQL subset. Node shapes follow Prometheus's own (promql/parser/ast.go) so that the
  * evaluator's semantics can be read against Prometheus's documentation node by node.
  */
+import type { AnchoredRegex } from './regex';
 
 export type ValueType = 'scalar' | 'vector' | 'matrix' | 'string';
 
@@ -11,8 +12,8 @@ export interface LabelMatcher {
   name: string;
   op: MatchOp;
   value: string;
-  /** Compiled, fully anchored regex for `=~` / `!~`. */
-  regex?: RegExp;
+  /** Compiled, fully anchored RE2 regex for `=~` / `!~`. */
+  regex?: AnchoredRegex;
 }
 
 export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^';
@@ -72,6 +73,8 @@ export interface BinaryExpr {
   returnBool: boolean;
   /** Present only when both sides are instant vectors. */
   matching: VectorMatching | null;
+  /** Both sides are scalars, so is the result: kept on the node, so typeOf() of a chain is not a walk. */
+  scalar: boolean;
   span: Span;
 }
 
@@ -132,29 +135,51 @@ export function typeOf(e: Expr): ValueType {
     case 'unary':
       return typeOf(e.expr);
     case 'binary':
-      return typeOf(e.lhs) === 'scalar' && typeOf(e.rhs) === 'scalar' ? 'scalar' : 'vector';
+      return e.scalar ? 'scalar' : 'vector';
   }
 }
 
 export const COMPARISON_OPS: readonly string[] = ['==', '!=', '>', '<', '>=', '<='];
 export const isComparison = (op: BinaryOp): op is ComparisonOp => COMPARISON_OPS.includes(op);
 
-/** Every vector selector in an expression, in source order (for series look-ups and structural checks). */
-export function selectorsOf(e: Expr): VectorSelector[] {
+/** The direct sub-expressions of a node. */
+export function childrenOf(e: Expr): Expr[] {
   switch (e.type) {
-    case 'vector_selector':
-      return [e];
-    case 'matrix_selector':
-      return [e.selector];
     case 'binary':
-      return [...selectorsOf(e.lhs), ...selectorsOf(e.rhs)];
+      return [e.lhs, e.rhs];
     case 'unary':
     case 'paren':
     case 'aggregate':
-      return selectorsOf(e.expr);
+      return [e.expr];
     case 'call':
-      return [e.arg.selector];
+      return [e.arg];
+    case 'matrix_selector':
+      return [e.selector];
     default:
       return [];
   }
+}
+
+/**
+ * Every vector selector in an expression, in source order, each with the range of the matrix selector
+ * around it (0 for an instant selector): for series look-ups and structural checks. Iterative, so any
+ * depth the parser accepts is walked without recursion.
+ */
+export function selectorsWithRange(e: Expr): { selector: VectorSelector; range: number }[] {
+  const out: { selector: VectorSelector; range: number }[] = [];
+  const stack: Expr[] = [e];
+  while (stack.length > 0) {
+    const n = stack.pop()!;
+    if (n.type === 'vector_selector') out.push({ selector: n, range: 0 });
+    else if (n.type === 'matrix_selector') out.push({ selector: n.selector, range: n.range });
+    else {
+      const kids = childrenOf(n);
+      for (let k = kids.length - 1; k >= 0; k--) stack.push(kids[k]);
+    }
+  }
+  return out;
+}
+
+export function selectorsOf(e: Expr): VectorSelector[] {
+  return selectorsWithRange(e).map((s) => s.selector);
 }

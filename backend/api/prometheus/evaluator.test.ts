@@ -28,30 +28,30 @@ const values = (v: InstantValue) => (v.kind === 'vector' ? v.samples.map((s) => 
 const at = (q: string, t: number, src = new MemorySeriesSource([drift]), lookback: Lookback = CHUNK) => evaluateInstant(parseQuery(q), src, t, { lookback });
 
 describe('chunk lookback', () => {
-  it('keeps a chunk value current until the next chunk starts, however long', () => {
-    expect(values(at('vigil_univariate_drift', 0))).toEqual([0.1]);
-    expect(values(at('vigil_univariate_drift', 7 * DAY - 1))).toEqual([0.1]);
-    expect(values(at('vigil_univariate_drift', 7 * DAY))).toEqual([0.2]);
-    expect(values(at('vigil_univariate_drift', -1))).toEqual([]);
+  it('keeps a chunk value current until the next chunk starts, however long', async () => {
+    expect(values(await at('vigil_univariate_drift', 0))).toEqual([0.1]);
+    expect(values(await at('vigil_univariate_drift', 7 * DAY - 1))).toEqual([0.1]);
+    expect(values(await at('vigil_univariate_drift', 7 * DAY))).toEqual([0.2]);
+    expect(values(await at('vigil_univariate_drift', -1))).toEqual([]);
   });
 
-  it('keeps the last chunk current for the lookback window, or until currentUntil', () => {
-    expect(values(at('vigil_univariate_drift', 21 * DAY - 1))).toEqual([0.3]);
-    expect(values(at('vigil_univariate_drift', 21 * DAY))).toEqual([]);
+  it('keeps the last chunk current for the lookback window, or until currentUntil', async () => {
+    expect(values(await at('vigil_univariate_drift', 21 * DAY - 1))).toEqual([0.3]);
+    expect(values(await at('vigil_univariate_drift', 21 * DAY))).toEqual([]);
     const src = new MemorySeriesSource([driftWithEnd]);
-    expect(values(at('vigil_univariate_drift', 27 * DAY, src))).toEqual([0.3]);
-    expect(values(at('vigil_univariate_drift', 28 * DAY, src))).toEqual([]);
+    expect(values(await at('vigil_univariate_drift', 27 * DAY, src))).toEqual([0.3]);
+    expect(values(await at('vigil_univariate_drift', 28 * DAY, src))).toEqual([]);
   });
 
-  it('differs from the Prometheus window, which forgets a value after the lookback delta', () => {
+  it('differs from the Prometheus window, which forgets a value after the lookback delta', async () => {
     const window: Lookback = { kind: 'window', ms: 5 * 60_000 };
-    expect(values(at('vigil_univariate_drift', 3 * DAY, undefined, window))).toEqual([]);
-    expect(values(at('vigil_univariate_drift', 7 * DAY + 60_000, undefined, window))).toEqual([0.2]);
+    expect(values(await at('vigil_univariate_drift', 3 * DAY, undefined, window))).toEqual([]);
+    expect(values(await at('vigil_univariate_drift', 7 * DAY + 60_000, undefined, window))).toEqual([0.2]);
   });
 
-  it('applies to offset and range queries', () => {
-    expect(values(at('vigil_univariate_drift offset 7d', 8 * DAY))).toEqual([0.1]);
-    const m = evaluateRange(parseQuery('vigil_univariate_drift > 0.15'), new MemorySeriesSource([drift]), 0, 21 * DAY, DAY, { lookback: CHUNK });
+  it('applies to offset and range queries', async () => {
+    expect(values(await at('vigil_univariate_drift offset 7d', 8 * DAY))).toEqual([0.1]);
+    const m = await evaluateRange(parseQuery('vigil_univariate_drift > 0.15'), new MemorySeriesSource([drift]), 0, 21 * DAY, DAY, { lookback: CHUNK });
     expect(m).toHaveLength(1);
     expect(m[0].timestamps[0]).toBe(7 * DAY);
     expect(m[0].values).toHaveLength(14);
@@ -59,30 +59,30 @@ describe('chunk lookback', () => {
 });
 
 describe('range windows', () => {
-  it('are left-open: a sample exactly at t - range is outside', () => {
-    expect(values(at('max_over_time(vigil_univariate_drift[7d])', 14 * DAY))).toEqual([0.3]);
-    expect(values(at('max_over_time(vigil_univariate_drift[7d])', 14 * DAY - 1))).toEqual([0.2]);
-    const [avg] = values(at('avg_over_time(vigil_univariate_drift[15d])', 14 * DAY));
+  it('are left-open: a sample exactly at t - range is outside', async () => {
+    expect(values(await at('max_over_time(vigil_univariate_drift[7d])', 14 * DAY))).toEqual([0.3]);
+    expect(values(await at('max_over_time(vigil_univariate_drift[7d])', 14 * DAY - 1))).toEqual([0.2]);
+    const [avg] = values(await at('avg_over_time(vigil_univariate_drift[15d])', 14 * DAY));
     expect(avg).toBeCloseTo(0.2, 15);
   });
 
-  it('return raw samples for a top-level range selector', () => {
-    const v = at('vigil_univariate_drift[8d]', 14 * DAY);
+  it('return raw samples for a top-level range selector', async () => {
+    const v = await at('vigil_univariate_drift[8d]', 14 * DAY);
     expect(v.kind).toBe('matrix');
     expect(v.kind === 'matrix' && v.series[0].timestamps).toEqual([7 * DAY, 14 * DAY]);
   });
 });
 
 describe('arithmetic', () => {
-  it("follows Go's math.Pow on 1^NaN, 1^Inf and (-1)^Inf", () => {
-    expect(values(at('1 ^ NaN', 0))).toEqual([1]);
-    expect(values(at('(-1) ^ Inf', 0))).toEqual([1]);
-    expect(values(at('NaN ^ 0', 0))).toEqual([1]);
-    expect(values(at('2 ^ -1', 0))).toEqual([0.5]);
+  it("follows Go's math.Pow on 1^NaN, 1^Inf and (-1)^Inf", async () => {
+    expect(values(await at('1 ^ NaN', 0))).toEqual([1]);
+    expect(values(await at('(-1) ^ Inf', 0))).toEqual([1]);
+    expect(values(await at('NaN ^ 0', 0))).toEqual([1]);
+    expect(values(await at('2 ^ -1', 0))).toEqual([0.5]);
   });
 
-  it('refuses range vectors in range queries', () => {
-    expect(() => evaluateRange(parseQuery('"x"'), new MemorySeriesSource([]), 0, 10, 1, { lookback: CHUNK })).toThrow(EvaluationError);
+  it('refuses range vectors in range queries', async () => {
+    await expect(evaluateRange(parseQuery('"x"'), new MemorySeriesSource([]), 0, 10, 1, { lookback: CHUNK })).rejects.toThrow(EvaluationError);
   });
 });
 

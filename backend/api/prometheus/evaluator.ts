@@ -9,10 +9,13 @@
  *    chunk's until `currentUntil` (its end plus VIGIL_PROM_LOOKBACK);
  *  - windows are left-open, `(t - range, t]`, as in Prometheus ≥ 3.0 (2.x included the left edge).
  *
- * A query is evaluated step by step; every selector's series are looked up once per query.
+ * A query is evaluated step by step; every selector's series are looked up once per query. Evaluation
+ * is asynchronous only to share the thread: it checks its QueryBudget at every node of every step and
+ * yields to the event loop (or stops at the deadline) when its time slice is used up (limits.ts).
  */
-import { AggregateExpr, BinaryExpr, BinaryOp, Call, Expr, isComparison, MatrixSelector, selectorsOf, VectorSelector } from './ast';
+import { AggregateExpr, BinaryExpr, BinaryOp, Call, Expr, isComparison, LabelMatcher, MatrixSelector, selectorsWithRange, VectorSelector } from './ast';
 import { EvaluationError } from './errors';
+import { DEFAULT_QUERY_LIMITS, QueryBudget, tooManySamplesError } from './limits';
 import { compareLabels, deleteLabels, dropMetricName, formatLabels, keepLabels, Labels, labelsKey, METRIC_NAME } from './labels';
 import { lastIndexAtOrBefore, Series, SeriesSource } from './source';
 
@@ -46,33 +49,56 @@ export interface EvalOptions {
   lookback: Lookback;
 }
 
+const defaultBudget = () => new QueryBudget(DEFAULT_QUERY_LIMITS.timeoutMs, DEFAULT_QUERY_LIMITS.maxSamples);
+
 /** Evaluates at one time (ms). A range selector at the top level returns its raw samples (a matrix). */
-export function evaluateInstant(expr: Expr, source: SeriesSource, time: number, opts: EvalOptions): InstantValue {
-  const ev = new Evaluator(expr, source, time, time, opts);
+export async function evaluateInstant(expr: Expr, source: SeriesSource, time: number, opts: EvalOptions, budget = defaultBudget()): Promise<InstantValue> {
+  const ev = await Evaluator.create(expr, source, time, time, opts, budget);
   if (expr.type === 'matrix_selector' || (expr.type === 'paren' && unwrap(expr).type === 'matrix_selector')) {
-    return { kind: 'matrix', series: ev.rawMatrix(unwrap(expr) as MatrixSelector, time) };
+    const series = ev.rawMatrix(unwrap(expr) as MatrixSelector, time);
+    let points = 0;
+    for (const s of series) points += s.timestamps.length;
+    if (points > budget.maxSamples) throw tooManySamplesError();
+    return { kind: 'matrix', series };
   }
-  const v = ev.evalAt(expr, time);
-  if (v.kind === 'vector') assertUniqueLabelsets(v.samples);
+  const v = await ev.evalAt(expr, time);
+  if (v.kind === 'vector') {
+    assertUniqueLabelsets(v.samples);
+    if (v.samples.length > budget.maxSamples) throw tooManySamplesError();
+  }
   return v;
 }
 
 /** Evaluates at start, start+step, ..., end (ms) and returns one series per label set, sorted by labels. */
-export function evaluateRange(expr: Expr, source: SeriesSource, start: number, end: number, step: number, opts: EvalOptions): MatrixSeries[] {
-  const ev = new Evaluator(expr, source, start, end, opts);
+export async function evaluateRange(
+  expr: Expr,
+  source: SeriesSource,
+  start: number,
+  end: number,
+  step: number,
+  opts: EvalOptions,
+  budget = defaultBudget(),
+): Promise<MatrixSeries[]> {
+  const ev = await Evaluator.create(expr, source, start, end, opts, budget);
   const out = new Map<string, MatrixSeries>();
+  let points = 0;
   for (let t = start; t <= end; t += step) {
-    const v = ev.evalAt(expr, t);
+    const v = await ev.evalAt(expr, t);
     if (v.kind === 'scalar') {
       append(out, '', {}, t, v.value);
+      points++;
     } else if (v.kind === 'vector') {
       assertUniqueLabelsets(v.samples);
       for (const s of v.samples) append(out, labelsKey(s.labels), s.labels, t, s.value);
+      points += v.samples.length;
     } else {
       throw new EvaluationError(`invalid expression type "${v.kind === 'string' ? 'string' : 'range vector'}" for range query, must be Scalar or instant Vector`);
     }
+    if (points > budget.maxSamples) throw tooManySamplesError();
   }
-  return [...out.values()].sort((a, b) => compareLabels(a.labels, b.labels));
+  const series = [...out.values()];
+  if (budget.due()) await budget.pause();
+  return series.sort((a, b) => compareLabels(a.labels, b.labels));
 }
 
 function append(out: Map<string, MatrixSeries>, key: string, labels: Labels, t: number, value: number) {
@@ -83,7 +109,8 @@ function append(out: Map<string, MatrixSeries>, key: string, labels: Labels, t: 
 }
 
 function unwrap(e: Expr): Expr {
-  return e.type === 'paren' ? unwrap(e.expr) : e;
+  while (e.type === 'paren') e = e.expr;
+  return e;
 }
 
 function assertUniqueLabelsets(samples: Sample[]) {
@@ -101,33 +128,43 @@ type Value = Exclude<InstantValue, { kind: 'matrix' }>;
 class Evaluator {
   private readonly selected = new Map<VectorSelector, Series[]>();
 
-  constructor(
-    expr: Expr,
-    source: SeriesSource,
-    start: number,
-    end: number,
+  private constructor(
     private readonly opts: EvalOptions,
-  ) {
-    for (const sel of selectorsOf(expr)) {
-      const reach = this.reachOf(expr, sel);
-      this.selected.set(sel, source.select(sel.matchers, { start: start - sel.offset - reach, end: end - sel.offset }));
+    private readonly budget: QueryBudget,
+  ) {}
+
+  /** Looks up every selector's series (how far back each reads: its range, or the lookback). */
+  static async create(expr: Expr, source: SeriesSource, start: number, end: number, opts: EvalOptions, budget: QueryBudget): Promise<Evaluator> {
+    const ev = new Evaluator(opts, budget);
+    const lookbackReach = opts.lookback.kind === 'window' ? opts.lookback.ms : Number.POSITIVE_INFINITY;
+    for (const { selector: sel, range } of selectorsWithRange(expr)) {
+      await ev.matchRegexesAhead(sel.matchers, source);
+      if (budget.due()) await budget.pause();
+      const reach = range > 0 ? range : lookbackReach;
+      ev.selected.set(sel, source.select(sel.matchers, { start: start - sel.offset - reach, end: end - sel.offset }));
+    }
+    return ev;
+  }
+
+  /**
+   * Tests every label value a regex matcher will meet, in slices: the compiled regex remembers the
+   * outcomes (regex.ts), so the select that follows, which cannot yield, does no regex work.
+   */
+  private async matchRegexesAhead(matchers: readonly LabelMatcher[], source: SeriesSource): Promise<void> {
+    const regexMatchers = matchers.filter((m) => m.regex !== undefined);
+    if (regexMatchers.length === 0) return;
+    for (const s of source.select([])) {
+      for (const m of regexMatchers) {
+        const value = s.labels[m.name] ?? '';
+        if (m.regex!.knows(value)) continue;
+        if (this.budget.due()) await this.budget.pause();
+        m.regex!.test(value);
+      }
     }
   }
 
-  /** How far back from its evaluation time a selector reads (range or lookback). */
-  private reachOf(root: Expr, sel: VectorSelector): number {
-    const find = (e: Expr): MatrixSelector | null => {
-      if (e.type === 'matrix_selector') return e.selector === sel ? e : null;
-      if (e.type === 'call') return find(e.arg);
-      if (e.type === 'binary') return find(e.lhs) ?? find(e.rhs);
-      if (e.type === 'unary' || e.type === 'paren' || e.type === 'aggregate') return find(e.expr);
-      return null;
-    };
-    const m = find(root);
-    return m ? m.range : this.opts.lookback.kind === 'window' ? this.opts.lookback.ms : Number.POSITIVE_INFINITY;
-  }
-
-  evalAt(e: Expr, t: number): Value {
+  async evalAt(e: Expr, t: number): Promise<Value> {
+    if (this.budget.due()) await this.budget.pause();
     switch (e.type) {
       case 'number':
         return { kind: 'scalar', value: e.value };
@@ -136,7 +173,7 @@ class Evaluator {
       case 'paren':
         return this.evalAt(e.expr, t);
       case 'unary': {
-        const v = this.evalAt(e.expr, t);
+        const v = await this.evalAt(e.expr, t);
         if (e.op === '+') return v;
         if (v.kind === 'scalar') return { kind: 'scalar', value: -v.value };
         if (v.kind !== 'vector') throw new EvaluationError('unary minus on a non-numeric value');
@@ -151,7 +188,7 @@ class Evaluator {
       case 'call':
         return { kind: 'vector', samples: this.call(e, t) };
       case 'aggregate':
-        return { kind: 'vector', samples: this.aggregate(e, t) };
+        return { kind: 'vector', samples: await this.aggregate(e, t) };
       case 'binary':
         return this.binary(e, t);
     }
@@ -211,8 +248,8 @@ class Evaluator {
     return out;
   }
 
-  private aggregate(a: AggregateExpr, t: number): Sample[] {
-    const v = this.evalAt(a.expr, t);
+  private async aggregate(a: AggregateExpr, t: number): Promise<Sample[]> {
+    const v = await this.evalAt(a.expr, t);
     if (v.kind !== 'vector') throw new EvaluationError(`expected instant vector in aggregation "${a.op}"`);
     const groups = new Map<string, { labels: Labels; value: number; count: number }>();
     for (const s of v.samples) {
@@ -229,9 +266,9 @@ class Evaluator {
     return [...groups.values()].map((g) => ({ labels: g.labels, value: a.op === 'count' ? g.count : g.value }));
   }
 
-  private binary(b: BinaryExpr, t: number): Value {
-    const l = this.evalAt(b.lhs, t);
-    const r = this.evalAt(b.rhs, t);
+  private async binary(b: BinaryExpr, t: number): Promise<Value> {
+    const l = await this.evalAt(b.lhs, t);
+    const r = await this.evalAt(b.rhs, t);
     if (l.kind === 'scalar' && r.kind === 'scalar') {
       const [value, keep] = elementOp(b.op, l.value, r.value);
       return { kind: 'scalar', value: isComparison(b.op) ? (keep ? 1 : 0) : value };

@@ -5,10 +5,13 @@
  *    in exponent form only below 1e-6 and from 1e21 (Go's strconv 'f'/'e' choice in Prometheus's
  *    marshalPointJSON), with `NaN`, `+Inf`, `-Inf` for the special values;
  *  - every series carries its full label set under `metric`.
- * Results are written as strings directly: large matrices are the common case for Grafana panels.
+ * Results are written as text directly: large matrices are the common case for Grafana panels. An
+ * answer is written in pieces into UTF-8 buffers, checking the query's budget between pieces, so a
+ * large one (tens of MB) neither holds the event loop nor needs one huge string (limits.ts).
  */
 import { InstantValue, MatrixSeries, Sample } from './evaluator';
 import { Labels, sortedNames } from './labels';
+import { QueryBudget } from './limits';
 
 export function formatValue(v: number): string {
   if (Number.isNaN(v)) return 'NaN';
@@ -17,7 +20,8 @@ export function formatValue(v: number): string {
   if (Object.is(v, -0)) return '-0';
   // JavaScript switches to exponent form at the same bounds as Prometheus (|v| < 1e-6 or ≥ 1e21) and
   // prints the same shortest digits; Go writes at least two exponent digits (`1e-07`).
-  return String(v).replace(/e([+-])(\d)$/, 'e$10$2');
+  const text = String(v);
+  return text.includes('e') ? text.replace(/e([+-])(\d)$/, 'e$10$2') : text;
 }
 
 /** Unix seconds from ms, as Prometheus writes them: integer part, then `.` and 3 digits if not whole. */
@@ -38,28 +42,103 @@ export function labelsJson(l: Labels): string {
 
 const point = (ms: number, v: number) => `[${formatTimestamp(ms)},"${formatValue(v)}"]`;
 
-function vectorJson(samples: Sample[], time: number): string {
-  return `[${samples.map((s) => `{"metric":${labelsJson(s.labels)},"value":${point(time, s.value)}}`).join(',')}]`;
+/** Text gathered before it is encoded into a buffer (a few hundred kB: cheap to encode, few buffers). */
+const FLUSH_CHARS = 256 * 1024;
+/** Points written between two looks at the budget's clock. */
+const POINTS_PER_CHECK = 2048;
+
+/** Collects a JSON text as UTF-8 buffers and yields when the query's time slice is used up. */
+class JsonWriter {
+  private readonly parts: Buffer[] = [];
+  private pending = '';
+  private sinceCheck = 0;
+
+  constructor(private readonly budget: QueryBudget) {}
+
+  write(text: string): void {
+    this.pending += text;
+    if (this.pending.length >= FLUSH_CHARS) this.flush();
+  }
+
+  /** Counts a point written; true when it is time to `await pause()` (a look at the clock per 2048). */
+  tick(): boolean {
+    if (++this.sinceCheck < POINTS_PER_CHECK) return false;
+    this.sinceCheck = 0;
+    return this.budget.due();
+  }
+
+  pause(): Promise<void> {
+    return this.budget.pause();
+  }
+
+  private flush(): void {
+    this.parts.push(Buffer.from(this.pending, 'utf8'));
+    this.pending = '';
+  }
+
+  finish(): Buffer {
+    this.flush();
+    return this.parts.length === 1 ? this.parts[0] : Buffer.concat(this.parts);
+  }
 }
 
-export function matrixJson(series: MatrixSeries[]): string {
-  return `[${series
-    .map((s) => `{"metric":${labelsJson(s.labels)},"values":[${s.timestamps.map((t, i) => point(t, s.values[i])).join(',')}]}`)
-    .join(',')}]`;
+async function writeVector(w: JsonWriter, samples: Sample[], time: number): Promise<void> {
+  w.write('[');
+  for (let i = 0; i < samples.length; i++) {
+    const s = samples[i];
+    w.write(`${i > 0 ? ',' : ''}{"metric":${labelsJson(s.labels)},"value":${point(time, s.value)}}`);
+    if (w.tick()) await w.pause();
+  }
+  w.write(']');
 }
 
-/** The `data` object of an instant query's answer. */
-export function instantDataJson(v: InstantValue, time: number): string {
+async function writeMatrix(w: JsonWriter, series: MatrixSeries[]): Promise<void> {
+  w.write('[');
+  for (let k = 0; k < series.length; k++) {
+    const s = series[k];
+    w.write(`${k > 0 ? ',' : ''}{"metric":${labelsJson(s.labels)},"values":[`);
+    for (let i = 0; i < s.timestamps.length; i++) {
+      w.write(i > 0 ? `,${point(s.timestamps[i], s.values[i])}` : point(s.timestamps[i], s.values[i]));
+      if (w.tick()) await w.pause();
+    }
+    w.write(']}');
+  }
+  w.write(']');
+}
+
+/** The whole success answer of an instant query, as UTF-8. */
+export async function instantAnswer(v: InstantValue, time: number, budget: QueryBudget): Promise<Buffer> {
+  const w = new JsonWriter(budget);
+  w.write('{"status":"success","data":');
   switch (v.kind) {
     case 'scalar':
-      return `{"resultType":"scalar","result":${point(time, v.value)}}`;
+      w.write(`{"resultType":"scalar","result":${point(time, v.value)}}`);
+      break;
     case 'string':
-      return `{"resultType":"string","result":[${formatTimestamp(time)},${JSON.stringify(v.value)}]}`;
+      w.write(`{"resultType":"string","result":[${formatTimestamp(time)},${JSON.stringify(v.value)}]}`);
+      break;
     case 'vector':
-      return `{"resultType":"vector","result":${vectorJson(v.samples, time)}}`;
+      w.write('{"resultType":"vector","result":');
+      await writeVector(w, v.samples, time);
+      w.write('}');
+      break;
     case 'matrix':
-      return `{"resultType":"matrix","result":${matrixJson(v.series)}}`;
+      w.write('{"resultType":"matrix","result":');
+      await writeMatrix(w, v.series);
+      w.write('}');
+      break;
   }
+  w.write('}');
+  return w.finish();
+}
+
+/** The whole success answer of a range query, as UTF-8. */
+export async function rangeAnswer(series: MatrixSeries[], budget: QueryBudget): Promise<Buffer> {
+  const w = new JsonWriter(budget);
+  w.write('{"status":"success","data":{"resultType":"matrix","result":');
+  await writeMatrix(w, series);
+  w.write('}}');
+  return w.finish();
 }
 
 export function successJson(dataJson: string): string {

@@ -46,6 +46,19 @@ export function parseDuration(text: string): number | null {
   return ms;
 }
 
+/** Go's time.Duration holds at most 2^63-1 ns (~292 years): Prometheus refuses longer durations. */
+const MAX_DURATION_SECONDS = 9_223_372_036;
+
+/** Prometheus's parseDuration: float seconds or a duration string (`1m`). Returns ms or NaN. */
+export function parseDurationParam(s: string): number {
+  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim())) {
+    const secs = Number(s);
+    return Math.abs(secs) > MAX_DURATION_SECONDS ? NaN : Math.round(secs * 1000);
+  }
+  const d = parseDuration(s);
+  return d === null ? NaN : d;
+}
+
 const isDigit = (c: string) => c >= '0' && c <= '9';
 const isAlpha = (c: string) => (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c === '_';
 const isIdentStart = (c: string) => isAlpha(c) || c === ':';
@@ -54,7 +67,8 @@ const isSpace = (c: string) => c === ' ' || c === '\t' || c === '\n' || c === '\
 
 const SIMPLE_ESCAPES: Record<string, string> = { a: '\x07', b: '\b', f: '\f', n: '\n', r: '\r', t: '\t', v: '\v', '\\': '\\' };
 
-export function tokenize(query: string): Token[] {
+/** The query's tokens, ending with `eof`; a parse error at the token past `maxTokens`. */
+export function tokenize(query: string, maxTokens = Number.POSITIVE_INFINITY): Token[] {
   const tokens: Token[] = [];
   let i = 0;
   const n = query.length;
@@ -67,6 +81,9 @@ export function tokenize(query: string): Token[] {
     if (c === '#') {
       while (i < n && query[i] !== '\n') i++;
       continue;
+    }
+    if (tokens.length >= maxTokens) {
+      throw new PromQLParseError(query, i, `query too long: more than ${maxTokens} tokens (Vigil's limit, see docs/prometheus.md)`);
     }
     const start = i;
     if (isDigit(c) || (c === '.' && i + 1 < n && isDigit(query[i + 1]))) {

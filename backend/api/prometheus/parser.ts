@@ -6,11 +6,16 @@
  * Operator precedence, lowest to highest (Prometheus docs, "Binary operator precedence"):
  *   or < and, unless < comparisons < + - < * / % atan2 < ^ (right-associative).
  * A unary minus binds like `*`: `-2^2` is `-(2^2)`.
+ *
+ * Size is bounded (limits.ts): the lexer stops at MAX_QUERY_TOKENS, and both the parser's recursion and
+ * the depth of the tree it builds (a chain `a + b + c` is a left-deep tree) stop at MAX_EXPRESSION_DEPTH,
+ * with a parse error, so no query overflows the stack here or in the evaluator.
  */
 import {
   AggregateExpr,
   AggregateOp,
   BinaryOp,
+  childrenOf,
   Expr,
   isComparison,
   LabelMatcher,
@@ -25,6 +30,7 @@ import {
 } from './ast';
 import { PromQLParseError, UnsupportedConstructError } from './errors';
 import { Token, tokenize } from './lexer';
+import { MAX_EXPRESSION_DEPTH, MAX_QUERY_TOKENS } from './limits';
 import { compileAnchoredRegex, RegexSyntaxError } from './regex';
 
 export const SUPPORTED_AGGREGATIONS: readonly AggregateOp[] = ['sum', 'avg', 'min', 'max', 'count'];
@@ -87,9 +93,13 @@ export function parseQuery(query: string): Expr {
 class Parser {
   private readonly tokens: Token[];
   private i = 0;
+  /** parseExpr calls in progress */
+  private nesting = 0;
+  /** Depth of each compound node built (leaves are 1), so a node's depth is known in constant time. */
+  private readonly depths = new WeakMap<Expr, number>();
 
   constructor(private readonly query: string) {
-    this.tokens = tokenize(query);
+    this.tokens = tokenize(query, MAX_QUERY_TOKENS);
   }
 
   parseTop(): Expr {
@@ -137,6 +147,28 @@ class Parser {
   }
 
   private parseExpr(minPrec: number): Expr {
+    if (++this.nesting > MAX_EXPRESSION_DEPTH) this.tooDeep(this.peek());
+    try {
+      return this.parseOperators(minPrec);
+    } finally {
+      this.nesting--;
+    }
+  }
+
+  private tooDeep(at: Token | number): never {
+    this.fail(at, `expression nests too deeply: more than ${MAX_EXPRESSION_DEPTH} levels (Vigil's limit, see docs/prometheus.md)`);
+  }
+
+  /** Records a compound node's depth; fails past the limit. */
+  private built<T extends Expr>(e: T): T {
+    let depth = 0;
+    for (const c of childrenOf(e)) depth = Math.max(depth, this.depths.get(c) ?? 1);
+    if (depth + 1 > MAX_EXPRESSION_DEPTH) this.tooDeep(e.span.start);
+    this.depths.set(e, depth + 1);
+    return e;
+  }
+
+  private parseOperators(minPrec: number): Expr {
     let lhs = this.parseUnary();
     for (;;) {
       const opTok = this.peek();
@@ -182,7 +214,7 @@ class Parser {
       this.fail(opTok, 'vector matching only allowed between instant vectors');
     }
     if (lt === 'vector' && rt === 'vector' && !matching) matching = { on: false, labels: [] };
-    return { type: 'binary', op, lhs, rhs, returnBool, matching, span };
+    return this.built({ type: 'binary', op, lhs, rhs, returnBool, matching, scalar: lt === 'scalar' && rt === 'scalar', span });
   }
 
   private parseUnary(): Expr {
@@ -195,7 +227,7 @@ class Parser {
       const span = { start: t.pos, end: operand.span.end };
       // Prometheus folds a sign into a number literal (`-1` is the number -1).
       if (operand.type === 'number') return { type: 'number', value: t.text === '-' ? -operand.value : operand.value, span };
-      return { type: 'unary', op: t.text as '+' | '-', expr: operand, span };
+      return this.built({ type: 'unary', op: t.text as '+' | '-', expr: operand, span });
     }
     return this.parsePostfix(this.parsePrimary());
   }
@@ -225,7 +257,7 @@ class Parser {
     if (expr.type !== 'vector_selector') this.fail(open, 'ranges only allowed for vector selectors');
     if (expr.offset !== 0) this.fail(open, 'no offset modifiers allowed before range');
     if (range <= 0) this.fail(open, `range must be positive, got ${range}ms`);
-    return { type: 'matrix_selector', selector: expr, range, span: { start: expr.span.start, end: close.end } };
+    return this.built({ type: 'matrix_selector', selector: expr, range, span: { start: expr.span.start, end: close.end } });
   }
 
   private parseOffset(kw: Token, expr: Expr): Expr {
@@ -241,7 +273,7 @@ class Parser {
     if (!sel) this.fail(kw, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
     if (sel.offset !== 0) this.fail(kw, 'offset may not be set multiple times');
     sel.offset = d;
-    return { ...expr, span: { start: expr.span.start, end } } as Expr;
+    return this.built({ ...expr, span: { start: expr.span.start, end } } as Expr);
   }
 
   /** A duration (`5m`); a bare integer is read as seconds (as Prometheus ≥ 3 does). */
@@ -272,7 +304,7 @@ class Parser {
           this.next();
           const inner = this.parseExpr(0);
           const close = this.expectPunct(')', 'in parenthesized expression');
-          return { type: 'paren', expr: inner, span: { start: t.pos, end: close.end } };
+          return this.built({ type: 'paren', expr: inner, span: { start: t.pos, end: close.end } });
         }
         if (t.text === '{') return this.parseSelector(null, t);
         this.fail(t, `unexpected ${describe(t)}`);
@@ -317,7 +349,7 @@ class Parser {
     if (arg.type !== 'matrix_selector') {
       this.fail(arg.span.start, `expected type range vector in call to function "${name}", got ${typeName(typeOf(arg))}`);
     }
-    return { type: 'call', func: name as RangeFunction, arg, span: { start: nameTok.pos, end: close.end } };
+    return this.built({ type: 'call', func: name as RangeFunction, arg, span: { start: nameTok.pos, end: close.end } });
   }
 
   private parseAggregate(opTok: Token, op: AggregateOp): AggregateExpr {
@@ -352,7 +384,7 @@ class Parser {
     if (args.length !== 1) this.fail(opTok, `wrong number of arguments for aggregate expression provided, expected 1, got ${args.length}`);
     const ty = typeOf(args[0]);
     if (ty !== 'vector') this.fail(args[0].span.start, `expected type instant vector in aggregation expression, got ${typeName(ty)}`);
-    return { type: 'aggregate', op, expr: args[0], grouping, without, span: { start: opTok.pos, end } };
+    return this.built({ type: 'aggregate', op, expr: args[0], grouping, without, span: { start: opTok.pos, end } });
   }
 
   private parseLabelList(context: string): string[] {
@@ -383,7 +415,8 @@ class Parser {
       }
       const valueTok = this.next();
       if (valueTok.kind !== 'string') this.fail(valueTok, `unexpected ${describe(valueTok)} in label matching, expected string`);
-      matchers.push(this.makeMatcher(labelTok.text, opTok.text as MatchOp, valueTok.value as string, valueTok));
+      // Prometheus positions a bad regex at the matcher's label name.
+      matchers.push(this.makeMatcher(labelTok.text, opTok.text as MatchOp, valueTok.value as string, labelTok));
       if (this.isPunct(',')) this.next();
       else if (!this.isPunct('}')) this.fail(this.peek(), `unexpected ${describe(this.peek())} in label matching, expected "," or "}"`);
     }

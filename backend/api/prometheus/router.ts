@@ -6,12 +6,13 @@
  * shared/specs/grafana-integration.md §4(a); user docs: docs/prometheus.md.
  */
 import express, { Request, Response, Router } from 'express';
-import { MatchOp, VectorSelector } from './ast';
+import { LabelMatcher, VectorSelector } from './ast';
 import { EvaluationError, HTTP_STATUS, PromApiError, PromQLParseError } from './errors';
 import { evaluateInstant, evaluateRange, EvalOptions, Lookback, MAX_POINTS_PER_SERIES } from './evaluator';
-import { instantDataJson, matrixJson, successJson } from './format';
+import { instantAnswer, rangeAnswer, successJson } from './format';
+import { DEFAULT_QUERY_LIMITS, QueryBudget, QueryLimits } from './limits';
 import { compareLabels, compareStrings, Labels, METRIC_NAME } from './labels';
-import { parseDuration } from './lexer';
+import { parseDurationParam } from './lexer';
 import { parseQuery } from './parser';
 import { Series, SeriesSource } from './source';
 import { jsonAnswer, ResponseCache, WireAnswer } from '../../service/response-cache';
@@ -40,6 +41,8 @@ export interface PrometheusApiOptions {
    */
   resultsVersion?: () => Promise<string>;
   cache?: ResponseCache;
+  /** Timeout (the `timeout` parameter may shorten it) and result size of query and query_range. */
+  limits?: QueryLimits;
 }
 
 /** Form bodies of Grafana's POST queries can hold long expressions; Prometheus itself has no lower cap. */
@@ -58,11 +61,23 @@ export class QueryAnswers {
   readonly cache: ResponseCache | null;
   private readonly now: () => number;
   private readonly evalOpts: EvalOptions;
+  private readonly limits: QueryLimits;
 
   constructor(private readonly opts: PrometheusApiOptions) {
     this.cache = opts.resultsVersion ? (opts.cache ?? new ResponseCache()) : null;
     this.now = opts.now ?? Date.now;
     this.evalOpts = { lookback: opts.lookback };
+    this.limits = opts.limits ?? DEFAULT_QUERY_LIMITS;
+  }
+
+  /**
+   * The query's budget (limits.ts), made once its parameters are read and its expression parsed, as
+   * Prometheus checks them before it runs the query: the `timeout` parameter shortens the server's
+   * timeout; a timeout of zero or less has already passed (503 timeout).
+   */
+  private budget(timeoutMs: number | null): QueryBudget {
+    const ms = timeoutMs === null ? this.limits.timeoutMs : Math.min(timeoutMs, this.limits.timeoutMs);
+    return new QueryBudget(ms, this.limits.maxSamples);
   }
 
   /** The results version the cache is keyed by (only with a cache). */
@@ -78,29 +93,28 @@ export class QueryAnswers {
   async answer(endpoint: QueryEndpoint, p: Params, version?: string): Promise<{ answer: WireAnswer; cacheable: boolean }> {
     try {
       let key: string | null;
-      let compute: () => Promise<string>;
+      let compute: () => Promise<Buffer>;
       if (endpoint === 'query') {
         const expr = p.query();
         const explicitTime = p.has('time');
         const time = explicitTime ? p.time('time') : this.now();
-        p.optionalDuration('timeout');
+        const budget = this.budget(p.optionalDuration('timeout'));
         key = explicitTime ? `query\u0000${p.get('query')}\u0000${time}` : null;
-        compute = async () => successJson(instantDataJson(evaluateInstant(expr, await this.opts.source(), time, this.evalOpts), time));
+        compute = async () => instantAnswer(await evaluateInstant(expr, await this.opts.source(), time, this.evalOpts, budget), time, budget);
       } else {
         const start = p.time('start');
         const end = p.time('end');
         const step = p.duration('step');
-        p.optionalDuration('timeout');
+        const timeout = p.optionalDuration('timeout');
         if (end < start) throw new PromApiError('bad_data', 'end timestamp must not be before start time');
         if (step <= 0) throw new PromApiError('bad_data', 'zero or negative query resolution step widths are not accepted. Try a positive integer');
         if ((end - start) / step > MAX_POINTS_PER_SERIES) {
           throw new PromApiError('bad_data', 'exceeded maximum resolution of 11,000 points per timeseries. Try decreasing the query resolution (?step=XX)');
         }
+        const expr = p.query();
+        const budget = this.budget(timeout);
         key = `query_range\u0000${p.get('query')}\u0000${start}\u0000${end}\u0000${step}`;
-        compute = async () => {
-          const series = evaluateRange(p.query(), await this.opts.source(), start, end, step, this.evalOpts);
-          return successJson(`{"resultType":"matrix","result":${matrixJson(series)}}`);
-        };
+        compute = async () => rangeAnswer(await evaluateRange(expr, await this.opts.source(), start, end, step, this.evalOpts, budget), budget);
       }
       if (this.cache === null || key === null) return { answer: jsonAnswer(await compute()), cacheable: false };
       const v = version ?? (await this.version());
@@ -273,13 +287,6 @@ export function parseTimeParam(s: string): number {
   return NaN;
 }
 
-/** Prometheus's parseDuration: float seconds or a duration string (`1m`). Returns ms or NaN. */
-export function parseDurationParam(s: string): number {
-  if (/^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/.test(s.trim())) return Math.round(Number(s) * 1000);
-  const d = parseDuration(s);
-  return d === null ? NaN : d;
-}
-
 /** Series for labels/values/series: those matching any `match[]` (all without), active in [start, end]. */
 function selectSeries(p: Params, source: SeriesSource, lookback: Lookback): Series[] {
   const start = p.has('start') ? p.time('start') : -Infinity;
@@ -308,7 +315,7 @@ function activeIn(s: Series, start: number, end: number, lookback: Lookback): bo
   return (s.currentUntil ?? s.timestamps[n - 1] + lookback.ms) > start;
 }
 
-function parseSelector(text: string): { name: string; op: MatchOp; value: string; regex?: RegExp }[] {
+function parseSelector(text: string): LabelMatcher[] {
   let expr;
   try {
     expr = parseQuery(text);
