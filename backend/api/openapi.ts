@@ -139,7 +139,7 @@ export function openApiDocument(): Record<string, unknown> {
     },
     paths: {
       '/healthz': { get: { summary: 'Liveness', responses: ok('alive') } },
-      '/readyz': { get: { summary: 'Readiness (models loaded and fitted)', responses: { ...ok('ready'), '503': { description: 'starting or shutting down' } } } },
+      '/readyz': { get: { summary: 'Readiness (every stored model loaded; fits load on first use)', responses: { ...ok('ready'), '503': { description: 'starting or shutting down' } } } },
       '/api/health': { get: { summary: 'Health for the plugin (read key)', security: read, responses: { ...ok('ok'), ...errors(401) } } },
       '/api/openapi.json': { get: { summary: 'This document', responses: ok('OpenAPI 3.1') } },
       '/api/catalog': { get: { summary: 'Every family, metric and result field', security: read, responses: { ...ok('catalog'), ...errors(401) } } },
@@ -154,7 +154,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/models/{name}': {
         parameters: [modelParam],
-        get: { summary: 'Definition, columns, calculators, counts and recompute status', security: read, responses: { ...ok('model'), ...errors(401, 404) } },
+        get: { summary: 'Definition, columns, calculators, counts and recompute status (status.errors: unresolved stored fit/recompute errors; error_history: the last 100; errors_total, errors_by_where)', security: read, responses: { ...ok('model'), ...errors(401, 404) } },
         delete: { summary: 'Delete a model and all its data (write key)', security: write, responses: { ...ok('deleted'), ...errors(401, 403, 404) } },
       },
       '/api/models/{name}/reference': {
@@ -169,7 +169,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/models/{name}/rows': {
         parameters: [modelParam],
         post: {
-          summary: 'Ingest analysis rows (all or nothing; duplicate ids skipped; wrong-typed values stored as missing and counted) (write key)',
+          summary: 'Ingest analysis rows (all or nothing; duplicate ids skipped; wrong-typed values stored as missing and counted in type_inconsistent; predictions, scores and targets the model cannot have stored as missing and counted in invalid) (write key)',
           security: write,
           requestBody: { required: true, content: rowsContent },
           responses: { ...ok('stored; recompute runs in the background'), ...errors(400, 401, 403, 404, 409, 413, 415) },
@@ -178,7 +178,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/models/{name}/targets': {
         parameters: [modelParam],
         post: {
-          summary: 'Attach late targets by id (unknown ids reported, not stored) (write key)',
+          summary: 'Attach late targets by id (unknown ids reported, not stored; a class the model does not have is stored as missing and counted in invalid) (write key)',
           security: write,
           requestBody: { required: true, content: rowsContent },
           responses: { ...ok('attached'), ...errors(400, 401, 403, 404, 409, 413, 415) },
