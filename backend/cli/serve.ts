@@ -121,7 +121,7 @@ const USAGE = 'usage: vigil serve [--port N] [--db PATH] [--host HOST]';
 export const ENV_HELP = [
   'environment: VIGIL_PORT (8700), VIGIL_DB (./data/vigil.db), VIGIL_HOST, VIGIL_WRITE_KEY, VIGIL_READ_KEY,',
   '  VIGIL_MAX_BODY_BYTES (67108864), VIGIL_LOG_LEVEL (info), VIGIL_SYNCHRONOUS (full|normal), VIGIL_COMPUTE (worker|inline),',
-  '  VIGIL_PROM_LOOKBACK (7d)',
+  '  VIGIL_PROM_LOOKBACK (7d), VIGIL_QUERY_TIMEOUT (2m), VIGIL_QUERY_MAX_SAMPLES (2000000)',
   'without a key the API is open and the server listens on 127.0.0.1 only',
 ].join('\n');
 

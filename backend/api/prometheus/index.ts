@@ -11,6 +11,7 @@ import type { Store } from '../../store/types';
 import { metricsHandler } from '../metrics';
 import { Lookback } from './evaluator';
 import { parseDuration } from './lexer';
+import { queryLimitsFromEnv } from './limits';
 import { prometheusRouter, QueryAnswers } from './router';
 import { combinedSource, HealthSeries, healthMetadata, readHealth } from './health-source';
 import { seriesMetadata } from './series';
@@ -53,7 +54,8 @@ export function prometheusEndpoints(store: Store, env: NodeJS.ProcessEnv = proce
     const until = source.openUntil();
     return t > until ? `${v}|closing@${t}` : `${v}|open-until@${until}`;
   };
-  const options = { source: current, lookback, metadata, resultsVersion, now };
+  // Timeout and result size of query/query_range (VIGIL_QUERY_TIMEOUT, VIGIL_QUERY_MAX_SAMPLES).
+  const options = { source: current, lookback, metadata, resultsVersion, now, limits: queryLimitsFromEnv(env) };
   const answers = new QueryAnswers(options);
   return {
     router: prometheusRouter(options, answers),
