@@ -25,6 +25,8 @@ RUN mkdir -p /data && chown node:node /data
 USER node
 VOLUME /data
 EXPOSE 8700
+# Healthy = ready (/readyz: models loaded, demo data in), so compose starts Grafana once there is data;
+# /healthz is the liveness probe (it answers as soon as the port is open).
 HEALTHCHECK --interval=10s --timeout=3s --start-period=60s --retries=5 \
-  CMD node -e "fetch('http://127.0.0.1:8700/healthz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
+  CMD node -e "fetch('http://127.0.0.1:8700/readyz').then(r=>process.exit(r.ok?0:1),()=>process.exit(1))"
 CMD ["node", "bin/vigil.js", "demo", "--port", "8700", "--db", "/data/vigil.db"]

@@ -15,6 +15,7 @@ import { lastLine, Measurement, ROOT, runMeasured, runNode } from './measure';
 import { formatHot, HotFunction, profileFiles, summariseProfile } from './profile';
 import { check, Context, MIB, Options, Scenario, ScenarioResult, Sizes, TargetCheck } from './scenario';
 import { mixedScenario } from './mixed';
+import { restartScenario } from './restart';
 import { SERVER_SCENARIOS } from './server';
 
 // ---------------------------------------------------------------------------------------------------
@@ -384,7 +385,7 @@ async function registeredClasses(): Promise<Set<string>> {
 
 export async function main(argv: string[]): Promise<number> {
   const options = parseArgs(argv);
-  const all = [...RUN_SCENARIOS, ...SERVER_SCENARIOS, mixedScenario];
+  const all = [...RUN_SCENARIOS, ...SERVER_SCENARIOS, mixedScenario, restartScenario];
   const unknown = (options.only ?? []).filter((id) => !all.some((s) => s.id === id));
   if (unknown.length) throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${all.map((s) => s.id).join(', ')})`);
   const selected = options.only ? all.filter((s) => options.only!.includes(s.id)) : all;

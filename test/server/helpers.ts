@@ -78,7 +78,7 @@ export function ensureBackendBuilt(): void {
   }
 }
 
-/** Starts the server and resolves once it logs `listening` (rejects with its stderr if it exits first). */
+/** Starts the server and resolves once it logs `ready` (rejects with its stderr if it exits first). */
 export function startVigil(o: StartOptions): Promise<Vigil> {
   ensureBackendBuilt();
   if (!fs.existsSync(path.join(ROOT, 'build', 'cli', 'main.js'))) throw new Error('build/ is missing: run `npm run build:backend`');
@@ -112,9 +112,10 @@ export function startVigil(o: StartOptions): Promise<Vigil> {
           continue;
         }
         logs.push(entry);
-        if (entry.msg === 'listening') {
+        // The port opens ('listening') before the models are loaded; tests start once the server is 'ready'.
+        if (entry.msg === 'ready') {
           clearTimeout(timer);
-          const port = entry.port as number;
+          const port = logs.find((l) => l.msg === 'listening')!.port as number;
           resolve({
             url: `http://127.0.0.1:${port}`,
             port,
