@@ -218,9 +218,15 @@ describe('ingest', () => {
     ]);
     expect(rows[0].chunk.start_date).toBe(analysis[0].ts);
     expect(rows[2].chunk.end_date).toBe(analysis[249].ts);
-    // Drift was planted (x1 shifted by 2): KS alerts on x1.
+    // Drift was planted (x1 shifted by 2): KS alerts on x1 in the closed chunks; the filling chunk's alert is
+    // held back (open-chunk rule, docs/prometheus.md) although its value is just as far off.
     const ks = (await api('GET', '/api/models/m-ingest/results?period=analysis&metric=kolmogorov_smirnov&column=x1')).body.results;
-    expect(ks.every((x: any) => x.alert === true)).toBe(true);
+    expect(ks.map((x: any) => [x.partial, x.alert])).toEqual([
+      [false, true],
+      [false, true],
+      [true, false],
+    ]);
+    expect(ks[2].value).toBeGreaterThan(ks[2].upper_threshold);
   });
 
   test('only the chunks a batch touches are recomputed; a chunk that fills up stops being partial', async () => {
