@@ -211,7 +211,9 @@ class Parser {
       this.fail(opTok, 'comparisons between scalars must use BOOL modifier');
     }
     if (matching && (lt !== 'vector' || rt !== 'vector')) {
-      this.fail(opTok, 'vector matching only allowed between instant vectors');
+      // Prometheus drops an empty `on()` / `ignoring()` beside a scalar (found by the generated oracle test).
+      if (matching.labels.length > 0) this.fail(opTok, 'vector matching only allowed between instant vectors');
+      matching = null;
     }
     if (lt === 'vector' && rt === 'vector' && !matching) matching = { on: false, labels: [] };
     return this.built({ type: 'binary', op, lhs, rhs, returnBool, matching, scalar: lt === 'scalar' && rt === 'scalar', span });
