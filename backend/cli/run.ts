@@ -6,6 +6,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { ConfigError, DataError, ResultRow } from '../engine/calculator';
+import { keyIn } from '../engine/params';
 import { ChunkingError } from '../engine/chunking';
 import { computeRankings, parseRankings, RankingConfig, RankingOutput } from '../engine/ranking/config';
 import { Frame } from '../engine/frame';
@@ -17,7 +18,13 @@ import { AnalysisFiles, JoinError, readAnalysis, readCsvFile } from '../io/frame
 import { assertProbabilities, ProbabilityColumn } from '../io/probabilities';
 import { outputNamesAnInput } from './run-output';
 
-export class UsageError extends Error {}
+/** Bad input: printed as the one line `vigil: <message>` with exit code 2 (main.ts). */
+export class UsageError extends Error {
+  constructor(message: string) {
+    // One line whatever a message quotes from the input (a key, a value, a file name with a newline).
+    super(message.replace(/[\r\n\u2028\u2029]/g, (c) => JSON.stringify(c).slice(1, -1)));
+  }
+}
 
 const TOP_LEVEL_KEYS = ['reference', 'analysis', 'analysis_targets', 'join_on', 'calculators', 'rankings'];
 
@@ -44,8 +51,7 @@ export function loadRunConfig(configPath: string): RunConfig {
   }
   let raw: unknown;
   try {
-    // yaml is loaded only for YAML configs: it is ~15 ms of a JSON-configured run's start-up.
-    raw = ext === '.json' ? JSON.parse(text) : (require('yaml') as typeof import('yaml')).parse(text);
+    raw = ext === '.json' ? JSON.parse(text) : parseYaml(text);
   } catch (e) {
     throw new UsageError(`${configPath}: not valid ${ext === '.json' ? 'JSON' : 'YAML'}: ${(e as Error).message.split('\n')[0]}`);
   }
@@ -54,7 +60,7 @@ export function loadRunConfig(configPath: string): RunConfig {
   };
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) fail('(top level)', 'must be a mapping');
   const o = raw as Record<string, unknown>;
-  for (const k of Object.keys(o)) if (!TOP_LEVEL_KEYS.includes(k)) fail(k, `unknown key (expected ${TOP_LEVEL_KEYS.join(', ')})`);
+  for (const k of Object.keys(o)) if (!TOP_LEVEL_KEYS.includes(k)) fail(keyIn('', k), `unknown key (expected ${TOP_LEVEL_KEYS.join(', ')})`);
   const dir = path.dirname(path.resolve(configPath));
   const file = (k: string, required: boolean): string | null => {
     const v = o[k];
@@ -76,7 +82,7 @@ export function loadRunConfig(configPath: string): RunConfig {
     const where = `calculators[${i}]`;
     if (typeof c !== 'object' || c === null || Array.isArray(c)) fail(where, 'must be a mapping with class and params');
     const e = c as Record<string, unknown>;
-    for (const k of Object.keys(e)) if (!['class', 'id', 'params'].includes(k)) fail(`${where}.${k}`, 'unknown key (expected class, id, params)');
+    for (const k of Object.keys(e)) if (!['class', 'id', 'params'].includes(k)) fail(keyIn(where, k), 'unknown key (expected class, id, params)');
     if (typeof e.class !== 'string' || e.class === '') fail(`${where}.class`, 'is required');
     if (e.id !== undefined && (typeof e.id !== 'string' || e.id === '')) fail(`${where}.id`, 'must be a non-empty string');
     const id = (e.id as string | undefined) ?? (e.class as string);
@@ -96,6 +102,34 @@ export function loadRunConfig(configPath: string): RunConfig {
   return { reference, analysis, analysisTargets, joinOn, calculators, rankings };
 }
 
+/**
+ * The config as `vigil run` checks it before reading any data: keys and files (loadRunConfig), then each
+ * calculator's class and parameters. Every problem is a UsageError naming the config and the key.
+ */
+export function validateRunConfig(configPath: string): RunConfig {
+  const config = loadRunConfig(configPath);
+  try {
+    config.calculators.forEach(engine().prepareCalculator);
+  } catch (e) {
+    throw asUsageError(e, configPath, fileLabels(config));
+  }
+  return config;
+}
+
+/**
+ * YAML's warnings are errors here: `parse` would print them on stderr (breaking the one-line rule) and
+ * carry on, e.g. with an unknown tag's value read as plain text.
+ */
+function parseYaml(text: string): unknown {
+  // yaml is loaded only for YAML configs: it is ~15 ms of a JSON-configured run's start-up.
+  // logLevel 'error': toJS would also print (a collection used as a key is made a string key, which
+  // the key checks then name).
+  const doc = (require('yaml') as typeof import('yaml')).parseDocument(text, { logLevel: 'error' });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) throw problem;
+  return doc.toJS();
+}
+
 /** Replaces epoch-ms chunk dates with ISO strings (run contract). */
 export function toOutputRow(r: ResultRow) {
   return { ...r, chunk: { ...r.chunk, start_date: formatIsoMs(r.chunk.start_date), end_date: formatIsoMs(r.chunk.end_date) } };
@@ -112,20 +146,17 @@ const engine = () => require('../engine/run') as typeof import('../engine/run');
  * config is read, before any data file is.
  */
 export function executeRun(configPath: string, warn: (line: string) => void, out: string | null = null): ResultRow[] {
-  const { prepareCalculator, runCalculators } = engine();
-  const config = loadRunConfig(configPath);
+  const config = validateRunConfig(configPath);
   refuseInputAsOutput(out, configPath, config);
   const files = fileLabels(config);
   try {
-    // Validate classes and parameters before reading any data.
-    config.calculators.forEach(prepareCalculator);
     const timestamps = timestampColumns(config);
     const probabilities = probabilityColumns(config);
     const reference = readCsvFile(config.reference, files.reference, timestamps);
     assertProbabilities(reference, probabilities, files.reference);
     const analysis = readAnalysis(analysisFiles(config, files, timestamps));
     if (analysis.join && analysis.join.unmatched > 0) warn(unmatchedWarning(files, analysis.join));
-    return runCalculators(reference, analysis.frame, config.calculators);
+    return engine().runCalculators(reference, analysis.frame, config.calculators);
   } catch (e) {
     throw asUsageError(e, configPath, files);
   }
@@ -140,11 +171,10 @@ export async function executeRunParallel(configPath: string, warn: (line: string
   const pool = RunPool.open(threads);
   if (!pool) return executeRun(configPath, warn, out);
   try {
-    const config = loadRunConfig(configPath);
+    const config = validateRunConfig(configPath);
     refuseInputAsOutput(out, configPath, config);
     const files = fileLabels(config);
     try {
-      config.calculators.forEach(engine().prepareCalculator);
       const timestamps = timestampColumns(config);
       const { rows, join } = pool.run(
         {

@@ -18,6 +18,16 @@ function thresholdError(e: unknown, where: string): ConfigError {
   return split < 0 ? new ConfigError(where, message.slice(where.length)) : new ConfigError(message.slice(0, split), message.slice(split + 2));
 }
 
+/**
+ * `parent.key` as error messages name a key the user wrote: a key that is empty or holds blanks, control
+ * characters, quotes or the path's own separators is quoted as a JSON string (`params."": unknown
+ * parameter`), so the message names it on one line whatever it is.
+ */
+export function keyIn(parent: string, key: string): string {
+  const shown = key === '' || /[\s:.[\]"'\\\u0000-\u001f\u007f]/.test(key) ? JSON.stringify(key) : key;
+  return parent === '' ? shown : `${parent}.${shown}`;
+}
+
 export class ParamReader {
   private readonly used = new Set<string>();
 
@@ -38,7 +48,7 @@ export class ParamReader {
   }
 
   private at(key: string): string {
-    return `${this.where}.${key}`;
+    return keyIn(this.where, key);
   }
 
   fail(key: string, message: string): never {
@@ -133,7 +143,7 @@ export class ParamReader {
     if (v === undefined || v === null) return out;
     if (typeof v !== 'object' || Array.isArray(v)) this.fail(key, 'must be a mapping of method/metric → threshold');
     for (const [k, t] of Object.entries(v as Record<string, unknown>)) {
-      if (!allowedKeys.includes(k)) this.fail(`${key}.${k}`, `unknown method or metric (expected one of: ${allowedKeys.join(', ')})`);
+      if (!allowedKeys.includes(k)) throw new ConfigError(keyIn(this.at(key), k), `unknown method or metric (expected one of: ${allowedKeys.join(', ')})`);
       try {
         out.set(k, parseThreshold(t, `${this.at(key)}.${k}`));
       } catch (e) {
@@ -170,7 +180,7 @@ export class ParamReader {
   /** Rejects keys that were never read. */
   done(): void {
     for (const k of Object.keys(this.raw)) {
-      if (!this.used.has(k)) throw new ConfigError(`${this.where}.${k}`, 'unknown parameter');
+      if (!this.used.has(k)) throw new ConfigError(keyIn(this.where, k), 'unknown parameter');
     }
   }
 }

@@ -9,6 +9,7 @@
  */
 import { ConfigError, DataError } from '../calculator';
 import { ColumnKind, kindOf } from '../columns';
+import { keyIn } from '../params';
 import { asCategorical, asNumeric, CategoricalColumn, Column, compareCodePoints, dropNaN, Frame, getColumn, sortedLevelOrder } from '../frame';
 
 export type ContinuousImputer = { strategy: 'mean' | 'median' | 'most_frequent' } | { strategy: 'constant'; fillValue: number };
@@ -66,7 +67,7 @@ function imputerShape(raw: unknown, where: string, allowed: string[]): { strateg
   if (typeof raw === 'string') strategy = raw;
   else if (typeof raw === 'object' && !Array.isArray(raw) && raw !== null) {
     const o = raw as Record<string, unknown>;
-    for (const k of Object.keys(o)) if (k !== 'strategy' && k !== 'fill_value') throw new ConfigError(`${where}.${k}`, 'unknown key (expected strategy, fill_value)');
+    for (const k of Object.keys(o)) if (k !== 'strategy' && k !== 'fill_value') throw new ConfigError(keyIn(where, k), 'unknown key (expected strategy, fill_value)');
     strategy = o.strategy;
     fillValue = o.fill_value;
   } else throw new ConfigError(where, 'must be a strategy name or {strategy, fill_value}');

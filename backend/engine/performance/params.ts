@@ -7,7 +7,7 @@
 import { ChunkingParams, ConfigError } from '../calculator';
 import { CLASSIFICATION_METRICS, PROBLEM_TYPES, ProblemType, REGRESSION_METRICS } from '../catalog';
 import { compareCodePoints } from '../frame';
-import { ParamReader } from '../params';
+import { keyIn, ParamReader } from '../params';
 import { Threshold } from '../thresholds';
 import { BusinessValueNormalization, ConfusionNormalization, Matrix } from './metrics/binary';
 
@@ -86,7 +86,7 @@ export function parsePerformanceParams(raw: Record<string, unknown>, where: stri
     const entries = Object.entries(probaRaw as Record<string, unknown>);
     if (entries.length < 2) throw new ConfigError(at, 'needs at least two classes');
     for (const [k, v] of entries) {
-      if (typeof v !== 'string' || v === '') throw new ConfigError(`${at}.${k}`, 'must be a column name');
+      if (typeof v !== 'string' || v === '') throw new ConfigError(keyIn(at, k), 'must be a column name');
     }
     classes = sortClasses(entries.map(([k]) => k));
     classColumns = classes.map((k) => (probaRaw as Record<string, string>)[k]);

@@ -19,6 +19,7 @@
  */
 import { ConfigError, ResultRow } from '../calculator';
 import { AlertCountRow, CorrelationRow, rankByAlertCount, rankByCorrelation, RankingError } from './rankers';
+import { keyIn } from '../params';
 
 export const RANKER_CLASSES = ['AlertCountRanker', 'CorrelationRanker'] as const;
 export type RankerClass = (typeof RANKER_CLASSES)[number];
@@ -72,7 +73,7 @@ export function parseRankings(raw: unknown, calculators: { id: string; className
     const className = cls as RankerClass;
     const driftKey = className === 'AlertCountRanker' ? 'calculator' : 'drift';
     const allowed = ['class', 'id', driftKey, 'methods', 'only_drifting', ...(className === 'AlertCountRanker' ? ['period'] : ['performance', 'metric'])];
-    for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new ConfigError(`${at}.${k}`, `unknown key (expected ${allowed.join(', ')})`);
+    for (const k of Object.keys(o)) if (!allowed.includes(k)) throw new ConfigError(keyIn(at, k), `unknown key (expected ${allowed.join(', ')})`);
     const str = (k: string, required: boolean): string | null => {
       const v = o[k];
       if (v === undefined || v === null) {
