@@ -60,6 +60,7 @@ const number = fc.oneof(
 const grouping = fc.subarray(LABELS, { maxLength: 2 });
 const arithmetic = fc.constantFrom('+', '-', '*', '/', '%', '^');
 const COMPARISONS = new Set(['==', '!=', '>', '<', '>=', '<=']);
+const group = (e: string) => (e.includes(' ') ? `(${e})` : e);
 const comparison = fc.constantFrom('==', '!=', '>', '<', '>=', '<=');
 
 interface Typed {
@@ -95,13 +96,16 @@ const typed = fc.letrec<Typed>((tie) => ({
           return after ? `${op}(${v}) ${g}` : `${op} ${g} (${v})`;
         }),
     },
-    fc.tuple(tie('vector'), fc.oneof(arithmetic, comparison), fc.boolean(), tie('scalar')).map(([v, op, bool, s]) => `${v} ${op}${bool && COMPARISONS.has(op) ? ' bool' : ''} ${s}`),
-    fc.tuple(tie('scalar'), fc.oneof(arithmetic, comparison), tie('vector')).map(([s, op, v]) => `${s} ${op} ${v}`),
+    // A compound vector beside a scalar goes in parentheses: `0.5 == 0.5 == x` pairs the two scalars.
+    fc.tuple(tie('vector'), fc.oneof(arithmetic, comparison), fc.boolean(), tie('scalar')).map(([v, op, bool, s]) => `${group(v)} ${op}${bool && COMPARISONS.has(op) ? ' bool' : ''} ${s}`),
+    fc.tuple(tie('scalar'), fc.oneof(arithmetic, comparison), tie('vector')).map(([s, op, v]) => `${s} ${op} ${group(v)}`),
     fc
       .tuple(tie('vector'), fc.oneof(arithmetic, comparison), fc.constantFrom('', ' bool'), fc.constantFrom('', 'on', 'ignoring'), grouping, tie('vector'))
       .map(([l, op, bool, match, labels, r]) => {
         const b = COMPARISONS.has(op) ? bool : '';
-        return `${l} ${op}${b}${match ? ` ${match}(${labels.join(', ')})` : ''} ${r}`;
+        // With on/ignoring, both sides in parentheses: precedence must not pair the modifier with a scalar.
+        if (match) return `(${l}) ${op}${b} ${match}(${labels.join(', ')}) (${r})`;
+        return `${l} ${op}${b} ${r}`;
       }),
     tie('vector').map((v) => `(${v})`),
     tie('vector').map((v) => `-${v}`),
