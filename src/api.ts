@@ -76,6 +76,9 @@ export interface ApiQuery {
 export interface QueryApiRequest {
   from?: number;
   to?: number;
+  /** The panel's size: time series are downsampled to it, alerting chunks always kept (docs/query-api.md). */
+  maxDataPoints?: number;
+  intervalMs?: number;
   queries: ApiQuery[];
 }
 

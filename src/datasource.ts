@@ -97,7 +97,7 @@ export class VigilDataSource extends DataSourceApi<VigilQuery, VigilOptions> {
     const data: DataFrame[] = [];
     const errors: DataQueryError[] = [];
 
-    const body = buildQueryRequest(seriesTargets, range, interpolator, this.defaultModel);
+    const body = buildQueryRequest(seriesTargets, range, interpolator, this.defaultModel, { maxDataPoints: request.maxDataPoints, intervalMs: request.intervalMs });
     if (body.queries.length > 0) {
       try {
         const response = await this.api.query(body);

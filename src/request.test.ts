@@ -53,4 +53,12 @@ describe('buildQueryRequest', () => {
     );
     expect(body.queries.map((q) => q.refId)).toEqual(['C']);
   });
+
+  it("passes the panel's maxDataPoints and intervalMs, and leaves out values the server would refuse", () => {
+    const targets = [{ refId: 'A', model: 'demo' }];
+    const body = buildQueryRequest(targets, { from: 0, to: 1 }, interpolator, '', { maxDataPoints: 800, intervalMs: 3_600_000 });
+    expect(body).toMatchObject({ maxDataPoints: 800, intervalMs: 3_600_000 });
+    const bad = buildQueryRequest(targets, { from: 0, to: 1 }, interpolator, '', { maxDataPoints: 0, intervalMs: NaN });
+    expect('maxDataPoints' in bad || 'intervalMs' in bad).toBe(false);
+  });
 });

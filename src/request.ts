@@ -34,15 +34,26 @@ export function isRunnable(query: SeriesQuery): boolean {
   return !query.hide && query.model.trim() !== '';
 }
 
+/** Grafana's panel size (DataQueryRequest.maxDataPoints / intervalMs): the server downsamples to it. */
+export interface PanelSize {
+  maxDataPoints?: number;
+  intervalMs?: number;
+}
+
 export function buildQueryRequest(
   targets: ReadonlyArray<Partial<SeriesQuery> & { refId: string }>,
   range: { from: number; to: number } | undefined,
   interpolator: Interpolator,
-  defaultModel = ''
+  defaultModel = '',
+  panel: PanelSize = {}
 ): QueryApiRequest {
   const queries = targets
     .map((t) => interpolateSeriesQuery(withDefaults(t, defaultModel), interpolator))
     .filter(isRunnable)
     .map(toApiQuery);
-  return range ? { from: range.from, to: range.to, queries } : { queries };
+  const body: QueryApiRequest = range ? { from: range.from, to: range.to, queries } : { queries };
+  // Only values the server accepts: a positive integer count, a non-negative interval.
+  if (Number.isInteger(panel.maxDataPoints) && panel.maxDataPoints! > 0) body.maxDataPoints = panel.maxDataPoints;
+  if (Number.isFinite(panel.intervalMs) && panel.intervalMs! >= 0) body.intervalMs = panel.intervalMs;
+  return body;
 }

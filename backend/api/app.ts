@@ -16,7 +16,7 @@ import { errorHandler } from './http';
 import { openApiDocument } from './openapi';
 import { prometheusEndpoints, PrometheusEndpoints } from './prometheus';
 import { fastPrometheusHandler } from './prometheus/fast';
-import { fastQueryHandler, queryRouter } from './query';
+import { fastQueryHandler, querySeriesLimitFromEnv, queryRouter } from './query';
 import { isEncoded } from './request-body';
 import { restRouter } from './rest';
 
@@ -41,14 +41,16 @@ const PROMETHEUS_PREFIX = '/prometheus';
 export function createApp(service: VigilService, opts: AppOptions): VigilApp {
   const cache = new ResponseCache();
   const prom = prometheusEndpoints(service.store, opts.env ?? process.env, service.now);
-  const app = createExpressApp(service, opts, cache, prom);
-  const fastQuery = fastQueryHandler(service, { auth: opts.auth, cache, logger: opts.logger });
+  // Series per /api/query request (VIGIL_QUERY_MAX_SERIES), checked at start-up.
+  const maxSeries = querySeriesLimitFromEnv(opts.env ?? process.env);
+  const app = createExpressApp(service, opts, cache, prom, maxSeries);
+  const fastQuery = fastQueryHandler(service, { auth: opts.auth, cache, logger: opts.logger, maxSeries });
   const fastProm = fastPrometheusHandler(prom.answers, { auth: opts.auth, logger: opts.logger, prefix: PROMETHEUS_PREFIX });
   // A compressed query body goes to Express, whose body parser decodes it (the fast paths read plain text).
   return { app, listener: (req, res) => void ((!isEncoded(req) && (fastQuery(req, res) || fastProm(req, res))) || app(req, res)) };
 }
 
-function createExpressApp(service: VigilService, opts: AppOptions, cache: ResponseCache, prom: PrometheusEndpoints): Express {
+function createExpressApp(service: VigilService, opts: AppOptions, cache: ResponseCache, prom: PrometheusEndpoints, maxSeries: number): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -70,7 +72,7 @@ function createExpressApp(service: VigilService, opts: AppOptions, cache: Respon
 
   // The plugin's query route first: it is the hot path (every panel refresh), so it should not walk
   // past the other routes' matchers.
-  app.use('/api', queryRouter(service, { auth: opts.auth, cache }));
+  app.use('/api', queryRouter(service, { auth: opts.auth, cache, maxSeries }));
   app.use(healthRouter(service, { auth: opts.auth, isClosing: opts.isClosing }));
   const doc = openApiDocument();
   app.get('/api/openapi.json', (_req, res) => {

@@ -10,6 +10,7 @@ import { ResultField } from '../engine/catalog';
 import { parseJson } from '../service/body';
 import { zodError } from '../service/definition';
 import { badRequest } from '../service/errors';
+import { PanelSize } from '../service/downsample';
 import { DataQuery, runQuery } from '../service/read';
 import { VigilService } from '../service/service';
 import { ApiError } from '../service/errors';
@@ -19,11 +20,24 @@ import { JSON_BODY_LIMIT_BYTES, listParam, parseQuery, parseTime } from './http'
 import { jsonAnswer, oncePerTurn, ResponseCache, UNTIL_RESULTS_CHANGE, WireAnswer } from '../service/response-cache';
 import { logAnswer, readText, sendAnswer } from './fast-path';
 
-/** Queries per request: a dashboard panel sends a handful; this bounds one request's work. */
-const MAX_QUERIES = 100;
+/**
+ * Series one request may answer (VIGIL_QUERY_MAX_SERIES): this, with the 1 MiB body limit, bounds one
+ * request's work instead of a count of queries (a dashboard of many models sends many small queries).
+ */
+export const DEFAULT_QUERY_MAX_SERIES = 10_000;
+
+export function querySeriesLimitFromEnv(env: NodeJS.ProcessEnv = process.env): number {
+  const raw = env.VIGIL_QUERY_MAX_SERIES?.trim();
+  if (!raw) return DEFAULT_QUERY_MAX_SERIES;
+  if (!/^\d+$/.test(raw) || Number(raw) < 1) throw new Error(`VIGIL_QUERY_MAX_SERIES: '${raw}' is not a positive integer`);
+  return Number(raw);
+}
 
 const time = z.union([z.number(), z.string()]).nullable().optional();
 const names = z.array(z.string().min(1));
+/** Grafana's panel size: points the panel draws, and the interval between two of them (ms). */
+const maxDataPoints = z.number().int('must be an integer').min(1, 'must be at least 1').optional();
+const intervalMs = z.number().min(0, 'must be at least 0').finite().optional();
 
 /** A query may carry Grafana's own keys (datasource, key, ...): they are ignored. */
 export const dataQuerySchema = z.looseObject({
@@ -37,12 +51,16 @@ export const dataQuerySchema = z.looseObject({
   format: z.enum(['time_series', 'table']).optional(),
   calculator_id: z.string().min(1).optional(),
   hide: z.boolean().optional(),
+  maxDataPoints,
+  intervalMs,
 });
 
 export const queryRequestSchema = z.looseObject({
   from: time,
   to: time,
-  queries: z.array(dataQuerySchema).min(1, 'must hold at least one query').max(MAX_QUERIES, `at most ${MAX_QUERIES} queries per request`),
+  maxDataPoints,
+  intervalMs,
+  queries: z.array(dataQuerySchema).min(1, 'must hold at least one query'),
 });
 
 export const getQuerySchema = z
@@ -57,6 +75,8 @@ export const getQuerySchema = z
     calculator_id: z.string().min(1).optional(),
     from: z.string().optional(),
     to: z.string().optional(),
+    maxDataPoints: z.string().regex(/^[1-9]\d{0,8}$/, 'must be a positive integer').optional(),
+    intervalMs: z.string().regex(/^\d{1,12}(\.\d+)?$/, 'must be a number of milliseconds').optional(),
   })
   .strict();
 
@@ -115,14 +135,15 @@ export function clockValidity(service: VigilService, answer: QueryAnswer): numbe
   return until;
 }
 
-export function queryRouter(service: VigilService, opts: { auth: AuthConfig; cache?: ResponseCache }): Router {
+export function queryRouter(service: VigilService, opts: { auth: AuthConfig; cache?: ResponseCache; maxSeries?: number }): Router {
   const router = Router();
   const read = requireAccess('read', opts.auth);
   const cache = opts.cache ?? new ResponseCache();
+  const maxSeries = opts.maxSeries ?? DEFAULT_QUERY_MAX_SERIES;
 
   router.post('/query', read, rawQueryBody, async (req: Request, res) => {
     const text = typeof req.body === 'string' ? req.body : '';
-    sendAnswer(res, await cachedAnswer(service, cache, `POST ${text}`, () => postQuery(service, text)));
+    sendAnswer(res, await cachedAnswer(service, cache, `POST ${text}`, () => postQuery(service, text, maxSeries)));
   });
 
   router.get('/query', read, async (req, res) => {
@@ -137,8 +158,9 @@ export function queryRouter(service: VigilService, opts: { auth: AuthConfig; cac
  * limits, errors and answers as the Express route above (which serves GET and any other path). Returns
  * false for requests it does not handle.
  */
-export function fastQueryHandler(service: VigilService, opts: { auth: AuthConfig; cache: ResponseCache; logger: Logger }) {
+export function fastQueryHandler(service: VigilService, opts: { auth: AuthConfig; cache: ResponseCache; logger: Logger; maxSeries?: number }) {
   const log = opts.logger;
+  const maxSeries = opts.maxSeries ?? DEFAULT_QUERY_MAX_SERIES;
   const resultsVersion = oncePerTurn(() => service.store.resultsVersion());
   const send = (req: http.IncomingMessage, res: http.ServerResponse, a: WireAnswer, t0: number) => {
     sendAnswer(res, a);
@@ -161,7 +183,7 @@ export function fastQueryHandler(service: VigilService, opts: { auth: AuthConfig
     readText(req, JSON_BODY_LIMIT_BYTES, (outcome, text) => {
       if (outcome === 'too_large') return fail(req, res, new ApiError(413, 'body_too_large', `the request body exceeds the limit of ${JSON_BODY_LIMIT_BYTES} bytes`, 'body'), t0);
       if (outcome === 'aborted') return fail(req, res, new ApiError(400, 'request_aborted', 'the client closed the request before the body was complete', 'body'), t0);
-      cachedAnswer(service, opts.cache, `POST ${text}`, () => postQuery(service, text), resultsVersion).then(
+      cachedAnswer(service, opts.cache, `POST ${text}`, () => postQuery(service, text, maxSeries), resultsVersion).then(
         (a) => send(req, res, a, t0),
         (e) => fail(req, res, e, t0),
       );
@@ -170,7 +192,26 @@ export function fastQueryHandler(service: VigilService, opts: { auth: AuthConfig
   };
 }
 
-async function postQuery(service: VigilService, text: string): Promise<QueryAnswer> {
+/** Series in a query's frames: one per time-series frame; a table frame holds the series of its rows. */
+function seriesIn(frames: Frames): number {
+  let n = 0;
+  for (const f of frames) {
+    const ids = f.fields.find((x) => x.name === 'calculator_id')?.values;
+    if (!ids) {
+      n++;
+      continue;
+    }
+    const metrics = f.fields.find((x) => x.name === 'metric')!.values;
+    const columns = f.fields.find((x) => x.name === 'column')!.values;
+    n += new Set(ids.map((id, i) => `${id}\u0000${metrics[i]}\u0000${columns[i]}`)).size;
+  }
+  return n;
+}
+
+const panelOf = (maxPoints: number | undefined, interval: number | undefined): PanelSize | undefined =>
+  maxPoints === undefined && interval === undefined ? undefined : { maxDataPoints: maxPoints ?? null, intervalMs: interval ?? null };
+
+async function postQuery(service: VigilService, text: string, maxSeries: number): Promise<QueryAnswer> {
   const raw = parseJson(text);
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     throw badRequest('malformed_body', 'expected a JSON object {"from", "to", "queries": [...]} (Content-Type: application/json)', 'body');
@@ -180,6 +221,7 @@ async function postQuery(service: VigilService, text: string): Promise<QueryAnsw
   const body = parsed.data;
   const range = { from: parseTime(body.from, 'from'), to: parseTime(body.to, 'to') };
   const results: QueryAnswer['results'] = {};
+  let series = 0;
   for (let i = 0; i < body.queries.length; i++) {
     const q = body.queries[i];
     const dq: DataQuery = {
@@ -193,8 +235,19 @@ async function postQuery(service: VigilService, text: string): Promise<QueryAnsw
       format: q.format ?? 'time_series',
       calculatorId: q.calculator_id ?? null,
       hide: q.hide ?? false,
+      // A query's own panel size (as Grafana sends it to backend plugins) wins over the request's.
+      panel: panelOf(q.maxDataPoints ?? body.maxDataPoints, q.intervalMs ?? body.intervalMs),
     };
-    results[q.refId] = { frames: await runQuery(service, dq, range, `queries[${i}]`) };
+    const frames = await runQuery(service, dq, range, `queries[${i}]`);
+    series += seriesIn(frames);
+    if (series > maxSeries) {
+      throw badRequest(
+        'too_many_series',
+        `the request selects more than ${maxSeries} series (VIGIL_QUERY_MAX_SERIES), reached at queries[${i}]; narrow metrics/columns or split the request`,
+        `queries[${i}]`,
+      );
+    }
+    results[q.refId] = { frames };
   }
   return { results };
 }
@@ -220,6 +273,7 @@ async function getQuery(service: VigilService, req: Request): Promise<QueryAnswe
     format: q.format ?? 'time_series',
     calculatorId: q.calculator_id ?? null,
     hide: false,
+    panel: panelOf(q.maxDataPoints === undefined ? undefined : Number(q.maxDataPoints), q.intervalMs === undefined ? undefined : Number(q.intervalMs)),
   };
   const range = { from: parseTime(q.from, 'query.from'), to: parseTime(q.to, 'query.to') };
   return { results: { A: { frames: await runQuery(service, dq, range, 'query') } } };

@@ -5,6 +5,7 @@
 import { FamilyId, familyById, metricDef, RESULT_FIELDS, ResultField } from '../engine/catalog';
 import { formatIsoMs } from '../engine/timestamps';
 import { Period, ResultFilter, ResultRecord, SeriesKey } from '../store/types';
+import { downsampleIndices, PanelSize } from './downsample';
 import { badRequest } from './errors';
 import { effectiveAlert, isOpen, openChunkPolicy } from './open-chunks';
 import { ModelRuntime } from './runtime';
@@ -119,6 +120,8 @@ export interface DataQuery {
   format: 'time_series' | 'table';
   calculatorId: string | null;
   hide: boolean;
+  /** The panel's maxDataPoints / intervalMs: time series are downsampled to it (downsample.ts). */
+  panel?: PanelSize;
 }
 
 type FieldType = 'time' | 'number' | 'boolean' | 'string';
@@ -190,9 +193,27 @@ export async function runQuery(service: VigilService, q: DataQuery, range: { fro
   const frames: FrameJSON[] = [];
   for (const list of bySeries.values()) {
     list.sort((a, b) => (a.chunk.start_date ?? 0) - (b.chunk.start_date ?? 0) || (a.period === b.period ? 0 : a.period === 'reference' ? -1 : 1));
-    frames.push(seriesFrame(rt, q, list, fields, calculatorIds.size > 1, now));
+    const points = q.panel ? downsampled(rt, list, q.panel, now) : list;
+    const frame = seriesFrame(rt, q, points, fields, calculatorIds.size > 1, now);
+    if (points.length < list.length) {
+      frame.meta = {
+        ...frame.meta,
+        custom: { ...(frame.meta?.custom as object), chunks: list.length, downsampled: true },
+        notices: [{ severity: 'info', text: `${points.length} of ${list.length} chunks drawn (maxDataPoints); every alerting chunk is kept` }],
+      };
+    }
+    frames.push(frame);
   }
   return frames;
+}
+
+/** The chunks of one series a panel draws (downsample.ts: alerting chunks are never dropped). */
+function downsampled(rt: ModelRuntime, list: ResultRecord[], panel: PanelSize, now: number): ResultRecord[] {
+  const keep = downsampleIndices(
+    list.map((r) => ({ time: r.chunk.start_date, value: r.value, upper: r.upper_threshold, lower: r.lower_threshold, alerting: alertOf(rt, r, now) === true })),
+    panel,
+  );
+  return keep.length === list.length ? list : keep.map((i) => list[i]);
 }
 
 function seriesFrame(rt: ModelRuntime, q: DataQuery, list: ResultRecord[], fields: ResultField[], labelCalculator: boolean, now: number): FrameJSON {
