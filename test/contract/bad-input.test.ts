@@ -3,7 +3,7 @@
  * left either), nothing on stdout, and exactly one line on stderr naming the right file and the key or
  * column. Cases: unknown parameter, wrong type, missing required parameter, a column missing from the
  * reference, a column missing from the analysis only, an unparsable analysis timestamp, an empty analysis
- * file and a header-only one. Data: the first rows of NannyML's California housing set.
+ * file, a header-only one and one that is not UTF-8. Data: the first rows of NannyML's California housing set.
  */
 import * as fs from 'fs';
 import * as path from 'path';
@@ -91,6 +91,11 @@ beforeAll(async () => {
   const ts = ana.header.indexOf('timestamp');
   writeCsv('analysis_bad_timestamp.csv', anaRows.map((r, i) => (i === 7 ? r.map((v, j) => (j === ts ? '2021-06-31 07:00:00' : v)) : r)));
   fs.writeFileSync(path.join(dir, 'analysis_empty.csv'), '');
+  // A Latin-1 byte (é) in data line 5's first field: line 6 of the file, column 1 (pandas: UnicodeDecodeError).
+  const text = anaRows.map((r) => r.join(',')).join('\n') + '\n';
+  const line6 = Buffer.byteLength(text.split('\n').slice(0, 5).join('\n') + '\n');
+  const bytes = Buffer.from(text);
+  fs.writeFileSync(path.join(dir, 'analysis_latin1.csv'), Buffer.concat([bytes.subarray(0, line6), Buffer.from([0xe9]), bytes.subarray(line6)]));
   writeCsv('analysis_header_only.csv', [ana.header]);
 
   for (const [cls, c] of Object.entries(CASES)) {
@@ -109,6 +114,7 @@ beforeAll(async () => {
     job(cls, 'column missing from the analysis only', key === 'timestamp_column_name' ? withTs : p, [`analysis_without_${column}.csv`, `'${column}'`], { analysis: `analysis_without_${column}.csv` }, 'reference.csv');
     job(cls, 'unparsable analysis timestamp', withTs, ['analysis_bad_timestamp.csv', "'timestamp'", 'row 7', '2021-06-31 07:00:00'], { analysis: 'analysis_bad_timestamp.csv' });
     job(cls, 'empty analysis file', p, ['analysis_empty.csv'], { analysis: 'analysis_empty.csv' });
+    job(cls, 'analysis file not in UTF-8', p, ['analysis_latin1.csv', 'line 6, column 1 ', 'invalid UTF-8'], { analysis: 'analysis_latin1.csv' });
     job(cls, 'header-only analysis file', p, ['analysis_header_only.csv'], { analysis: 'analysis_header_only.csv' });
   }
   outcomes = await runMany(jobs.map((j) => ({ config: j.config, cwd: dir })));
