@@ -6,11 +6,9 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { Logger, LogLevel, silentLogger } from '../service/log';
-import { ServiceHooks, VigilService } from '../service/service';
-import { openStore } from '../store';
-import { createApp } from './app';
+// Types only: the service, store and app modules are loaded once the port is open (startServer).
+import type { ServiceHooks, VigilService } from '../service/service';
 import { authEnabled, AuthConfig, checkAuthConfig } from './auth';
-import { DEFAULT_MAX_BODY_BYTES } from './http';
 import { MODEL_ERROR_WHERE, selfMetrics } from './prometheus/self-metrics';
 import { startupGate } from './startup-gate';
 
@@ -53,6 +51,9 @@ export interface RunningServer {
 
 const urlOf = (host: string, port: number) => `http://${host.includes(':') ? `[${host}]` : host}:${port}`;
 
+/** Runs `f` once the requests already received (health checks) have been handled. */
+const afterPending = <T>(f: () => T) => new Promise<T>((resolve) => setImmediate(() => resolve(f())));
+
 const isLoopback = (h: string) => h === '127.0.0.1' || h === 'localhost' || h === '::1';
 
 /** The service's progress, recorded in the /metrics registry. */
@@ -92,20 +93,15 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     log.warn(`no API key configured (VIGIL_WRITE_KEY, VIGIL_READ_KEY): the API is open, so the server listens on ${host} only`);
   } else host = o.host ?? DEFAULT_HOST_WITH_KEYS;
 
-  const store = openStore(o.dbPath, { synchronous: o.synchronous });
-  const service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel, now: o.now, fitCacheSize: o.fitCacheSize });
   let closing = false;
   let server: http.Server | null = null;
+  let service: VigilService | null = null;
+  let app: http.RequestListener | null = null;
   const t0 = performance.now();
+  // The port opens before the app, the store and the service are even loaded (module loading alone is a
+  // few hundred ms on a busy machine); the gate answers /healthz and /readyz until then.
+  const gate = startupGate((req, res) => app!(req, res));
   try {
-    const { listener } = createApp(service, {
-      auth,
-      maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
-      logger: log,
-      isClosing: () => closing,
-      env: o.env,
-    });
-    const gate = startupGate(listener);
     server = http.createServer(gate.listener);
     await new Promise<void>((resolve, reject) => {
       server!.once('error', reject);
@@ -115,7 +111,25 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       });
     });
     const address = server.address() as AddressInfo;
-    log.info('listening', { url: urlOf(host, address.port), host, port: address.port, db: store.location, auth: authEnabled(auth), compute: service.engine.kind });
+    log.info('listening', { url: urlOf(host, address.port), host, port: address.port, db: o.dbPath, auth: authEnabled(auth) });
+    // Each load blocks the event loop for a while: a health check that arrived meanwhile is answered between them.
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { openStore } = await afterPending(() => require('../store') as typeof import('../store'));
+    const { VigilService } = await afterPending(() => require('../service/service') as typeof import('../service/service'));
+    const { createApp } = await afterPending(() => require('./app') as typeof import('./app'));
+    const { DEFAULT_MAX_BODY_BYTES } = require('./http') as typeof import('./http');
+    /* eslint-enable @typescript-eslint/no-require-imports */
+    await afterPending(() => undefined);
+    const store = openStore(o.dbPath, { synchronous: o.synchronous });
+    service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel, now: o.now, fitCacheSize: o.fitCacheSize });
+    app = createApp(service, {
+      auth,
+      maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
+      logger: log,
+      isClosing: () => closing,
+      env: o.env,
+    }).listener;
+    gate.serveHealth();
     await service.start();
     if (o.prepare) {
       // Not ready (/readyz) until the demo's data is loaded either.
@@ -126,18 +140,19 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     gate.open();
   } catch (e) {
     if (server?.listening) await new Promise<void>((resolve) => server!.close(() => resolve()));
-    await service.close();
+    await service?.close();
     throw e;
   }
+  const running = service;
   const port = (server.address() as AddressInfo).port;
   const url = urlOf(host, port);
-  log.info('ready', { url, models: service.modelNames().length, ms: Math.round(performance.now() - t0) });
+  log.info('ready', { url, models: running.modelNames().length, compute: running.engine.kind, ms: Math.round(performance.now() - t0) });
   const srv = server;
   return {
     url,
     host,
     port,
-    service,
+    service: running,
     async close() {
       if (closing) return;
       closing = true;
@@ -145,7 +160,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       const closed = new Promise<void>((resolve) => srv.close(() => resolve()));
       srv.closeIdleConnections();
       await closed;
-      await service.close();
+      await running.close();
     },
   };
 }

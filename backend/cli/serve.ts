@@ -9,8 +9,7 @@
  */
 import { DEFAULT_DB, DEFAULT_PORT, RunningServer, ServerOptions, startServer } from '../api/server';
 import { AuthConfigError } from '../api/auth';
-import { DEFAULT_FIT_CACHE_SIZE } from '../service/compute';
-import { fitCacheSizeFromEnv } from '../service/fit-cache';
+import { DEFAULT_FIT_CACHE_SIZE, fitCacheSizeFromEnv } from '../service/fit-cache';
 import { createLogger, Logger, parseLogLevel } from '../service/log';
 import { UsageError } from './run';
 

@@ -16,7 +16,7 @@ import { buildFrames, toRecords } from './frames';
 import { ColumnSpec, ModelLayout, ResolvedCalculator, SkippedCalculator } from './layout';
 import { Logger } from './log';
 import { resolveCalculators } from './calculators';
-import { FitCache } from './fit-cache';
+import { DEFAULT_FIT_CACHE_SIZE, FitCache } from './fit-cache';
 import { FittedEntry, fitModel, sameCalculators } from './runtime';
 import { encodeFit, fitInputsHash, restoreFit, staleReason } from './saved-fits';
 import { loadScorer, ScoredRow } from './scoring';
@@ -45,9 +45,6 @@ export interface FitResult {
   skipped: SkippedCalculator[];
   records: ResultRecord[];
 }
-
-/** Models whose fitted calculators stay in memory at once, unless VIGIL_FIT_CACHE says otherwise. */
-export const DEFAULT_FIT_CACHE_SIZE = 32;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 

@@ -93,7 +93,7 @@ export interface WorkerOptions {
   dbPath: string;
   synchronous?: 'full' | 'normal';
   logLevel: LogLevel;
-  /** Models whose fitted calculators stay in memory (compute.ts DEFAULT_FIT_CACHE_SIZE when absent). */
+  /** Models whose fitted calculators stay in memory (fit-cache.ts DEFAULT_FIT_CACHE_SIZE when absent). */
   fitCacheSize?: number;
 }
 

@@ -3,6 +3,9 @@
  * (VIGIL_FIT_CACHE), so the compute core's memory does not grow with the number of models. An evicted
  * model is loaded again from its saved fit when next needed.
  */
+/** Models whose fitted calculators stay in memory at once, unless VIGIL_FIT_CACHE says otherwise. */
+export const DEFAULT_FIT_CACHE_SIZE = 32;
+
 export class FitCache {
   /** Model names, least recently used first (a Map keeps insertion order). */
   private readonly order = new Map<string, true>();
