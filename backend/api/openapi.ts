@@ -178,7 +178,7 @@ export function openApiDocument(): Record<string, unknown> {
       '/api/models/{name}/targets': {
         parameters: [modelParam],
         post: {
-          summary: 'Attach late targets by id (unknown ids reported, not stored; a class the model does not have is stored as missing and counted in invalid) (write key)',
+          summary: 'Attach late targets by id (unknown ids reported, not stored; ids of rows retention deleted reported as expired_ids with their expired_chunks, which keep their results; a class the model does not have is stored as missing and counted in invalid) (write key)',
           security: write,
           requestBody: { required: true, content: rowsContent },
           responses: { ...ok('attached'), ...errors(400, 401, 403, 404, 409, 413, 415) },

@@ -41,6 +41,25 @@ export const alertingSchema = z
   })
   .strict();
 
+/** Retention of raw analysis rows; results are kept (backend/service/retention.ts). */
+export const retentionSchema = z
+  .object({
+    rows_max_age: z
+      .string()
+      .regex(/^[1-9]\d{0,5}(s|m|h|d|w)$/, "must be a duration such as '90d', '36h' or '2w' (units s, m, h, d, w)")
+      .nullable()
+      .describe("Rows of a chunk that ended longer ago than this (by the server's clock) are deleted; the chunk's results stay.")
+      .optional(),
+    rows_max: z
+      .number()
+      .int('must be an integer')
+      .min(1, 'must be at least 1')
+      .nullable()
+      .describe("The oldest chunks' rows are deleted while the model keeps more rows than this; their results stay.")
+      .optional(),
+  })
+  .strict();
+
 export const calculatorEntrySchema = z
   .object({
     class: z.string().min(1),
@@ -68,6 +87,7 @@ export const modelDefinitionSchema = z
     chunking: chunkingSchema.optional(),
     calculators: z.array(calculatorEntrySchema).optional(),
     alerting: alertingSchema.describe('Alerting options (docs/prometheus.md "Open chunks").').optional(),
+    retention: retentionSchema.describe('Retention of raw analysis rows (docs/server.md "Retention").').optional(),
   })
   .strict();
 
@@ -94,6 +114,8 @@ export interface ModelDefinition {
   calculators: CalculatorEntry[] | null;
   /** Only when given (models stored before it existed have none): the defaults of open-chunks.ts. */
   alerting?: { open_chunks_min_rows: number | null };
+  /** Only when given: retention of raw analysis rows (retention.ts). */
+  retention?: { rows_max_age: string | null; rows_max: number | null };
 }
 
 /** zod issue path → `columns.features[2]` */
@@ -140,7 +162,9 @@ export function parseModelDefinition(body: unknown): ModelDefinition {
     calculators: d.calculators ?? null,
   };
   if (d.alerting) def.alerting = { open_chunks_min_rows: d.alerting.open_chunks_min_rows ?? null };
+  if (d.retention) def.retention = { rows_max_age: d.retention.rows_max_age ?? null, rows_max: d.retention.rows_max ?? null };
   checkColumns(def);
+  checkRetention(def);
   checkChunking(def);
   return def;
 }
@@ -186,6 +210,13 @@ function checkChunking(def: ModelDefinition): void {
   const given = (['chunk_size', 'chunk_number', 'chunk_period'] as const).filter((key) => k[key] !== undefined);
   if (given.length > 1) fail(`give one of chunk_size, chunk_number, chunk_period (got ${given.join(', ')})`, `chunking.${given[1]}`);
   if (k.chunk_period && !def.columns.timestamp) fail('chunk_period needs a timestamp column (columns.timestamp)', 'chunking.chunk_period');
+}
+
+function checkRetention(def: ModelDefinition): void {
+  const r = def.retention;
+  if (!r) return;
+  if (r.rows_max_age !== null && !def.columns.timestamp) fail('rows_max_age needs a timestamp column (columns.timestamp); use rows_max', 'retention.rows_max_age');
+  if (r.rows_max_age === null && r.rows_max === null) fail('give rows_max_age or rows_max (or leave retention out)', 'retention');
 }
 
 /** Every column the model reads, in payload order: features, then y_pred, then probability columns. */

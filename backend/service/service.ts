@@ -24,6 +24,7 @@ import { ApiError, badRequest, conflict, unknownModel } from './errors';
 import { buildFrames } from './frames';
 import { Dictionary, DictionaryOverlay, ModelLayout, resolveColumns, streamChunker } from './layout';
 import { Logger, LogLevel, silentLogger } from './log';
+import { retentionIntervalFromEnv, RetentionSweeper } from './retention';
 import { ModelRuntime } from './runtime';
 import { markInvalid, validityRules } from './validity';
 
@@ -40,6 +41,8 @@ export interface ServiceOptions {
   fitCacheSize?: number;
   /** The clock that decides which chunks are open (epoch ms; `vigil demo --now` pins it). */
   now?: () => number;
+  /** How often retention deletes expired rows (default: VIGIL_RETENTION_INTERVAL, else 1m; retention.ts). */
+  retentionIntervalMs?: number;
 }
 
 /** What the service reports as it works (the server wires these to its /metrics registry). */
@@ -82,7 +85,7 @@ export interface IngestAnswer {
   invalid_total: number;
 }
 
-/** Unknown ids listed in a targets response, at most (the count is always given). */
+/** Unknown (or expired) ids listed in a targets response, at most (the count is always given). */
 const MAX_LISTED_UNKNOWN_IDS = 100;
 
 function bodyFormat(contentType: string | undefined): BodyFormat {
@@ -109,11 +112,20 @@ export class VigilService {
   readonly hooks: ServiceHooks;
   /** The server's clock (epoch ms): a period chunk is open while its period has not ended by it. */
   readonly now: () => number;
+  /** Deletes analysis rows past their model's retention (retention.ts). */
+  readonly retention: RetentionSweeper;
 
   constructor(opts: ServiceOptions) {
     this.store = opts.store;
     this.now = opts.now ?? (() => Date.now());
     this.log = opts.logger ?? silentLogger;
+    this.retention = new RetentionSweeper(
+      this.store,
+      () => [...this.models.values()].filter((rt) => !rt.deleted && rt.def.retention).map((rt) => ({ name: rt.record.name, id: rt.record.id, def: rt.def, periodChunks: rt.layout?.chunker.type === 'period' })),
+      this.now,
+      this.log,
+      opts.retentionIntervalMs ?? retentionIntervalFromEnv(process.env),
+    );
     this.hooks = opts.hooks ?? {};
     this.engine = createEngine(opts.compute ?? 'auto', this.store, { synchronous: opts.synchronous, logLevel: opts.logLevel ?? 'info', fitCacheSize: opts.fitCacheSize }, this.log, {
       // Result writes of the compute worker change the store's results version (cached answers).
@@ -149,6 +161,7 @@ export class VigilService {
     }
     this.ready = true;
     this.hooks.modelsChanged?.(this.models.size);
+    this.retention.start();
   }
 
   /** Fit and recompute status of a model (from the compute core). */
@@ -445,6 +458,10 @@ export class VigilService {
         attached: res.attached,
         unknown_ids: res.unknown.slice(0, MAX_LISTED_UNKNOWN_IDS),
         unknown_ids_count: res.unknown.length,
+        // Rows retention deleted: their chunks keep the results computed without these targets.
+        expired_ids: res.expired.slice(0, MAX_LISTED_UNKNOWN_IDS).map((e) => e.id),
+        expired_ids_count: res.expired.length,
+        expired_chunks: [...new Set(res.expired.map((e) => e.chunk))].slice(0, MAX_LISTED_UNKNOWN_IDS),
         missing_targets: missing - target.inconsistent,
         type_inconsistent: target.inconsistent,
         invalid: invalid.count,
@@ -501,6 +518,7 @@ export class VigilService {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    await this.retention.stop();
     await this.engine.close();
     await this.ingest.close();
     await this.store.close();

@@ -141,4 +141,19 @@ export const MIGRATIONS: string[] = [
     created_at REAL NOT NULL
   );
   `,
+  // 4: retention of analysis rows (service/retention.ts). A chunk whose rows retention deletes is marked
+  // first (rows_dropped_at), so it is never dirtied or recomputed again and its results stay; rows_gone
+  // says the deletion finished (a late row into the chunk clears it). The ids of deleted rows are kept, so
+  // a re-sent row stays a duplicate and a late target for it is answered as expired, not unknown.
+  `
+  ALTER TABLE chunks ADD COLUMN rows_dropped_at REAL;
+  ALTER TABLE chunks ADD COLUMN rows_gone INTEGER NOT NULL DEFAULT 0;
+
+  CREATE TABLE dropped_ids (
+    model_id INTEGER NOT NULL,
+    row_id TEXT NOT NULL,
+    chunk_id REAL NOT NULL,
+    PRIMARY KEY (model_id, row_id)
+  ) WITHOUT ROWID;
+  `,
 ];

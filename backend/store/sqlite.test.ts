@@ -168,7 +168,7 @@ test('targets attach by id, unknown ids are returned, touched chunks become dirt
   await s.writeChunkResults(m.id, { chunk: c0, nRows: 2, startDate: null, endDate: null, results: [] });
   expect((await s.chunks(m.id, { dirtyOnly: true })).map((c) => c.chunkId)).toEqual([1]);
   const r = await s.attachTargets(m.id, { ids: ['a', 'zzz'], values: Float64Array.from([1, 0]), newLevels: [], chunkOf: (seq) => (seq < 2 ? 0 : 1) });
-  expect(r).toEqual({ attached: 1, unknown: ['zzz'] });
+  expect(r).toEqual({ attached: 1, unknown: ['zzz'], expired: [] });
   expect((await s.chunks(m.id, { dirtyOnly: true })).map((c) => c.chunkId)).toEqual([0, 1]);
   expect((await s.getModel('m'))!.targets).toBe(1);
   await s.close();

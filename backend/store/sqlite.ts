@@ -202,7 +202,7 @@ export class SqliteStore implements Store {
   async deleteModel(modelId: number): Promise<void> {
     this.ownResultWrites++;
     this.write(() => {
-      for (const table of ['results', 'chunks', 'analysis_rows', 'levels', 'reference_data', 'model_errors', 'model_error_totals', 'fits']) {
+      for (const table of ['results', 'chunks', 'analysis_rows', 'levels', 'reference_data', 'model_errors', 'model_error_totals', 'fits', 'dropped_ids']) {
         this.stmt(`DELETE FROM ${table} WHERE model_id = ?`).run(modelId);
       }
       this.stmt('DELETE FROM models WHERE id = ?').run(modelId);
@@ -232,7 +232,8 @@ export class SqliteStore implements Store {
         modelId,
       );
       this.insertLevels(modelId, args.newLevels);
-      this.stmt('DELETE FROM results WHERE model_id = ?').run(modelId);
+      // Reference results are replaced; analysis results of chunks whose rows retention dropped are kept.
+      this.stmt("DELETE FROM results WHERE model_id = ? AND (period = 'reference' OR chunk_id NOT IN (SELECT chunk_id FROM chunks WHERE model_id = ? AND rows_dropped_at IS NOT NULL))").run(modelId, modelId);
       this.insertResults(modelId, args.results);
       // Every chunk is recomputed with the new fit; a chunk that still fails records its error again.
       this.stmt("UPDATE model_errors SET resolved_at = ? WHERE model_id = ? AND stage = 'recompute' AND resolved_at IS NULL").run(now, modelId);
@@ -246,7 +247,8 @@ export class SqliteStore implements Store {
         );
         for (const c of args.rechunk) ins.run(modelId, c.chunkId, c.key, c.startSeq, c.endSeq, c.rangeStart, c.rangeEnd, c.partial ? 1 : 0, gen + 1);
       } else {
-        this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ?').run(modelId);
+        // Chunks whose rows retention dropped cannot be recomputed: they keep their results (and thresholds).
+        this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ? AND rows_dropped_at IS NULL').run(modelId);
       }
     });
   }
@@ -319,7 +321,8 @@ export class SqliteStore implements Store {
       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, 1)
       ON CONFLICT (model_id, chunk_id) DO UPDATE SET key = excluded.key, start_seq = excluded.start_seq,
         end_seq = excluded.end_seq, range_start = excluded.range_start, range_end = excluded.range_end,
-        partial = excluded.partial, dirty = 1, gen = gen + 1`);
+        partial = excluded.partial, gen = gen + 1,
+        dirty = CASE WHEN rows_dropped_at IS NULL THEN 1 ELSE dirty END, rows_gone = 0`);
     return this.write(() => {
       const model = this.modelById(modelId);
       const before = model.analysisRows;
@@ -336,12 +339,15 @@ export class SqliteStore implements Store {
       // whose id is already stored is ignored; when a statement ignored any, the rows it did insert get
       // wrong (gapped) sequence numbers, so they are deleted and that slice is redone row by row.
       const args: unknown[] = [];
+      // Rows whose id retention deleted were stored once: they stay duplicates (the slice goes row by row).
+      const dropped = this.droppedInBatch(modelId, batch);
+      const sliceDropped = (a: number, count: number) => dropped !== null && dropped.some((i) => i >= a && i < a + count);
       for (let a = 0; a < batch.n; ) {
         const left = batch.n - a;
         const count = left >= INSERT_ROWS ? INSERT_ROWS : left >= 10 ? 10 : 1;
         args.length = count * INSERT_COLUMNS;
         for (let k = 0; k < count; k++) setRowArgs(args, k * INSERT_COLUMNS, modelId, seq + k, batch, a + k, buf.subarray(offsets[a + k], offsets[a + k + 1]), invalid);
-        const changes = this.stmt(multiRowInsert(count)).run(args).changes;
+        const changes = sliceDropped(a, count) ? -1 : this.stmt(multiRowInsert(count)).run(args).changes;
         if (changes === count) {
           for (let k = 0; k < count; k++) accept(a + k);
         } else {
@@ -349,6 +355,7 @@ export class SqliteStore implements Store {
           const one = this.stmt(multiRowInsert(1));
           args.length = INSERT_COLUMNS;
           for (let k = 0; k < count; k++) {
+            if (dropped !== null && dropped.includes(a + k)) continue;
             setRowArgs(args, 0, modelId, seq, batch, a + k, buf.subarray(offsets[a + k], offsets[a + k + 1]), invalid);
             if (one.run(args).changes === 1) accept(a + k);
           }
@@ -374,6 +381,22 @@ export class SqliteStore implements Store {
     });
   }
 
+  /** Batch positions whose id is one of a row retention deleted; null when none (the usual case: one probe). */
+  private droppedInBatch(modelId: number, batch: RowBatch): number[] | null {
+    if (!batch.ids || this.stmt('SELECT 1 FROM dropped_ids WHERE model_id = ? LIMIT 1').get(modelId) === undefined) return null;
+    const seen = new Set(
+      this.stmt('SELECT j.value FROM json_each(?) AS j JOIN dropped_ids AS d ON d.model_id = ? AND d.row_id = j.value')
+        .pluck()
+        .all(JSON.stringify(batch.ids), modelId) as string[],
+    );
+    if (seen.size === 0) return null;
+    const out: number[] = [];
+    batch.ids.forEach((id, i) => {
+      if (id !== null && seen.has(id)) out.push(i);
+    });
+    return out;
+  }
+
   private applyPlan(modelId: number, p: ChunkPlan, upsertChunk: Database.Statement): void {
     if (p.remove.length > 0) this.ownResultWrites++;
     for (const id of p.remove) {
@@ -385,21 +408,37 @@ export class SqliteStore implements Store {
     }
   }
 
-  async attachTargets(modelId: number, update: TargetUpdate): Promise<{ attached: number; unknown: string[] }> {
+  async attachTargets(modelId: number, update: TargetUpdate): Promise<{ attached: number; unknown: string[]; expired: { id: string; chunk: string }[] }> {
     const find = this.stmt('SELECT seq, ts, target, invalid FROM analysis_rows WHERE model_id = ? AND row_id = ?');
+    const findDropped = this.stmt('SELECT chunk_id FROM dropped_ids WHERE model_id = ? AND row_id = ?');
     const set = this.stmt('UPDATE analysis_rows SET target = ?, invalid = ? WHERE model_id = ? AND seq = ?');
     const width = payloadWidth(this.modelById(modelId).layout);
     const dirty = this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ? AND chunk_id = ?');
     return this.write(() => {
       const unknown: string[] = [];
+      const expired: { id: string; chunk: string }[] = [];
+      // Chunks retention dropped (their rows may still be being deleted): a target there changes nothing.
+      const dropped = new Map(
+        (this.stmt('SELECT chunk_id, key FROM chunks WHERE model_id = ? AND rows_dropped_at IS NOT NULL').all(modelId) as Row[]).map((c) => [c.chunk_id as number, c.key as string]),
+      );
+      const chunkKey = (chunkId: number) => dropped.get(chunkId) ?? String(chunkId);
       const touched = new Set<number>();
       let attached = 0;
       let newTargets = 0;
       for (let i = 0; i < update.ids.length; i++) {
         const r = find.get(modelId, update.ids[i]) as Row | undefined;
         if (!r) {
-          unknown.push(update.ids[i]);
+          const gone = dropped.size > 0 ? (findDropped.get(modelId, update.ids[i]) as Row | undefined) : undefined;
+          if (gone) expired.push({ id: update.ids[i], chunk: chunkKey(gone.chunk_id as number) });
+          else unknown.push(update.ids[i]);
           continue;
+        }
+        if (dropped.size > 0) {
+          const chunkId = update.chunkOf(r.seq as number, r.ts as number | null);
+          if (dropped.has(chunkId)) {
+            expired.push({ id: update.ids[i], chunk: chunkKey(chunkId) });
+            continue;
+          }
         }
         const value = nullIfNaN(update.values[i]);
         if (r.target === null && value !== null) newTargets++;
@@ -416,7 +455,7 @@ export class SqliteStore implements Store {
       this.insertLevels(modelId, update.newLevels);
       this.stmt('UPDATE models SET targets = targets + ?, updated_at = ? WHERE id = ?').run(newTargets, Date.now(), modelId);
       for (const c of touched) dirty.run(modelId, c);
-      return { attached, unknown };
+      return { attached, unknown, expired };
     });
   }
 
@@ -440,6 +479,8 @@ export class SqliteStore implements Store {
       nRows: r.n_rows as number,
       dirty: r.dirty === 1,
       gen: r.gen as number,
+      rowsDropped: r.rows_dropped_at !== null && r.rows_dropped_at !== undefined,
+      rowsGone: r.rows_gone === 1,
     };
   }
 
@@ -488,8 +529,10 @@ export class SqliteStore implements Store {
   async writeChunkResults(modelId: number, w: ChunkResultWrite): Promise<boolean> {
     this.ownResultWrites++;
     return this.write(() => {
-      const cur = this.stmt('SELECT gen FROM chunks WHERE model_id = ? AND chunk_id = ?').get(modelId, w.chunk.chunkId) as Row | undefined;
+      const cur = this.stmt('SELECT gen, rows_dropped_at FROM chunks WHERE model_id = ? AND chunk_id = ?').get(modelId, w.chunk.chunkId) as Row | undefined;
       if (!cur) return false; // removed meanwhile
+      // Retention dropped its rows: results computed from what is left would be of a partial row set.
+      if (cur.rows_dropped_at !== null) return false;
       this.stmt("DELETE FROM results WHERE model_id = ? AND period = 'analysis' AND chunk_id = ?").run(modelId, w.chunk.chunkId);
       this.insertResults(modelId, w.results);
       this.chunkErrors(modelId, w);
@@ -516,7 +559,38 @@ export class SqliteStore implements Store {
   }
 
   async markAllDirty(modelId: number): Promise<void> {
-    this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ?').run(modelId);
+    this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ? AND rows_dropped_at IS NULL').run(modelId);
+  }
+
+  // ---------------------------------------------------------------------------------------------
+  // retention
+
+  async markRowsDropped(modelId: number, chunkIds: number[], at: number): Promise<number[]> {
+    const mark = this.stmt('UPDATE chunks SET rows_dropped_at = ? WHERE model_id = ? AND chunk_id = ? AND dirty = 0 AND rows_dropped_at IS NULL');
+    return this.write(() => chunkIds.filter((id) => mark.run(at, modelId, id).changes === 1));
+  }
+
+  async deleteDroppedRows(modelId: number, chunkId: number, maxRows: number): Promise<{ deleted: number; done: boolean }> {
+    return this.write(() => {
+      const c = this.stmt('SELECT * FROM chunks WHERE model_id = ? AND chunk_id = ? AND rows_dropped_at IS NOT NULL').get(modelId, chunkId) as Row | undefined;
+      if (!c) return { deleted: 0, done: true };
+      const chunk = this.toChunk(c);
+      const seqs = (
+        chunk.startSeq !== null
+          ? this.stmt('SELECT seq FROM analysis_rows WHERE model_id = ? AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?').pluck().all(modelId, chunk.startSeq, chunk.endSeq, maxRows)
+          : this.stmt('SELECT seq FROM analysis_rows WHERE model_id = ? AND ts >= ? AND ts < ? LIMIT ?').pluck().all(modelId, chunk.rangeStart, chunk.rangeEnd, maxRows)
+      ) as number[];
+      if (seqs.length > 0) {
+        const list = JSON.stringify(seqs);
+        this.stmt(
+          'INSERT OR IGNORE INTO dropped_ids (model_id, row_id, chunk_id) SELECT model_id, row_id, ? FROM analysis_rows WHERE model_id = ? AND row_id IS NOT NULL AND seq IN (SELECT value FROM json_each(?))',
+        ).run(chunkId, modelId, list);
+        this.stmt('DELETE FROM analysis_rows WHERE model_id = ? AND seq IN (SELECT value FROM json_each(?))').run(modelId, list);
+      }
+      const done = seqs.length < maxRows;
+      if (done) this.stmt('UPDATE chunks SET rows_gone = 1 WHERE model_id = ? AND chunk_id = ?').run(modelId, chunkId);
+      return { deleted: seqs.length, done };
+    });
   }
 
   // ---------------------------------------------------------------------------------------------

@@ -101,6 +101,13 @@ export interface StoredChunk extends ChunkMark {
   dirty: boolean;
   /** Bumped by every change; a recompute clears `dirty` only if the generation it read is current. */
   gen: number;
+  /**
+   * Retention deleted (or is deleting) the chunk's rows: it is never dirtied or recomputed again and its
+   * results are kept (service/retention.ts).
+   */
+  rowsDropped: boolean;
+  /** The deletion of a dropped chunk's rows finished (false again when a late row lands in it). */
+  rowsGone: boolean;
 }
 
 /** Rows of one chunk read back for computing. */
@@ -256,8 +263,11 @@ export interface Store {
    * skipped; `plan` decides which chunks the accepted rows dirty. All or nothing.
    */
   ingestRows(modelId: number, batch: RowBatch, plan: (accepted: AcceptedRows) => ChunkPlan): Promise<{ inserted: number; duplicates: number }>;
-  /** Attaches targets to stored rows by id (one transaction); ids not stored are returned, not stored. */
-  attachTargets(modelId: number, update: TargetUpdate): Promise<{ attached: number; unknown: string[] }>;
+  /**
+   * Attaches targets to stored rows by id (one transaction); ids not stored are returned, not stored:
+   * `expired` those whose row retention deleted (or whose chunk it dropped), with the chunk's key.
+   */
+  attachTargets(modelId: number, update: TargetUpdate): Promise<{ attached: number; unknown: string[]; expired: { id: string; chunk: string }[] }>;
 
   chunks(modelId: number, opts?: { dirtyOnly?: boolean }): Promise<StoredChunk[]>;
   readChunkRows(modelId: number, chunk: ChunkMark, width: number): Promise<StoredRows>;
@@ -268,8 +278,19 @@ export interface Store {
   writeChunkResults(modelId: number, write: ChunkResultWrite): Promise<boolean>;
   /** Renumbers analysis chunks (period chunking: a late row shifts later chunks' indices). */
   setChunkPositions(modelId: number, positions: { chunkId: number; index: number; startIndex: number; endIndex: number }[]): Promise<void>;
-  /** Marks every analysis chunk dirty (after a refit). */
+  /** Marks every analysis chunk dirty (after a refit), but those whose rows retention dropped. */
   markAllDirty(modelId: number): Promise<void>;
+
+  /**
+   * Retention, step 1 (one transaction): marks the chunks' rows dropped, only those that are computed
+   * (not dirty) and not marked yet. Returns the chunk ids marked.
+   */
+  markRowsDropped(modelId: number, chunkIds: number[], at: number): Promise<number[]>;
+  /**
+   * Retention, step 2 (one small transaction per call): deletes up to `maxRows` rows of a marked chunk,
+   * keeping their ids; `done` once none is left (the chunk is then `rowsGone`).
+   */
+  deleteDroppedRows(modelId: number, chunkId: number, maxRows: number): Promise<{ deleted: number; done: boolean }>;
 
   queryResults(filter: ResultFilter): Promise<ResultRecord[]>;
   /**
