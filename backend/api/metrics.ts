@@ -7,6 +7,9 @@
  * bounds by the TSDB, and re-sending it would be a duplicate).
  */
 import { Request, RequestHandler, Response } from 'express';
+import type { ModelDefinition } from '../service/definition';
+import type { ModelRecord } from '../store/types';
+import { exportFilter, exportPolicy, PerColumnMode } from './metrics-export';
 import { formatValue } from './prometheus/format';
 import { compareStrings, METRIC_NAME } from './prometheus/labels';
 import type { MetricMetadata } from './prometheus/router';
@@ -40,13 +43,26 @@ export function renderSeries(series: readonly Series[], metadata: (name: string)
 export interface MetricsOptions {
   source: () => SeriesSource | Promise<SeriesSource>;
   metadata: (name: string) => MetricMetadata | undefined;
+  /** The stored models, for their `metrics_endpoint` option (metrics-export.ts). */
+  models?: () => Promise<ModelRecord[]>;
+  /** VIGIL_METRICS_PER_COLUMN (default all). */
+  perColumn?: PerColumnMode;
+}
+
+/** The series /metrics exports: every series, or those the models' and the server's options keep. */
+async function exported(opts: MetricsOptions): Promise<readonly Series[]> {
+  const series = (await opts.source()).select([]);
+  const serverDefault = opts.perColumn ?? 'all';
+  const records = opts.models ? await opts.models() : [];
+  const filter = exportFilter(new Map(records.map((m) => [m.name, exportPolicy(m.definition as ModelDefinition, serverDefault)])), serverDefault);
+  return filter ? series.filter(filter) : series;
 }
 
 export function metricsHandler(opts: MetricsOptions): RequestHandler {
   return async (_req: Request, res: Response) => {
     let body: string;
     try {
-      body = renderSeries((await opts.source()).select([]), opts.metadata);
+      body = renderSeries(await exported(opts), opts.metadata);
     } catch (e) {
       // Health metrics must stay scrapeable when reading the results fails; the failure is counted.
       selfMetrics.errors.inc({ where: 'metrics' });

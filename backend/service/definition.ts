@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { PERIOD_ALIASES } from '../engine/chunking';
-import { PROBLEM_TYPES, ProblemType } from '../engine/catalog';
+import { FAMILIES, PROBLEM_TYPES, ProblemType } from '../engine/catalog';
 import { badRequest } from './errors';
 
 /** Names safe in URLs and Prometheus label values. */
@@ -60,6 +60,20 @@ export const retentionSchema = z
   })
   .strict();
 
+/** What /metrics exports of the model (api/metrics-export.ts); the Prometheus API serves everything. */
+export const metricsEndpointSchema = z
+  .object({
+    per_column: z
+      .enum(['all', 'alerts', 'none'])
+      .describe("Per-column series on /metrics: 'all' fields, their 'alerts' only, or 'none'. Default: VIGIL_METRICS_PER_COLUMN (all).")
+      .optional(),
+    families: z
+      .array(z.enum(FAMILIES.map((f) => f.id) as [string, ...string[]]))
+      .describe('The families exported on /metrics for this model (default: every family).')
+      .optional(),
+  })
+  .strict();
+
 export const calculatorEntrySchema = z
   .object({
     class: z.string().min(1),
@@ -88,6 +102,7 @@ export const modelDefinitionSchema = z
     calculators: z.array(calculatorEntrySchema).optional(),
     alerting: alertingSchema.describe('Alerting options (docs/prometheus.md "Open chunks").').optional(),
     retention: retentionSchema.describe('Retention of raw analysis rows (docs/server.md "Retention").').optional(),
+    metrics_endpoint: metricsEndpointSchema.describe('What /metrics exports of this model (docs/prometheus.md "/metrics").').optional(),
   })
   .strict();
 
@@ -116,6 +131,8 @@ export interface ModelDefinition {
   alerting?: { open_chunks_min_rows: number | null };
   /** Only when given: retention of raw analysis rows (retention.ts). */
   retention?: { rows_max_age: string | null; rows_max: number | null };
+  /** Only when given: what /metrics exports of the model (api/metrics-export.ts). */
+  metrics_endpoint?: { per_column?: 'all' | 'alerts' | 'none'; families?: string[] };
 }
 
 /** zod issue path → `columns.features[2]` */
@@ -162,6 +179,7 @@ export function parseModelDefinition(body: unknown): ModelDefinition {
     calculators: d.calculators ?? null,
   };
   if (d.alerting) def.alerting = { open_chunks_min_rows: d.alerting.open_chunks_min_rows ?? null };
+  if (d.metrics_endpoint) def.metrics_endpoint = d.metrics_endpoint;
   if (d.retention) def.retention = { rows_max_age: d.retention.rows_max_age ?? null, rows_max: d.retention.rows_max ?? null };
   checkColumns(def);
   checkRetention(def);

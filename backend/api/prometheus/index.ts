@@ -9,6 +9,7 @@
 import { RequestHandler, Router } from 'express';
 import type { Store } from '../../store/types';
 import { metricsHandler } from '../metrics';
+import { perColumnModeFromEnv } from '../metrics-export';
 import { Lookback } from './evaluator';
 import { parseDuration } from './lexer';
 import { queryLimitsFromEnv } from './limits';
@@ -59,7 +60,8 @@ export function prometheusEndpoints(store: Store, env: NodeJS.ProcessEnv = proce
   const answers = new QueryAnswers(options);
   return {
     router: prometheusRouter(options, answers),
-    metrics: metricsHandler({ source: current, metadata }),
+    // What /metrics exports: VIGIL_METRICS_PER_COLUMN and each model's metrics_endpoint (metrics-export.ts).
+    metrics: metricsHandler({ source: current, metadata, models: () => store.listModels(), perColumn: perColumnModeFromEnv(env) }),
     source,
     answers,
   };
