@@ -97,8 +97,8 @@ const typed = fc.letrec<Typed>((tie) => ({
         }),
     },
     // A compound vector beside a scalar goes in parentheses: `0.5 == 0.5 == x` pairs the two scalars.
-    fc.tuple(tie('vector'), fc.oneof(arithmetic, comparison), fc.boolean(), tie('scalar')).map(([v, op, bool, s]) => `${group(v)} ${op}${bool && COMPARISONS.has(op) ? ' bool' : ''} ${s}`),
-    fc.tuple(tie('scalar'), fc.oneof(arithmetic, comparison), tie('vector')).map(([s, op, v]) => `${s} ${op} ${group(v)}`),
+    fc.tuple(tie('vector'), fc.oneof(arithmetic, comparison), fc.boolean(), tie('scalar')).map(([v, op, bool, s]) => `${group(String(v))} ${op}${bool && COMPARISONS.has(op) ? ' bool' : ''} ${s}`),
+    fc.tuple(tie('scalar'), fc.oneof(arithmetic, comparison), tie('vector')).map(([s, op, v]) => `${s} ${op} ${group(String(v))}`),
     fc
       .tuple(tie('vector'), fc.oneof(arithmetic, comparison), fc.constantFrom('', ' bool'), fc.constantFrom('', 'on', 'ignoring'), grouping, tie('vector'))
       .map(([l, op, bool, match, labels, r]) => {

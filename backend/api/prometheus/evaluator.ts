@@ -35,8 +35,8 @@ export interface Sample {
 export interface MatrixSeries {
   labels: Labels;
   /** ms */
-  timestamps: number[];
-  values: number[];
+  timestamps: ArrayLike<number>;
+  values: ArrayLike<number>;
 }
 
 export type InstantValue =
@@ -80,7 +80,7 @@ export async function evaluateRange(
   budget = defaultBudget(),
 ): Promise<MatrixSeries[]> {
   const ev = await Evaluator.create(expr, source, start, end, opts, budget);
-  const out = new Map<string, MatrixSeries>();
+  const out = new Map<string, SeriesBuilder>();
   let points = 0;
   for (let t = start; t <= end; t += step) {
     const v = await ev.evalAt(expr, t);
@@ -96,16 +96,47 @@ export async function evaluateRange(
     }
     if (points > budget.maxSamples) throw tooManySamplesError();
   }
-  const series = [...out.values()];
+  const series = [...out.values()].map((b) => b.finish());
   if (budget.due()) await budget.pause();
   return series.sort((a, b) => compareLabels(a.labels, b.labels));
 }
 
-function append(out: Map<string, MatrixSeries>, key: string, labels: Labels, t: number, value: number) {
+/**
+ * The points of one output series of a range query, in typed arrays that double when full: their
+ * storage lies outside the JavaScript heap, so a large answer does not make every young-generation
+ * garbage collection copy it (pauses that would hold the event loop).
+ */
+class SeriesBuilder {
+  private timestamps = new Float64Array(16);
+  private values = new Float64Array(16);
+  private n = 0;
+
+  constructor(readonly labels: Labels) {}
+
+  push(t: number, value: number): void {
+    if (this.n === this.timestamps.length) {
+      const grow = (a: Float64Array) => {
+        const bigger = new Float64Array(a.length * 2);
+        bigger.set(a);
+        return bigger;
+      };
+      this.timestamps = grow(this.timestamps);
+      this.values = grow(this.values);
+    }
+    this.timestamps[this.n] = t;
+    this.values[this.n] = value;
+    this.n++;
+  }
+
+  finish(): MatrixSeries {
+    return { labels: this.labels, timestamps: this.timestamps.subarray(0, this.n), values: this.values.subarray(0, this.n) };
+  }
+}
+
+function append(out: Map<string, SeriesBuilder>, key: string, labels: Labels, t: number, value: number) {
   let s = out.get(key);
-  if (!s) out.set(key, (s = { labels, timestamps: [], values: [] }));
-  s.timestamps.push(t);
-  s.values.push(value);
+  if (!s) out.set(key, (s = new SeriesBuilder(labels)));
+  s.push(t, value);
 }
 
 function unwrap(e: Expr): Expr {

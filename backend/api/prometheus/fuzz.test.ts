@@ -10,6 +10,7 @@ import { fuzzParams } from '../../../test/helpers/fuzz';
 import { queryLike, validQuery } from '../../../test/prometheus/promql-arbitrary';
 import { EvaluationError, PromApiError, PromQLParseError } from './errors';
 import { evaluateInstant, evaluateRange, Lookback } from './evaluator';
+import { Labels } from './labels';
 import { tokenize } from './lexer';
 import { MAX_EXPRESSION_DEPTH, QueryBudget } from './limits';
 import { parseQuery } from './parser';
@@ -22,7 +23,7 @@ const POSITION = /^(\d+):(\d+): parse error: \S/;
 const HOUR = 3_600_000;
 const source = new MemorySeriesSource(
   seriesFromSamples(
-    (function* () {
+    (function* (): Generator<{ labels: Labels; t: number; v: number }> {
       for (const model of ['m1', 'm2'])
         for (const column of ['a', 'b', 'c'])
           for (let i = 0; i < 24; i++) {
