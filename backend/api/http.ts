@@ -58,7 +58,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       log.error('unhandled error', { method: req.method, path: req.path, error: (err as Error)?.stack ?? String(err) });
       e = new ApiError(500, 'internal_error', 'internal error; see the server log', null);
     }
-    if (!res.headersSent) res.status(e.status).json(e.toJSON());
+    if (!res.headersSent) res.status(e.status).set(e.headers).json(e.toJSON());
   };
 }
 

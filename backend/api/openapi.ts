@@ -42,6 +42,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'Conflict (model exists, or no reference yet)',
   413: 'Body over the size limit',
   415: 'Unsupported Content-Type',
+  429: 'Back-pressure: the model has more chunks waiting to be recomputed than VIGIL_MAX_BACKLOG; nothing was stored; retry after the Retry-After header (seconds)',
   501: 'Not available in this build',
 };
 
@@ -154,7 +155,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/models/{name}': {
         parameters: [modelParam],
-        get: { summary: 'Definition, columns, calculators, counts and recompute status (status.errors: unresolved stored fit/recompute errors; error_history: the last 100; errors_total, errors_by_where)', security: read, responses: { ...ok('model'), ...errors(401, 404) } },
+        get: { summary: 'Definition, columns, calculators, counts and recompute status (status.pending_chunks: chunks waiting to be recomputed, the backlog; status.max_pending_chunks: the bound above which ingest answers 429, null without one; status.errors: unresolved stored fit/recompute errors; error_history: the last 100; errors_total, errors_by_where)', security: read, responses: { ...ok('model'), ...errors(401, 404) } },
         delete: { summary: 'Delete a model and all its data (write key)', security: write, responses: { ...ok('deleted'), ...errors(401, 403, 404) } },
       },
       '/api/models/{name}/reference': {
@@ -172,7 +173,11 @@ export function openApiDocument(): Record<string, unknown> {
           summary: 'Ingest analysis rows (all or nothing; duplicate ids skipped; wrong-typed values stored as missing and counted in type_inconsistent; predictions, scores and targets the model cannot have stored as missing and counted in invalid) (write key)',
           security: write,
           requestBody: { required: true, content: rowsContent },
-          responses: { ...ok('stored; recompute runs in the background'), ...errors(400, 401, 403, 404, 409, 413, 415) },
+          responses: {
+            ...ok('stored; recompute runs in the background'),
+            ...errors(400, 401, 403, 404, 409, 413, 415),
+            '429': { ...errors(429)['429'], headers: { 'Retry-After': { description: 'seconds until the backlog is expected back under the bound (1 to 60)', schema: { type: 'integer' } } } },
+          },
         },
       },
       '/api/models/{name}/targets': {

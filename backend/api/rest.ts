@@ -85,6 +85,8 @@ export async function modelView(service: VigilService, rt: ModelRuntime) {
       fit_error: fitError,
       chunks: counts.total,
       pending_chunks: counts.pending,
+      // ingest answers 429 while pending_chunks is above this (VIGIL_MAX_BACKLOG; null: no bound)
+      max_pending_chunks: service.maxBacklogChunks > 0 ? service.maxBacklogChunks : null,
       chunks_computed: status?.chunksComputed ?? 0,
       last_recompute_ms: status?.lastRecomputeMs ?? null,
       last_recompute_at: status?.lastRecomputeAt ?? null,

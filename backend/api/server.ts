@@ -37,6 +37,9 @@ export interface ServerOptions {
   env?: NodeJS.ProcessEnv;
   /** Models whose fitted calculators stay in memory at once (VIGIL_FIT_CACHE; compute.ts default). */
   fitCacheSize?: number;
+  /** Compute worker threads (VIGIL_COMPUTE_THREADS) and the backlog bound of ingest (VIGIL_MAX_BACKLOG). */
+  computeThreads?: number;
+  maxBacklogChunks?: number;
   /** The server's clock, which decides open chunks (default the wall clock; `vigil demo --now` pins it). */
   now?: () => number;
 }
@@ -71,6 +74,7 @@ export const metricsHooks: ServiceHooks = {
     selfMetrics.lastRecompute.set({ model }, Date.now() / 1000);
   },
   queueDepth: (depth) => selfMetrics.recomputeQueueDepth.set({}, depth),
+  backlog: (model, chunks) => selfMetrics.recomputeBacklog.set({ model }, chunks),
   error: (where, model) => selfMetrics.errors.inc(model ? { model, where } : { where }),
   // Every counter a provisioned rule reads exists from the start (at its stored total), so increase() sees the first error.
   modelLoaded: (model, state) => {
@@ -78,7 +82,7 @@ export const metricsHooks: ServiceHooks = {
     if (state.lastIngestAt !== null) selfMetrics.lastIngest.set({ model }, state.lastIngestAt / 1000);
   },
   modelDeleted: (model) => {
-    for (const m of [selfMetrics.errors, selfMetrics.lastIngest]) m.remove({ model });
+    for (const m of [selfMetrics.errors, selfMetrics.lastIngest, selfMetrics.recomputeBacklog]) m.remove({ model });
   },
 };
 
@@ -121,7 +125,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     /* eslint-enable @typescript-eslint/no-require-imports */
     await afterPending(() => undefined);
     const store = openStore(o.dbPath, { synchronous: o.synchronous });
-    service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel, now: o.now, fitCacheSize: o.fitCacheSize });
+    service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel, now: o.now, fitCacheSize: o.fitCacheSize, computeThreads: o.computeThreads, maxBacklogChunks: o.maxBacklogChunks });
     app = createApp(service, {
       auth,
       maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -146,7 +150,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const running = service;
   const port = (server.address() as AddressInfo).port;
   const url = urlOf(host, port);
-  log.info('ready', { url, models: running.modelNames().length, compute: running.engine.kind, ms: Math.round(performance.now() - t0) });
+  log.info('ready', { url, models: running.modelNames().length, compute: running.engine.kind, compute_threads: running.engine.threads, ms: Math.round(performance.now() - t0) });
   const srv = server;
   return {
     url,

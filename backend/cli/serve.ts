@@ -4,12 +4,14 @@
  *
  * Environment: VIGIL_PORT, VIGIL_DB, VIGIL_HOST, VIGIL_READ_KEY, VIGIL_WRITE_KEY, VIGIL_MAX_BODY_BYTES,
  * VIGIL_LOG_LEVEL (debug|info|warn|error), VIGIL_SYNCHRONOUS (full|normal), VIGIL_COMPUTE (worker|inline),
- * VIGIL_FIT_CACHE (models whose fitted calculators stay in memory).
+ * VIGIL_FIT_CACHE (models whose fitted calculators stay in memory), VIGIL_COMPUTE_THREADS (compute worker
+ * threads), VIGIL_MAX_BACKLOG (dirty chunks of a model before ingest answers 429).
  * Flags win over the environment.
  */
 import { DEFAULT_DB, DEFAULT_PORT, RunningServer, ServerOptions, startServer } from '../api/server';
 import { AuthConfigError } from '../api/auth';
 import { DEFAULT_FIT_CACHE_SIZE, fitCacheSizeFromEnv } from '../service/fit-cache';
+import { computeThreadsFromEnv, maxBacklogFromEnv } from '../service/compute-env';
 import { createLogger, Logger, parseLogLevel } from '../service/log';
 import { UsageError } from './run';
 
@@ -60,8 +62,12 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
   const sync = env.VIGIL_SYNCHRONOUS;
   if (sync !== undefined && sync !== 'full' && sync !== 'normal') throw new UsageError(`VIGIL_SYNCHRONOUS: '${sync}' (expected full or normal)`);
   let fitCacheSize: number;
+  let computeThreads: number;
+  let maxBacklogChunks: number;
   try {
     fitCacheSize = fitCacheSizeFromEnv(env, DEFAULT_FIT_CACHE_SIZE);
+    computeThreads = computeThreadsFromEnv(env);
+    maxBacklogChunks = maxBacklogFromEnv(env);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -75,6 +81,8 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
     compute: compute as 'worker' | 'inline' | undefined,
     logLevel: parseLogLevel(env.VIGIL_LOG_LEVEL),
     fitCacheSize,
+    computeThreads,
+    maxBacklogChunks,
     logger,
     env,
   };
@@ -120,7 +128,8 @@ const USAGE = 'usage: vigil serve [--port N] [--db PATH] [--host HOST]';
 export const ENV_HELP = [
   'environment: VIGIL_PORT (8700), VIGIL_DB (./data/vigil.db), VIGIL_HOST, VIGIL_WRITE_KEY, VIGIL_READ_KEY,',
   '  VIGIL_MAX_BODY_BYTES (67108864), VIGIL_LOG_LEVEL (info), VIGIL_SYNCHRONOUS (full|normal), VIGIL_COMPUTE (worker|inline),',
-  '  VIGIL_PROM_LOOKBACK (7d), VIGIL_QUERY_TIMEOUT (2m), VIGIL_QUERY_MAX_SAMPLES (2000000)',
+  '  VIGIL_PROM_LOOKBACK (7d), VIGIL_QUERY_TIMEOUT (2m), VIGIL_QUERY_MAX_SAMPLES (2000000),',
+  '  VIGIL_COMPUTE_THREADS (CPUs, at most 4), VIGIL_MAX_BACKLOG (1000 chunks; 0: no bound)',
   'without a key the API is open and the server listens on 127.0.0.1 only',
 ].join('\n');
 

@@ -29,6 +29,8 @@ export interface ComputeEvents {
   /** An error was recorded for the model (stored with it: GET /api/models/{name}). */
   error?(model: string, where: ErrorStage): void;
   queueDepth?(depth: number): void;
+  /** An adopted fit is saved (or failed to save): other compute threads can now load it. */
+  fitSaved?(model: string): void;
 }
 
 export interface ModelStatus {
@@ -76,6 +78,8 @@ export class ComputeCore {
   private readonly models = new Map<string, ComputeModel>();
   private readonly queue = new Set<string>();
   private running = false;
+  /** Recomputes under way (the pool's, which do not go through the queue). */
+  private inFlight = 0;
   private closing = false;
   private idleWaiters: (() => void)[] = [];
   private nextToken = 1;
@@ -83,25 +87,48 @@ export class ComputeCore {
   private readonly fitCache: FitCache;
   /** Fits restored from the store and fits made from the reference, since start. */
   readonly fitCounts = { restored: 0, refitted: 0 };
+  /**
+   * Whether this core runs its own recompute queue (inline, or a single thread). In a pool of compute
+   * threads (compute-pool.ts) the main thread hands each core the chunks it claimed instead.
+   */
+  private readonly ownQueue: boolean;
 
   constructor(
     readonly store: Store,
     private readonly log: Logger,
     private readonly events: ComputeEvents = {},
-    opts: { fitCacheSize?: number } = {},
+    opts: { fitCacheSize?: number; ownQueue?: boolean } = {},
   ) {
+    this.ownQueue = opts.ownQueue ?? true;
     this.fitCache = new FitCache(opts.fitCacheSize ?? DEFAULT_FIT_CACHE_SIZE, (name) => this.unloadFit(name));
   }
 
   /**
    * Registers every stored model without fitting it (fits are loaded on first use), and schedules
-   * those with chunks left dirty by the last run.
+   * those with chunks left dirty by the last run (with its own queue; they are returned either way).
    */
-  async loadAll(): Promise<void> {
+  async loadAll(): Promise<string[]> {
     for (const record of await this.store.listModels()) this.register(record);
+    const dirty: string[] = [];
     for (const [name, m] of this.models) {
-      if (m.layout && (await this.store.chunks(m.id, { dirtyOnly: true })).length > 0) this.schedule(name);
+      if (m.layout && (await this.store.chunks(m.id, { dirtyOnly: true })).length > 0) dirty.push(name);
     }
+    for (const name of dirty) this.schedule(name);
+    return dirty;
+  }
+
+  /**
+   * Another compute thread fitted the model on a new reference: takes the new layout and drops the fit
+   * in memory, so the next use loads the saved fit.
+   */
+  relayout(name: string, layout: ModelLayout): void {
+    const m = this.models.get(name);
+    if (!m) return;
+    m.layout = layout;
+    this.unloadFit(name);
+    this.fitCache.drop(name);
+    m.status.fitted = layout.calculators.map((c) => c.id);
+    m.status.fitError = null;
   }
 
   /** Registers a model (its fit is loaded on first use). */
@@ -227,7 +254,10 @@ export class ComputeCore {
     this.setFitted(m, pending.entries);
     // Saved once the caller has stored the reference: a crash in between leaves the older fit, whose
     // inputs hash no longer matches, so the next load refits.
-    void this.store.saveFit(m.id, encodeFit(pending.entries, pending.inputsHash)).catch((e) => this.log.error('fit could not be saved; it is refitted when next loaded', { model: name, error: (e as Error).message }));
+    void this.store
+      .saveFit(m.id, encodeFit(pending.entries, pending.inputsHash))
+      .catch((e) => this.log.error('fit could not be saved; it is refitted when next loaded', { model: name, error: (e as Error).message }))
+      .finally(() => this.events.fitSaved?.(name));
     // A reference that fits resolves an earlier fit failure (replaceReference resolved the chunk errors).
     void this.store.resolveErrors(m.id, 'fit').catch((e) => this.log.error('could not mark fit errors resolved', { model: name, error: (e as Error).message }));
     this.schedule(name);
@@ -281,7 +311,7 @@ export class ComputeCore {
   // recompute
 
   schedule(name: string): void {
-    if (this.closing) return;
+    if (this.closing || !this.ownQueue) return;
     this.queue.add(name);
     this.events.queueDepth?.(this.queue.size);
     if (!this.running) {
@@ -301,13 +331,7 @@ export class ComputeCore {
         const name = this.queue.values().next().value as string;
         this.queue.delete(name);
         this.events.queueDepth?.(this.queue.size);
-        try {
-          await this.recomputeModel(name);
-        } catch (e) {
-          this.log.error('recompute failed', { model: name, error: (e as Error).message });
-          const m = this.models.get(name);
-          if (m && !m.deleted) await this.recordError(m, 'recompute', null, null, (e as Error).message);
-        }
+        await this.recompute(name);
       }
     } finally {
       this.running = false;
@@ -320,22 +344,41 @@ export class ComputeCore {
     }
   }
 
-  private async recomputeModel(name: string): Promise<void> {
+  /**
+   * Recomputes the given chunks of a model (claimed for this thread by the pool), or every dirty chunk.
+   * A failure of the whole run is stored with the model, never thrown. Returns the chunks computed.
+   */
+  async recompute(name: string, chunks?: StoredChunk[]): Promise<number> {
+    this.inFlight++;
+    try {
+      return await this.recomputeModel(name, chunks);
+    } catch (e) {
+      this.log.error('recompute failed', { model: name, error: (e as Error).message });
+      const m = this.models.get(name);
+      if (m && !m.deleted) await this.recordError(m, 'recompute', null, null, (e as Error).message);
+      return 0;
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  private async recomputeModel(name: string, chunks?: StoredChunk[]): Promise<number> {
     const m = this.models.get(name);
-    if (!m || m.deleted || !m.layout || m.status.fitError) return;
+    if (!m || m.deleted || !m.layout || m.status.fitError) return 0;
     const t0 = performance.now();
-    const all = await this.store.chunks(m.id);
-    const dirty = all.filter((c) => c.dirty);
-    if (dirty.length === 0 || !(await this.ensureFitted(m))) return;
+    // Every chunk is read for period positions (ranks in time order), and when no chunks are given.
+    const all = chunks && m.layout.chunker.type !== 'period' ? [] : await this.store.chunks(m.id);
+    const dirty = chunks ?? all.filter((c) => c.dirty);
+    if (dirty.length === 0 || !(await this.ensureFitted(m))) return 0;
     // Held for this recompute: loading another model's fit may evict this one from the cache meanwhile.
     const fitted = m.fitted;
-    if (fitted.length === 0) return;
+    if (fitted.length === 0) return 0;
     const levels = await this.store.loadLevels(m.id);
     const levelsOf = (column: string) => levels.get(column) ?? [];
     const positions = m.layout.chunker.type === 'period' ? periodPositions(all) : null;
     let computed = 0;
     for (const chunk of dirty) {
-      if (this.closing || m.deleted) return;
+      if (this.closing || m.deleted) return computed;
       await this.computeChunk(m, fitted, chunk, positions, levelsOf);
       computed++;
       await yieldToEventLoop();
@@ -359,6 +402,7 @@ export class ComputeCore {
     m.status.lastRecomputeAt = new Date().toISOString();
     this.events.recomputed?.(name, ms / 1000, computed);
     this.log.debug('recomputed', { model: name, chunks: computed, ms: m.status.lastRecomputeMs });
+    return computed;
   }
 
   private async computeChunk(m: ComputeModel, fitted: FittedEntry[], chunk: StoredChunk, positions: Map<number, ChunkPosition> | null, levelsOf: (c: string) => string[]): Promise<void> {
@@ -417,7 +461,7 @@ export class ComputeCore {
   async close(): Promise<void> {
     this.closing = true;
     this.queue.clear();
-    while (this.running) await new Promise((r) => setTimeout(r, 5));
+    while (this.running || this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();

@@ -1,13 +1,14 @@
 /**
- * Where the compute core runs: in a worker thread (the default when the compiled worker exists), so
- * fitting, recomputing and scoring use the second core and never block ingest or queries; or inline,
- * on the caller's thread (unit tests running from TypeScript sources, VIGIL_COMPUTE=inline).
+ * Where the compute core runs: in a pool of worker threads (the default when the compiled worker exists;
+ * compute-pool.ts), so fitting, recomputing and scoring use the other cores and never block ingest or
+ * queries; or inline, on the caller's thread (unit tests running from TypeScript sources,
+ * VIGIL_COMPUTE=inline).
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Worker } from 'worker_threads';
-import { ErrorStage, ModelRecord, Store } from '../store/types';
+import { ErrorStage, ModelRecord, Store, StoredChunk } from '../store/types';
 import { ComputeCore, ComputeEvents, FitResult, ModelStatus } from './compute';
+import { ComputePool } from './compute-pool';
 import { ApiError } from './errors';
 import { ColumnSpec, ModelLayout } from './layout';
 import { Logger, LogLevel } from './log';
@@ -17,6 +18,8 @@ export type ScoreReply = { calculatorId: string; threshold: number; rows: Scored
 
 export interface ComputeEngine {
   readonly kind: 'worker' | 'inline';
+  /** Compute threads (1 inline). */
+  readonly threads: number;
   start(): Promise<void>;
   register(record: ModelRecord): void;
   fit(model: string, specs: ColumnSpec[], frame: Buffer): Promise<{ token: number; result: FitResult }>;
@@ -27,18 +30,51 @@ export interface ComputeEngine {
   idle(): Promise<void>;
   score(model: string, frame: Buffer): Promise<ScoreReply>;
   status(model: string): ModelStatus | null;
+  /** Mean seconds of CPU-bound work per recomputed chunk lately (for Retry-After), null before any. */
+  secondsPerChunk(): number | null;
   close(): Promise<void>;
+}
+
+/** A running mean of the seconds per recomputed chunk (each recompute weighs by its chunks). */
+export class ChunkPace {
+  private mean: number | null = null;
+
+  note(seconds: number, chunks: number): void {
+    if (chunks <= 0) return;
+    const perChunk = seconds / chunks;
+    const w = Math.min(1, chunks / 20);
+    this.mean = this.mean === null ? perChunk : this.mean + w * (perChunk - this.mean);
+  }
+
+  get(): number | null {
+    return this.mean;
+  }
 }
 
 export class InlineEngine implements ComputeEngine {
   readonly kind = 'inline' as const;
+  readonly threads = 1;
   private readonly core: ComputeCore;
+  private readonly pace = new ChunkPace();
 
   constructor(store: Store, log: Logger, events: ComputeEvents, fitCacheSize?: number) {
-    this.core = new ComputeCore(store, log, events, { fitCacheSize });
+    this.core = new ComputeCore(
+      store,
+      log,
+      {
+        ...events,
+        recomputed: (model, seconds, chunks) => {
+          this.pace.note(seconds, chunks);
+          events.recomputed?.(model, seconds, chunks);
+        },
+      },
+      { fitCacheSize },
+    );
   }
 
-  start = () => this.core.loadAll();
+  start = async () => {
+    await this.core.loadAll();
+  };
   register = (r: ModelRecord) => this.core.register(r);
   fit = async (model: string, specs: ColumnSpec[], frame: Buffer) => this.core.fit(model, specs, frame);
   adopt = (model: string, token: number, layout: ModelLayout) => this.core.adopt(model, token, layout);
@@ -48,6 +84,7 @@ export class InlineEngine implements ComputeEngine {
   idle = () => this.core.idle();
   score = (model: string, frame: Buffer) => this.core.score(model, frame);
   status = (model: string) => this.core.status(model);
+  secondsPerChunk = () => this.pace.get();
   close = () => this.core.close();
 }
 
@@ -59,20 +96,21 @@ export type ToWorker =
   | { type: 'adopt'; model: string; token: number; layout: ModelLayout }
   | { type: 'discard'; model: string; token: number }
   | { type: 'forget'; model: string }
-  | { type: 'schedule'; model: string }
-  | { type: 'idle'; id: number }
+  | { type: 'relayout'; model: string; layout: ModelLayout }
+  | { type: 'compute'; id: number; model: string; chunks: StoredChunk[] }
   | { type: 'score'; id: number; model: string; frame: Uint8Array }
   | { type: 'close'; id: number };
 
 /** Omit over each member of a union. */
-type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
+export type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 export type FromWorker =
   | { type: 'reply'; id: number; value?: unknown; error?: SerializedError }
   | { type: 'status'; model: string; status: ModelStatus | null }
   | { type: 'event'; event: 'recomputed'; model: string; seconds: number; chunks: number }
   | { type: 'event'; event: 'error'; model: string; where: ErrorStage }
-  | { type: 'event'; event: 'queueDepth'; depth: number };
+  | { type: 'event'; event: 'queueDepth'; depth: number }
+  | { type: 'event'; event: 'fitSaved'; model: string };
 
 export interface SerializedError {
   message: string;
@@ -93,94 +131,10 @@ export interface WorkerOptions {
   dbPath: string;
   synchronous?: 'full' | 'normal';
   logLevel: LogLevel;
-  /** Models whose fitted calculators stay in memory (fit-cache.ts DEFAULT_FIT_CACHE_SIZE when absent). */
+  /** Models whose fitted calculators stay in memory (fit-cache.ts DEFAULT_FIT_CACHE_SIZE when absent), per compute thread. */
   fitCacheSize?: number;
-}
-
-export class WorkerEngine implements ComputeEngine {
-  readonly kind = 'worker' as const;
-  private readonly worker: Worker;
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
-  private readonly statuses = new Map<string, ModelStatus | null>();
-  private failed: Error | null = null;
-
-  constructor(
-    opts: WorkerOptions,
-    private readonly log: Logger,
-    private readonly events: ComputeEvents,
-  ) {
-    this.worker = new Worker(WORKER_FILE, { workerData: opts });
-    this.worker.on('message', (m: FromWorker) => this.onMessage(m));
-    this.worker.on('error', (e) => {
-      this.failed = e;
-      this.log.error('compute worker failed', { error: e.stack ?? e.message });
-      for (const w of this.waiting.values()) w.reject(e);
-      this.waiting.clear();
-    });
-    this.worker.on('exit', (code) => {
-      if (code !== 0 && !this.failed) {
-        this.failed = new Error(`compute worker exited with code ${code}`);
-        for (const w of this.waiting.values()) w.reject(this.failed);
-        this.waiting.clear();
-      }
-    });
-  }
-
-  private onMessage(m: FromWorker): void {
-    if (m.type === 'reply') {
-      const w = this.waiting.get(m.id);
-      if (!w) return;
-      this.waiting.delete(m.id);
-      if (m.error) w.reject(deserializeError(m.error));
-      else w.resolve(m.value);
-    } else if (m.type === 'status') {
-      this.statuses.set(m.model, m.status);
-      // The worker posts a status after each chunk's results are committed (and on a few other changes).
-      this.events.chunkComputed?.(m.model);
-    }
-    else if (m.event === 'recomputed') this.events.recomputed?.(m.model, m.seconds, m.chunks);
-    else if (m.event === 'error') this.events.error?.(m.model, m.where);
-    else if (m.event === 'queueDepth') this.events.queueDepth?.(m.depth);
-  }
-
-  private request<T>(msg: WithoutId<Extract<ToWorker, { id: number }>>): Promise<T> {
-    if (this.failed) return Promise.reject(this.failed);
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ ...msg, id });
-    });
-  }
-
-  private send(msg: Exclude<ToWorker, { id: number }>): void {
-    if (!this.failed) this.worker.postMessage(msg);
-  }
-
-  start = () => this.request<void>({ type: 'start' });
-  register = (record: ModelRecord) => this.send({ type: 'register', record });
-  fit = (model: string, specs: ColumnSpec[], frame: Buffer) => this.request<{ token: number; result: FitResult }>({ type: 'fit', model, specs, frame });
-  adopt = (model: string, token: number, layout: ModelLayout) => this.send({ type: 'adopt', model, token, layout });
-  discard = (model: string, token: number) => this.send({ type: 'discard', model, token });
-  forget = (model: string) => {
-    this.statuses.delete(model);
-    this.send({ type: 'forget', model });
-  };
-  schedule = (model: string) => this.send({ type: 'schedule', model });
-  idle = () => this.request<void>({ type: 'idle' });
-  score = (model: string, frame: Buffer) => this.request<ScoreReply>({ type: 'score', model, frame });
-  status = (model: string) => this.statuses.get(model) ?? null;
-
-  async close(): Promise<void> {
-    if (!this.failed) {
-      try {
-        await this.request<void>({ type: 'close' });
-      } catch {
-        /* already gone */
-      }
-    }
-    await this.worker.terminate();
-  }
+  /** Compute worker threads (VIGIL_COMPUTE_THREADS; default computeThreadsDefault()). */
+  threads?: number;
 }
 
 /** The compiled worker entry (absent when running from TypeScript sources). */
@@ -194,6 +148,6 @@ export function createEngine(
   events: ComputeEvents,
 ): ComputeEngine {
   const useWorker = mode === 'worker' || (mode === 'auto' && fs.existsSync(WORKER_FILE) && store.location !== ':memory:');
-  if (useWorker) return new WorkerEngine({ dbPath: store.location, ...opts }, log, events);
+  if (useWorker) return new ComputePool(store, { dbPath: store.location, ...opts }, log, events);
   return new InlineEngine(store, log, events, opts.fitCacheSize);
 }

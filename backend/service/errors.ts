@@ -13,6 +13,9 @@ export class ApiError extends Error {
     this.name = 'ApiError';
   }
 
+  /** Headers sent with the error answer (Retry-After on a 429). */
+  headers: Record<string, string> = {};
+
   toJSON() {
     return { error: { code: this.code, message: this.message, where: this.where } };
   }

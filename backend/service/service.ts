@@ -17,6 +17,7 @@ import { resolveCalculators } from './calculators';
 import { chunkIdOf, sizeChunkMarks } from './chunk-plan';
 import { coerceColumn, CoercedRows, coerceRows, readIds, sortByTime } from './coerce';
 import { ModelStatus } from './compute';
+import { DEFAULT_MAX_BACKLOG_CHUNKS, retryAfterSeconds } from './compute-env';
 import { ModelDefinition, parseModelDefinition } from './definition';
 import { ComputeEngine, createEngine } from './engine';
 import { Coalescer, createIngestPipeline, IngestPipeline } from './ingest-pipeline';
@@ -43,6 +44,13 @@ export interface ServiceOptions {
   now?: () => number;
   /** How often retention deletes expired rows (default: VIGIL_RETENTION_INTERVAL, else 1m; retention.ts). */
   retentionIntervalMs?: number;
+  /** Compute worker threads (VIGIL_COMPUTE_THREADS; compute-pool.ts default). */
+  computeThreads?: number;
+  /**
+   * Back-pressure (VIGIL_MAX_BACKLOG): a rows batch is refused with 429 while the model has more dirty
+   * chunks than this; 0 turns it off. Default DEFAULT_MAX_BACKLOG_CHUNKS.
+   */
+  maxBacklogChunks?: number;
 }
 
 /** What the service reports as it works (the server wires these to its /metrics registry). */
@@ -54,6 +62,8 @@ export interface ServiceHooks {
   targetsAttached?(model: string, count: number): void;
   recomputed?(model: string, seconds: number): void;
   queueDepth?(depth: number): void;
+  /** A model's backlog: chunks waiting to be recomputed (after ingest, targets and each computed chunk). */
+  backlog?(model: string, chunks: number): void;
   /** An error; `model` for the errors stored with a model (fit, recompute). */
   error?(where: string, model?: string): void;
   /** A model is known (at start-up or registered): its stored error totals and last ingest time. */
@@ -112,6 +122,8 @@ export class VigilService {
   readonly hooks: ServiceHooks;
   /** The server's clock (epoch ms): a period chunk is open while its period has not ended by it. */
   readonly now: () => number;
+  /** Dirty chunks per model beyond which ingest answers 429 (0: never). */
+  readonly maxBacklogChunks: number;
   /** Deletes analysis rows past their model's retention (retention.ts). */
   readonly retention: RetentionSweeper;
 
@@ -127,9 +139,14 @@ export class VigilService {
       opts.retentionIntervalMs ?? retentionIntervalFromEnv(process.env),
     );
     this.hooks = opts.hooks ?? {};
-    this.engine = createEngine(opts.compute ?? 'auto', this.store, { synchronous: opts.synchronous, logLevel: opts.logLevel ?? 'info', fitCacheSize: opts.fitCacheSize }, this.log, {
+    this.maxBacklogChunks = opts.maxBacklogChunks ?? DEFAULT_MAX_BACKLOG_CHUNKS;
+    const engineOpts = { synchronous: opts.synchronous, logLevel: opts.logLevel ?? 'info', fitCacheSize: opts.fitCacheSize, threads: opts.computeThreads };
+    this.engine = createEngine(opts.compute ?? 'auto', this.store, engineOpts, this.log, {
       // Result writes of the compute worker change the store's results version (cached answers).
-      chunkComputed: () => this.store.noteResultWrite?.(),
+      chunkComputed: (model) => {
+        this.store.noteResultWrite?.();
+        void this.reportBacklog(model);
+      },
       recomputed: (model, seconds, chunks) => {
         this.store.noteResultWrite?.();
         this.counters.chunksComputed += chunks;
@@ -158,6 +175,7 @@ export class VigilService {
       for (const [column, levels] of await this.store.loadLevels(record.id)) rt.dicts.set(column, new Dictionary(levels));
       this.models.set(record.name, rt);
       this.hooks.modelLoaded?.(record.name, { errorTotals: (await this.store.errorSummary(record.id)).totals, lastIngestAt: record.lastIngestAt });
+      await this.reportBacklog(record.name);
     }
     this.ready = true;
     this.hooks.modelsChanged?.(this.models.size);
@@ -208,6 +226,7 @@ export class VigilService {
     this.models.set(def.name, rt);
     this.engine.register(record);
     this.hooks.modelLoaded?.(def.name, { errorTotals: (await this.store.errorSummary(record.id)).totals, lastIngestAt: null });
+    this.hooks.backlog?.(def.name, 0);
     this.hooks.modelsChanged?.(this.models.size);
     this.log.info('model registered', { model: def.name });
     return rt;
@@ -286,6 +305,7 @@ export class VigilService {
       overlay.commit();
       rt.layout = layout;
       this.engine.adopt(name, token, layout);
+      void this.reportBacklog(name);
       await this.refreshRecord(rt);
       this.log.info('reference fitted', { model: name, rows: rows.n, calculators: layout.calculators.map((c) => c.id) });
       return {
@@ -325,6 +345,7 @@ export class VigilService {
 
   private async ingestRowsUnchecked(name: string, body: RowsBody, contentType: string | undefined) {
     const rt = this.runtime(name);
+    await this.refuseOverBacklog(rt);
     const parsed = await this.parseBody(body, contentType);
     // Batches parsed while the model's previous ones are being written are written together.
     let group = this.ingestGroups.get(rt);
@@ -404,8 +425,29 @@ export class VigilService {
         };
       });
       if (inserted > 0) this.engine.schedule(name);
+      void this.reportBacklog(name);
       return answers;
     });
+  }
+
+  /**
+   * Back-pressure: while the model has more dirty chunks than the bound, a rows batch is refused (429,
+   * nothing stored) with a Retry-After from the recent pace of the compute threads, rather than letting
+   * results fall further behind.
+   */
+  private async refuseOverBacklog(rt: ModelRuntime): Promise<void> {
+    if (this.maxBacklogChunks <= 0 || !rt.layout) return;
+    const pending = await this.store.dirtyChunkCount(rt.record.id);
+    if (pending <= this.maxBacklogChunks) return;
+    const retryAfter = retryAfterSeconds(pending - this.maxBacklogChunks, this.engine.secondsPerChunk(), this.engine.threads);
+    const e = new ApiError(
+      429,
+      'backlog',
+      `model '${rt.record.name}' has ${pending} chunks waiting to be recomputed, more than the bound of ${this.maxBacklogChunks} (VIGIL_MAX_BACKLOG); nothing was stored: retry in ${retryAfter} s`,
+      'path.model',
+    );
+    e.headers['Retry-After'] = String(retryAfter);
+    throw e;
   }
 
   async attachTargets(name: string, body: RowsBody, contentType: string | undefined) {
@@ -452,6 +494,7 @@ export class VigilService {
       await this.refreshRecord(rt);
       this.hooks.targetsAttached?.(name, res.attached);
       if (res.attached > 0) this.engine.schedule(name);
+      void this.reportBacklog(name);
       return {
         model: name,
         received: parsed.n,
@@ -506,6 +549,17 @@ export class VigilService {
   /** Resolves when no recompute is queued or running. */
   idle(): Promise<void> {
     return this.engine.idle();
+  }
+
+  /** Reports a model's backlog (hooks.backlog); never throws. */
+  private async reportBacklog(name: string): Promise<void> {
+    const rt = this.models.get(name);
+    if (!rt || rt.deleted || !this.hooks.backlog) return;
+    try {
+      this.hooks.backlog(name, await this.store.dirtyChunkCount(rt.record.id));
+    } catch (e) {
+      this.log.warn('could not read the recompute backlog', { model: name, error: (e as Error).message });
+    }
   }
 
   /** Pending (dirty) and total chunks of a model. */

@@ -1,6 +1,8 @@
 /**
- * The compute worker thread: a ComputeCore over its own connection to the same SQLite file (WAL lets it
- * write results while the main thread ingests). Messages are in engine.ts.
+ * A compute worker thread: a ComputeCore over its own connection to the same SQLite file (WAL lets it
+ * write results while the main thread ingests). The server runs a pool of them (compute-pool.ts): the
+ * main thread claims dirty chunks and hands each thread the ones it claimed (`compute`). Messages are in
+ * engine.ts.
  */
 import { parentPort, workerData } from 'worker_threads';
 import { openStore } from '../store';
@@ -22,16 +24,18 @@ const core = new ComputeCore(store, log, {
   chunkComputed: (model) => post({ type: 'status', model, status: core.status(model) }),
   error: (model, where) => post({ type: 'event', event: 'error', model, where }),
   queueDepth: (depth) => post({ type: 'event', event: 'queueDepth', depth }),
-}, { fitCacheSize: opts.fitCacheSize });
+  fitSaved: (model) => post({ type: 'event', event: 'fitSaved', model }),
+}, { fitCacheSize: opts.fitCacheSize, ownQueue: false });
 
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
 async function handle(m: ToWorker): Promise<void> {
   switch (m.type) {
-    case 'start':
-      await core.loadAll();
+    case 'start': {
+      const dirty = await core.loadAll();
       for (const model of (await store.listModels()).map((r) => r.name)) post({ type: 'status', model, status: core.status(model) });
-      return post({ type: 'reply', id: m.id });
+      return post({ type: 'reply', id: m.id, value: dirty });
+    }
     case 'register':
       core.register(m.record);
       return post({ type: 'status', model: m.record.name, status: core.status(m.record.name) });
@@ -44,11 +48,11 @@ async function handle(m: ToWorker): Promise<void> {
       return core.discard(m.model, m.token);
     case 'forget':
       return core.forget(m.model);
-    case 'schedule':
-      return core.schedule(m.model);
-    case 'idle':
-      await core.idle();
-      return post({ type: 'reply', id: m.id });
+    case 'relayout':
+      core.relayout(m.model, m.layout);
+      return post({ type: 'status', model: m.model, status: core.status(m.model) });
+    case 'compute':
+      return post({ type: 'reply', id: m.id, value: await core.recompute(m.model, m.chunks) });
     case 'score':
       return post({ type: 'reply', id: m.id, value: await core.score(m.model, asBuffer(m.frame)) });
     case 'close':

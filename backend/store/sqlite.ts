@@ -491,6 +491,10 @@ export class SqliteStore implements Store {
     return (this.stmt(sql).all(modelId) as Row[]).map((r) => this.toChunk(r));
   }
 
+  async dirtyChunkCount(modelId: number): Promise<number> {
+    return this.stmt('SELECT count(*) FROM chunks WHERE model_id = ? AND dirty = 1').pluck().get(modelId) as number;
+  }
+
   async readChunkRows(modelId: number, chunk: ChunkMark, width: number): Promise<StoredRows> {
     const rows =
       chunk.startSeq !== null

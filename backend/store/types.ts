@@ -270,6 +270,8 @@ export interface Store {
   attachTargets(modelId: number, update: TargetUpdate): Promise<{ attached: number; unknown: string[]; expired: { id: string; chunk: string }[] }>;
 
   chunks(modelId: number, opts?: { dirtyOnly?: boolean }): Promise<StoredChunk[]>;
+  /** Chunks waiting for a recompute (dirty): the model's backlog. */
+  dirtyChunkCount(modelId: number): Promise<number>;
   readChunkRows(modelId: number, chunk: ChunkMark, width: number): Promise<StoredRows>;
   /**
    * Replaces the results of one analysis chunk and records its row count and dates; clears `dirty`

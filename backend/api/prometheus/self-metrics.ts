@@ -176,6 +176,7 @@ export const selfMetrics = {
   ingestBatches: new Counter('vigil_ingest_batches_total', 'Ingest requests per model and outcome (accepted or rejected)', ['model', 'outcome']),
   recomputeDuration: new Histogram('vigil_recompute_duration_seconds', 'Time to recompute the dirty chunks of a model', ['model']),
   recomputeQueueDepth: new Gauge('vigil_recompute_queue_depth', 'Models waiting for a recompute'),
+  recomputeBacklog: new Gauge('vigil_recompute_backlog_chunks', 'Chunks of a model waiting to be recomputed (dirty); ingest answers 429 while it is above VIGIL_MAX_BACKLOG', ['model']),
   lastRecompute: new Gauge('vigil_last_recompute_timestamp_seconds', 'When a model was last recomputed (unix seconds)', ['model']),
   lastIngest: new Gauge('vigil_last_ingest_timestamp_seconds', 'When the model last stored analysis rows (unix seconds); absent before its first rows', ['model']),
   errors: new Counter(

@@ -1,0 +1,40 @@
+/**
+ * The compute settings read from the environment (VIGIL_COMPUTE_THREADS, VIGIL_MAX_BACKLOG). A module of
+ * its own without engine imports: `vigil serve` reads these before it opens the port.
+ */
+import * as os from 'os';
+
+/** The default pool size is the CPU count, at most this (the main, ingest and writer threads need CPU too). */
+export const MAX_DEFAULT_COMPUTE_THREADS = 4;
+
+export function defaultComputeThreads(): number {
+  const cpus = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length;
+  return Math.max(1, Math.min(cpus, MAX_DEFAULT_COMPUTE_THREADS));
+}
+
+/** VIGIL_COMPUTE_THREADS: compute worker threads (default defaultComputeThreads()). */
+export function computeThreadsFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.VIGIL_COMPUTE_THREADS;
+  if (raw === undefined || raw.trim() === '') return defaultComputeThreads();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`VIGIL_COMPUTE_THREADS must be a whole number from 1 to 64 (compute worker threads), not '${raw}'`);
+  return n;
+}
+
+/** Dirty chunks a model may have before its ingest is refused with 429 (VIGIL_MAX_BACKLOG). */
+export const DEFAULT_MAX_BACKLOG_CHUNKS = 1000;
+
+/** VIGIL_MAX_BACKLOG: a whole number of chunks, 0 for no bound. */
+export function maxBacklogFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.VIGIL_MAX_BACKLOG;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_BACKLOG_CHUNKS;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0) throw new Error(`VIGIL_MAX_BACKLOG must be a whole number of chunks (0: no bound), not '${raw}'`);
+  return n;
+}
+
+/** Retry-After of a 429, seconds: the estimated time to bring the backlog back to the bound, 1 to 60. */
+export function retryAfterSeconds(excessChunks: number, secondsPerChunk: number | null, threads: number): number {
+  const estimate = (excessChunks * (secondsPerChunk ?? 0.1)) / Math.max(1, threads);
+  return Math.min(60, Math.max(1, Math.ceil(estimate)));
+}
