@@ -29,7 +29,7 @@ afterAll(async () => {
 
 /** A request with raw bytes and headers (fetch sends Content-Encoding as given). */
 async function send(method: string, urlPath: string, body: Buffer | string, headers: Record<string, string>) {
-  const res = await fetch(vigil.url + urlPath, { method, headers, body });
+  const res = await fetch(vigil.url + urlPath, { method, headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
   const text = await res.text();
   let parsed: any;
   try {

@@ -78,7 +78,7 @@ test('any body to POST /rows: 200 or a 4xx naming where, never a 5xx; accepted r
       else if (enc === 'deflate') bytes = zlib.deflateSync(bytes);
       else if (enc === 'br') bytes = zlib.brotliCompressSync(bytes);
       if (enc) headers['content-encoding'] = enc === 'gzip-but-corrupt' ? 'gzip' : enc;
-      const res = await fetch(`${vigil.url}/api/models/fuzz/rows`, { method: 'POST', headers, body: bytes });
+      const res = await fetch(`${vigil.url}/api/models/fuzz/rows`, { method: 'POST', headers, body: new Uint8Array(bytes) });
       const text = await res.text();
       expect(res.status).toBeLessThan(500);
       const answer = JSON.parse(text);
