@@ -437,9 +437,12 @@ export class ComputeCore {
     }
     const results: ResultRecord[] = [];
     const errors: { calculator: string; message: string }[] = [];
+    // Dirtied by late targets only: the calculators that read targets run; the others' stored rows stay.
+    const targetsOnly = chunk.targetsOnly && layout.target !== null;
+    const entries = targetsOnly ? fitted.filter((e) => readsTargets(e, layout.target!.name)) : fitted;
     if (rows.n > 0) {
       const { frame, withFlags } = buildFrames(layout, { ...rows, timestamps }, levelsOf);
-      for (const entry of fitted) {
+      for (const entry of entries) {
         try {
           const metricRows = entry.fitted.calculate(entry.usesFlags ? withFlags : frame);
           // not push(...): a chunk of a wide model can have more records than spread arguments allow
@@ -452,7 +455,8 @@ export class ComputeCore {
       }
     }
     // The failures are stored with the chunk's results, in one transaction (store: chunkErrors).
-    await this.store.writeChunkResults(m.id, { chunk, nRows: rows.n, startDate, endDate, results, errors });
+    const calculators = targetsOnly ? entries.map((e) => e.id) : undefined;
+    await this.store.writeChunkResults(m.id, { chunk, nRows: rows.n, startDate, endDate, results, errors, calculators });
     for (let i = 0; i < errors.length; i++) this.events.error?.(m.name, 'recompute');
     m.status.chunksComputed++;
     this.events.chunkComputed?.(m.name);
@@ -466,6 +470,18 @@ export class ComputeCore {
     this.idleWaiters = [];
     for (const w of waiters) w();
   }
+}
+
+/**
+ * Whether a calculator reads the targets: its parameters name the target column (`y_true` of realized
+ * performance, CBPE's and DLE's realized values, concept drift; `column_names` of the invalid-values
+ * share). Calculators only read the columns their parameters name, so the others cannot change when
+ * targets arrive (test/server/late-targets.test.ts compares with a full recompute).
+ */
+export function readsTargets(entry: Pick<FittedEntry, 'resolved'>, target: string): boolean {
+  const names = (v: unknown): boolean =>
+    v === target || (Array.isArray(v) ? v.some(names) : v !== null && typeof v === 'object' ? Object.values(v as object).some(names) : false);
+  return names(entry.resolved.params);
 }
 
 export function specsOf(layout: Pick<ModelLayout, 'payload' | 'target'>): Map<string, ColumnSpec> {

@@ -413,7 +413,8 @@ export class SqliteStore implements Store {
     const findDropped = this.stmt('SELECT chunk_id FROM dropped_ids WHERE model_id = ? AND row_id = ?');
     const set = this.stmt('UPDATE analysis_rows SET target = ?, invalid = ? WHERE model_id = ? AND seq = ?');
     const width = payloadWidth(this.modelById(modelId).layout);
-    const dirty = this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ? AND chunk_id = ?');
+    // A computed chunk becomes dirty for its targets only (2); one already dirty for its rows stays so (1).
+    const dirty = this.stmt('UPDATE chunks SET dirty = CASE WHEN dirty = 0 THEN 2 ELSE dirty END, gen = gen + 1 WHERE model_id = ? AND chunk_id = ?');
     return this.write(() => {
       const unknown: string[] = [];
       const expired: { id: string; chunk: string }[] = [];
@@ -477,22 +478,24 @@ export class SqliteStore implements Store {
       startDate: r.start_date as number | null,
       endDate: r.end_date as number | null,
       nRows: r.n_rows as number,
-      dirty: r.dirty === 1,
+      dirty: r.dirty !== 0,
+      targetsOnly: r.dirty === 2,
       gen: r.gen as number,
       rowsDropped: r.rows_dropped_at !== null && r.rows_dropped_at !== undefined,
       rowsGone: r.rows_gone === 1,
+      computedAt: r.computed_at as number | null,
     };
   }
 
   async chunks(modelId: number, opts: { dirtyOnly?: boolean } = {}): Promise<StoredChunk[]> {
     const sql = opts.dirtyOnly
-      ? 'SELECT * FROM chunks WHERE model_id = ? AND dirty = 1 ORDER BY chunk_id'
+      ? 'SELECT * FROM chunks WHERE model_id = ? AND dirty > 0 ORDER BY chunk_id'
       : 'SELECT * FROM chunks WHERE model_id = ? ORDER BY chunk_id';
     return (this.stmt(sql).all(modelId) as Row[]).map((r) => this.toChunk(r));
   }
 
   async dirtyChunkCount(modelId: number): Promise<number> {
-    return this.stmt('SELECT count(*) FROM chunks WHERE model_id = ? AND dirty = 1').pluck().get(modelId) as number;
+    return this.stmt('SELECT count(*) FROM chunks WHERE model_id = ? AND dirty > 0').pluck().get(modelId) as number;
   }
 
   async readChunkRows(modelId: number, chunk: ChunkMark, width: number): Promise<StoredRows> {
@@ -537,12 +540,15 @@ export class SqliteStore implements Store {
       if (!cur) return false; // removed meanwhile
       // Retention dropped its rows: results computed from what is left would be of a partial row set.
       if (cur.rows_dropped_at !== null) return false;
-      this.stmt("DELETE FROM results WHERE model_id = ? AND period = 'analysis' AND chunk_id = ?").run(modelId, w.chunk.chunkId);
+      if (w.calculators) {
+        this.stmt("DELETE FROM results WHERE model_id = ? AND period = 'analysis' AND chunk_id = ? AND calculator_id IN (SELECT value FROM json_each(?))").run(modelId, w.chunk.chunkId, JSON.stringify(w.calculators));
+      } else this.stmt("DELETE FROM results WHERE model_id = ? AND period = 'analysis' AND chunk_id = ?").run(modelId, w.chunk.chunkId);
       this.insertResults(modelId, w.results);
       this.chunkErrors(modelId, w);
       const current = cur.gen === w.chunk.gen;
       this.stmt(
-        'UPDATE chunks SET n_rows = ?, start_date = ?, end_date = ?, computed_at = ?, dirty = CASE WHEN gen = ? THEN 0 ELSE dirty END WHERE model_id = ? AND chunk_id = ?',
+        // computed_at strictly increases per chunk (at least 1 ms past the last write): it marks each write.
+        'UPDATE chunks SET n_rows = ?, start_date = ?, end_date = ?, computed_at = MAX(?, IFNULL(computed_at, 0) + 1), dirty = CASE WHEN gen = ? THEN 0 ELSE dirty END WHERE model_id = ? AND chunk_id = ?',
       ).run(w.nRows, w.startDate, w.endDate, Date.now(), w.chunk.gen, modelId, w.chunk.chunkId);
       return current;
     });
@@ -697,6 +703,10 @@ export class SqliteStore implements Store {
       where.push('period = @period');
       params.period = f.period;
     }
+    if (f.chunkIds) {
+      where.push('chunk_id IN (SELECT value FROM json_each(@chunks))');
+      params.chunks = JSON.stringify(f.chunkIds);
+    }
     if (f.from !== null && f.from !== undefined) {
       where.push('end_date >= @from');
       params.from = f.from;
@@ -779,9 +789,10 @@ export class SqliteStore implements Store {
   private chunkErrors(modelId: number, w: ChunkResultWrite): void {
     const failed = w.errors ?? [];
     const now = Date.now();
+    // Errors of the calculators that ran (all, or w.calculators) and did not fail now are resolved.
     this.stmt(
-      "UPDATE model_errors SET resolved_at = ? WHERE model_id = ? AND stage = 'recompute' AND chunk_id = ? AND resolved_at IS NULL AND calculator NOT IN (SELECT value FROM json_each(?))",
-    ).run(now, modelId, w.chunk.chunkId, JSON.stringify(failed.map((f) => f.calculator)));
+      "UPDATE model_errors SET resolved_at = ? WHERE model_id = ? AND stage = 'recompute' AND chunk_id = ? AND resolved_at IS NULL AND calculator NOT IN (SELECT value FROM json_each(?)) AND (? IS NULL OR calculator IN (SELECT value FROM json_each(?)))",
+    ).run(now, modelId, w.chunk.chunkId, JSON.stringify(failed.map((f) => f.calculator)), w.calculators ? 1 : null, JSON.stringify(w.calculators ?? []));
     if (failed.length === 0) return;
     for (const f of failed) this.insertError(modelId, now, { stage: 'recompute', calculator: f.calculator, chunkId: w.chunk.chunkId, chunkKey: w.chunk.key, message: f.message });
     this.pruneErrors(modelId);

@@ -102,12 +102,23 @@ export interface StoredChunk extends ChunkMark {
   /** Bumped by every change; a recompute clears `dirty` only if the generation it read is current. */
   gen: number;
   /**
+   * Dirty because of late targets only (no row added since it was computed): only the calculators that
+   * read targets need to run again. Stored as dirty = 2; rows, a new reference or a rechunk make it 1.
+   */
+  targetsOnly: boolean;
+  /**
    * Retention deleted (or is deleting) the chunk's rows: it is never dirtied or recomputed again and its
    * results are kept (service/retention.ts).
    */
   rowsDropped: boolean;
   /** The deletion of a dropped chunk's rows finished (false again when a late row lands in it). */
   rowsGone: boolean;
+  /**
+   * When its results were last written (epoch ms, null before any), strictly increasing per chunk: every
+   * result write changes it, so with `gen` it tells the Prometheus series index which chunks' results to
+   * read again (api/prometheus/series-index.ts).
+   */
+  computedAt?: number | null;
 }
 
 /** Rows of one chunk read back for computing. */
@@ -154,6 +165,8 @@ export interface ResultFilter {
   /** Empty or missing = all; `''` selects model-level series (column null). */
   columns?: string[] | null;
   period?: Period | 'both';
+  /** Only these analysis chunks (ids); missing = all. */
+  chunkIds?: number[] | null;
   /** Epoch ms: a chunk is returned when [start_date, end_date] overlaps [from, to]. */
   from?: number | null;
   to?: number | null;
@@ -181,6 +194,11 @@ export interface ChunkResultWrite {
    * marked resolved.
    */
   errors?: { calculator: string; message: string }[];
+  /**
+   * Only these calculators were recomputed (a chunk dirtied by late targets only): only their results
+   * and errors are replaced; every other calculator's stored rows stay as they are.
+   */
+  calculators?: string[];
 }
 
 /** Where a model's error happened: fitting the reference at start-up, or computing a chunk. */
