@@ -180,6 +180,40 @@ describe('parallel vigil run: reading order and the targets join', () => {
     expect(b).toEqual(a);
   });
 
+  it('reports invalid UTF-8 in the full car-loan files (analysis on worker 0, reference on the main thread) as the sequential run does', () => {
+    // The issue's case: a Latin-1 byte in salary_range was read as a new category (JS 0.041 -> 0.052).
+    const latin1 = (source: string, name: string, row: number) => {
+      const text = fs.readFileSync(path.join(DATA, source));
+      let at = 0;
+      for (let line = 0; line < row; line++) at = text.indexOf(10, at) + 1;
+      at = text.indexOf(','.charCodeAt(0), text.indexOf(','.charCodeAt(0), at) + 1) + 1; // the third field: salary_range
+      const file = path.join(dir, name);
+      fs.writeFileSync(file, Buffer.concat([text.subarray(0, at), Buffer.from([0xe9]), text.subarray(at)]));
+      return file;
+    };
+    const carLoan = fs.readFileSync(path.join(ROOT, 'examples', 'car-loan.yaml'), 'utf8').replace(/data\/nannyml\//g, `${DATA}/`);
+    const analysisBad = path.join(dir, 'car-loan-latin1-analysis.yaml');
+    fs.writeFileSync(analysisBad, carLoan.replace(/analysis: .*_analysis\.csv/, `analysis: ${latin1('synthetic_car_loan_analysis.csv', 'latin1-analysis.csv', 40000)}`));
+    const bothBad = path.join(dir, 'car-loan-latin1-both.yaml');
+    fs.writeFileSync(bothBad, fs.readFileSync(analysisBad, 'utf8').replace(/reference: .*_reference\.csv/, `reference: ${latin1('synthetic_car_loan_reference.csv', 'latin1-reference.csv', 3)}`));
+    for (const [file, expected] of [
+      [analysisBad, /^vigil: .*latin1-analysis\.csv: line 40001, column \d+ \(characters counted from 1; byte \d+ of the line\): invalid UTF-8 byte 0xe9/],
+      [bothBad, /^vigil: .*latin1-reference\.csv: line 4, column \d+ .*invalid UTF-8 byte 0xe9/],
+    ] as const) {
+      const out = path.join(dir, 'latin1-out.json');
+      const [a, b, c] = [1, 2, 3].map((threads) => {
+        const r = run([file, '--out', out], threads);
+        expect(fs.existsSync(out)).toBe(false);
+        return r;
+      });
+      expect(a.status).toBe(2);
+      expect(a.stderr.trim().split('\n')).toHaveLength(1);
+      expect(a.stderr).toMatch(expected);
+      expect(b).toEqual(a);
+      expect(c).toEqual(a);
+    }
+  });
+
   it('runs calculators with different timestamp columns (no shared sort) to the same bytes', () => {
     const file = smallConfig('mixed-ts.json', {
       reference: smallCsv('ref.csv', 100),
