@@ -351,6 +351,8 @@ const ingestScenario: Scenario = {
     result.targets = [
       check('ingest', '>= 100k rows/s', result.metrics.rows_per_s ?? null, (v) => v >= 100_000),
       check('10k ingest -> results (max)', '< 500 ms', result.metrics.incremental_latency_max_ms ?? null, (v) => v < 500),
+      // issue 13: results no more than 5 s behind when the sustained ingest stops (last ack -> all results)
+      check('results lag when ingest stops', '<= 5 s', result.metrics.catch_up_s ?? null, (v) => v <= 5),
     ];
     return result;
   },
