@@ -80,29 +80,44 @@ function fieldValue(row: ResultRowLike, field: ResultField): number | null {
 }
 
 /**
+ * The samples one result row contributes, one per non-null field: `emit(name, base, value)` with the series
+ * name and the row's labels without `__name__` (shared by the row's samples). Returns the sample time (the
+ * chunk's start) and the chunk's end, or null when the row is not exported (reference period, no time,
+ * no family). The one place that decides what a row exports; seriesOfRows and the incremental series index
+ * (series-index.ts) both use it.
+ */
+export function rowSamples(model: string, row: ResultRowLike, emit: (name: string, base: Record<string, string>, v: number) => void): { start: number; end: number } | null {
+  if (row.period !== 'analysis') return null;
+  const start = toMs(row.chunk.start_date);
+  if (start === null) return null;
+  const family = familyOfCalculator(row.calculator);
+  const base = rowLabels(model, row, family);
+  if (!family || !base) return null;
+  for (const field of RESULT_FIELDS) {
+    const v = fieldValue(row, field);
+    if (v !== null) emit(seriesName(family, field), base, v);
+  }
+  return { start, end: toMs(row.chunk.end_date) ?? start };
+}
+
+/**
  * Series of one model's result rows. The last chunk of each series stays current until its end plus
- * `lookbackMs` (the chunk lookback, see evaluator.ts).
+ * `lookbackMs` (the chunk lookback, see evaluator.ts). The server keeps its series current per chunk
+ * instead (series-index.ts); this full build is the reference it is tested against.
  */
 export function seriesOfRows(model: string, rows: Iterable<ResultRowLike>, lookbackMs: number): Series[] {
   const acc = new Map<string, { labels: Labels; t: number[]; v: number[]; lastEnd: number }>();
   for (const row of rows) {
-    if (row.period !== 'analysis') continue;
-    const start = toMs(row.chunk.start_date);
-    if (start === null) continue;
-    const family = familyOfCalculator(row.calculator);
-    const base = rowLabels(model, row, family);
-    if (!family || !base) continue;
-    const end = toMs(row.chunk.end_date) ?? start;
-    for (const field of RESULT_FIELDS) {
-      const v = fieldValue(row, field);
-      if (v === null) continue;
-      const labels = { [METRIC_NAME]: seriesName(family, field), ...base };
+    const samples: { labels: Labels; v: number }[] = [];
+    const at = rowSamples(model, row, (name, base, v) => samples.push({ labels: { [METRIC_NAME]: name, ...base }, v }));
+    if (!at) continue;
+    for (const { labels, v } of samples) {
       const key = seriesKey(labels);
       let s = acc.get(key);
-      if (!s) acc.set(key, (s = { labels, t: [], v: [], lastEnd: end }));
-      s.t.push(start);
+      if (!s) acc.set(key, (s = { labels, t: [], v: [], lastEnd: at.end }));
+      s.t.push(at.start);
       s.v.push(v);
-      s.lastEnd = Math.max(s.lastEnd, end);
+      s.lastEnd = Math.max(s.lastEnd, at.end);
     }
   }
   const out: Series[] = [];

@@ -1,34 +1,43 @@
 /**
  * The SeriesSource over the server's results store: every model's analysis results mapped to series by
- * series.ts, held in memory and rebuilt for a model only when its results changed. Queries never compute:
- * they read what the recompute wrote.
+ * series.ts and held in memory (series-index.ts), kept current per chunk. Queries never compute: they
+ * read what the recompute wrote.
  *
- * Change detection is a per-model fingerprint read on each request (two small indexed queries per model):
- * the model's fit version and, per analysis chunk, its generation, dirty flag, row count and dates. Every
- * ingest, refit and result write changes one of them. `invalidate()` drops the cache outright.
- *
- * Which chunks are open also follows the clock (a period chunk closes when its period ends: its samples
- * lose the `partial` label and its alert counts, service/open-chunks.ts), so a model's series are also
- * rebuilt once the clock passes the end of one of its open chunks; `openUntil()` tells the answer caches
- * when that is.
+ * A refresh (on a query, when the store's results version moved or an open chunk's period ended) reads
+ * each model's chunk states (one small indexed query per model) and compares each chunk's stamp (its
+ * generation, dirty flag, result-write time, position and dates: every ingest, result write, reference
+ * replacement and renumbering changes it) with the stamp its samples were read at. Only chunks whose
+ * stamp moved, that appeared or went away, or that were open and whose period has ended by the clock
+ * (service/open-chunks.ts: their samples lose `partial` and count their alerts) are read again, and their
+ * samples are spliced into the model's series. A model is read whole once, when first seen, in slices
+ * of a few chunks that yield to the event loop between them. `invalidate()` drops everything.
  */
 import { ModelDefinition } from '../../service/definition';
-import { effectiveAlert, isOpen, openChunkPolicy } from '../../service/open-chunks';
+import { effectiveAlert, isOpen, openChunkPolicy, OpenChunkPolicy } from '../../service/open-chunks';
 import type { ModelRecord, ResultRecord, Store, StoredChunk } from '../../store/types';
-import { ResultRowLike, seriesOfRows } from './series';
-import { MemorySeriesSource, Series, SeriesSource } from './source';
+import { IndexedRow, ModelSeries, SeriesIndex } from './series-index';
+import { SeriesSource } from './source';
 
-interface CachedModel {
-  fingerprint: string;
-  series: Series[];
-  /** The end (ms) of the earliest-ending chunk that was open when the series were built; Infinity if none. */
-  openUntil: number;
+/** Chunks read per store query while a model is read whole (then the refresh yields if it took long). */
+const CHUNKS_PER_READ = 16;
+/** A refresh yields to the event loop once it has run this long (ms) without a break. */
+const SLICE_MS = 8;
+
+interface KnownModel {
+  id: number;
+  createdAt: number;
+  policy: OpenChunkPolicy;
+  series: ModelSeries;
 }
 
 export class StoreSeriesSource {
-  private readonly models = new Map<string, CachedModel>();
-  private combined: MemorySeriesSource = new MemorySeriesSource([]);
+  private readonly models = new Map<string, KnownModel>();
+  private index = new SeriesIndex();
   private refreshing: Promise<SeriesSource> | null = null;
+  /** The store's results version the series were last brought to, and the clock then. */
+  private seenVersion: string | null = null;
+  /** Counters for tests and the bench: chunks read, and models read whole. */
+  readonly reads = { chunks: 0, fullBuilds: 0 };
 
   constructor(
     private readonly store: Store,
@@ -40,12 +49,17 @@ export class StoreSeriesSource {
 
   /**
    * Until when (ms, inclusive) the series built so far keep their open/closed marks: the earliest end of a
-   * chunk that was open when they were built (Infinity when none was).
+   * chunk that was open when it was read (Infinity when none was).
    */
   openUntil(): number {
     let until = Number.POSITIVE_INFINITY;
-    for (const m of this.models.values()) until = Math.min(until, m.openUntil);
+    for (const m of this.models.values()) until = Math.min(until, m.series.openUntil());
     return until;
+  }
+
+  /** A model's series version: bumped each time its series change (undefined for a model not read yet). */
+  modelVersion(name: string): number | undefined {
+    return this.models.get(name)?.series.version;
   }
 
   /** The current series; concurrent callers share one refresh. */
@@ -60,50 +74,117 @@ export class StoreSeriesSource {
 
   invalidate(): void {
     this.models.clear();
-    this.combined = new MemorySeriesSource([]);
+    this.index = new SeriesIndex();
+    this.seenVersion = null;
   }
 
   private async refresh(): Promise<SeriesSource> {
+    // Read before the states: a write after this read changes the version, so the next refresh looks.
+    const version = await this.store.resultsVersion();
+    if (version === this.seenVersion && this.now() <= this.openUntil()) return this.index;
+    const slice = new Slicer();
     const records = await this.store.listModels();
-    let changed = false;
     const seen = new Set<string>();
-    for (const model of records) {
-      seen.add(model.name);
-      const fingerprint = fingerprintOf(model, await this.store.chunks(model.id));
-      const now = this.now();
-      const cached = this.models.get(model.name);
-      if (cached?.fingerprint === fingerprint && now <= cached.openUntil) continue;
-      const rows = await this.store.queryResults({ modelId: model.id, period: 'analysis' });
-      const { marked, openUntil } = markOpenChunks(model, rows, now);
-      this.models.set(model.name, { fingerprint, series: seriesOfRows(model.name, marked, this.lookbackMs), openUntil });
-      changed = true;
-    }
-    for (const name of [...this.models.keys()]) {
-      if (!seen.has(name)) {
-        this.models.delete(name);
-        changed = true;
+    for (const record of records) {
+      seen.add(record.name);
+      let known = this.models.get(record.name);
+      if (known && (known.id !== record.id || known.createdAt !== record.createdAt)) {
+        this.forget(record.name);
+        known = undefined;
       }
+      if (!known) {
+        known = { id: record.id, createdAt: record.createdAt, policy: openChunkPolicy(record.definition as ModelDefinition), series: new ModelSeries(record.name, this.lookbackMs) };
+        await this.readWhole(record, known, slice);
+        this.models.set(record.name, known);
+      } else await this.update(known, slice);
+      this.index.apply(known.series.publish());
+      await slice.check();
     }
-    if (changed) this.combined = new MemorySeriesSource([...this.models.values()].flatMap((m) => m.series));
-    return this.combined;
+    for (const name of [...this.models.keys()]) if (!seen.has(name)) this.forget(name);
+    this.seenVersion = version;
+    return this.index;
+  }
+
+  private forget(name: string): void {
+    const known = this.models.get(name);
+    if (!known) return;
+    this.models.delete(name);
+    this.index.apply({ added: [], removed: known.series.all() });
+  }
+
+  /** A model seen for the first time: every chunk, a few per read, yielding between reads when slow. */
+  private async readWhole(record: ModelRecord, known: KnownModel, slice: Slicer): Promise<void> {
+    this.reads.fullBuilds++;
+    const chunks = await this.store.chunks(record.id);
+    for (let i = 0; i < chunks.length; i += CHUNKS_PER_READ) {
+      await this.readChunks(known, chunks.slice(i, i + CHUNKS_PER_READ));
+      await slice.check();
+    }
+  }
+
+  /** Reads again the chunks whose stamp moved or whose open period ended; drops those that went away. */
+  private async update(known: KnownModel, slice: Slicer): Promise<void> {
+    const chunks = await this.store.chunks(known.id);
+    const now = this.now();
+    const closed = new Set(known.series.closedSince(now));
+    const present = new Set<number>();
+    const stale: StoredChunk[] = [];
+    for (const c of chunks) {
+      present.add(c.chunkId);
+      if (closed.has(c.chunkId) || known.series.stampOf(c.chunkId) !== stampOf(c)) stale.push(c);
+    }
+    for (const id of [...known.series.chunkIds()]) if (!present.has(id)) known.series.removeChunk(id);
+    for (let i = 0; i < stale.length; i += CHUNKS_PER_READ) {
+      await this.readChunks(known, stale.slice(i, i + CHUNKS_PER_READ));
+      await slice.check();
+    }
+  }
+
+  private async readChunks(known: KnownModel, chunks: StoredChunk[]): Promise<void> {
+    if (chunks.length === 0) return;
+    this.reads.chunks += chunks.length;
+    const rows = await this.store.queryResults({ modelId: known.id, period: 'analysis', chunkIds: chunks.map((c) => c.chunkId) });
+    const byChunk = new Map<number, ResultRecord[]>();
+    for (const r of rows) {
+      let list = byChunk.get(r.chunkId);
+      if (!list) byChunk.set(r.chunkId, (list = []));
+      list.push(r);
+    }
+    const now = this.now();
+    for (const c of chunks) {
+      const { marked, openUntil } = markOpenChunks(known.policy, byChunk.get(c.chunkId) ?? [], now);
+      known.series.setChunk(c.chunkId, stampOf(c), openUntil, marked);
+    }
   }
 }
 
-/** The rows with their open mark and the alert the read paths report (open-chunks.ts). */
-function markOpenChunks(model: ModelRecord, rows: ResultRecord[], now: number): { marked: ResultRowLike[]; openUntil: number } {
-  const policy = openChunkPolicy(model.definition as ModelDefinition);
+/** Yields to the event loop once the work since the last yield has run SLICE_MS. */
+class Slicer {
+  private since = performance.now();
+
+  async check(): Promise<void> {
+    if (performance.now() - this.since < SLICE_MS) return;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+    this.since = performance.now();
+  }
+}
+
+/** What a chunk's results were read at: any change of it means they may have changed. */
+function stampOf(c: StoredChunk): string {
+  return `${c.gen},${c.dirty ? 1 : 0},${c.computedAt ?? ''},${c.chunkIndex},${c.startIndex},${c.endIndex},${c.startDate},${c.endDate}`;
+}
+
+/**
+ * The rows with their open mark and the alert the read paths report (open-chunks.ts), and the earliest
+ * end of an open period chunk among them (when the marks change by the clock; Infinity if none).
+ */
+export function markOpenChunks(policy: OpenChunkPolicy, rows: readonly ResultRecord[], now: number): { marked: IndexedRow[]; openUntil: number } {
   let openUntil = Number.POSITIVE_INFINITY;
-  const marked = rows.map((r) => {
+  const marked = rows.map((r): IndexedRow => {
     // The stored flag of a period chunk was set at compute time: the clock decides now.
     if (!isOpen(policy, r, now)) return r.partial ? { ...r, partial: false } : r;
     if (policy.periodChunks && r.chunk.end_date !== null) openUntil = Math.min(openUntil, r.chunk.end_date);
     return { ...r, partial: true, alert: effectiveAlert(policy, r, now) };
   });
   return { marked, openUntil };
-}
-
-function fingerprintOf(model: ModelRecord, chunks: StoredChunk[]): string {
-  let fp = `${model.id}:${model.fitVersion}:${model.analysisRows}:${model.targets}`;
-  for (const c of chunks) fp += `|${c.chunkId},${c.gen},${c.dirty ? 1 : 0},${c.nRows},${c.startDate},${c.endDate}`;
-  return fp;
 }
