@@ -18,6 +18,7 @@ import { DEFAULT_FIELDS } from '../../src/types';
 import { startDataProxy, type DataProxy, type PluginRoute } from '../plugin/support/dataProxy';
 import { DATASOURCE_UID } from '../plugin/support/settings';
 import { startVigil, vigilGet, type RunningVigil } from '../plugin/support/vigil';
+import { isDeepStrictEqual } from 'util';
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { buildHarness } = require('./harness/build');
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -124,12 +125,13 @@ describe('QueryEditor in Chromium', () => {
     const expectedBody: QueryApiRequest = {
       from: RANGE.from,
       to: RANGE.to,
+      intervalMs: 3_600_000, // the harness panel's interval, passed on for downsampling
       queries: [
         { refId: 'A', model: vigil.model, family: 'univariate_drift', metrics: [metric], columns: [], fields: [...DEFAULT_FIELDS], period: 'analysis', format: 'time_series' },
       ],
     };
     await eventually(() => expect(queryRequests.map((r) => r.postDataJSON())).toContainEqual(expectedBody));
-    const sent = queryRequests.find((r) => JSON.stringify(r.postDataJSON()) === JSON.stringify(expectedBody))!;
+    const sent = queryRequests.find((r) => isDeepStrictEqual(r.postDataJSON(), expectedBody))!;
     expect(sent.method()).toBe('POST');
     expect(new URL(sent.url()).pathname).toBe(`/api/datasources/proxy/uid/${DATASOURCE_UID}/api/query`);
     expect(await sent.headerValue('authorization')).toBeNull();

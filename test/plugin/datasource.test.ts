@@ -101,6 +101,8 @@ describe('query', () => {
     expect(sent.body).toEqual({
       from: RANGE.from,
       to: RANGE.to,
+      // the panel's interval goes along: the server downsamples to it (docs/query-api.md)
+      intervalMs: 86_400_000,
       queries: [
         {
           refId: 'A',
