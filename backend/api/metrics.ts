@@ -1,6 +1,7 @@
 /**
  * `GET /metrics`: the latest value of every monitoring series (named as in prometheus/series.ts) plus
- * Vigil's own health (prometheus/self-metrics.ts), in Prometheus's text exposition format 0.0.4.
+ * Vigil's own health with prom-client's process and Node.js metrics (prometheus/self-metrics.ts), in
+ * Prometheus's text exposition format 0.0.4.
  *
  * Samples carry no timestamp: a scrape stores the latest chunk's value at scrape time, which is what a
  * Prometheus alert rule on "the current drift" wants (an old chunk start would be rejected as out of
@@ -69,6 +70,8 @@ export function metricsHandler(opts: MetricsOptions): RequestHandler {
       body = '';
       res.setHeader('X-Vigil-Warning', `monitoring series unavailable: ${(e as Error).message}`.slice(0, 200));
     }
-    res.status(200).type(EXPOSITION_CONTENT_TYPE).send(body + renderSelfMetrics());
+    // prom-client's registry (process, Node.js and Vigil's own metrics) first, then the monitoring series;
+    // both are format 0.0.4 and their names never overlap (vigil_* series names come from the catalog).
+    res.status(200).type(EXPOSITION_CONTENT_TYPE).send((await renderSelfMetrics()) + body);
   };
 }

@@ -9,7 +9,7 @@ import { Logger, LogLevel, silentLogger } from '../service/log';
 // Types only: the service, store and app modules are loaded once the port is open (startServer).
 import type { ServiceHooks, VigilService } from '../service/service';
 import { authEnabled, AuthConfig, checkAuthConfig } from './auth';
-import { MODEL_ERROR_WHERE, selfMetrics } from './prometheus/self-metrics';
+import { initModelCounters, removeModelSeries, selfMetrics } from './prometheus/self-metrics';
 import { startupGate } from './startup-gate';
 
 export const DEFAULT_PORT = 8700;
@@ -61,7 +61,7 @@ const isLoopback = (h: string) => h === '127.0.0.1' || h === 'localhost' || h ==
 
 /** The service's progress, recorded in the /metrics registry. */
 export const metricsHooks: ServiceHooks = {
-  modelsChanged: (n) => selfMetrics.models.set({}, n),
+  modelsChanged: (n) => selfMetrics.models.set(n),
   ingested: (model, rows, at) => {
     selfMetrics.ingestedRows.inc({ model }, rows);
     selfMetrics.ingestBatches.inc({ model, outcome: 'accepted' });
@@ -73,17 +73,15 @@ export const metricsHooks: ServiceHooks = {
     selfMetrics.recomputeDuration.observe({ model }, seconds);
     selfMetrics.lastRecompute.set({ model }, Date.now() / 1000);
   },
-  queueDepth: (depth) => selfMetrics.recomputeQueueDepth.set({}, depth),
+  queueDepth: (depth) => selfMetrics.recomputeQueueDepth.set(depth),
   backlog: (model, chunks) => selfMetrics.recomputeBacklog.set({ model }, chunks),
   error: (where, model) => selfMetrics.errors.inc(model ? { model, where } : { where }),
   // Every counter a provisioned rule reads exists from the start (at its stored total), so increase() sees the first error.
   modelLoaded: (model, state) => {
-    for (const where of MODEL_ERROR_WHERE) selfMetrics.errors.init({ model, where }, state.errorTotals[where] ?? 0);
+    initModelCounters(model, state.errorTotals);
     if (state.lastIngestAt !== null) selfMetrics.lastIngest.set({ model }, state.lastIngestAt / 1000);
   },
-  modelDeleted: (model) => {
-    for (const m of [selfMetrics.errors, selfMetrics.lastIngest, selfMetrics.recomputeBacklog]) m.remove({ model });
-  },
+  modelDeleted: (model) => removeModelSeries(model),
 };
 
 export async function startServer(o: ServerOptions): Promise<RunningServer> {

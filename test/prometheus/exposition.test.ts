@@ -6,7 +6,7 @@
 import express from 'express';
 import { metricsHandler, renderSeries } from '../../backend/api/metrics';
 import { seriesMetadata, seriesOfRows } from '../../backend/api/prometheus/series';
-import { renderSelfMetrics, selfMetrics } from '../../backend/api/prometheus/self-metrics';
+import { initModelCounters, removeModelSeries, renderSelfMetrics, selfMetrics } from '../../backend/api/prometheus/self-metrics';
 import { MemorySeriesSource } from '../../backend/api/prometheus/source';
 import { promtool, serveApp } from './prom-helpers';
 
@@ -35,7 +35,7 @@ describe('exposition format', () => {
     selfMetrics.ingestedRows.inc({ model: 'demo' }, 5000);
     selfMetrics.ingestBatches.inc({ model: 'demo', outcome: 'accepted' });
     selfMetrics.recomputeDuration.observe({ model: 'demo' }, 0.042);
-    selfMetrics.recomputeQueueDepth.set({}, 2);
+    selfMetrics.recomputeQueueDepth.set(2);
     selfMetrics.errors.inc({ where: 'recompute' });
     const source = new MemorySeriesSource(seriesOfRows('demo', rows(), 7 * DAY));
     const app = express();
@@ -55,6 +55,13 @@ describe('exposition format', () => {
       expect(text).toContain('vigil_ingested_rows_total{model="demo"} 5000\n');
       expect(text).toContain('vigil_recompute_duration_seconds_bucket{le="0.05",model="demo"} 1\n');
       expect(text).toContain('vigil_recompute_queue_depth 2\n');
+      // prom-client's default process and Node.js metrics, before the monitoring series.
+      expect(text).toMatch(/^process_resident_memory_bytes [1-9]\d*$/m);
+      expect(text).toMatch(/^nodejs_heap_size_used_bytes [1-9]\d*$/m);
+      expect(text.indexOf('# TYPE process_resident_memory_bytes')).toBeLessThan(text.indexOf('# TYPE vigil_univariate_drift gauge'));
+      // Every metric name has exactly one TYPE line across both parts.
+      const types = text.split('\n').filter((l) => l.startsWith('# TYPE '));
+      expect(new Set(types.map((l) => l.split(' ')[2])).size).toBe(types.length);
     } finally {
       await server.close();
     }
@@ -62,7 +69,7 @@ describe('exposition format', () => {
 
   it('is flagged by promtool when a name breaks the conventions (the check is not vacuous)', async () => {
     const bad = '# HELP vigil_bad_count a gauge named like a counter part\n# TYPE vigil_bad_count gauge\nvigil_bad_count 1\n';
-    const check = await promtool(['check', 'metrics'], bad + renderSelfMetrics());
+    const check = await promtool(['check', 'metrics'], (await renderSelfMetrics()) + bad);
     expect(check.code).not.toBe(0);
     expect(check.stdout + check.stderr).toContain('vigil_bad_count');
   });
@@ -71,5 +78,27 @@ describe('exposition format', () => {
     const text = renderSeries(new MemorySeriesSource(seriesOfRows('a', rows(), DAY)).select([]), seriesMetadata);
     const typeLines = text.split('\n').filter((l) => l.startsWith('# TYPE'));
     expect(new Set(typeLines).size).toBe(typeLines.length);
+  });
+
+  it('initialises every counter of a model at load, at its persisted error totals, and drops them on delete', async () => {
+    initModelCounters('fresh', { fit: 0, recompute: 3 });
+    selfMetrics.errors.inc({ model: 'fresh', where: 'recompute' });
+    initModelCounters('fresh', { fit: 0, recompute: 2 }); // a lower persisted total never lowers a counter
+    let text = await renderSelfMetrics();
+    for (const line of [
+      'vigil_errors_total{model="fresh",where="fit"} 0',
+      'vigil_errors_total{model="fresh",where="recompute"} 4',
+      'vigil_errors_total{where="metrics"} 0',
+      'vigil_ingested_rows_total{model="fresh"} 0',
+      'vigil_ingested_targets_total{model="fresh"} 0',
+      'vigil_ingest_batches_total{model="fresh",outcome="accepted"} 0',
+      'vigil_ingest_batches_total{model="fresh",outcome="rejected"} 0',
+    ]) {
+      expect(text.split('\n')).toContain(line);
+    }
+    removeModelSeries('fresh');
+    text = await renderSelfMetrics();
+    expect(text).not.toContain('model="fresh"');
+    expect(selfMetrics.errors.get({ model: 'fresh', where: 'recompute' })).toBe(0);
   });
 });

@@ -145,6 +145,9 @@ describe('/metrics', () => {
     expect(text).toMatch(new RegExp(`^vigil_ingested_rows_total\\{model="demo"\\} ${model.body.analysis_rows}$`, 'm'));
     expect(text).toMatch(/^vigil_recompute_duration_seconds_count\{model="demo"\} [1-9]\d*$/m);
     expect(text).toMatch(/^vigil_models 1$/m);
+    // prom-client's default metrics of the server process (the Must-show of issue 14 item 9).
+    expect(text).toMatch(/^process_resident_memory_bytes [1-9]\d*$/m);
+    expect(text).toMatch(/^nodejs_eventloop_lag_seconds \d/m);
     // The same latest value as an instant query of the API at the demo's "now".
     const q = await postForm(`${api}/api/v1/query`, { query: 'vigil_outlier_rate{model="demo"}', time: seconds(vigil.now) });
     expect(text).toContain(`vigil_outlier_rate{metric="outlier_rate",model="demo"} ${q.body.data.result[0].value[1]}\n`);
