@@ -41,12 +41,13 @@ export interface AlertRule {
   title: string;
   condition: string;
   data: RuleQuery[];
+  noDataState?: string;
+  notification_settings?: { receiver: string; group_by?: string[] };
 }
 
 export function alerting() {
   return readYaml('provisioning/alerting/vigil.yaml') as {
     contactPoints: { name: string; receivers: { uid: string; type: string; settings: Record<string, string> }[] }[];
-    policies: { receiver: string }[];
     groups: { name: string; folder: string; interval: string; rules: AlertRule[] }[];
   };
 }
