@@ -113,7 +113,19 @@ export function validateRunConfig(configPath: string): RunConfig {
   } catch (e) {
     throw asUsageError(e, configPath, fileLabels(config));
   }
+  assertInputFilesExist(configPath, config);
   return config;
+}
+
+/**
+ * A missing input file, named by its key and its resolved path: relative paths are read from the config
+ * file's folder, not the working folder, which a newcomer running a config from elsewhere gets wrong.
+ */
+function assertInputFilesExist(configPath: string, config: RunConfig): void {
+  for (const [key, resolved] of [['reference', config.reference], ['analysis', config.analysis], ['analysis_targets', config.analysisTargets]] as const) {
+    if (resolved === null || fs.existsSync(resolved)) continue;
+    throw new UsageError(`${configPath}: ${key}: ${resolved}: file not found (relative paths are read from the config file's folder, ${path.dirname(path.resolve(configPath))})`);
+  }
 }
 
 /**

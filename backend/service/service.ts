@@ -417,7 +417,8 @@ export class VigilService {
           inserted: res.inserted,
           duplicates: res.duplicates,
           unknown_columns: rows.unknownColumns,
-          missing_columns: rows.missingColumns,
+          // Targets usually come later (POST .../targets): a rows body without the target column is expected.
+          missing_columns: rows.missingColumns.filter((c) => c !== layout.target?.name),
           type_inconsistent: rows.typeInconsistent,
           type_inconsistent_total: inconsistent,
           invalid: rows.invalid,
@@ -538,7 +539,7 @@ export class VigilService {
       threshold: scored.threshold,
       rows: scored.rows.map((r, i) => ({ ...(rows.ids ? { id: rows.ids[i] } : {}), ...r })),
       unknown_columns: rows.unknownColumns,
-      missing_columns: rows.missingColumns,
+      missing_columns: rows.missingColumns.filter((c) => c !== columns.target?.name), // scoring reads no target
       type_inconsistent: rows.typeInconsistent,
     };
   }

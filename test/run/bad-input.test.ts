@@ -53,6 +53,17 @@ describe('vigil run rejects bad input with exit 2, one line naming what and wher
     expectRejected(run(config({ analysis: 'nope.csv' })), 'nope.csv', 'file not found');
   });
 
+  it('missing data file: named by its key and its resolved path, relative to the config file, from any working folder', () => {
+    fs.mkdirSync(path.join(dir, 'configs'));
+    fs.writeFileSync(path.join(dir, 'configs', 'c.json'), JSON.stringify(config({ reference: '../reference.csv', analysis: 'data/nope.csv' })));
+    const r = vigil(['run', path.join(dir, 'configs', 'c.json'), '--out', path.join(dir, 'out.json')]);
+    expectRejected(
+      { status: r.status, stderr: r.stderr, written: fs.existsSync(path.join(dir, 'out.json')) },
+      `c.json: analysis: ${path.join(dir, 'configs', 'data', 'nope.csv')}: file not found`,
+      `relative paths are read from the config file's folder, ${path.join(dir, 'configs')})`,
+    );
+  });
+
   it('missing config file', () => {
     const r = vigil(['run', path.join(dir, 'absent.yaml'), '--out', path.join(dir, 'out.json')]);
     expectRejected({ status: r.status, stderr: r.stderr, written: fs.existsSync(path.join(dir, 'out.json')) }, 'absent.yaml', 'file not found');
