@@ -2,14 +2,16 @@
 // Packs the built plugin (dist/) into the zip layout Grafana's plugin tooling and catalog expect:
 // every file under a top folder named after the plugin id (`vigil-mlmonitor-datasource/plugin.json`,
 // `.../module.js`, ...). Writes `<id>-<version>.zip` (or --out FILE) and prints its path.
-// Usage: node scripts/package-plugin.js [--dist DIR] [--out FILE]
+// Usage: node scripts/package-plugin.js [--dist DIR] [--out FILE]   (DIR defaults to $VIGIL_PLUGIN_DIST, then dist)
+// What the archive must hold for Grafana's plugin validator is checked by test/plugin/validator-rules.test.ts.
 // The zip is written here (deflate via zlib, CRC-32 via zlib.crc32) so packaging needs no zip binary.
 const fs = require('node:fs');
 const path = require('node:path');
 const zlib = require('node:zlib');
 
 function parseArgs(argv) {
-  const args = { dist: 'dist', out: undefined };
+  // VIGIL_PLUGIN_DIST: the folder `npm run build` wrote to (webpack.config.js reads it too)
+  const args = { dist: process.env.VIGIL_PLUGIN_DIST || 'dist', out: undefined };
   for (let i = 0; i < argv.length; i++) {
     const [key, value] = [argv[i], argv[i + 1]];
     if (key === '--dist' || key === '--out') {
@@ -100,8 +102,9 @@ function main() {
   if (!id || !version || version.includes('%')) {
     throw new Error(`${pluginJsonPath}: id and a filled-in info.version are required (got id=${id}, version=${version})`);
   }
-  const files = listFiles(dist).filter((f) => !f.endsWith('.map'));
-  for (const required of ['plugin.json', 'module.js']) {
+  // source maps are packed: Grafana's plugin validator (jsMap analyzer) requires module.js.map
+  const files = listFiles(dist);
+  for (const required of ['plugin.json', 'module.js', 'module.js.map', 'LICENSE', 'CHANGELOG.md', 'README.md']) {
     if (!files.includes(required)) throw new Error(`${path.join(dist, required)} is missing`);
   }
   const entries = files.map((f) => ({ name: `${id}/${f.split(path.sep).join('/')}`, data: fs.readFileSync(path.join(dist, f)) }));

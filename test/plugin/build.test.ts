@@ -1,9 +1,11 @@
 /**
  * @jest-environment node
  */
-// The plugin as Grafana receives it: `npm run build`'s webpack config builds to a temporary folder,
+// The plugin as Grafana receives it: `npm run build`'s webpack config (create-plugin's base in
+// .config/webpack/webpack.config.ts, extended by webpack.config.js) builds to a temporary folder,
 // plugin.json there validates against Grafana's plugin schema, module.js is an AMD module that leaves
-// Grafana's shared modules external, and the packaging script zips it under `<id>/`.
+// Grafana's shared modules external, and the packaging script zips it under `<id>/`. The plugin
+// validator's rules over `npm run package:plugin`'s zip: validator-rules.test.ts.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -31,7 +33,7 @@ function validator() {
 beforeAll(() => {
   outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-plugin-build-'));
   buildDates.push(today());
-  execFileSync(process.execPath, [require.resolve('webpack-cli/bin/cli.js'), '-c', '.config/webpack/webpack.config.js', '--env', 'production', '--env', `outDir=${outDir}`], {
+  execFileSync(process.execPath, [require.resolve('webpack-cli/bin/cli.js'), '-c', 'webpack.config.js', '--env', 'production', '--env', `outDir=${outDir}`], {
     cwd: ROOT,
     stdio: 'pipe',
   });
@@ -48,6 +50,7 @@ describe('the built plugin', () => {
     expect(validate(pluginJson)).toBe(true);
     expect(pluginJson.id).toBe('vigil-mlmonitor-datasource');
     expect(pluginJson.info.version).toBe(packageJson.version);
+    expect(pluginJson.buildMode).toBe('production'); // create-plugin's BuildModeWebpackPlugin
     expect(buildDates).toContain(pluginJson.info.updated);
     expect(fs.existsSync(path.join(outDir, pluginJson.info.logos.small))).toBe(true);
     // the key reaches Vigil only through the data proxy route
@@ -85,7 +88,18 @@ describe('the built plugin', () => {
     });
     const names: string[] = JSON.parse(listing);
     // plugin.zip is written into the packed folder after the listing, so it is not inside itself
-    const expected = ['README.md', 'img/logo.svg', 'module.js', 'plugin.json'].map((f) => `vigil-mlmonitor-datasource/${f}`);
+    const expected = [
+      'CHANGELOG.md',
+      'LICENSE',
+      'README.md',
+      'dashboards/vigil-model.json',
+      'dashboards/vigil-overview.json',
+      'img/logo.svg',
+      'img/screenshot-query-editor.png',
+      'module.js',
+      'module.js.map',
+      'plugin.json',
+    ].map((f) => `vigil-mlmonitor-datasource/${f}`);
     expect(names.sort()).toEqual(expected);
   });
 

@@ -1,0 +1,57 @@
+// The plugin build (`npm run build`): create-plugin's base config (.config/webpack/webpack.config.ts)
+// extended with what is Vigil's own, as create-plugin's "extend the webpack config" guide does:
+// - the bundled dashboards: dist/dashboards/*.json made from the provisioned dashboards/*.json
+//   (scripts/plugin-dashboards.js), listed in src/plugin.json `includes`;
+// - `--env outDir=DIR` (or VIGIL_PLUGIN_DIST=DIR, which scripts/package-plugin.js reads too) builds
+//   elsewhere; the build tests do, to leave dist/ alone.
+// The base config is TypeScript, as create-plugin scaffolds it; Node 20 cannot load .ts files, so they
+// are compiled with swc (a dependency already) when required.
+const fs = require('node:fs');
+const path = require('node:path');
+const { transformSync } = require('@swc/core');
+
+if (!require.extensions['.ts']) {
+  require.extensions['.ts'] = (module, filename) => {
+    const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
+      filename,
+      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
+      module: { type: 'commonjs' },
+    });
+    module._compile(code, filename);
+  };
+}
+
+const CopyWebpackPlugin = require('copy-webpack-plugin');
+const baseConfig = require('./.config/webpack/webpack.config.ts').default;
+const { toPluginDashboard } = require('./scripts/plugin-dashboards');
+
+const ROOT = __dirname;
+
+function pluginJsonAsBuilt() {
+  const pluginJson = JSON.parse(fs.readFileSync(path.join(ROOT, 'src/plugin.json'), 'utf8'));
+  const { version } = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
+  return { ...pluginJson, info: { ...pluginJson.info, version } };
+}
+
+module.exports = async (env = {}) => {
+  const config = await baseConfig(env);
+  const pluginJson = pluginJsonAsBuilt();
+  const outDir = env.outDir ?? process.env.VIGIL_PLUGIN_DIST;
+  return {
+    ...config,
+    output: { ...config.output, ...(outDir ? { path: path.resolve(outDir) } : {}) },
+    plugins: [
+      ...config.plugins,
+      new CopyWebpackPlugin({
+        patterns: [
+          {
+            from: path.join(ROOT, 'dashboards/*.json'),
+            to: 'dashboards/[name][ext]',
+            transform: (content, absoluteFrom) =>
+              `${JSON.stringify(toPluginDashboard(JSON.parse(content.toString()), pluginJson, path.relative(ROOT, absoluteFrom)), null, 2)}\n`,
+          },
+        ],
+      }),
+    ],
+  };
+};
