@@ -16,6 +16,7 @@ import { errorHandler } from './http';
 import { openApiDocument } from './openapi';
 import { prometheusEndpoints, PrometheusEndpoints } from './prometheus';
 import { fastPrometheusHandler } from './prometheus/fast';
+import { prometheusErrors } from './prometheus/router';
 import { fastQueryHandler, querySeriesLimitFromEnv, queryRouter } from './query';
 import { isEncoded } from './request-body';
 import { restRouter } from './rest';
@@ -83,7 +84,8 @@ function createExpressApp(service: VigilService, opts: AppOptions, cache: Respon
   app.use('/api', alertWebhookRouter({ auth: opts.auth, logger: log }));
 
   const read = requireAccess('read', opts.auth);
-  app.use(PROMETHEUS_PREFIX, read, prom.router);
+  // Errors on /prometheus/* (the key check's 401/403 included) in Prometheus's shape, which Grafana reads.
+  app.use(PROMETHEUS_PREFIX, read, prom.router, prometheusErrors(log));
   app.get('/metrics', read, prom.metrics);
 
   app.use((req: Request, _res: Response, next: NextFunction) => {

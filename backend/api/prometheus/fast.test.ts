@@ -8,11 +8,10 @@ import express from 'express';
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import * as zlib from 'zlib';
-import { ApiError } from '../../service/errors';
 import { silentLogger } from '../../service/log';
 import { AuthConfig, requireAccess } from '../auth';
 import { fastPrometheusHandler } from './fast';
-import { prometheusRouter, PrometheusApiOptions, QueryAnswers } from './router';
+import { prometheusErrors, prometheusRouter, PrometheusApiOptions, QueryAnswers } from './router';
 import { MemorySeriesSource, Series } from './source';
 
 const NOW_MS = 90_000;
@@ -57,11 +56,8 @@ async function serve(state: State, auth: AuthConfig, fast: boolean): Promise<Set
     setup.expressRequests++;
     next();
   });
-  app.use('/p', requireAccess('read', auth), prometheusRouter(opts, answers));
-  app.use(((err, _req, res, _next) => {
-    const e = err instanceof ApiError ? err : new ApiError(400, 'bad_request', String(err), 'body');
-    res.status(e.status).json(e.toJSON());
-  }) as express.ErrorRequestHandler);
+  // As the app mounts it (app.ts): errors, the key check's included, in Prometheus's shape.
+  app.use('/p', requireAccess('read', auth), prometheusRouter(opts, answers), prometheusErrors(silentLogger));
   const handler = fastPrometheusHandler(answers, { auth, logger: silentLogger, prefix: '/p' });
   const server = http.createServer(fast ? (req, res) => void (handler(req, res) || app(req, res)) : app);
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
@@ -211,7 +207,7 @@ describe('prometheus fast path', () => {
     }
   });
 
-  it('checks the read key like the router (Vigil error shape), before reading the body', async () => {
+  it('checks the read key like the router (Prometheus error shape), before reading the body', async () => {
     const auth = { readKey: 'r-key', writeKey: 'w-key' };
     const f = await serve(state, auth, true);
     const p = await serve(state, auth, false);

@@ -12,7 +12,7 @@
 import * as http from 'http';
 import { ApiError } from '../../service/errors';
 import { Logger } from '../../service/log';
-import { jsonAnswer, oncePerTurn, WireAnswer } from '../../service/response-cache';
+import { oncePerTurn, WireAnswer } from '../../service/response-cache';
 import { AuthConfig, checkAccess } from '../auth';
 import { hasBody, logAnswer, readText, sendAnswer } from '../fast-path';
 import { errorAnswer, FORM_BODY_LIMIT_BYTES, Params, QueryAnswers, QueryEndpoint } from './router';
@@ -81,7 +81,7 @@ export function fastPrometheusHandler(answers: QueryAnswers, opts: { auth: AuthC
     const t0 = performance.now();
     const refused = checkAccess('read', opts.auth, req.headers.authorization);
     if (refused) {
-      send(req, res, jsonAnswer(JSON.stringify(refused.toJSON()), refused.status), t0);
+      send(req, res, errorAnswer(refused), t0);
       req.resume();
       return true;
     }
@@ -95,7 +95,7 @@ export function fastPrometheusHandler(answers: QueryAnswers, opts: { auth: AuthC
         const e = outcome === 'too_large'
           ? new ApiError(413, 'body_too_large', `the request body exceeds the limit of ${FORM_BODY_LIMIT_BYTES} bytes; send smaller batches`, 'body')
           : new ApiError(400, 'request_aborted', 'the client closed the request before the body was complete', 'body');
-        return send(req, res, jsonAnswer(JSON.stringify(e.toJSON()), e.status), t0);
+        return send(req, res, errorAnswer(e), t0);
       }
       // Express's text parser (iconv-lite) drops a byte-order mark.
       respond(req, res, endpoint, url, text.charCodeAt(0) === BOM ? text.slice(1) : text, t0);

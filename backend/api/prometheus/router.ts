@@ -5,7 +5,7 @@
  * query); answers and errors have Prometheus's exact JSON shape. Contract:
  * shared/specs/grafana-integration.md §4(a); user docs: docs/prometheus.md.
  */
-import express, { Request, Response, Router } from 'express';
+import express, { ErrorRequestHandler, Request, Response, Router } from 'express';
 import { LabelMatcher, VectorSelector } from './ast';
 import { EvaluationError, HTTP_STATUS, PromApiError, PromQLParseError } from './errors';
 import { evaluateInstant, evaluateRange, EvalOptions, Lookback, MAX_POINTS_PER_SERIES } from './evaluator';
@@ -15,6 +15,9 @@ import { compareLabels, compareStrings, Labels, METRIC_NAME } from './labels';
 import { parseDurationParam } from './lexer';
 import { parseQuery } from './parser';
 import { Series, SeriesSource } from './source';
+import { STATUS_CONFIG_YAML, statusFlags } from './status';
+import { ApiError } from '../../service/errors';
+import { Logger } from '../../service/log';
 import { jsonAnswer, ResponseCache, WireAnswer } from '../../service/response-cache';
 import { sendAnswer } from '../fast-path';
 
@@ -196,15 +199,41 @@ export function prometheusRouter(opts: PrometheusApiOptions, answers = new Query
     // No `features` map: Grafana would take a non-empty one for Mimir and assume a ruler API.
     sendJson(res, successJson(JSON.stringify({ version: PROMETHEUS_API_VERSION, revision: 'vigil', branch: '', buildUser: '', buildDate: '', goVersion: '' })));
   });
+  // GET only, as in Prometheus 2.42 (a POST gets the catch-all's 404 here, 405 there).
+  router.get('/api/v1/status/flags', (_req, res) => {
+    sendJson(res, successJson(JSON.stringify(statusFlags(opts.lookback, opts.limits ?? DEFAULT_QUERY_LIMITS))));
+  });
+  router.get('/api/v1/status/config', (_req, res) => sendJson(res, successJson(JSON.stringify({ yaml: STATUS_CONFIG_YAML }))));
   // Vigil evaluates no rules itself: alerting runs in Grafana (provisioning/alerting) or Prometheus.
   both('/api/v1/rules', (_p, res) => sendJson(res, successJson('{"groups":[]}')));
   both('/api/v1/alerts', (_p, res) => sendJson(res, successJson('{"alerts":[]}')));
   both('/api/v1/query_exemplars', (_p, res) => sendJson(res, successJson('[]')));
 
-  router.use('/api/v1', (_req, res) => {
+  // Every other path under the mount answers in Prometheus's shape too (Prometheus: 404 for unknown paths).
+  router.use((_req, res) => {
     sendError(res, new PromApiError('not_found', 'unknown API endpoint'));
   });
   return router;
+}
+
+/**
+ * Errors raised before or around the router (the API-key check, the form body parser) in Prometheus's
+ * shape, so Grafana's Prometheus client shows their message: promlib's converter reads the body's
+ * `status`, `errorType` and `error` (a string) whatever the HTTP status, and reports
+ * "<errorType>: <error>"; with Vigil's own `{"error":{...}}` shape it failed on reading `error` (not a string).
+ * Mount after the router: `app.use('/prometheus', requireRead, router, prometheusErrors(log))`.
+ */
+export function prometheusErrors(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    if (res.headersSent) return;
+    if (!(err instanceof ApiError || err instanceof PromApiError)) {
+      const status = typeof err?.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
+      if (status === 500) log.error('unhandled error', { method: req.method, path: req.path, error: (err as Error)?.stack ?? String(err) });
+      // body-parser errors (too large, bad charset) are the client's: bad_data with their own status.
+      err = status === 500 ? new ApiError(500, 'internal', 'internal error; see the server log') : new ApiError(status, 'bad_data', (err as Error).message);
+    }
+    sendAnswer(res, errorAnswer(err));
+  };
 }
 
 /** Request parameters: POST form values first, then the URL query, each name possibly repeated. */
@@ -346,6 +375,11 @@ function sendError(res: Response, e: unknown) {
 export function errorAnswer(e: unknown): WireAnswer {
   let type: PromApiError['errorType'] = 'internal';
   let message = String(e);
+  if (e instanceof ApiError) {
+    // Vigil's own refusals (401 unauthorized, 403 forbidden, 413 body_too_large, ...): their status and
+    // code as the errorType (Prometheus has no auth of its own, so no errorType of its own for these).
+    return jsonAnswer(JSON.stringify({ status: 'error', errorType: e.code, error: e.message }), e.status);
+  }
   if (e instanceof PromApiError) {
     type = e.errorType;
     message = e.message;
