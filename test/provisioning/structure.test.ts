@@ -10,7 +10,7 @@ import path from 'path';
 import { familyById } from '../../backend/engine/catalog';
 import { parseQuery } from '../../backend/api/prometheus/parser';
 import { FORMATS, isColumnFamily, PERIODS, RESULT_FIELDS } from '../../src/types';
-import { promtool, tempDir } from '../prometheus/prom-helpers';
+import { promtool, run, tempDir } from '../prometheus/prom-helpers';
 import {
   alerting,
   alertRules,
@@ -236,6 +236,38 @@ describe('docker-compose.yml', () => {
     // Every ${VAR} the provisioning files read is set for Grafana.
     const provisioning = ['datasources/vigil.yaml', 'alerting/vigil.yaml'].map((f) => fs.readFileSync(rel('provisioning', f), 'utf8')).join('\n');
     for (const [, name] of provisioning.matchAll(/\$\{(\w+)\}/g)) expect(Object.keys(grafana.environment)).toContain(name);
+  });
+
+  it('has healthchecks for Grafana (/api/health) and Prometheus (/-/ready), as Vigil has (/readyz)', () => {
+    const check = (service: string) => compose.services[service].healthcheck;
+    expect(check('grafana').test).toEqual(['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:3000/api/health || exit 1']);
+    expect(check('prometheus').test).toEqual(['CMD-SHELL', 'wget -q -O /dev/null http://127.0.0.1:9090/-/ready || exit 1']);
+    for (const s of ['grafana', 'prometheus']) expect(check(s)).toMatchObject({ interval: expect.any(String), retries: expect.any(Number), start_period: expect.any(String) });
+    expect(fs.readFileSync(rel('Dockerfile'), 'utf8')).toMatch(/HEALTHCHECK[^\n]*\n.*\/readyz/);
+  });
+
+  it('stops `up` with a message when dist/ holds no built plugin (the check run on an empty and a built dist)', async () => {
+    const gate = compose.services['plugin-built'];
+    expect(grafana.depends_on['plugin-built']).toEqual({ condition: 'service_completed_successfully' });
+    expect(gate.image).toBe(grafana.image);
+    const [mount] = gate.volumes as string[];
+    expect(mount).toBe('./dist:/plugin:ro');
+    expect(gate.entrypoint.slice(0, 2)).toEqual(['/bin/sh', '-c']);
+    // The message names a build script that exists.
+    const pkg = readJson('package.json');
+    expect(gate.entrypoint[2]).toContain('npm run build');
+    expect(pkg.scripts.build).toMatch(/webpack/);
+    const dir = tempDir('dist');
+    try {
+      const script = gate.entrypoint[2].replaceAll('/plugin/', `${dir}/`);
+      const empty = await run('/bin/sh', ['-c', script]);
+      expect({ code: empty.code, err: empty.stderr }).toEqual({ code: 1, err: expect.stringContaining('dist/ holds no built plugin') });
+      fs.writeFileSync(path.join(dir, 'plugin.json'), '{}');
+      fs.writeFileSync(path.join(dir, 'module.js'), 'define([],function(){})');
+      expect((await run('/bin/sh', ['-c', script])).code).toBe(0);
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('builds Vigil from the Dockerfile and points Prometheus at its rules and /metrics', () => {
