@@ -75,9 +75,9 @@ describe("Grafana's Prometheus data source", () => {
   });
 
   it('rejects unsupported constructs with bad_data naming them, and evaluation errors with 422', async () => {
-    const bad = await postForm(`${api}/api/v1/query`, { query: 'rate(vigil_outlier_rate[5m])' });
+    const bad = await postForm(`${api}/api/v1/query`, { query: 'mad_over_time(vigil_outlier_rate[5m])' });
     expect(bad.status).toBe(400);
-    expect(bad.body).toEqual({ status: 'error', errorType: 'bad_data', error: expect.stringContaining('the function "rate" is not supported') });
+    expect(bad.body).toEqual({ status: 'error', errorType: 'bad_data', error: expect.stringContaining('the function "mad_over_time" (Prometheus 3) is not supported') });
     const exec = await postForm(`${api}/api/v1/query`, { query: '{model="demo"} * 1' });
     expect(exec.status).toBe(422);
     expect(exec.body).toEqual({ status: 'error', errorType: 'execution', error: 'vector cannot contain metrics with the same labelset' });
@@ -128,10 +128,10 @@ describe('promtool query (client_golang API client)', () => {
   });
 
   it('surfaces a bad query as the API error', async () => {
-    const res = await promtool(['query', 'instant', api, 'topk(1, vigil_outlier_rate)']);
+    const res = await promtool(['query', 'instant', api, 'limitk(1, vigil_outlier_rate)']);
     expect(res.code).not.toBe(0);
     expect(res.stderr).toContain('bad_data');
-    expect(res.stderr).toContain('the aggregation "topk" is not supported');
+    expect(res.stderr).toContain('the aggregation "limitk" (Prometheus 3) is not supported');
   });
 });
 

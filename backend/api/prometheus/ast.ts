@@ -16,12 +16,15 @@ export interface LabelMatcher {
   regex?: AnchoredRegex;
 }
 
-export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^';
+export type ArithmeticOp = '+' | '-' | '*' | '/' | '%' | '^' | 'atan2';
 export type ComparisonOp = '==' | '!=' | '>' | '<' | '>=' | '<=';
-export type BinaryOp = ArithmeticOp | ComparisonOp;
+export type SetOp = 'and' | 'or' | 'unless';
+export type BinaryOp = ArithmeticOp | ComparisonOp | SetOp;
 
-export type AggregateOp = 'sum' | 'avg' | 'min' | 'max' | 'count';
-export type RangeFunction = 'last_over_time' | 'avg_over_time' | 'min_over_time' | 'max_over_time';
+export type AggregateOp = 'sum' | 'avg' | 'min' | 'max' | 'count' | 'group' | 'stddev' | 'stdvar' | 'topk' | 'bottomk' | 'quantile' | 'count_values';
+
+/** The `@` modifier: a fixed time (ms), or the query's start or end (resolved when evaluating). */
+export type AtModifier = { kind: 'time'; ms: number } | { kind: 'start' } | { kind: 'end' };
 
 /** Character offset range of a node in the query (0-based, end exclusive), for error messages. */
 export interface Span {
@@ -48,6 +51,7 @@ export interface VectorSelector {
   matchers: LabelMatcher[];
   /** ms */
   offset: number;
+  at: AtModifier | null;
   span: Span;
 }
 
@@ -59,10 +63,16 @@ export interface MatrixSelector {
   span: Span;
 }
 
+export type Cardinality = 'one-to-one' | 'many-to-one' | 'one-to-many' | 'many-to-many';
+
 export interface VectorMatching {
   /** `on(...)`: match on exactly these labels; otherwise `ignoring(...)` (empty = all but the name). */
   on: boolean;
   labels: string[];
+  /** many-to-one for `group_left`, one-to-many for `group_right`, many-to-many for set operators. */
+  card: Cardinality;
+  /** The labels of `group_left(...)` / `group_right(...)`, copied from the "one" side. */
+  include: string[];
 }
 
 export interface BinaryExpr {
@@ -89,6 +99,8 @@ export interface AggregateExpr {
   type: 'aggregate';
   op: AggregateOp;
   expr: Expr;
+  /** topk/bottomk/quantile's scalar, count_values's string; null for the others. */
+  param: Expr | null;
   grouping: string[];
   without: boolean;
   span: Span;
@@ -96,8 +108,25 @@ export interface AggregateExpr {
 
 export interface Call {
   type: 'call';
-  func: RangeFunction;
-  arg: MatrixSelector;
+  /** A Prometheus 2.42 function name (functions.ts). */
+  func: string;
+  args: Expr[];
+  /** The function's return type, kept so typeOf() is a look-up. */
+  returns: ValueType;
+  span: Span;
+}
+
+/** `expr[range:step]`: the inner expression evaluated at every multiple of step in the window. */
+export interface SubqueryExpr {
+  type: 'subquery';
+  expr: Expr;
+  /** ms */
+  range: number;
+  /** ms; 0 = the default evaluation interval */
+  step: number;
+  /** ms */
+  offset: number;
+  at: AtModifier | null;
   span: Span;
 }
 
@@ -116,6 +145,7 @@ export type Expr =
   | UnaryExpr
   | AggregateExpr
   | Call
+  | SubqueryExpr
   | ParenExpr;
 
 /** The value type an expression evaluates to (Prometheus's `Expr.Type()`). */
@@ -127,9 +157,11 @@ export function typeOf(e: Expr): ValueType {
       return 'string';
     case 'vector_selector':
     case 'aggregate':
-    case 'call':
       return 'vector';
+    case 'call':
+      return e.returns;
     case 'matrix_selector':
+    case 'subquery':
       return 'matrix';
     case 'paren':
     case 'unary':
@@ -141,6 +173,8 @@ export function typeOf(e: Expr): ValueType {
 
 export const COMPARISON_OPS: readonly string[] = ['==', '!=', '>', '<', '>=', '<='];
 export const isComparison = (op: BinaryOp): op is ComparisonOp => COMPARISON_OPS.includes(op);
+export const SET_OPS: readonly string[] = ['and', 'or', 'unless'];
+export const isSetOp = (op: BinaryOp): op is SetOp => SET_OPS.includes(op);
 
 /** The direct sub-expressions of a node. */
 export function childrenOf(e: Expr): Expr[] {
@@ -149,10 +183,12 @@ export function childrenOf(e: Expr): Expr[] {
       return [e.lhs, e.rhs];
     case 'unary':
     case 'paren':
-    case 'aggregate':
+    case 'subquery':
       return [e.expr];
+    case 'aggregate':
+      return e.param ? [e.param, e.expr] : [e.expr];
     case 'call':
-      return [e.arg];
+      return e.args;
     case 'matrix_selector':
       return [e.selector];
     default:

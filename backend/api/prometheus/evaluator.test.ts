@@ -3,7 +3,6 @@
  * test/prometheus/oracle.test.ts; here: the chunk lookback (Vigil's), left-open windows, Go's pow edge
  * cases, and errors.
  */
-import { EvaluationError } from './errors';
 import { evaluateInstant, evaluateRange, InstantValue, Lookback } from './evaluator';
 import { formatValue, formatTimestamp } from './format';
 import { parseQuery } from './parser';
@@ -81,8 +80,10 @@ describe('arithmetic', () => {
     expect(values(await at('2 ^ -1', 0))).toEqual([0.5]);
   });
 
-  it('refuses range vectors in range queries', async () => {
-    await expect(evaluateRange(parseQuery('"x"'), new MemorySeriesSource([]), 0, 10, 1, { lookback: CHUNK })).rejects.toThrow(EvaluationError);
+  it('refuses strings and range vectors in range queries as bad_data, as Prometheus does', async () => {
+    for (const q of ['"x"', 'vigil_univariate_drift[1d]', 'vigil_univariate_drift[1d:1h]']) {
+      await expect(evaluateRange(parseQuery(q), new MemorySeriesSource([]), 0, 10, 1, { lookback: CHUNK })).rejects.toMatchObject({ errorType: 'bad_data' });
+    }
   });
 });
 

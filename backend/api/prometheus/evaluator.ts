@@ -13,10 +13,15 @@
  * is asynchronous only to share the thread: it checks its QueryBudget at every node of every step and
  * yields to the event loop (or stops at the deadline) when its time slice is used up (limits.ts).
  */
-import { AggregateExpr, BinaryExpr, BinaryOp, Call, Expr, isComparison, LabelMatcher, MatrixSelector, selectorsWithRange, VectorSelector } from './ast';
-import { EvaluationError } from './errors';
+import { RE2JS } from 're2js';
+import { aggregate } from './aggregations';
+import { AggregateExpr, AtModifier, BinaryExpr, Call, childrenOf, Expr, isComparison, LabelMatcher, SubqueryExpr, typeOf, VectorSelector } from './ast';
+import { elementOp, vectorScalar, vectorVector } from './binary';
+import { EvaluationError, PromApiError } from './errors';
+import { bucketQuantile, DATE_FUNCTIONS, expandTemplate, FUNCTIONS, LABEL_NAME_RE, MATH_FUNCTIONS, parseGoFloat, RANGE_FUNCTIONS } from './functions';
 import { DEFAULT_QUERY_LIMITS, QueryBudget, tooManySamplesError } from './limits';
-import { compareLabels, deleteLabels, dropMetricName, formatLabels, keepLabels, Labels, labelsKey, METRIC_NAME } from './labels';
+import { compareLabels, deleteLabels, dropMetricName, Labels, labelsKey, METRIC_NAME } from './labels';
+import { compileAnchoredRegex } from './regex';
 import { lastIndexAtOrBefore, Series, SeriesSource } from './source';
 
 export type Lookback = { kind: 'window'; ms: number } | { kind: 'chunk'; ms: number };
@@ -27,10 +32,8 @@ export const PROMETHEUS_DEFAULT_LOOKBACK_MS = 5 * 60_000;
 /** Prometheus rejects range queries with more points per series than this (web/api/v1/api.go). */
 export const MAX_POINTS_PER_SERIES = 11_000;
 
-export interface Sample {
-  labels: Labels;
-  value: number;
-}
+export type { Sample } from './binary';
+import type { Sample } from './binary';
 
 export interface MatrixSeries {
   labels: Labels;
@@ -54,8 +57,9 @@ const defaultBudget = () => new QueryBudget(DEFAULT_QUERY_LIMITS.timeoutMs, DEFA
 /** Evaluates at one time (ms). A range selector at the top level returns its raw samples (a matrix). */
 export async function evaluateInstant(expr: Expr, source: SeriesSource, time: number, opts: EvalOptions, budget = defaultBudget()): Promise<InstantValue> {
   const ev = await Evaluator.create(expr, source, time, time, opts, budget);
-  if (expr.type === 'matrix_selector' || (expr.type === 'paren' && unwrap(expr).type === 'matrix_selector')) {
-    const series = ev.rawMatrix(unwrap(expr) as MatrixSelector, time);
+  if (typeOf(expr) === 'matrix') {
+    const arg = await ev.rangeAt(expr, time);
+    const series: MatrixSeries[] = arg.series.map((s) => ({ labels: s.labels, timestamps: Array.from(s.ts), values: Array.from(s.vs) }));
     let points = 0;
     for (const s of series) points += s.timestamps.length;
     if (points > budget.maxSamples) throw tooManySamplesError();
@@ -79,6 +83,10 @@ export async function evaluateRange(
   opts: EvalOptions,
   budget = defaultBudget(),
 ): Promise<MatrixSeries[]> {
+  const type = typeOf(expr);
+  if (type !== 'scalar' && type !== 'vector') {
+    throw new PromApiError('bad_data', `invalid expression type "${type === 'matrix' ? 'range vector' : 'string'}" for range query, must be Scalar or instant Vector`);
+  }
   const ev = await Evaluator.create(expr, source, start, end, opts, budget);
   const out = new Map<string, SeriesBuilder>();
   let points = 0;
@@ -154,27 +162,71 @@ function assertUniqueLabelsets(samples: Sample[]) {
   }
 }
 
+
 type Value = Exclude<InstantValue, { kind: 'matrix' }>;
+
+/** Prometheus's default evaluation interval: the step of a subquery written without one (`x[1h:]`). */
+export const DEFAULT_SUBQUERY_STEP_MS = 60_000;
+
+/** The series of a range vector (a range selector's window or a subquery's points) at one time. */
+interface RangeArg {
+  series: { labels: Labels; ts: ArrayLike<number>; vs: ArrayLike<number> }[];
+  /** ms: where the window ends (evaluation or `@` time, less the offset) */
+  rangeEnd: number;
+  range: number;
+}
+
+/** Subquery points kept for the next steps (a range query's steps share most of them). */
+interface SubqueryCache {
+  points: Map<number, Sample[]>;
+}
 
 class Evaluator {
   private readonly selected = new Map<VectorSelector, Series[]>();
+  private readonly subqueries = new Map<SubqueryExpr, SubqueryCache>();
+  /** Per range-function call: output label set → the input series it came from (duplicates over the whole query). */
+  private readonly rangeOutputs = new Map<Call, Map<string, string>>();
 
   private constructor(
     private readonly opts: EvalOptions,
     private readonly budget: QueryBudget,
+    /** The query's start and end (ms), for `@ start()` and `@ end()`. */
+    private readonly start: number,
+    private readonly end: number,
   ) {}
 
-  /** Looks up every selector's series (how far back each reads: its range, or the lookback). */
+  /** Looks up every selector's series over the times it will be read at (ranges, offsets, `@`, subqueries). */
   static async create(expr: Expr, source: SeriesSource, start: number, end: number, opts: EvalOptions, budget: QueryBudget): Promise<Evaluator> {
-    const ev = new Evaluator(opts, budget);
+    const ev = new Evaluator(opts, budget, start, end);
     const lookbackReach = opts.lookback.kind === 'window' ? opts.lookback.ms : Number.POSITIVE_INFINITY;
-    for (const { selector: sel, range } of selectorsWithRange(expr)) {
+    // Iterative walk carrying the interval of evaluation times of each node.
+    const stack: { e: Expr; lo: number; hi: number }[] = [{ e: expr, lo: start, hi: end }];
+    const reads: { sel: VectorSelector; lo: number; hi: number }[] = [];
+    while (stack.length > 0) {
+      const { e, lo, hi } = stack.pop()!;
+      if (e.type === 'vector_selector' || e.type === 'matrix_selector') {
+        const sel = e.type === 'vector_selector' ? e : e.selector;
+        const [a, b] = sel.at ? [ev.atTime(sel.at), ev.atTime(sel.at)] : [lo, hi];
+        const reach = e.type === 'matrix_selector' ? e.range : lookbackReach;
+        reads.push({ sel, lo: a - sel.offset - reach, hi: b - sel.offset });
+      } else if (e.type === 'subquery') {
+        const [a, b] = e.at ? [ev.atTime(e.at), ev.atTime(e.at)] : [lo, hi];
+        stack.push({ e: e.expr, lo: a - e.offset - e.range, hi: b - e.offset });
+      } else {
+        for (const c of childrenOf(e)) stack.push({ e: c, lo, hi });
+      }
+    }
+    for (const { sel, lo, hi } of reads) {
       await ev.matchRegexesAhead(sel.matchers, source);
       if (budget.due()) await budget.pause();
-      const reach = range > 0 ? range : lookbackReach;
-      ev.selected.set(sel, source.select(sel.matchers, { start: start - sel.offset - reach, end: end - sel.offset }));
+      const prev = ev.selected.get(sel);
+      if (!prev) ev.selected.set(sel, source.select(sel.matchers, { start: lo, end: hi }));
     }
     return ev;
+  }
+
+  private atTime(at: AtModifier): number {
+    return at.kind === 'time' ? at.ms : at.kind === 'start' ? this.start : this.end;
   }
 
   /**
@@ -213,11 +265,12 @@ class Evaluator {
         return { kind: 'vector', samples };
       }
       case 'vector_selector':
-        return { kind: 'vector', samples: this.instantSelect(e, t) };
+        return { kind: 'vector', samples: this.instantSelect(e, t).map(({ labels, value }) => ({ labels, value })) };
       case 'matrix_selector':
+      case 'subquery':
         throw new EvaluationError('a range vector cannot be evaluated here');
       case 'call':
-        return { kind: 'vector', samples: this.call(e, t) };
+        return this.call(e, t);
       case 'aggregate':
         return { kind: 'vector', samples: await this.aggregate(e, t) };
       case 'binary':
@@ -225,12 +278,31 @@ class Evaluator {
     }
   }
 
-  private instantSelect(sel: VectorSelector, t: number): Sample[] {
-    const at = t - sel.offset;
-    const out: Sample[] = [];
+  private async vectorAt(e: Expr, t: number): Promise<Sample[]> {
+    const v = await this.evalAt(e, t);
+    if (v.kind !== 'vector') throw new EvaluationError(`expected instant vector, got ${v.kind}`);
+    return v.samples;
+  }
+
+  private async scalarAt(e: Expr, t: number): Promise<number> {
+    const v = await this.evalAt(e, t);
+    if (v.kind !== 'scalar') throw new EvaluationError(`expected scalar, got ${v.kind}`);
+    return v.value;
+  }
+
+  private async stringAt(e: Expr, t: number): Promise<string> {
+    const v = await this.evalAt(e, t);
+    if (v.kind !== 'string') throw new EvaluationError(`expected string, got ${v.kind}`);
+    return v.value;
+  }
+
+  /** The samples an instant selector sees at `t`, with their times. */
+  private instantSelect(sel: VectorSelector, t: number): { labels: Labels; value: number; ts: number }[] {
+    const at = (sel.at ? this.atTime(sel.at) : t) - sel.offset;
+    const out: { labels: Labels; value: number; ts: number }[] = [];
     for (const s of this.selected.get(sel)!) {
       const i = this.currentIndex(s, at);
-      if (i >= 0) out.push({ labels: s.labels, value: s.values[i] });
+      if (i >= 0) out.push({ labels: s.labels, value: s.values[i], ts: s.timestamps[i] });
     }
     return out;
   }
@@ -251,50 +323,176 @@ class Evaluator {
     return [lastIndexAtOrBefore(s.timestamps, at - range) + 1, lastIndexAtOrBefore(s.timestamps, at) + 1];
   }
 
-  rawMatrix(m: MatrixSelector, t: number): MatrixSeries[] {
-    const at = t - m.selector.offset;
-    const out: MatrixSeries[] = [];
-    for (const s of this.selected.get(m.selector)!) {
-      const [from, to] = this.windowOf(s, at, m.range);
-      if (to > from) {
-        out.push({ labels: s.labels, timestamps: Array.from(s.timestamps.subarray(from, to)), values: Array.from(s.values.subarray(from, to)) });
+  /** A range vector at `t`: a range selector's windows or a subquery's points, series without points left out. */
+  async rangeAt(e: Expr, t: number): Promise<RangeArg> {
+    e = unwrap(e);
+    if (e.type === 'matrix_selector') {
+      const sel = e.selector;
+      const rangeEnd = (sel.at ? this.atTime(sel.at) : t) - sel.offset;
+      const series: RangeArg['series'] = [];
+      for (const s of this.selected.get(sel)!) {
+        const [from, to] = this.windowOf(s, rangeEnd, e.range);
+        if (to > from) series.push({ labels: s.labels, ts: s.timestamps.subarray(from, to), vs: s.values.subarray(from, to) });
+      }
+      return { series, rangeEnd, range: e.range };
+    }
+    if (e.type !== 'subquery') throw new EvaluationError('expected a range vector');
+    const rangeEnd = (e.at ? this.atTime(e.at) : t) - e.offset;
+    const step = e.step > 0 ? e.step : DEFAULT_SUBQUERY_STEP_MS;
+    let cache = this.subqueries.get(e);
+    if (!cache) this.subqueries.set(e, (cache = { points: new Map() }));
+    // Points at the multiples of the step inside the left-open window (rangeEnd - range, rangeEnd].
+    const first = Math.floor((rangeEnd - e.range) / step) * step + step;
+    for (const k of cache.points.keys()) {
+      if (k >= first) break;
+      cache.points.delete(k);
+    }
+    const bySeries = new Map<string, { labels: Labels; ts: number[]; vs: number[] }>();
+    for (let ti = first; ti <= rangeEnd; ti += step) {
+      let samples = cache.points.get(ti);
+      if (samples === undefined) {
+        samples = await this.vectorAt(e.expr, ti);
+        assertUniqueLabelsets(samples);
+        cache.points.set(ti, samples);
+      }
+      for (const s of samples) {
+        const key = labelsKey(s.labels);
+        let entry = bySeries.get(key);
+        if (!entry) bySeries.set(key, (entry = { labels: s.labels, ts: [], vs: [] }));
+        entry.ts.push(ti);
+        entry.vs.push(s.value);
       }
     }
-    return out;
+    return { series: [...bySeries.values()], rangeEnd, range: e.range };
   }
 
-  private call(c: Call, t: number): Sample[] {
-    const sel = c.arg.selector;
-    const at = t - sel.offset;
+  private async call(c: Call, t: number): Promise<Value> {
+    const sig = FUNCTIONS[c.func];
+    const matrixIndex = sig.args.indexOf('matrix');
+    if (matrixIndex >= 0) return { kind: 'vector', samples: await this.rangeCall(c, matrixIndex, t) };
+    switch (c.func) {
+      case 'time':
+        return { kind: 'scalar', value: t / 1000 };
+      case 'pi':
+        return { kind: 'scalar', value: Math.PI };
+      case 'scalar': {
+        const v = await this.vectorAt(c.args[0], t);
+        return { kind: 'scalar', value: v.length === 1 ? v[0].value : NaN };
+      }
+      case 'vector':
+        return { kind: 'vector', samples: [{ labels: {}, value: await this.scalarAt(c.args[0], t) }] };
+    }
+    const samples = await this.instantCall(c, t);
+    assertUniqueLabelsets(samples);
+    return { kind: 'vector', samples };
+  }
+
+  /** Functions of instant vectors (and scalar or string parameters). */
+  private async instantCall(c: Call, t: number): Promise<Sample[]> {
+    const name = c.func;
+    const mathFn = MATH_FUNCTIONS[name];
+    if (mathFn) return (await this.vectorAt(c.args[0], t)).map((s) => ({ labels: dropMetricName(s.labels), value: mathFn(s.value) }));
+    const dateFn = DATE_FUNCTIONS[name];
+    if (dateFn) {
+      if (c.args.length === 0) return [{ labels: {}, value: dateFn(t / 1000) }];
+      return (await this.vectorAt(c.args[0], t)).map((s) => ({ labels: dropMetricName(s.labels), value: dateFn(s.value) }));
+    }
+    switch (name) {
+      case 'clamp':
+      case 'clamp_min':
+      case 'clamp_max': {
+        const v = await this.vectorAt(c.args[0], t);
+        const a = await this.scalarAt(c.args[1], t);
+        const b = name === 'clamp' ? await this.scalarAt(c.args[2], t) : NaN;
+        if (name === 'clamp' && b < a) return [];
+        const f = name === 'clamp' ? (x: number) => Math.max(a, Math.min(b, x)) : name === 'clamp_min' ? (x: number) => Math.max(a, x) : (x: number) => Math.min(a, x);
+        return v.map((s) => ({ labels: dropMetricName(s.labels), value: f(s.value) }));
+      }
+      case 'round': {
+        const v = await this.vectorAt(c.args[0], t);
+        const toNearest = c.args.length >= 2 ? await this.scalarAt(c.args[1], t) : 1;
+        // Prometheus divides by the inverse: fewer floating-point surprises.
+        const inverse = 1 / toNearest;
+        return v.map((s) => ({ labels: dropMetricName(s.labels), value: Math.floor(s.value * inverse + 0.5) / inverse }));
+      }
+      case 'absent': {
+        const v = await this.vectorAt(c.args[0], t);
+        return v.length > 0 ? [] : [{ labels: absentLabels(c.args[0]), value: 1 }];
+      }
+      case 'sort':
+      case 'sort_desc': {
+        const v = await this.vectorAt(c.args[0], t);
+        const dir = name === 'sort' ? 1 : -1;
+        // NaN last in both orders.
+        return [...v].sort((a, b) => (Number.isNaN(a.value) ? (Number.isNaN(b.value) ? 0 : 1) : Number.isNaN(b.value) ? -1 : dir * (a.value - b.value)));
+      }
+      case 'timestamp': {
+        // Over a selector, the time of the sample itself; over anything else, the evaluation time.
+        const arg = unwrap(c.args[0]);
+        if (arg.type === 'vector_selector') return this.instantSelect(arg, t).map((s) => ({ labels: dropMetricName(s.labels), value: s.ts / 1000 }));
+        return (await this.vectorAt(arg, t)).map((s) => ({ labels: dropMetricName(s.labels), value: t / 1000 }));
+      }
+      case 'label_replace': {
+        const v = await this.vectorAt(c.args[0], t);
+        const [dst, repl, src, regex] = await Promise.all(c.args.slice(1).map((a) => this.stringAt(a, t)));
+        return labelReplace(v, dst, repl, src, regex);
+      }
+      case 'label_join': {
+        const v = await this.vectorAt(c.args[0], t);
+        const strings: string[] = [];
+        for (const a of c.args.slice(1)) strings.push(await this.stringAt(a, t));
+        return labelJoin(v, strings[0], strings[1], strings.slice(2));
+      }
+      case 'histogram_quantile': {
+        const q = await this.scalarAt(c.args[0], t);
+        return histogramQuantile(q, await this.vectorAt(c.args[1], t));
+      }
+      case 'histogram_count':
+      case 'histogram_sum':
+      case 'histogram_fraction':
+        // Native histograms only: float samples give nothing (Vigil stores no native histograms).
+        for (const a of c.args) await this.evalAt(a, t);
+        return [];
+    }
+    throw new EvaluationError(`function "${name}" is not implemented`);
+  }
+
+  /** A function of a range vector, per series, as Prometheus's matrix-argument branch of eval. */
+  private async rangeCall(c: Call, matrixIndex: number, t: number): Promise<Sample[]> {
+    const scalars: number[] = [];
+    for (let i = 0; i < c.args.length; i++) if (i !== matrixIndex) scalars.push(await this.scalarAt(c.args[i], t));
+    const arg = await this.rangeAt(c.args[matrixIndex], t);
+    if (c.func === 'absent_over_time') return arg.series.length > 0 ? [] : [{ labels: absentLabels(c.args[matrixIndex]), value: 1 }];
+    const f = RANGE_FUNCTIONS[c.func];
     const out: Sample[] = [];
-    for (const s of this.selected.get(sel)!) {
-      const [from, to] = this.windowOf(s, at, c.arg.range);
-      if (to <= from) continue;
-      const vals = s.values.subarray(from, to);
+    let outputs = this.rangeOutputs.get(c);
+    if (!outputs) this.rangeOutputs.set(c, (outputs = new Map()));
+    for (const s of arg.series) {
+      if (this.budget.due()) await this.budget.pause();
+      const value = f({ ts: s.ts, vs: s.vs, evalTime: t, rangeEnd: arg.rangeEnd, range: arg.range, scalars });
+      if (value === null) continue;
       // last_over_time keeps the metric name; the other functions drop it (Prometheus functions.go).
       const labels = c.func === 'last_over_time' ? s.labels : dropMetricName(s.labels);
-      out.push({ labels, value: OVER_TIME[c.func](vals) });
+      // Prometheus checks the whole answer of such a function at once: two inputs that lose their only
+      // difference (the name) collide even at different steps.
+      const outKey = labelsKey(labels);
+      const inKey = labelsKey(s.labels);
+      const seen = outputs.get(outKey);
+      if (seen !== undefined && seen !== inKey) throw new EvaluationError('vector cannot contain metrics with the same labelset');
+      outputs.set(outKey, inKey);
+      out.push({ labels, value });
     }
-    assertUniqueLabelsets(out);
     return out;
   }
 
   private async aggregate(a: AggregateExpr, t: number): Promise<Sample[]> {
-    const v = await this.evalAt(a.expr, t);
-    if (v.kind !== 'vector') throw new EvaluationError(`expected instant vector in aggregation "${a.op}"`);
-    const groups = new Map<string, { labels: Labels; value: number; count: number }>();
-    for (const s of v.samples) {
-      const labels = a.without ? deleteLabels(s.labels, [...a.grouping, METRIC_NAME]) : keepLabels(s.labels, a.grouping);
-      const key = labelsKey(labels);
-      const g = groups.get(key);
-      if (!g) {
-        groups.set(key, { labels, value: s.value, count: 1 });
-        continue;
-      }
-      g.count++;
-      g.value = AGGREGATE_STEP[a.op](g.value, s.value, g.count);
+    let param: number | string | null = null;
+    if (a.param) {
+      const p = await this.evalAt(a.param, t);
+      param = p.kind === 'scalar' || p.kind === 'string' ? p.value : null;
     }
-    return [...groups.values()].map((g) => ({ labels: g.labels, value: a.op === 'count' ? g.count : g.value }));
+    const v = await this.vectorAt(a.expr, t);
+    return aggregate(a, v, param);
   }
 
   private async binary(b: BinaryExpr, t: number): Promise<Value> {
@@ -304,159 +502,88 @@ class Evaluator {
       const [value, keep] = elementOp(b.op, l.value, r.value);
       return { kind: 'scalar', value: isComparison(b.op) ? (keep ? 1 : 0) : value };
     }
-    if (l.kind === 'vector' && r.kind === 'scalar') return { kind: 'vector', samples: vectorScalar(b, l.samples, r.value, false) };
-    if (l.kind === 'scalar' && r.kind === 'vector') return { kind: 'vector', samples: vectorScalar(b, r.samples, l.value, true) };
-    if (l.kind === 'vector' && r.kind === 'vector') return { kind: 'vector', samples: vectorVector(b, l.samples, r.samples) };
-    throw new EvaluationError('binary expression must contain only scalar and instant vector types');
+    let samples: Sample[];
+    if (l.kind === 'vector' && r.kind === 'scalar') samples = vectorScalar(b, l.samples, r.value, false);
+    else if (l.kind === 'scalar' && r.kind === 'vector') samples = vectorScalar(b, r.samples, l.value, true);
+    else if (l.kind === 'vector' && r.kind === 'vector') samples = vectorVector(b, l.samples, r.samples);
+    else throw new EvaluationError('binary expression must contain only scalar and instant vector types');
+    assertUniqueLabelsets(samples);
+    return { kind: 'vector', samples };
   }
 }
 
-/** Prometheus's vectorElemBinop: arithmetic gives (value, true); a comparison gives (lhs, holds). */
-export function elementOp(op: BinaryOp, l: number, r: number): [number, boolean] {
-  switch (op) {
-    case '+':
-      return [l + r, true];
-    case '-':
-      return [l - r, true];
-    case '*':
-      return [l * r, true];
-    case '/':
-      return [l / r, true];
-    case '%':
-      return [l % r, true];
-    case '^':
-      return [goPow(l, r), true];
-    case '==':
-      return [l, l === r];
-    case '!=':
-      return [l, l !== r];
-    case '>':
-      return [l, l > r];
-    case '<':
-      return [l, l < r];
-    case '>=':
-      return [l, l >= r];
-    case '<=':
-      return [l, l <= r];
-  }
-}
-
-/** Go's math.Pow, which differs from JavaScript's on 1^NaN, 1^±Inf and (-1)^±Inf (all 1 in Go). */
-function goPow(x: number, y: number): number {
-  if (y === 0) return 1;
-  if (x === 1) return 1;
-  if (x === -1 && !Number.isFinite(y) && !Number.isNaN(y)) return 1;
-  return Math.pow(x, y);
-}
-
-const ARITHMETIC = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^']);
-
-function vectorScalar(b: BinaryExpr, vec: Sample[], scalar: number, scalarOnLeft: boolean): Sample[] {
-  const out: Sample[] = [];
-  for (const s of vec) {
-    const [l, r] = scalarOnLeft ? [scalar, s.value] : [s.value, scalar];
-    let [value, keep] = elementOp(b.op, l, r);
-    // A comparison keeps the vector's value even when the scalar is on the left.
-    if (isComparison(b.op) && scalarOnLeft) value = s.value;
-    if (b.returnBool) {
-      value = keep ? 1 : 0;
-      keep = true;
+/** Prometheus's createLabelsForAbsentFunction: the equality matchers of a selector (a label matched twice is left out). */
+function absentLabels(arg: Expr): Labels {
+  const matchers = arg.type === 'vector_selector' ? arg.matchers : arg.type === 'matrix_selector' ? arg.selector.matchers : null;
+  if (!matchers) return {};
+  const out: Record<string, string> = {};
+  const has = new Set<string>();
+  for (const m of matchers) {
+    if (m.name === METRIC_NAME) continue;
+    if (m.op === '=' && !has.has(m.name)) {
+      if (m.value !== '') out[m.name] = m.value;
+      else delete out[m.name];
+      has.add(m.name);
+    } else {
+      delete out[m.name];
     }
-    if (!keep) continue;
-    out.push({ labels: ARITHMETIC.has(b.op) || b.returnBool ? dropMetricName(s.labels) : s.labels, value });
   }
-  assertUniqueLabelsets(out);
   return out;
 }
 
-function signatureOf(labels: Labels, on: boolean, names: readonly string[]): string {
-  return labelsKey(on ? keepLabels(labels, names) : deleteLabels(labels, [...names, METRIC_NAME]));
-}
+/** Anchored RE2 regexes of label_replace, with their groups (the label-matcher cache has no groups). */
+const replaceRegexes = new Map<string, RE2JS>();
 
-function vectorVector(b: BinaryExpr, lhs: Sample[], rhs: Sample[]): Sample[] {
-  // Nothing can match: Prometheus returns before looking for duplicate match groups.
-  if (lhs.length === 0 || rhs.length === 0) return [];
-  const { on, labels: names } = b.matching!;
-  const right = new Map<string, Sample>();
-  for (const rs of rhs) {
-    const sig = signatureOf(rs.labels, on, names);
-    const dup = right.get(sig);
-    if (dup) {
-      const group = on ? keepLabels(rs.labels, names) : deleteLabels(rs.labels, [...names, METRIC_NAME]);
-      throw new EvaluationError(
-        `found duplicate series for the match group ${formatLabels(group)} on the right hand-side of the operation: ` +
-          `[${formatLabels(rs.labels)}, ${formatLabels(dup.labels)}];many-to-many matching not allowed: matching labels must be unique on one side`,
-      );
+function labelReplace(v: Sample[], dst: string, repl: string, src: string, regex: string): Sample[] {
+  let re = replaceRegexes.get(regex);
+  if (!re) {
+    try {
+      // The size and dialect checks of label matchers apply too.
+      compileAnchoredRegex(regex);
+      re = RE2JS.compile(`^(?:${regex})$`);
+    } catch {
+      throw new EvaluationError(`invalid regular expression in label_replace(): ${regex}`);
     }
-    right.set(sig, rs);
+    if (replaceRegexes.size > 100) replaceRegexes.clear();
+    replaceRegexes.set(regex, re);
   }
-  const matched = new Set<string>();
-  const out: Sample[] = [];
-  for (const ls of lhs) {
-    const sig = signatureOf(ls.labels, on, names);
-    const rs = right.get(sig);
-    if (!rs) continue;
-    let [value, keep] = elementOp(b.op, ls.value, rs.value);
-    if (b.returnBool) {
-      value = keep ? 1 : 0;
-      keep = true;
-    }
-    if (!keep) continue;
-    if (matched.has(sig)) throw new EvaluationError('multiple matches for labels: many-to-one matching must be explicit (group_left/group_right)');
-    matched.add(sig);
-    let labels = ARITHMETIC.has(b.op) ? dropMetricName(ls.labels) : ls.labels;
-    labels = on ? keepLabels(labels, names) : deleteLabels(labels, names);
-    if (b.returnBool) labels = dropMetricName(labels);
-    out.push({ labels, value });
+  if (!LABEL_NAME_RE.test(dst)) throw new EvaluationError(`invalid destination label name in label_replace(): ${dst}`);
+  return v.map((s) => {
+    const m = re!.matcher(s.labels[src] ?? '');
+    if (!m.matches()) return s;
+    const groups: (string | null)[] = [];
+    for (let g = 0; g <= m.groupCount(); g++) groups.push(m.group(g));
+    const res = expandTemplate(repl, groups, re!.namedGroups());
+    const labels: Record<string, string> = { ...s.labels };
+    delete labels[dst];
+    if (res !== '') labels[dst] = res;
+    return { labels, value: s.value };
+  });
+}
+
+function labelJoin(v: Sample[], dst: string, sep: string, srcs: string[]): Sample[] {
+  for (const src of srcs) if (!LABEL_NAME_RE.test(src)) throw new EvaluationError(`invalid source label name in label_join(): ${src}`);
+  if (!LABEL_NAME_RE.test(dst)) throw new EvaluationError(`invalid destination label name in label_join(): ${dst}`);
+  return v.map((s) => {
+    const joined = srcs.map((n) => s.labels[n] ?? '').join(sep);
+    const labels: Record<string, string> = { ...s.labels };
+    if (joined === '') delete labels[dst];
+    else labels[dst] = joined;
+    return { labels, value: s.value };
+  });
+}
+
+/** histogram_quantile over classic buckets: series grouped by their labels but `le`, name and `le` left out of the answer. */
+function histogramQuantile(q: number, v: Sample[]): Sample[] {
+  const groups = new Map<string, { labels: Labels; buckets: { upperBound: number; count: number }[] }>();
+  for (const s of v) {
+    const le = s.labels.le;
+    const upperBound = le === undefined ? null : parseGoFloat(le);
+    if (upperBound === null) continue;
+    const key = labelsKey(deleteLabels(s.labels, ['le']));
+    let g = groups.get(key);
+    if (!g) groups.set(key, (g = { labels: deleteLabels(s.labels, ['le', METRIC_NAME]), buckets: [] }));
+    g.buckets.push({ upperBound, count: s.value });
   }
-  assertUniqueLabelsets(out);
-  return out;
+  return [...groups.values()].map((g) => ({ labels: g.labels, value: bucketQuantile(q, g.buckets) }));
 }
-
-/** One step of each aggregation, given the running value and the count including the new sample. */
-const AGGREGATE_STEP: Record<AggregateExpr['op'], (acc: number, v: number, count: number) => number> = {
-  sum: (acc, v) => acc + v,
-  // Incremental mean, dividing both terms by the count so large values do not overflow (Prometheus 2.x).
-  avg: (mean, v, count) => {
-    if (isInfinite(mean) && ((isInfinite(v) && mean > 0 === v > 0) || (!isInfinite(v) && !Number.isNaN(v)))) return mean;
-    return mean + (v / count - mean / count);
-  },
-  min: (acc, v) => (acc > v || Number.isNaN(acc) ? v : acc),
-  max: (acc, v) => (acc < v || Number.isNaN(acc) ? v : acc),
-  count: (acc) => acc,
-};
-
-const isInfinite = (x: number) => x === Infinity || x === -Infinity;
-
-/** Neumaier-compensated addition step: returns [sum, compensation]. */
-function kahanStep(inc: number, sum: number, c: number): [number, number] {
-  const t = sum + inc;
-  if (Math.abs(sum) >= Math.abs(inc)) c += sum - t + inc;
-  else c += inc - t + sum;
-  return [t, c];
-}
-
-const OVER_TIME: Record<Call['func'], (v: Float64Array) => number> = {
-  last_over_time: (v) => v[v.length - 1],
-  avg_over_time: (v) => {
-    let mean = 0;
-    let c = 0;
-    for (let i = 0; i < v.length; i++) {
-      const count = i + 1;
-      const x = v[i];
-      if (isInfinite(mean) && ((isInfinite(x) && mean > 0 === x > 0) || (!isInfinite(x) && !Number.isNaN(x)))) continue;
-      [mean, c] = kahanStep(x / count - mean / count, mean, c);
-    }
-    return isInfinite(mean) ? mean : mean + c;
-  },
-  min_over_time: (v) => {
-    let m = v[0];
-    for (let i = 0; i < v.length; i++) if (v[i] < m || Number.isNaN(m)) m = v[i];
-    return m;
-  },
-  max_over_time: (v) => {
-    let m = v[0];
-    for (let i = 0; i < v.length; i++) if (v[i] > m || Number.isNaN(m)) m = v[i];
-    return m;
-  },
-};

@@ -19,12 +19,15 @@ function show(e: Expr): string {
       return `${e.op}${show(e.expr)}`;
     case 'binary': {
       const m = e.matching && (e.matching.on || e.matching.labels.length) ? ` ${e.matching.on ? 'on' : 'ignoring'}(${e.matching.labels})` : '';
-      return `[${show(e.lhs)} ${e.op}${e.returnBool ? ' bool' : ''}${m} ${show(e.rhs)}]`;
+      const g = e.matching && (e.matching.card === 'many-to-one' || e.matching.card === 'one-to-many') ? ` ${e.matching.card}(${e.matching.include})` : '';
+      return `[${show(e.lhs)} ${e.op}${e.returnBool ? ' bool' : ''}${m}${g} ${show(e.rhs)}]`;
     }
     case 'aggregate':
-      return `${e.op}${e.grouping.length || e.without ? ` ${e.without ? 'without' : 'by'}(${e.grouping})` : ''}(${show(e.expr)})`;
+      return `${e.op}${e.grouping.length || e.without ? ` ${e.without ? 'without' : 'by'}(${e.grouping})` : ''}(${e.param ? `${show(e.param)}, ` : ''}${show(e.expr)})`;
     case 'call':
-      return `${e.func}(${show(e.arg)})`;
+      return `${e.func}(${e.args.map(show).join(', ')})`;
+    case 'subquery':
+      return `${show(e.expr)}[${e.range}:${e.step}]${e.offset ? ` offset ${e.offset}` : ''}${e.at ? ` @ ${JSON.stringify(e.at)}` : ''}`;
   }
 }
 
@@ -67,18 +70,33 @@ describe('parseQuery', () => {
     expect(parse('a / b')).toBe('[__name__=a / __name__=b]');
   });
 
+  it('parses functions of every signature, aggregations with parameters, set operators and group modifiers', () => {
+    expect(parse('rate(x[5m])')).toBe('rate(__name__=x[300000])');
+    expect(parse('quantile_over_time(0.9, x[1h])')).toBe('quantile_over_time(0.9, __name__=x[3600000])');
+    expect(parse('label_join(x, "d", ",", "a", "b")')).toBe('label_join(__name__=x, "d", ",", "a", "b")');
+    expect(parse('round(x)')).toBe('round(__name__=x)');
+    expect(parse('hour()')).toBe('hour()');
+    expect(parse('topk by (m) (3, x)')).toBe('topk by(m)(3, __name__=x)');
+    expect(parse('count_values("v", x)')).toBe('count_values("v", __name__=x)');
+    expect(parse('a or b and c')).toBe('[__name__=a or [__name__=b and __name__=c]]');
+    expect(parse('a * on(m) group_left(c) b')).toBe('[__name__=a * on(m) many-to-one(c) __name__=b]');
+    expect(parse('a / ignoring(c) group_right b')).toBe('[__name__=a / ignoring(c) one-to-many() __name__=b]');
+    expect(parse('1 atan2 2')).toBe('[1 atan2 2]');
+  });
+
+  it('parses subqueries and the @ modifier', () => {
+    expect(parse('max_over_time(x[1h:5m])')).toBe('max_over_time(__name__=x[3600000:300000])');
+    expect(parse('x[1h:] offset 5m')).toBe('__name__=x[3600000:0] offset 300000');
+    expect(parse('rate(x[5m])[30m:1m] @ end()')).toBe('rate(__name__=x[300000])[1800000:60000] @ {"kind":"end"}');
+    expect(parseQuery('x @ 1700000000.5')).toMatchObject({ at: { kind: 'time', ms: 1_700_000_000_500 } });
+    expect(parseQuery('x[5m] @ start()')).toMatchObject({ selector: { at: { kind: 'start' } } });
+  });
+
   it.each([
-    ['rate(x[5m])', 'the function "rate"'],
-    ['topk(3, x)', 'the aggregation "topk"'],
-    ['a and b', 'the set operator "and"'],
-    ['a or b', 'the set operator "or"'],
-    ['a unless b', 'the set operator "unless"'],
-    ['a * on(model) group_left b', 'many-to-one matching ("group_left")'],
-    ['max_over_time(x[1h:5m])', 'subqueries'],
-    ['x @ 1700000000', 'the "@" modifier'],
-    ['a atan2 b', 'the binary operator "atan2"'],
-    ['histogram_quantile(0.9, x)', 'the function "histogram_quantile"'],
-  ])('rejects the unsupported construct %s, naming it', (q, construct) => {
+    ['limitk(3, x)', 'the aggregation "limitk"'],
+    ['mad_over_time(x[5m])', 'the function "mad_over_time"'],
+    ['sort_by_label(x, "a")', 'the function "sort_by_label"'],
+  ])('rejects the construct of later Prometheus versions %s, naming it', (q, construct) => {
     expect(() => parseQuery(q)).toThrow(UnsupportedConstructError);
     expect(() => parseQuery(q)).toThrow(construct);
   });
@@ -104,6 +122,17 @@ describe('parseQuery', () => {
     ['x{a=~"(b"}', 'error parsing regexp'],
     ['x{a=~"(?=b)"}', 'invalid or unsupported Perl syntax'],
     ['last_over_time(x[5m], 1)', 'expected 1 argument(s)'],
+    ['rate(x)', 'expected type range vector in call to function "rate", got instant vector'],
+    ['round(x, 1, 2)', 'expected at most 2 argument(s)'],
+    ['label_join(x, "a")', 'expected at least 3 argument(s)'],
+    ['topk(x)', 'wrong number of arguments for aggregate expression provided, expected 2, got 1'],
+    ['count_values(1, x)', 'expected type string in aggregation parameter'],
+    ['a and 1', 'set operator "and" not allowed in binary scalar expression'],
+    ['a and on(x) group_left b', 'no grouping allowed for "and" operation'],
+    ['a * on(x) group_left(x) b', 'must not occur in ON and GROUP clause at once'],
+    ['sum(x)[5m:1m][5m:1m]', 'subquery is only allowed on instant vector'],
+    ['sum(x) @ 100', '@ modifier must be preceded by'],
+    ['x @ 100 @ 200', 'may not be set multiple times'],
     ['sum()', 'no arguments for aggregate expression provided'],
     ['5m', 'unexpected duration "5m"'],
   ])('rejects %j with a positioned Prometheus-style message', (q, message) => {

@@ -1,7 +1,8 @@
 /**
- * Recursive-descent (precedence-climbing) parser for Vigil's PromQL subset. It recognises the whole of
- * PromQL's surface syntax, so a construct outside the subset (rate(), topk, `and`, group_left, subqueries,
- * `@`, ...) is rejected with a message naming it, and type errors read like Prometheus's.
+ * Recursive-descent (precedence-climbing) parser for PromQL as Prometheus 2.42 has it: every function,
+ * aggregation and operator, vector matching with group_left/group_right, subqueries and `@`. Constructs
+ * of later versions (limitk, mad_over_time, ...) are rejected with a message naming them, and type
+ * errors read like Prometheus's (promql/parser/parse.go, checkAST).
  *
  * Operator precedence, lowest to highest (Prometheus docs, "Binary operator precedence"):
  *   or < and, unless < comparisons < + - < * / % atan2 < ^ (right-associative).
@@ -14,44 +15,36 @@
 import {
   AggregateExpr,
   AggregateOp,
+  AtModifier,
   BinaryOp,
   childrenOf,
   Expr,
   isComparison,
+  isSetOp,
   LabelMatcher,
   MatchOp,
   MatrixSelector,
-  RangeFunction,
   Span,
+  SubqueryExpr,
   typeOf,
   ValueType,
   VectorMatching,
   VectorSelector,
 } from './ast';
+import { FUNCTIONS, LATER_FUNCTIONS } from './functions';
 import { PromQLParseError, UnsupportedConstructError } from './errors';
-import { Token, tokenize } from './lexer';
+import { parseDuration as parseDurationText, Token, tokenize } from './lexer';
 import { MAX_EXPRESSION_DEPTH, MAX_QUERY_TOKENS } from './limits';
 import { compileAnchoredRegex, RegexSyntaxError } from './regex';
 
-export const SUPPORTED_AGGREGATIONS: readonly AggregateOp[] = ['sum', 'avg', 'min', 'max', 'count'];
-export const SUPPORTED_FUNCTIONS: readonly RangeFunction[] = ['last_over_time', 'avg_over_time', 'min_over_time', 'max_over_time'];
-export const SUPPORTED_BINARY_OPS: readonly BinaryOp[] = ['+', '-', '*', '/', '%', '^', '==', '!=', '>', '<', '>=', '<='];
+export const SUPPORTED_AGGREGATIONS: readonly AggregateOp[] = ['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar', 'topk', 'bottomk', 'quantile', 'count_values'];
+const AGGREGATIONS_WITH_PARAM: readonly AggregateOp[] = ['topk', 'bottomk', 'quantile', 'count_values'];
 
-/** PromQL aggregation operators Vigil does not evaluate (named in the error instead of "unexpected"). */
-const OTHER_AGGREGATIONS = ['group', 'stddev', 'stdvar', 'topk', 'bottomk', 'count_values', 'quantile', 'limitk', 'limit_ratio'];
+/** Aggregations of later Prometheus versions (named in the error instead of "unexpected"). */
+const OTHER_AGGREGATIONS = ['limitk', 'limit_ratio'];
 
-/** Prometheus's function names, so an unsupported one is told apart from a typo. */
-const PROMETHEUS_FUNCTIONS = new Set(
-  (
-    'abs absent absent_over_time acos acosh asin asinh atan atanh avg_over_time ceil changes clamp clamp_max clamp_min ' +
-    'cos cosh count_over_time days_in_month day_of_month day_of_week day_of_year deg delta deriv exp floor ' +
-    'histogram_avg histogram_count histogram_fraction histogram_quantile histogram_stddev histogram_stdvar histogram_sum ' +
-    'holt_winters double_exponential_smoothing hour idelta increase info irate label_join label_replace last_over_time ln ' +
-    'log10 log2 mad_over_time max_over_time min_over_time minute month pi predict_linear present_over_time ' +
-    'quantile_over_time rad rate resets round scalar sgn sin sinh sort sort_by_label sort_by_label_desc sort_desc sqrt ' +
-    'stddev_over_time stdvar_over_time sum_over_time tan tanh time timestamp vector year'
-  ).split(' '),
-);
+/** Prometheus's largest time: Go's time.Duration limit in ms, as the parser checks an `@` time. */
+const MAX_AT_MS = 9_223_372_036_854;
 
 interface OpInfo {
   prec: number;
@@ -176,8 +169,6 @@ class Parser {
       if (op === null) break;
       const info = BINARY_PRECEDENCE[op];
       if (info.prec < minPrec) break;
-      if (op === 'and' || op === 'or' || op === 'unless') this.unsupported(opTok, `the set operator "${op}"`);
-      if (op === 'atan2') this.unsupported(opTok, 'the binary operator "atan2"');
       this.next();
       const binOp = op as BinaryOp;
       let returnBool = false;
@@ -189,10 +180,12 @@ class Parser {
       let matching: VectorMatching | null = null;
       if (this.isKeyword('on') || this.isKeyword('ignoring')) {
         const on = this.next().text.toLowerCase() === 'on';
-        matching = { on, labels: this.parseLabelList(on ? 'on' : 'ignoring') };
-      }
-      if (this.isKeyword('group_left') || this.isKeyword('group_right')) {
-        this.unsupported(this.peek(), `many-to-one matching ("${this.peek().text.toLowerCase()}")`);
+        matching = { on, labels: this.parseLabelList(on ? 'on' : 'ignoring'), card: 'one-to-one', include: [] };
+        if (this.isKeyword('group_left') || this.isKeyword('group_right')) {
+          matching.card = this.next().text.toLowerCase() === 'group_left' ? 'many-to-one' : 'one-to-many';
+          // The label list is optional: `a * on(x) group_left b`.
+          if (this.isPunct('(')) matching.include = this.parseLabelList('group');
+        }
       }
       const rhs = this.parseExpr(info.rightAssoc ? info.prec : info.prec + 1);
       lhs = this.makeBinary(opTok, binOp, lhs, rhs, returnBool, matching);
@@ -210,12 +203,20 @@ class Parser {
     if (isComparison(op) && !returnBool && lt === 'scalar' && rt === 'scalar') {
       this.fail(opTok, 'comparisons between scalars must use BOOL modifier');
     }
+    if (matching && isSetOp(op) && matching.card === 'one-to-one') matching.card = 'many-to-many';
+    if (matching && matching.on) {
+      const both = matching.labels.find((l) => matching!.include.includes(l));
+      if (both !== undefined) this.fail(opTok, `label "${both}" must not occur in ON and GROUP clause at once`);
+    }
     if (matching && (lt !== 'vector' || rt !== 'vector')) {
       // Prometheus drops an empty `on()` / `ignoring()` beside a scalar (found by the generated oracle test).
       if (matching.labels.length > 0) this.fail(opTok, 'vector matching only allowed between instant vectors');
       matching = null;
+    } else if (matching && isSetOp(op) && matching.card !== 'many-to-many') {
+      this.fail(opTok, `no grouping allowed for "${op}" operation`);
     }
-    if (lt === 'vector' && rt === 'vector' && !matching) matching = { on: false, labels: [] };
+    if ((lt === 'scalar' || rt === 'scalar') && isSetOp(op)) this.fail(opTok, `set operator "${op}" not allowed in binary scalar expression`);
+    if (lt === 'vector' && rt === 'vector' && !matching) matching = { on: false, labels: [], card: isSetOp(op) ? 'many-to-many' : 'one-to-one', include: [] };
     return this.built({ type: 'binary', op, lhs, rhs, returnBool, matching, scalar: lt === 'scalar' && rt === 'scalar', span });
   }
 
@@ -242,24 +243,71 @@ class Parser {
       } else if (this.isKeyword('offset', t)) {
         expr = this.parseOffset(t, expr);
       } else if (this.isPunct('@', t)) {
-        this.unsupported(t, 'the "@" modifier');
+        expr = this.parseAt(t, expr);
       } else {
         return expr;
       }
     }
   }
 
-  private parseRange(open: Token, expr: Expr): MatrixSelector {
+  private parseRange(open: Token, expr: Expr): MatrixSelector | SubqueryExpr {
     this.next();
     const range = this.parseDurationToken('range');
     // The lexer reads `:5m` as an identifier (metric names may hold colons); here it is a subquery step.
     const t = this.peek();
-    if (this.isPunct(':', t) || (t.kind === 'ident' && t.text.startsWith(':'))) this.unsupported(open, 'subqueries (`expr[range:step]`)');
+    if (this.isPunct(':', t) || (t.kind === 'ident' && t.text.startsWith(':'))) return this.parseSubquery(open, expr, range);
     const close = this.expectPunct(']', 'in range selector');
     if (expr.type !== 'vector_selector') this.fail(open, 'ranges only allowed for vector selectors');
     if (expr.offset !== 0) this.fail(open, 'no offset modifiers allowed before range');
+    if (expr.at !== null) this.fail(open, 'no @ modifiers allowed before range');
     if (range <= 0) this.fail(open, `range must be positive, got ${range}ms`);
     return this.built({ type: 'matrix_selector', selector: expr, range, span: { start: expr.span.start, end: close.end } });
+  }
+
+  /** `expr[range:step]` or `expr[range:]`, the `[range` already read. */
+  private parseSubquery(open: Token, expr: Expr, range: number): SubqueryExpr {
+    const colon = this.next();
+    let step = 0;
+    if (colon.kind === 'ident' && colon.text.length > 1) {
+      const d = colon.text.slice(1);
+      const ms = /^\d+$/.test(d) ? Number(d) * 1000 : parseDurationText(d);
+      if (ms === null) this.fail(colon, `bad duration syntax: "${d}"`);
+      step = ms;
+    } else if (!this.isPunct(']')) {
+      step = this.parseDurationToken('subquery step');
+    }
+    const close = this.expectPunct(']', 'in subquery');
+    const ty = typeOf(expr);
+    if (ty !== 'vector') this.fail(open, `subquery is only allowed on instant vector, got ${typeName(ty)} instead`);
+    if (range <= 0) this.fail(open, `range must be positive, got ${range}ms`);
+    return this.built({ type: 'subquery', expr, range, step, offset: 0, at: null, span: { start: expr.span.start, end: close.end } });
+  }
+
+  /** `@ <time>`, `@ start()`, `@ end()` after a selector or subquery. */
+  private parseAt(atTok: Token, expr: Expr): Expr {
+    this.next();
+    let at: AtModifier;
+    const t = this.peek();
+    if ((this.isKeyword('start', t) || this.isKeyword('end', t)) && this.isPunct('(', this.peek(1))) {
+      this.next();
+      this.next();
+      this.expectPunct(')', 'in @ modifier');
+      at = { kind: t.text.toLowerCase() === 'start' ? 'start' : 'end' };
+    } else {
+      let sign = 1;
+      if (this.isPunct('-') || this.isPunct('+')) sign = this.next().text === '-' ? -1 : 1;
+      const n = this.next();
+      if (n.kind !== 'number') this.fail(n, `unexpected ${describe(n)} in @, expected timestamp`);
+      const seconds = sign * (n.value as number);
+      if (!Number.isFinite(seconds) || Math.abs(seconds * 1000) > MAX_AT_MS) this.fail(n, 'timestamp out of bounds for @ modifier');
+      at = { kind: 'time', ms: Math.round(seconds * 1000) };
+    }
+    const end = this.tokens[this.i - 1].end;
+    const target = expr.type === 'vector_selector' || expr.type === 'subquery' ? expr : expr.type === 'matrix_selector' ? expr.selector : null;
+    if (!target) this.fail(atTok, '@ modifier must be preceded by an instant vector selector or range vector selector or a subquery');
+    if (target.at !== null) this.fail(atTok, '@ <timestamp> may not be set multiple times');
+    target.at = at;
+    return this.built({ ...expr, span: { start: expr.span.start, end } } as Expr);
   }
 
   private parseOffset(kw: Token, expr: Expr): Expr {
@@ -271,7 +319,7 @@ class Parser {
     }
     const d = sign * this.parseDurationToken('offset');
     const end = this.tokens[this.i - 1].end;
-    const sel = expr.type === 'vector_selector' ? expr : expr.type === 'matrix_selector' ? expr.selector : null;
+    const sel = expr.type === 'vector_selector' || expr.type === 'subquery' ? expr : expr.type === 'matrix_selector' ? expr.selector : null;
     if (!sel) this.fail(kw, 'offset modifier must be preceded by an instant vector selector or range vector selector or a subquery');
     if (sel.offset !== 0) this.fail(kw, 'offset may not be set multiple times');
     sel.offset = d;
@@ -319,7 +367,7 @@ class Parser {
   private parseIdentifierExpr(t: Token): Expr {
     const lower = t.text.toLowerCase();
     if ((SUPPORTED_AGGREGATIONS as readonly string[]).includes(lower)) return this.parseAggregate(t, lower as AggregateOp);
-    if (OTHER_AGGREGATIONS.includes(lower)) this.unsupported(t, `the aggregation "${lower}"`);
+    if (OTHER_AGGREGATIONS.includes(lower)) this.unsupported(t, `the aggregation "${lower}" (Prometheus 3)`);
     if (this.isPunct('(', this.peek(1))) return this.parseCall(t);
     if (['by', 'without', 'on', 'ignoring', 'bool', 'offset', 'group_left', 'group_right', 'and', 'or', 'unless', 'atan2'].includes(lower)) {
       this.fail(t, `unexpected keyword "${t.text}"`);
@@ -331,8 +379,9 @@ class Parser {
 
   private parseCall(nameTok: Token): Expr {
     const name = nameTok.text;
-    if (!(SUPPORTED_FUNCTIONS as readonly string[]).includes(name)) {
-      if (PROMETHEUS_FUNCTIONS.has(name)) this.unsupported(nameTok, `the function "${name}"`);
+    const sig = Object.prototype.hasOwnProperty.call(FUNCTIONS, name) ? FUNCTIONS[name] : undefined;
+    if (!sig) {
+      if (LATER_FUNCTIONS.has(name)) this.unsupported(nameTok, `the function "${name}" (Prometheus 3)`);
       this.fail(nameTok, `unknown function with name "${name}"`);
     }
     this.next();
@@ -346,12 +395,20 @@ class Parser {
       }
     }
     const close = this.expectPunct(')', `in call to ${name}`);
-    if (args.length !== 1) this.fail(nameTok, `expected 1 argument(s) in call to "${name}", got ${args.length}`);
-    const arg = args[0];
-    if (arg.type !== 'matrix_selector') {
-      this.fail(arg.span.start, `expected type range vector in call to function "${name}", got ${typeName(typeOf(arg))}`);
+    const nargs = sig.args.length;
+    if (sig.variadic === 0) {
+      if (args.length !== nargs) this.fail(nameTok, `expected ${nargs} argument(s) in call to "${name}", got ${args.length}`);
+    } else if (nargs - 1 > args.length) {
+      this.fail(nameTok, `expected at least ${nargs - 1} argument(s) in call to "${name}", got ${args.length}`);
+    } else if (sig.variadic > 0 && nargs - 1 + sig.variadic < args.length) {
+      this.fail(nameTok, `expected at most ${nargs - 1 + sig.variadic} argument(s) in call to "${name}", got ${args.length}`);
     }
-    return this.built({ type: 'call', func: name as RangeFunction, arg, span: { start: nameTok.pos, end: close.end } });
+    args.forEach((arg, i) => {
+      const want = sig.args[Math.min(i, nargs - 1)];
+      const got = typeOf(arg);
+      if (got !== want) this.fail(arg.span.start, `expected type ${typeName(want)} in call to function "${name}", got ${typeName(got)}`);
+    });
+    return this.built({ type: 'call', func: name, args, returns: sig.returns, span: { start: nameTok.pos, end: close.end } });
   }
 
   private parseAggregate(opTok: Token, op: AggregateOp): AggregateExpr {
@@ -383,10 +440,18 @@ class Parser {
       if (hasModifier) end = this.tokens[this.i - 1].end;
     }
     if (args.length === 0) this.fail(opTok, 'no arguments for aggregate expression provided');
-    if (args.length !== 1) this.fail(opTok, `wrong number of arguments for aggregate expression provided, expected 1, got ${args.length}`);
-    const ty = typeOf(args[0]);
-    if (ty !== 'vector') this.fail(args[0].span.start, `expected type instant vector in aggregation expression, got ${typeName(ty)}`);
-    return this.built({ type: 'aggregate', op, expr: args[0], grouping, without, span: { start: opTok.pos, end } });
+    const desired = AGGREGATIONS_WITH_PARAM.includes(op) ? 2 : 1;
+    if (args.length !== desired) this.fail(opTok, `wrong number of arguments for aggregate expression provided, expected ${desired}, got ${args.length}`);
+    const expr = args[desired - 1];
+    const ty = typeOf(expr);
+    if (ty !== 'vector') this.fail(expr.span.start, `expected type instant vector in aggregation expression, got ${typeName(ty)}`);
+    const param = desired === 2 ? args[0] : null;
+    if (param) {
+      const want: ValueType = op === 'count_values' ? 'string' : 'scalar';
+      const got = typeOf(param);
+      if (got !== want) this.fail(param.span.start, `expected type ${typeName(want)} in aggregation parameter, got ${typeName(got)}`);
+    }
+    return this.built({ type: 'aggregate', op, expr, param, grouping, without, span: { start: opTok.pos, end } });
   }
 
   private parseLabelList(context: string): string[] {
@@ -445,7 +510,7 @@ class Parser {
       matchers = [{ name: '__name__', op: '=', value: name }, ...matchers];
     }
     if (!matchers.some((m) => !matchesValue(m, ''))) this.fail(startTok, 'vector selector must contain at least one non-empty matcher');
-    return { type: 'vector_selector', name, matchers, offset: 0, span: { start: startTok.pos, end } };
+    return { type: 'vector_selector', name, matchers, offset: 0, at: null, span: { start: startTok.pos, end } };
   }
 }
 
