@@ -16,6 +16,7 @@ import { parseDurationParam } from './lexer';
 import { parseQuery } from './parser';
 import { Series, SeriesSource } from './source';
 import { STATUS_CONFIG_YAML, statusFlags } from './status';
+import { prettyExpr } from './format-query';
 import { ApiError } from '../../service/errors';
 import { Logger } from '../../service/log';
 import { jsonAnswer, ResponseCache, WireAnswer } from '../../service/response-cache';
@@ -199,6 +200,9 @@ export function prometheusRouter(opts: PrometheusApiOptions, answers = new Query
     // No `features` map: Grafana would take a non-empty one for Mimir and assume a ruler API.
     sendJson(res, successJson(JSON.stringify({ version: PROMETHEUS_API_VERSION, revision: 'vigil', branch: '', buildUser: '', buildDate: '', goVersion: '' })));
   });
+  // The expression printed as Prometheus 2.42 prints it (format-query.ts); parse errors as for `query`.
+  both('/api/v1/format_query', (p, res) => sendJson(res, successJson(JSON.stringify(prettyExpr(p.query())))));
+
   // GET only, as in Prometheus 2.42 (a POST gets the catch-all's 404 here, 405 there).
   router.get('/api/v1/status/flags', (_req, res) => {
     sendJson(res, successJson(JSON.stringify(statusFlags(opts.lookback, opts.limits ?? DEFAULT_QUERY_LIMITS))));
