@@ -31,6 +31,16 @@ describe('buildPromQL', () => {
     expect(buildPromQL(query({ model: 'say "hi"', family: 'outliers' }))).toBe('vigil_outlier_rate{model="say \\"hi\\""}');
   });
 
+  it('one unit per name: the row count is vigil_rows, beside the column statistics of vigil_statistic', () => {
+    expect(buildPromQL(query({ family: 'summary_stats', metrics: ['rows_count'], columns: [] } as never), 'alert')).toBe(
+      'vigil_rows_alert{model="demo",metric="rows_count"}'
+    );
+    expect(buildPromQL(query({ family: 'summary_stats', metrics: ['rows_count', 'avg', 'std'], columns: [] } as never))).toBe(
+      'vigil_statistic{model="demo",metric=~"avg|std"} or vigil_rows{model="demo",metric="rows_count"}'
+    );
+    expect(buildPromQL(query({ family: 'summary_stats', metrics: [], columns: [] } as never))).toBe('vigil_statistic{model="demo"} or vigil_rows{model="demo"}');
+  });
+
   it('has a name for every family and result field, all valid Prometheus metric names', () => {
     for (const f of FAMILIES) {
       for (const field of Object.keys(PROMETHEUS_SUFFIXES) as Array<keyof typeof PROMETHEUS_SUFFIXES>) {

@@ -1,10 +1,11 @@
 /**
  * The alert-rule shortcut: a plugin query → the equivalent PromQL over Vigil's Prometheus-compatible
  * API, and Grafana's new-alert-rule form pre-filled with it. Series names and labels come from the
- * catalog: `<family.prometheusName><PROMETHEUS_SUFFIXES[field]>{model, column, method|metric}`.
+ * catalog: `<family.prometheusName><PROMETHEUS_SUFFIXES[field]>{model, column, method|metric}`, or the
+ * metric's own name where its unit differs from its family's (catalog `prometheusNamesOfMetrics`).
  * Pure: the query must already be interpolated (alert rules cannot see dashboard variables).
  */
-import { familyById, FAMILIES, PROMETHEUS_SUFFIXES, type FamilyId, type ResultField } from '../backend/engine/catalog';
+import { familyById, FAMILIES, prometheusNamesOfMetrics, PROMETHEUS_SUFFIXES, type FamilyId, type ResultField } from '../backend/engine/catalog';
 import type { SeriesQuery } from './types';
 
 /** Grafana's expression data source (server-side expressions). */
@@ -51,12 +52,18 @@ export function buildPromQL(query: SeriesQuery, field: ResultField = 'value'): s
   if (!query.model) {
     throw new Error('the query names no model');
   }
-  const matchers = [
-    matcher('model', [query.model]),
-    'columns' in query ? matcher('column', query.columns) : undefined,
-    matcher(def.prometheusMetricLabel, query.metrics),
-  ].filter((m): m is string => m !== undefined);
-  return `${prometheusSeriesName(query.family, field)}{${matchers.join(',')}}`;
+  const model = query.model;
+  // One selector per series name the metrics live under (the row count is not under vigil_statistic).
+  return prometheusNamesOfMetrics(def, query.metrics)
+    .map(({ name, metrics }) => {
+      const matchers = [
+        matcher('model', [model]),
+        'columns' in query ? matcher('column', query.columns) : undefined,
+        matcher(def.prometheusMetricLabel, metrics),
+      ].filter((m): m is string => m !== undefined);
+      return `${name}${PROMETHEUS_SUFFIXES[field]}{${matchers.join(',')}}`;
+    })
+    .join(' or ');
 }
 
 /** The parts of Grafana's RuleFormValues the new-rule page reads from `?defaults=`. */

@@ -44,6 +44,11 @@ export interface MetricDef {
   problemTypes?: ProblemType[];
   /** When higher is worse (drift, error) vs. lower is worse (performance). */
   direction: 'higher_is_worse' | 'lower_is_worse' | 'neutral';
+  /**
+   * The metric's own Prometheus name, where its unit differs from the rest of its family (one unit per
+   * metric name, as Prometheus's naming guide asks); default the family's `prometheusName`.
+   */
+  prometheusName?: string;
 }
 
 export const FAMILIES: FamilyDef[] = [
@@ -118,7 +123,9 @@ export const FAMILIES: FamilyDef[] = [
     label: 'Summary statistics',
     description: 'Mean, sum, standard deviation, median per column, and row count per chunk',
     perColumn: true,
-    prometheusName: 'vigil_statistic', // not `_summary_`: promtool's lint reads it as the summary type
+    // In the column's own units (mean, sum, std, median); the row count, a count, is `vigil_rows` (its
+    // MetricDef). Not `_summary_`: promtool's lint reads that as the summary type.
+    prometheusName: 'vigil_statistic',
     prometheusMetricLabel: 'metric',
     calculators: [
       'SummaryStatsAvgCalculator',
@@ -223,12 +230,52 @@ export const METRICS: MetricDef[] = [
   { id: 'sum', family: 'summary_stats', label: 'Sum', description: 'Sum of the column', unit: UNIT_NONE, limits: UNBOUNDED, calculators: ['SummaryStatsSumCalculator'], appliesTo: ['continuous'], direction: 'neutral' },
   { id: 'std', family: 'summary_stats', label: 'Standard deviation', description: 'Sample standard deviation of the column', unit: UNIT_NONE, limits: NONNEG, calculators: ['SummaryStatsStdCalculator'], appliesTo: ['continuous'], direction: 'neutral' },
   { id: 'median', family: 'summary_stats', label: 'Median', description: 'Median of the column', unit: UNIT_NONE, limits: UNBOUNDED, calculators: ['SummaryStatsMedianCalculator'], appliesTo: ['continuous'], direction: 'neutral' },
-  { id: 'rows_count', family: 'summary_stats', label: 'Row count', description: 'Rows in the chunk (volume)', unit: UNIT_NONE, limits: NONNEG, calculators: ['SummaryStatsRowCountCalculator'], direction: 'neutral' },
+  { id: 'rows_count', family: 'summary_stats', label: 'Row count', description: 'Rows in the chunk (volume)', unit: UNIT_NONE, limits: NONNEG, calculators: ['SummaryStatsRowCountCalculator'], direction: 'neutral', prometheusName: 'vigil_rows' },
   // performance: estimated, realized and concept drift share the metric ids
   ...PERFORMANCE_METRICS,
   ...PERFORMANCE_METRICS.map((m) => ({ ...m, family: 'realized_performance' as const })),
   ...PERFORMANCE_METRICS.map((m) => ({ ...m, family: 'concept_drift' as const, limits: UNBOUNDED, unit: UNIT_NONE, description: `Realized minus estimated ${m.label}` })),
 ];
+
+/** Metrics with a Prometheus name of their own, per family: metric id → name. */
+const OWN_PROMETHEUS_NAMES = new Map<FamilyId, Map<string, string>>();
+for (const m of METRICS) {
+  if (!m.prometheusName) continue;
+  let names = OWN_PROMETHEUS_NAMES.get(m.family);
+  if (!names) OWN_PROMETHEUS_NAMES.set(m.family, (names = new Map()));
+  names.set(m.id, m.prometheusName);
+}
+
+/**
+ * The Prometheus name of a family's value series for one metric: the metric's own name where its unit
+ * differs from the family's (e.g. `vigil_rows` for the row count), else the family's. Without a metric:
+ * the family's name.
+ */
+export function prometheusNameOf(family: FamilyDef, metric?: string): string {
+  return (metric !== undefined && OWN_PROMETHEUS_NAMES.get(family.id)?.get(metric)) || family.prometheusName;
+}
+
+/** Every Prometheus value-series name of a family: its own, then those of its metrics that have one. */
+export function prometheusNamesOf(family: FamilyDef): string[] {
+  return [family.prometheusName, ...new Set(OWN_PROMETHEUS_NAMES.get(family.id)?.values() ?? [])];
+}
+
+/**
+ * The metrics of a query grouped by the Prometheus name that carries them, in `prometheusNamesOf` order
+ * (the alert shortcut writes one selector per name). `metrics` empty means every metric: every name, each
+ * without a metric filter.
+ */
+export function prometheusNamesOfMetrics(family: FamilyDef, metrics: readonly string[]): { name: string; metrics: string[] }[] {
+  if (metrics.length === 0) return prometheusNamesOf(family).map((name) => ({ name, metrics: [] }));
+  const byName = new Map<string, string[]>();
+  for (const m of metrics) {
+    const name = prometheusNameOf(family, m);
+    let list = byName.get(name);
+    if (!list) byName.set(name, (list = []));
+    list.push(m);
+  }
+  return prometheusNamesOf(family).filter((n) => byName.has(n)).map((name) => ({ name, metrics: byName.get(name)! }));
+}
 
 /** The family a calculator's results belong to. */
 export function familyOfCalculator(className: string): FamilyDef | undefined {

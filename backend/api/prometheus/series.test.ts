@@ -1,4 +1,4 @@
-import { FAMILIES, PROMETHEUS_SUFFIXES, RESULT_FIELDS } from '../../engine/catalog';
+import { FAMILIES, METRICS, prometheusNamesOf, PROMETHEUS_SUFFIXES, RESULT_FIELDS } from '../../engine/catalog';
 import { calculatorNames } from '../../engine/registry';
 import { parseSeriesName, ResultRowLike, rowLabels, seriesMetadata, seriesName, seriesOfRows } from './series';
 
@@ -46,8 +46,32 @@ describe('series naming', () => {
       }
     }
     // No name is both a value series and another family's companion (names stay unambiguous).
-    const names = FAMILIES.flatMap((f) => RESULT_FIELDS.map((field) => seriesName(f, field)));
+    const names = FAMILIES.flatMap((f) => prometheusNamesOf(f).flatMap((base) => RESULT_FIELDS.map((field) => base + PROMETHEUS_SUFFIXES[field])));
     expect(new Set(names).size).toBe(names.length);
+    for (const name of names) expect(seriesMetadata(name)).toBeDefined();
+  });
+
+  it('one unit per name: column statistics (in the column\'s units) under vigil_statistic, the row count (a count) under vigil_rows', () => {
+    const stats = [
+      row({ calculator: 'SummaryStatsAvgCalculator', id: 'SummaryStatsAvgCalculator', column: 'price', metric: 'avg', value: 12.5, upper_threshold: null, alert: null }),
+      row({ calculator: 'SummaryStatsStdCalculator', id: 'SummaryStatsStdCalculator', column: 'price', metric: 'std', value: 2, upper_threshold: null, alert: null }),
+      row({ calculator: 'SummaryStatsRowCountCalculator', id: 'SummaryStatsRowCountCalculator', column: null, metric: 'rows_count', value: 5000, alert: true }),
+    ];
+    const byName = new Map<string, string[]>();
+    for (const s of seriesOfRows('m', stats, DAY)) {
+      const name = s.labels.__name__;
+      byName.set(name, [...(byName.get(name) ?? []), s.labels.metric]);
+    }
+    expect(Object.fromEntries(byName)).toEqual({
+      vigil_statistic: ['avg', 'std'],
+      vigil_rows: ['rows_count'],
+      vigil_rows_upper_threshold: ['rows_count'],
+      vigil_rows_alert: ['rows_count'],
+    });
+    expect(parseSeriesName('vigil_rows_alert')).toMatchObject({ family: { id: 'summary_stats' }, field: 'alert' });
+    expect(seriesMetadata('vigil_rows')?.help).toContain('row count: Rows in the chunk');
+    expect(seriesMetadata('vigil_rows')?.help).not.toContain('column,');
+    expect(METRICS.filter((m) => m.prometheusName).map((m) => [m.family, m.id, m.prometheusName])).toEqual([['summary_stats', 'rows_count', 'vigil_rows']]);
   });
 
   it('labels a row with model, column when per column, the metric label, and calculator_id only when custom', () => {

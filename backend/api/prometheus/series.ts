@@ -4,6 +4,9 @@
  *
  *   <family.prometheusName><PROMETHEUS_SUFFIXES[field]>{model, column?, <family.prometheusMetricLabel>, calculator_id?}
  *
+ * (a metric whose unit differs from its family's has its own name instead of the family's, catalog
+ * `prometheusNameOf`: the row count is `vigil_rows{model, metric="rows_count"}`, not `vigil_statistic`)
+ *
  * e.g. `vigil_univariate_drift{model="demo",column="car_value",method="jensen_shannon"}` and its companions
  * `vigil_univariate_drift_upper_threshold`, `_lower_threshold`, `_alert` (1/0), `_upper_confidence_bound`,
  * `_lower_confidence_bound`, `_sampling_error`, `_realized`.
@@ -19,7 +22,7 @@
  *   sample (the last closed chunk) stays current while the open chunk fills, and `{partial!="true"}`
  *   selects closed chunks only. The caller gives the row's alert as the read paths report it.
  */
-import { FamilyDef, familyById, familyOfCalculator, FAMILIES, metricsOfFamily, PROMETHEUS_SUFFIXES, RESULT_FIELDS, ResultField } from '../../engine/catalog';
+import { FamilyDef, familyById, familyOfCalculator, FAMILIES, metricsOfFamily, prometheusNameOf, prometheusNamesOf, PROMETHEUS_SUFFIXES, RESULT_FIELDS, ResultField } from '../../engine/catalog';
 import { Labels, METRIC_NAME } from './labels';
 import type { MetricMetadata } from './router';
 import { Series } from './source';
@@ -50,8 +53,9 @@ export const CALCULATOR_ID_LABEL = 'calculator_id';
 /** Only on samples of open chunks, with the value "true". */
 export const PARTIAL_LABEL = 'partial';
 
-export function seriesName(family: FamilyDef, field: ResultField): string {
-  return family.prometheusName + PROMETHEUS_SUFFIXES[field];
+/** The series name of a family's field, for one metric (default: the family's own name). */
+export function seriesName(family: FamilyDef, field: ResultField, metric?: string): string {
+  return prometheusNameOf(family, metric) + PROMETHEUS_SUFFIXES[field];
 }
 
 /** Labels of a result row's series (without `__name__`); null when the calculator has no family. */
@@ -93,9 +97,10 @@ export function rowSamples(model: string, row: ResultRowLike, emit: (name: strin
   const family = familyOfCalculator(row.calculator);
   const base = rowLabels(model, row, family);
   if (!family || !base) return null;
+  const name = prometheusNameOf(family, row.metric);
   for (const field of RESULT_FIELDS) {
     const v = fieldValue(row, field);
-    if (v !== null) emit(seriesName(family, field), base, v);
+    if (v !== null) emit(name + PROMETHEUS_SUFFIXES[field], base, v);
   }
   return { start, end: toMs(row.chunk.end_date) ?? start };
 }
@@ -161,15 +166,20 @@ const capitalise = (s: string) => s[0].toUpperCase() + s.slice(1);
 /** Every series name the mapping can produce, with its HELP text (for /metadata and /metrics). */
 export const SERIES_METADATA: ReadonlyMap<string, MetricMetadata> = new Map(
   FAMILIES.flatMap((f) =>
-    RESULT_FIELDS.map((field): [string, MetricMetadata] => [
-      seriesName(f, field),
-      { type: 'gauge', help: `${f.label}: ${f.description}. ${capitalise(FIELD_HELP[field])}; labels: ${labelNamesOf(f).join(', ')}.`, unit: '' },
-    ]),
+    prometheusNamesOf(f).flatMap((base) => {
+      const own = metricsOfFamily(f.id).filter((m) => m.prometheusName === base);
+      const what = own.length > 0 ? `${f.label}, ${own.map((m) => m.label.toLowerCase()).join(', ')}: ${own.map((m) => m.description).join('; ')}` : `${f.label}: ${f.description}`;
+      return RESULT_FIELDS.map((field): [string, MetricMetadata] => [
+        base + PROMETHEUS_SUFFIXES[field],
+        { type: 'gauge', help: `${what}. ${capitalise(FIELD_HELP[field])}; labels: ${labelNamesOf(f, own.length > 0).join(', ')}.`, unit: '' },
+      ]);
+    }),
   ),
 );
 
-function labelNamesOf(f: FamilyDef): string[] {
-  return [MODEL_LABEL, ...(f.perColumn ? [COLUMN_LABEL] : []), f.prometheusMetricLabel, `${PARTIAL_LABEL} (open chunk only)`];
+/** A metric with its own name is model-level (the row count), so it has no column label. */
+function labelNamesOf(f: FamilyDef, ownName = false): string[] {
+  return [MODEL_LABEL, ...(f.perColumn && !ownName ? [COLUMN_LABEL] : []), f.prometheusMetricLabel, `${PARTIAL_LABEL} (open chunk only)`];
 }
 
 export function seriesMetadata(name: string): MetricMetadata | undefined {
@@ -179,9 +189,15 @@ export function seriesMetadata(name: string): MetricMetadata | undefined {
 /** The family of a series name and the field it carries, e.g. `vigil_outlier_rate_alert` → (outliers, alert). */
 export function parseSeriesName(name: string): { family: FamilyDef; field: ResultField } | null {
   let best: { family: FamilyDef; field: ResultField } | null = null;
+  let bestBase = '';
   for (const f of FAMILIES) {
-    for (const field of RESULT_FIELDS) {
-      if (seriesName(f, field) === name && (!best || f.prometheusName.length > best.family.prometheusName.length)) best = { family: f, field };
+    for (const base of prometheusNamesOf(f)) {
+      for (const field of RESULT_FIELDS) {
+        if (base + PROMETHEUS_SUFFIXES[field] === name && base.length > bestBase.length) {
+          best = { family: f, field };
+          bestBase = base;
+        }
+      }
     }
   }
   return best;
