@@ -132,3 +132,302 @@ export const queryLike: fc.Arbitrary<string> = fc.oneof(
   fc.string({ unit: 'grapheme', maxLength: 40 }),
   fc.string({ unit: 'binary', maxLength: 40 }),
 );
+
+/**
+ * The differential corpus: deterministic PromQL over the oracle's series (gauges, a counter with resets,
+ * classic histogram buckets) that uses every function, aggregation and operator of Prometheus 2.42, the
+ * vector-matching modifiers, subqueries and `@`, and the errors Prometheus raises for them. Each family is
+ * enumerated over a few selectors, ranges and parameters; a seeded generator picks the combinations, so
+ * the same list comes out every run. `atSeconds` are `@` times inside the data (off every sample and grid
+ * time). Subquery steps and ranges are whole minutes; the oracle evaluates at 7 s past a minute, so no
+ * window edge meets a subquery point or a sample (where Prometheus 2.x, closed on the left, and Vigil, open
+ * as Prometheus 3, differ).
+ */
+export function differentialCorpus(atSeconds: number[]): string[] {
+  let seed = 20240614;
+  const rand = () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = seed;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+  const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rand() * xs.length)];
+  const out = new Set<string>();
+  const add = (q: string) => out.add(q);
+
+  const GAUGES = [
+    'vigil_outlier_rate',
+    'vigil_univariate_drift{model="m1"}',
+    'vigil_univariate_drift{column=~"a|b"}',
+    'vigil_estimated_performance',
+    'vigil_realized_performance{metric="f1"}',
+    'vigil_univariate_drift_alert',
+    'vigil_statistic',
+    'vigil_outlier_rate_upper_threshold',
+  ];
+  const COUNTER = 'vigil_ingested_rows_total';
+  const COUNTERS = [COUNTER, `${COUNTER}{model="m2"}`, 'vigil_recompute_duration_seconds_bucket{le="0.5"}'];
+  const BUCKETS = 'vigil_recompute_duration_seconds_bucket';
+  const RANGES = ['5m', '10m', '30m', '1h', '2h'];
+  const OFFSETS = ['', ' offset 10m', ' offset 1h', ' offset -5m'];
+  const ats = atSeconds.map((s) => ` @ ${s}`).concat([' @ start()', ' @ end()']);
+  const anySel = [...GAUGES, ...COUNTERS];
+
+  // Functions of range vectors: over counters and gauges, ranges, offsets, `@`.
+  const RANGE_FNS = [
+    'rate', 'irate', 'increase', 'delta', 'idelta', 'deriv', 'changes', 'resets', 'avg_over_time', 'min_over_time',
+    'max_over_time', 'sum_over_time', 'count_over_time', 'last_over_time', 'present_over_time', 'stddev_over_time',
+    'stdvar_over_time', 'absent_over_time',
+  ];
+  for (const f of RANGE_FNS) {
+    for (const sel of [COUNTER, ...GAUGES.slice(0, 3), pick(GAUGES.slice(3))]) add(`${f}(${sel}[${pick(RANGES)}]${pick(OFFSETS)})`);
+    add(`${f}(${pick(COUNTERS)}[${pick(RANGES)}]${pick(ats)})`);
+    add(`${f}(${pick(GAUGES)}[${pick(RANGES)}:${pick(['1m', '5m', ''])}])`);
+  }
+  for (const q of ['0', '0.25', '0.5', '0.9', '1', '-1', '2']) add(`quantile_over_time(${q}, ${pick(anySel)}[${pick(RANGES)}])`);
+  for (const d of ['0', '60', '3600', '-600']) add(`predict_linear(${pick(anySel)}[${pick(RANGES)}], ${d})`);
+  add(`predict_linear(${COUNTER}[1h]${ats[0]}, 600)`);
+  for (const [sf, tf] of [['0.5', '0.5'], ['0.1', '0.9'], ['0.8', '0.2']]) add(`holt_winters(${pick(anySel)}[${pick(RANGES)}], ${sf}, ${tf})`);
+  add('holt_winters(vigil_outlier_rate[1h], 1.5, 0.5)');
+  add('holt_winters(vigil_outlier_rate[1h], 0.5, 0)');
+  add('absent_over_time(nonexistent_metric{model="m1", column=~"x"}[10m])');
+  add('absent_over_time(vigil_outlier_rate{model="m9"}[1h])');
+
+  // Functions of instant vectors.
+  const MATH = ['abs', 'ceil', 'floor', 'exp', 'sqrt', 'ln', 'log2', 'log10', 'sgn', 'deg', 'rad', 'sin', 'cos', 'tan', 'asin', 'acos', 'atan', 'sinh', 'cosh', 'tanh', 'asinh', 'acosh', 'atanh'];
+  const MATH_ARGS = ['vigil_outlier_rate', 'vigil_statistic', '-vigil_univariate_drift', 'vigil_estimated_performance * 10', `rate(${COUNTER}[10m])`, 'vigil_univariate_drift_alert - 1'];
+  for (const f of MATH) {
+    for (let i = 0; i < 3; i++) add(`${f}(${pick(MATH_ARGS)})`);
+  }
+  for (const [lo, hi] of [['0.2', '0.6'], ['0.5', '0.1'], ['-Inf', '0.3'], ['NaN', '1']]) add(`clamp(${pick(GAUGES)}, ${lo}, ${hi})`);
+  for (const v of ['0.3', '-1', 'NaN', '0.5']) {
+    add(`clamp_max(${pick(GAUGES)}, ${v})`);
+    add(`clamp_min(${pick(GAUGES)}, ${v})`);
+  }
+  for (const r of ['', ', 0.1', ', 0.05', ', 5', ', -0.2']) add(`round(${pick(MATH_ARGS)}${r})`);
+  for (const sel of GAUGES.slice(0, 4)) {
+    add(`sort(${sel})`);
+    add(`sort_desc(${sel})`);
+  }
+  add('sort_desc(vigil_statistic)');
+  add('sort(vigil_statistic)');
+  for (const sel of ['vigil_outlier_rate', 'vigil_outlier_rate{model="m9"}', 'nonexistent_metric{model="m1", model="m2", column!="a", metric="x"}', 'sum(vigil_outlier_rate{model="m9"})', 'nonexistent_metric{model=""}']) {
+    add(`absent(${sel})`);
+  }
+  add('time()');
+  add('pi()');
+  add('vector(time())');
+  add('vector(1) + vector(2)');
+  add('scalar(vigil_outlier_rate)');
+  add('scalar(vigil_outlier_rate{model="m1"})');
+  add('scalar(sum(vigil_outlier_rate)) * vigil_outlier_rate');
+  add('time() - timestamp(vigil_outlier_rate)');
+  add('timestamp(vigil_univariate_drift{model="m2"} offset 10m)');
+  add(`timestamp(vigil_outlier_rate${ats[0]})`);
+  add('timestamp(vigil_outlier_rate * 2)');
+  add('timestamp(sum by (model) (vigil_outlier_rate))');
+  const DATE = ['day_of_month', 'day_of_week', 'day_of_year', 'days_in_month', 'hour', 'minute', 'month', 'year'];
+  for (const f of DATE) {
+    add(`${f}()`);
+    add(`${f}(timestamp(${pick(GAUGES)}))`);
+    add(`${f}(vector(${pick(['1709251199', '1709251200', '951782400', '4102444799', '0', '-86401.5'])}))`);
+    add(`${f}(vigil_outlier_rate * 1e9)`);
+  }
+  // label_replace and label_join: groups, named groups, templates, no match, deleting a label, errors.
+  const REPL = [
+    ['dst', '$1', 'column', '(.*)'],
+    ['column', 'col-${1}x', 'column', '([ab])'],
+    ['model', '$2$1', 'model', '(m)(\\\\d)'],
+    ['x', '${name}_$name', 'method', '(?P<name>[a-z]+)_.*'],
+    ['metric', '', 'metric', 'f1'],
+    ['dst', '$1$$', 'nonexistent', '(.*)'],
+    ['__name__', 'renamed_$1', '__name__', 'vigil_(outlier)_rate'],
+    ['dst', '$01 $1x $', 'model', '(m.)'],
+    ['dst', '$1', 'model', '(m'],
+    ['bad-name', '$1', 'model', '(.*)'],
+  ];
+  for (const [dst, repl, src, re] of REPL) add(`label_replace(${pick(['vigil_univariate_drift', 'vigil_outlier_rate', 'vigil_estimated_performance'])}, "${dst}", "${repl}", "${src}", "${re}")`);
+  add('label_replace(vigil_univariate_drift, "column", "", "column", ".*")');
+  add('label_replace(vigil_univariate_drift_alert{model="m1"}, "model", "m2", "model", "m1")');
+  for (const args of ['"j", "-", "model", "column"', '"model", "", "metric"', '"j", ",", "nonexistent"', '"j", "/", "__name__", "model", "metric"', '"bad-name", "-", "model"', '"j", "-", "model", "bad-src"']) {
+    add(`label_join(${pick(['vigil_univariate_drift', 'vigil_outlier_rate', 'vigil_statistic'])}, ${args})`);
+  }
+  // Classic histograms.
+  for (const q of ['0', '0.5', '0.9', '0.99', '1', '-0.5', '1.5', 'NaN']) add(`histogram_quantile(${q}, rate(${BUCKETS}[${pick(['10m', '30m', '1h'])}]))`);
+  add(`histogram_quantile(0.9, sum by (le) (rate(${BUCKETS}[30m])))`);
+  add(`histogram_quantile(0.5, sum by (le, model) (increase(${BUCKETS}[1h])))`);
+  add(`histogram_quantile(0.75, ${BUCKETS})`);
+  add(`histogram_quantile(0.75, ${BUCKETS}{le!="+Inf"})`);
+  add(`histogram_quantile(0.5, ${BUCKETS} or vigil_outlier_rate)`);
+  add(`histogram_quantile(0.5, label_replace(${BUCKETS}, "le", "0.5", "le", "1"))`);
+  add(`histogram_count(${BUCKETS})`);
+  add(`histogram_sum(rate(${BUCKETS}[10m]))`);
+  add(`histogram_fraction(0, 0.5, ${BUCKETS})`);
+
+  // Aggregations, with and without grouping and parameters.
+  const GROUPINGS = ['', ' by (model)', ' without (column)', ' by (model, method)', ' by ()', ' without ()'];
+  const AGG_ARGS = ['vigil_univariate_drift', 'vigil_outlier_rate', 'vigil_estimated_performance', `rate(${COUNTER}[10m])`, 'vigil_univariate_drift_alert', 'vigil_statistic'];
+  for (const op of ['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar']) {
+    for (let i = 0; i < 4; i++) {
+      const g = pick(GROUPINGS);
+      add(rand() < 0.5 ? `${op}${g}(${pick(AGG_ARGS)})` : `${op}(${pick(AGG_ARGS)})${g}`);
+    }
+  }
+  for (const op of ['topk', 'bottomk']) {
+    for (const k of ['1', '2', '3', '0', '-1', '100', '2.9']) add(`${op}${pick(GROUPINGS)}(${k}, ${pick(['vigil_univariate_drift', 'vigil_outlier_rate', 'vigil_estimated_performance', 'vigil_statistic'])})`);
+    add(`${op}(Inf, vigil_outlier_rate)`);
+    add(`${op}(NaN, vigil_outlier_rate)`);
+    add(`${op}(scalar(count(vigil_outlier_rate)), vigil_univariate_drift)`);
+  }
+  for (const q of ['0', '0.1', '0.5', '0.95', '1', '-2', '3', 'NaN']) add(`quantile${pick(GROUPINGS)}(${q}, ${pick(AGG_ARGS.filter((a) => a !== 'vigil_statistic'))})`);
+  for (const label of ['value', 'model', 'le']) add(`count_values${pick(GROUPINGS)}("${label}", ${pick(['vigil_univariate_drift_alert', 'vigil_outlier_rate_upper_threshold', 'vigil_statistic', 'round(vigil_outlier_rate, 0.1)'])})`);
+  add('count_values("bad-name", vigil_outlier_rate)');
+  add('count_values without (model) ("v", vigil_univariate_drift_alert)');
+
+  // Binary operators: arithmetic incl. atan2, comparisons, bool, set operators, matching.
+  const ARITH = ['+', '-', '*', '/', '%', '^', 'atan2'];
+  const CMP = ['==', '!=', '>', '<', '>=', '<='];
+  for (const op of ARITH) {
+    add(`vigil_outlier_rate ${op} vigil_outlier_rate_upper_threshold`);
+    add(`vigil_univariate_drift ${op} 0.5`);
+    add(`2 ${op} vigil_estimated_performance`);
+    add(`0.7 ${op} 3`);
+  }
+  for (const op of CMP) {
+    add(`vigil_univariate_drift ${op} vigil_univariate_drift_upper_threshold`);
+    add(`vigil_univariate_drift ${op} bool vigil_univariate_drift_upper_threshold`);
+    add(`0.1 ${op} vigil_univariate_drift`);
+    add(`1 ${op} bool 2`);
+  }
+  const SET = ['and', 'or', 'unless'];
+  const SET_PAIRS = [
+    ['vigil_univariate_drift', 'vigil_univariate_drift_alert == 1'],
+    ['vigil_outlier_rate > 0.5', 'vigil_outlier_rate_upper_threshold'],
+    ['vigil_estimated_performance', 'vigil_realized_performance{metric="f1"}'],
+    ['vigil_univariate_drift{model="m1"}', 'vigil_outlier_rate'],
+    ['vigil_statistic', 'vigil_outlier_rate{model="m9"}'],
+  ];
+  for (const op of SET) {
+    for (const [l, r] of SET_PAIRS) add(`${l} ${op} ${r}`);
+    add(`vigil_univariate_drift ${op} on(model) vigil_outlier_rate > 0.5`);
+    add(`vigil_univariate_drift ${op} ignoring(method) vigil_univariate_drift_alert{method="jensen_shannon"} == 1`);
+    add(`vigil_estimated_performance ${op} on() vigil_outlier_rate{model="m1"} > 0.3`);
+    add(`vigil_univariate_drift ${op} on(__name__) vigil_univariate_drift_alert`);
+    add(`vigil_outlier_rate ${op} 1`);
+    add(`vigil_outlier_rate ${op} on(model) group_left vigil_estimated_performance`);
+  }
+  add('vigil_outlier_rate > 0.7 or vigil_outlier_rate < 0.2 and vigil_outlier_rate_upper_threshold unless vigil_outlier_rate{model="m2"}');
+  add('(vigil_univariate_drift or vigil_univariate_drift_alert) * 2');
+  // Many-to-one and one-to-many, label copying, and the errors.
+  const GROUPED = [
+    'vigil_univariate_drift * on(model) group_left vigil_outlier_rate',
+    'vigil_univariate_drift * on(model) group_left(metric) vigil_outlier_rate',
+    'vigil_univariate_drift - ignoring(column, method) group_left(metric) vigil_outlier_rate',
+    'vigil_univariate_drift > on(model) group_left(metric) vigil_outlier_rate',
+    'vigil_univariate_drift > bool on(model) group_left vigil_outlier_rate',
+    'vigil_outlier_rate / on(model) group_right vigil_univariate_drift',
+    'vigil_outlier_rate < on(model) group_right(metric) vigil_univariate_drift',
+    'vigil_outlier_rate + on(model) group_right(nonexistent) vigil_univariate_drift',
+    'vigil_univariate_drift_upper_threshold * on(model, column, method) group_left vigil_univariate_drift',
+    'vigil_univariate_drift * on(model) group_left vigil_estimated_performance',
+    'vigil_estimated_performance / on(model) group_right vigil_univariate_drift',
+    'vigil_univariate_drift * on(model) group_left(column) vigil_outlier_rate',
+    'vigil_univariate_drift * ignoring(column) group_left vigil_univariate_drift_upper_threshold',
+    'sum by (model, column) (vigil_univariate_drift) / on(model) group_left sum by (model) (vigil_univariate_drift)',
+    'vigil_univariate_drift / ignoring(method) vigil_univariate_drift_alert',
+    'vigil_estimated_performance - on(model) vigil_outlier_rate',
+    'vigil_outlier_rate - on(model) vigil_estimated_performance',
+    'vigil_univariate_drift == on(model, column, method) vigil_univariate_drift_alert',
+    'vigil_univariate_drift atan2 on(model, column, method) vigil_univariate_drift_upper_threshold',
+    'vigil_outlier_rate * on(model) group_left(metric) vigil_outlier_rate_upper_threshold',
+  ];
+  for (const q of GROUPED) add(q);
+
+  // Subqueries and `@`.
+  const SUBQ = [
+    `max_over_time(rate(${COUNTER}[5m])[30m:1m])`,
+    'avg_over_time(vigil_outlier_rate[1h:5m])',
+    'min_over_time((vigil_univariate_drift > 0.1)[2h:10m] offset 30m)',
+    'count_over_time(vigil_univariate_drift_alert[1h:])',
+    `deriv(sum(${COUNTER})[1h:2m])`,
+    `rate(${COUNTER}[10m:1m])`,
+    'sum_over_time(sum by (model) (vigil_univariate_drift)[30m:3m])',
+    'last_over_time(vigil_outlier_rate[20m:4m])',
+    `quantile_over_time(0.5, rate(${COUNTER}[10m])[1h:5m])`,
+    'max_over_time(max_over_time(vigil_outlier_rate[10m])[30m:2m])',
+    'max_over_time(avg_over_time(vigil_outlier_rate[20m:1m])[1h:10m])',
+    'absent_over_time(vigil_outlier_rate{model="m9"}[30m:1m])',
+    'changes(vigil_univariate_drift_alert[2h:5m])',
+    `predict_linear(${COUNTER}[30m:1m], 300)`,
+    'stddev_over_time(vigil_estimated_performance[2h:15m])',
+    'present_over_time(vigil_outlier_rate[30m:1m] offset 1h)',
+    'vigil_outlier_rate[30m:5m]',
+    'vigil_univariate_drift{model="m1"}[20m:]',
+    'rate(vigil_outlier_rate[5m])[20m:5m]',
+    `holt_winters(sum(${COUNTER})[1h:5m], 0.3, 0.6)`,
+    'timestamp(vigil_outlier_rate)[30m:5m]',
+  ];
+  for (const q of SUBQ) add(q);
+  for (const at of ats) {
+    add(`vigil_outlier_rate${at}`);
+    add(`rate(${COUNTER}[10m]${at})`);
+    add(`max_over_time(vigil_univariate_drift[30m:1m]${at})`);
+    add(`vigil_univariate_drift offset 20m${at} - vigil_univariate_drift`);
+    add(`sum(vigil_estimated_performance${at}) by (model)`);
+    add(`vigil_outlier_rate[10m]${at}`);
+    add(`avg_over_time(rate(${COUNTER}[5m]${at})[20m:2m])`);
+    add(`time() - timestamp(vigil_outlier_rate${at})`);
+  }
+  add('vigil_outlier_rate @ 0');
+  add('vigil_outlier_rate @ -100');
+
+  // Parse errors Prometheus raises for these constructs (bad_data on both sides).
+  for (const q of [
+    'rate(vigil_outlier_rate)',
+    'rate(vigil_outlier_rate[5m], 1)',
+    'round(vigil_outlier_rate, 1, 2)',
+    'label_join(vigil_outlier_rate, "a")',
+    'label_replace(vigil_outlier_rate, "a", "b", "c")',
+    'clamp(vigil_outlier_rate, vigil_outlier_rate, 1)',
+    'topk(vigil_outlier_rate)',
+    'topk("x", vigil_outlier_rate)',
+    'count_values(1, vigil_outlier_rate)',
+    'quantile(vigil_outlier_rate, vigil_outlier_rate)',
+    'vigil_outlier_rate and 1',
+    '1 or 2',
+    'vigil_outlier_rate and on(model) group_left vigil_estimated_performance',
+    'vigil_outlier_rate * on(model) group_left(model) vigil_estimated_performance',
+    'sum(vigil_outlier_rate)[5m:1m][5m:1m]',
+    'sum(vigil_outlier_rate) @ 100',
+    'vigil_outlier_rate @ 100 @ 200',
+    'vigil_outlier_rate[5m:1m] offset 1m offset 2m',
+    'time(1)',
+    'pi(1)',
+    'vector(vigil_outlier_rate)',
+    'scalar(1)',
+    'histogram_quantile(vigil_outlier_rate, vigil_outlier_rate)',
+    'absent(vigil_outlier_rate[5m])',
+    'holt_winters(vigil_outlier_rate[5m], 0.5)',
+    'day_of_week(1, 2)',
+    'vigil_outlier_rate[5m] @ start',
+    'unknown_function(vigil_outlier_rate)',
+    'sort(vigil_outlier_rate[5m])',
+    'quantile_over_time(vigil_outlier_rate[5m], 0.5)',
+  ]) add(q);
+
+  // Random compositions of the pieces above, to the corpus's size.
+  const pieces = [...out].filter((q) => !q.includes('[') || q.includes('(')).filter((q) => !/\bbad|unknown|nonexistent|@ start$|\(1\)$/.test(q));
+  while (out.size < 620) {
+    const a = pick(pieces);
+    const b = pick(pieces);
+    const shape = Math.floor(rand() * 6);
+    if (shape === 0) add(`(${a}) ${pick([...ARITH, ...CMP])} (${b})`);
+    else if (shape === 1) add(`${pick(['sum', 'max', 'count', 'avg', 'stddev'])} by (model) (${a})`);
+    else if (shape === 2) add(`(${a}) ${pick(SET)} (${b})`);
+    else if (shape === 3) add(`${pick(['abs', 'sgn', 'ceil', 'sort_desc', 'timestamp'])}(${a})`);
+    else if (shape === 4) add(`topk(2, ${a})`);
+    else add(`max_over_time((${a})[${pick(['10m', '30m'])}:${pick(['1m', '5m'])}])`);
+  }
+  return [...out];
+}

@@ -56,7 +56,8 @@ function goPow(x: number, y: number): number {
   return Math.pow(x, y);
 }
 
-const DROPS_NAME = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^', 'atan2']);
+/** Prometheus 2.42's shouldDropMetricName: arithmetic drops the name, but not atan2 (found by the differential suite). */
+const DROPS_NAME = new Set<BinaryOp>(['+', '-', '*', '/', '%', '^']);
 
 export function vectorScalar(b: BinaryExpr, vec: Sample[], scalar: number, scalarOnLeft: boolean): Sample[] {
   const out: Sample[] = [];

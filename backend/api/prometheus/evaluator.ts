@@ -324,25 +324,29 @@ class Evaluator {
   }
 
   /** A range vector at `t`: a range selector's windows or a subquery's points, series without points left out. */
-  async rangeAt(e: Expr, t: number): Promise<RangeArg> {
+  async rangeAt(e: Expr, t: number, atSlides = false): Promise<RangeArg> {
     e = unwrap(e);
     if (e.type === 'matrix_selector') {
       const sel = e.selector;
-      const rangeEnd = (sel.at ? this.atTime(sel.at) : t) - sel.offset;
+      const rangeEnd = (sel.at ? this.atTime(sel.at) + (atSlides ? t - this.start : 0) : t) - sel.offset;
+      // Sliding (above): Prometheus read the series only up to the `@` time, so the window shrinks.
+      const readEnd = sel.at && atSlides ? Math.min(rangeEnd, this.atTime(sel.at) - sel.offset) : rangeEnd;
       const series: RangeArg['series'] = [];
       for (const s of this.selected.get(sel)!) {
-        const [from, to] = this.windowOf(s, rangeEnd, e.range);
+        const [from, to] = [this.windowOf(s, rangeEnd, e.range)[0], lastIndexAtOrBefore(s.timestamps, readEnd) + 1];
         if (to > from) series.push({ labels: s.labels, ts: s.timestamps.subarray(from, to), vs: s.values.subarray(from, to) });
       }
       return { series, rangeEnd, range: e.range };
     }
     if (e.type !== 'subquery') throw new EvaluationError('expected a range vector');
-    const rangeEnd = (e.at ? this.atTime(e.at) : t) - e.offset;
+    const rangeEnd = (e.at ? this.atTime(e.at) + (atSlides ? t - this.start : 0) : t) - e.offset;
     const step = e.step > 0 ? e.step : DEFAULT_SUBQUERY_STEP_MS;
     let cache = this.subqueries.get(e);
     if (!cache) this.subqueries.set(e, (cache = { points: new Map() }));
-    // Points at the multiples of the step inside the left-open window (rangeEnd - range, rangeEnd].
-    const first = Math.floor((rangeEnd - e.range) / step) * step + step;
+    // Points at the multiples of the step in [rangeEnd - range, rangeEnd]: closed on the left, as Prometheus
+    // 2.42 evaluates a subquery (its points are not samples, so the chunk-start reason for left-open range
+    // selectors does not apply; nested subqueries of commensurate steps depend on it).
+    const first = Math.ceil((rangeEnd - e.range) / step) * step;
     for (const k of cache.points.keys()) {
       if (k >= first) break;
       cache.points.delete(k);
@@ -461,7 +465,10 @@ class Evaluator {
   private async rangeCall(c: Call, matrixIndex: number, t: number): Promise<Sample[]> {
     const scalars: number[] = [];
     for (let i = 0; i < c.args.length; i++) if (i !== matrixIndex) scalars.push(await this.scalarAt(c.args[i], t));
-    const arg = await this.rangeAt(c.args[matrixIndex], t);
+    // Prometheus 2.42 turns `@` into an offset from the query's start; predict_linear, which depends on the
+    // evaluation time, is not evaluated once like other `@` expressions, so in a range query its window
+    // moves with the step (a quirk of 2.42 kept for identical answers).
+    const arg = await this.rangeAt(c.args[matrixIndex], t, c.func === 'predict_linear');
     if (c.func === 'absent_over_time') return arg.series.length > 0 ? [] : [{ labels: absentLabels(c.args[matrixIndex]), value: 1 }];
     const f = RANGE_FUNCTIONS[c.func];
     const out: Sample[] = [];

@@ -535,7 +535,8 @@ export function expandTemplate(template: string, groups: (string | null)[], name
       continue;
     }
     let index = -1;
-    if (/^\d+$/.test(name)) index = Number(name);
+    // A number with a leading zero (`$01`) is read as a group name, as Go does.
+    if (/^\d+$/.test(name) && !/^0\d/.test(name)) index = Number(name);
     else if (name in named) index = named[name];
     if (index >= 0 && index < groups.length) out += groups[index] ?? '';
   }
