@@ -16,18 +16,14 @@ module.exports = {
     },
     // The Grafana plugin (src/): jsdom, with Grafana's ESM-only dependencies transformed (as create-plugin's
     // jest config does). test/browser drives headless Chromium and declares `@jest-environment node`.
+    // (environment, setup, transforms and mocks: .config/jest.config.js, create-plugin's place for them)
     {
       displayName: 'plugin',
-      testEnvironment: '<rootDir>/.config/jest/environment.js',
+      ...require('./.config/jest.config'),
       roots: ['<rootDir>/src', '<rootDir>/test/plugin', '<rootDir>/test/browser'],
-      testMatch: ['**/*.test.ts', '**/*.test.tsx'],
-      setupFilesAfterEnv: ['<rootDir>/.config/jest/setup.js'],
       // one real `vigil demo` on loopback for all plugin tests (test/plugin/support/globalSetup.js)
       globalSetup: '<rootDir>/test/plugin/support/globalSetup.js',
       globalTeardown: '<rootDir>/test/plugin/support/globalTeardown.js',
-      transform: { '^.+\\.(t|j)sx?$|^.+\\.mjs$': swc },
-      transformIgnorePatterns: [require('./.config/jest/esm').transformIgnorePattern],
-      moduleNameMapper: { '\\.(css|scss|sass)$': '<rootDir>/.config/jest/style-stub.js', '^react-inlinesvg$': '<rootDir>/.config/jest/inline-svg-stub.js' },
     },
   ],
 };
