@@ -9,7 +9,9 @@
  *   are provisioned before rules, policies replace the org's whole tree;
  * - files: data sources and dashboard providers read `*.yaml`/`*.yml` of their directory; the alerting
  *   reader refuses any other entry (alerting/config_reader.go: "file has invalid suffix");
- * - rule groups (alerting/rules_types.go AlertRuleGroupV1.MapToModel, AlertRuleV1.mapToModel): name,
+ * - rule groups (alerting/rules_types.go AlertRuleGroupV1.MapToModel, AlertRuleV1.mapToModel): the
+ *   keys orgId, name, folder, interval, rules only (no folder UID: the file export's FolderUID is
+ *   `yaml:"-"`, ngalert/api/tooling/definitions/provisioning_alert_rules.go); name,
  *   folder, interval (Prometheus duration), rule title, uid, data and condition required; `for`,
  *   `keepFiringFor` durations; noDataState / execErrState enums (ngalert/models/alert_rule.go);
  *   notification_settings (NotificationSettingsV1.mapToModel, ngalert/models/notifications.go
@@ -57,6 +59,7 @@ const GRAFANA_BUILTIN_UIDS = new Set(['-- Grafana --', 'grafana']);
 const NO_DATA_STATES = new Set(['Alerting', 'NoData', 'OK', 'KeepLast']);
 const EXEC_ERR_STATES = new Set(['Alerting', 'Error', 'OK', 'KeepLast']);
 const UID_PATTERN = /^[a-zA-Z0-9\-_]*$/;
+const GROUP_FIELDS = new Set(['orgId', 'name', 'folder', 'interval', 'rules']);
 const MAX_UID_LENGTH = 40;
 /** Prometheus's model.ParseDuration (units in decreasing order, each at most once; "0" alone). */
 const DURATION = /^(?:0|(?:\d+y)?(?:\d+w)?(?:\d+d)?(?:\d+h)?(?:\d+m)?(?:\d+s)?(?:\d+ms)?)$/;
@@ -140,6 +143,8 @@ export function readProvisioning(tree: ProvisioningTree): Reading {
       if (!String(g.name ?? '').trim()) report('group-name', gwhere, 'rule group has no name set');
       if (!String(g.folder ?? '').trim()) report('group-folder', gwhere, 'rule group has no folder set');
       if (parseDurationMs(g.interval) === null) report('group-interval', gwhere, `interval "${g.interval}" is not a Prometheus duration`);
+      // AlertRuleGroupV1 reads these keys only: a `folderUid` here is ignored (the folder is a title).
+      for (const k of Object.keys(g)) if (!GROUP_FIELDS.has(k)) report('unknown-field', gwhere, `"${k}" is not a field of a rule group; Grafana ignores it`);
       reading.groups.push({ file: where, name: g.name, folder: String(g.folder ?? ''), rules: g.rules ?? [] });
     }
   }

@@ -140,6 +140,7 @@ describe('field rules (each on a copy of the shipped files with one fault)', () 
     ['condition not a refId', (a) => (rule(a).condition = 'D'), 'rule-condition'],
     ['bad interval', (a) => (a.groups[0].interval = '1 minute'), 'group-interval'],
     ['group without folder', (a) => (a.groups[0].folder = ' '), 'group-folder'],
+    ['group folder by uid', (a) => (a.groups[0].folderUid = 'vigil'), 'unknown-field'],
     ['policies', (a) => (a.policies = [{ orgId: 1, receiver: 'vigil-webhook' }]), 'policy-tree-replaced'],
     ['folderUid general', (_a, d) => (d.providers[0].folderUid = 'general'), 'folder-uid'],
   ])('%s', (_name, mutate, code) => {
