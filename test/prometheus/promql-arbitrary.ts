@@ -185,7 +185,7 @@ export function differentialCorpus(atSeconds: number[]): string[] {
     add(`${f}(${pick(COUNTERS)}[${pick(RANGES)}]${pick(ats)})`);
     add(`${f}(${pick(GAUGES)}[${pick(RANGES)}:${pick(['1m', '5m', ''])}])`);
   }
-  for (const q of ['0', '0.25', '0.5', '0.9', '1', '-1', '2']) add(`quantile_over_time(${q}, ${pick(anySel)}[${pick(RANGES)}])`);
+  for (const q of ['0', '0.25', '0.5', '0.9', '1', '-1', '2', 'NaN']) add(`quantile_over_time(${q}, ${pick(anySel)}[${pick(RANGES)}])`);
   for (const d of ['0', '60', '3600', '-600']) add(`predict_linear(${pick(anySel)}[${pick(RANGES)}], ${d})`);
   add(`predict_linear(${COUNTER}[1h]${ats[0]}, 600)`);
   for (const [sf, tf] of [['0.5', '0.5'], ['0.1', '0.9'], ['0.8', '0.2']]) add(`holt_winters(${pick(anySel)}[${pick(RANGES)}], ${sf}, ${tf})`);
@@ -205,7 +205,7 @@ export function differentialCorpus(atSeconds: number[]): string[] {
     add(`clamp_max(${pick(GAUGES)}, ${v})`);
     add(`clamp_min(${pick(GAUGES)}, ${v})`);
   }
-  for (const r of ['', ', 0.1', ', 0.05', ', 5', ', -0.2']) add(`round(${pick(MATH_ARGS)}${r})`);
+  for (const r of ['', ', 0.1', ', 0.05', ', 5', ', -0.2', ', 0']) add(`round(${pick(MATH_ARGS)}${r})`);
   for (const sel of GAUGES.slice(0, 4)) {
     add(`sort(${sel})`);
     add(`sort_desc(${sel})`);
@@ -233,6 +233,8 @@ export function differentialCorpus(atSeconds: number[]): string[] {
     add(`${f}(timestamp(${pick(GAUGES)}))`);
     add(`${f}(vector(${pick(['1709251199', '1709251200', '951782400', '4102444799', '0', '-86401.5'])}))`);
     add(`${f}(vigil_outlier_rate * 1e9)`);
+    // NaN, ±Inf and 1e300 among vigil_statistic's values: Go's int64 of them, then its date arithmetic.
+    add(`${f}(vigil_statistic)`);
   }
   // label_replace and label_join: groups, named groups, templates, no match, deleting a label, errors.
   const REPL = [
@@ -426,7 +428,8 @@ export function differentialCorpus(atSeconds: number[]): string[] {
     else if (shape === 1) add(`${pick(['sum', 'max', 'count', 'avg', 'stddev'])} by (model) (${a})`);
     else if (shape === 2) add(`(${a}) ${pick(SET)} (${b})`);
     else if (shape === 3) add(`${pick(['abs', 'sgn', 'ceil', 'sort_desc', 'timestamp'])}(${a})`);
-    else if (shape === 4) add(`topk(2, ${a})`);
+    // Not topk/bottomk here: over a computed vector, Prometheus breaks their ties in Go map order.
+    else if (shape === 4) add(`quantile(0.5, ${a})`);
     else add(`max_over_time((${a})[${pick(['10m', '30m'])}:${pick(['1m', '5m'])}])`);
   }
   return [...out];

@@ -347,6 +347,8 @@ class Evaluator {
     // 2.42 evaluates a subquery (its points are not samples, so the chunk-start reason for left-open range
     // selectors does not apply; nested subqueries of commensurate steps depend on it).
     const first = Math.ceil((rangeEnd - e.range) / step) * step;
+    // A subquery's points count against the samples a query may hold, before any is computed.
+    if ((rangeEnd - first) / step + 1 > this.budget.maxSamples) throw tooManySamplesError();
     for (const k of cache.points.keys()) {
       if (k >= first) break;
       cache.points.delete(k);

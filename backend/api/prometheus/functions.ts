@@ -409,26 +409,90 @@ export const MATH_FUNCTIONS: Record<string, (v: number) => number> = {
   sgn: (v) => (v < 0 ? -1 : v > 0 ? 1 : v),
 };
 
-/** Go's int64(float64) for a time in seconds, as time.Unix reads it (truncated towards zero). */
-function unixDate(seconds: number): Date {
-  return new Date(Math.trunc(seconds) * 1000);
+/**
+ * Go's civil date of a Unix time, as Prometheus computes `year(v)` & co. with time.Unix(int64(v), 0).UTC():
+ * int64(v) truncates, and is the smallest int64 for NaN, ±Inf and values out of range (amd64); the
+ * date then follows Go's absolute-time arithmetic in 64-bit unsigned integers (time.go absDate), so
+ * even those give Prometheus's answers (`year(vector(NaN))` is 292277026596).
+ */
+const INT64_MIN = -(2n ** 63n);
+const UNIX_TO_ABSOLUTE = 62_135_596_800n + 9_223_371_966_579_724_800n;
+const ABSOLUTE_ZERO_YEAR = -292_277_022_399n;
+const DAYS_BEFORE = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365];
+
+function goInt64(v: number): bigint {
+  if (!(v > -9.223372036854776e18 && v < 9.223372036854776e18)) return INT64_MIN;
+  return BigInt(Math.trunc(v));
 }
 
+interface GoDate {
+  year: number;
+  month: number;
+  day: number;
+  yday: number;
+  weekday: number;
+  hour: number;
+  minute: number;
+}
+
+const isLeap = (y: number) => y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+
+export function goDate(seconds: number): GoDate {
+  const abs = BigInt.asUintN(64, BigInt.asIntN(64, goInt64(seconds) + UNIX_TO_ABSOLUTE));
+  let d = abs / 86_400n;
+  let n = d / 146_097n;
+  let y = 400n * n;
+  d -= 146_097n * n;
+  n = d / 36_524n;
+  n -= n >> 2n;
+  y += 100n * n;
+  d -= 36_524n * n;
+  n = d / 1_461n;
+  y += 4n * n;
+  d -= 1_461n * n;
+  n = d / 365n;
+  n -= n >> 2n;
+  y += n;
+  d -= 365n * n;
+  const year = Number(y + ABSOLUTE_ZERO_YEAR);
+  const yday = Number(d);
+  let day = yday;
+  let month: number;
+  if (isLeap(year) && day === 31 + 29 - 1) {
+    month = 2;
+    day = 29;
+  } else {
+    if (isLeap(year) && day > 31 + 29 - 1) day--;
+    month = Math.floor(day / 31);
+    const end = DAYS_BEFORE[month + 1];
+    let begin: number;
+    if (day >= end) {
+      month++;
+      begin = end;
+    } else {
+      begin = DAYS_BEFORE[month];
+    }
+    month++;
+    day = day - begin + 1;
+  }
+  const weekday = Number(((abs + 86_400n) % 604_800n) / 86_400n);
+  return { year, month, day, yday: yday + 1, weekday, hour: Number((abs % 86_400n) / 3_600n), minute: Number((abs % 3_600n) / 60n) };
+}
+
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
 export const DATE_FUNCTIONS: Record<string, (seconds: number) => number> = {
-  day_of_month: (s) => unixDate(s).getUTCDate(),
-  day_of_week: (s) => unixDate(s).getUTCDay(),
-  day_of_year: (s) => {
-    const d = unixDate(s);
-    return Math.round((Date.UTC(d.getUTCFullYear(), d.getUTCMonth(), d.getUTCDate()) - Date.UTC(d.getUTCFullYear(), 0, 1)) / 86_400_000) + 1;
-  },
+  day_of_month: (s) => goDate(s).day,
+  day_of_week: (s) => goDate(s).weekday,
+  day_of_year: (s) => goDate(s).yday,
   days_in_month: (s) => {
-    const d = unixDate(s);
-    return new Date(Date.UTC(d.getUTCFullYear(), d.getUTCMonth() + 1, 0)).getUTCDate();
+    const d = goDate(s);
+    return d.month === 2 && isLeap(d.year) ? 29 : DAYS_IN_MONTH[d.month - 1];
   },
-  hour: (s) => unixDate(s).getUTCHours(),
-  minute: (s) => unixDate(s).getUTCMinutes(),
-  month: (s) => unixDate(s).getUTCMonth() + 1,
-  year: (s) => unixDate(s).getUTCFullYear(),
+  hour: (s) => goDate(s).hour,
+  minute: (s) => goDate(s).minute,
+  month: (s) => goDate(s).month,
+  year: (s) => goDate(s).year,
 };
 
 /** Prometheus's bucketQuantile over classic histogram buckets (upper bound, cumulative count). */
