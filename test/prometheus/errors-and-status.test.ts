@@ -73,6 +73,16 @@ describe('refused requests answer in Prometheus shape on every /prometheus path'
     expect(grafanaReads(res.body)).toBe("unauthorized: missing API key: send 'Authorization: Bearer <key>'");
   });
 
+  it("Save & test on the data source shows the key problem (promlib healthcheck.go: '<error> - <message>')", async () => {
+    // The health check is the instant query 1+1 at time 4, POSTed as a form.
+    const res = await getJson(`${vigil.url}/prometheus/api/v1/query`, { method: 'POST', headers: form, body: 'query=1%2B1&time=4' });
+    expect(`${grafanaReads(res.body)} - There was an error returned querying the Prometheus API.`).toBe(
+      "unauthorized: missing API key: send 'Authorization: Bearer <key>' - There was an error returned querying the Prometheus API.",
+    );
+    const ok = await getJson(`${vigil.url}/prometheus/api/v1/query`, { method: 'POST', headers: { ...form, ...bearer(READ) }, body: 'query=1%2B1&time=4' });
+    expect([ok.status, grafanaReads(ok.body)]).toEqual([200, null]);
+  });
+
   it.each(requests)('%s with a wrong or malformed key: 401 naming the fault', async (p, init) => {
     const wrong = await getJson(vigil.url + p, { ...init, headers: { ...(init.headers as object), ...bearer('guess') } });
     expect([wrong.status, grafanaReads(wrong.body)]).toEqual([401, 'unauthorized: wrong API key']);
