@@ -4,12 +4,15 @@
  * the connection. The work itself is in plain modules (request, frames, annotations, promql).
  */
 import {
+  type AdHocVariableFilter,
   CoreApp,
   DataSourceApi,
   type DataFrame,
   type DataQueryError,
   type DataQueryRequest,
   type DataQueryResponse,
+  type DataSourceGetTagKeysOptions,
+  type DataSourceGetTagValuesOptions,
   type DataSourceInstanceSettings,
   type MetricFindValue,
   type ScopedVars,
@@ -18,18 +21,19 @@ import {
 import { getBackendSrv, getTemplateSrv, type BackendSrv } from '@grafana/runtime';
 import { of } from 'rxjs';
 import { metricsOfFamily, type FamilyId } from '../backend/engine/catalog';
+import { AD_HOC_KEYS, applyAdHocFilters, passes, vigilFilters } from './adhoc';
 import { alertsToAnnotations, annotationsToFrame, framesToAnnotations } from './annotations';
 import { VigilApi, VigilApiError, type CatalogResponse, type ModelDetail, type ModelSummary, type SeriesInfo } from './api';
 import { AnnotationQueryEditor } from './components/AnnotationQueryEditor';
 import { toDataFrame } from './frames';
 import { createInterpolator, type Interpolator, type TemplateReplacer } from './interpolate';
 import { buildAlertRule, type AlertRuleDefaults } from './promql';
+import { migrateQuery, type StoredQuery } from './migrations';
 import { buildQueryRequest, interpolateSeriesQuery } from './request';
 import {
   DEFAULT_PROMETHEUS_UID,
   DEFAULT_QUERY,
   isAlertsQuery,
-  withDefaults,
   type AlertsQuery,
   type SeriesQuery,
   type VariableQuery,
@@ -39,6 +43,12 @@ import {
 import { VigilVariableSupport } from './variables';
 import { isCompatibleVersion, PLUGIN_VERSION } from './version';
 
+/** Grafana's template service as the data source uses it (getAdhocFilters: dashboards before Scenes' request.filters). */
+type TemplateService = TemplateReplacer & {
+  getVariables?: () => Array<{ name: string }>;
+  getAdhocFilters?: (datasourceName: string) => AdHocVariableFilter[];
+};
+
 export class VigilDataSource extends DataSourceApi<VigilQuery, VigilOptions> {
   readonly api: VigilApi;
   readonly defaultModel: string;
@@ -47,7 +57,7 @@ export class VigilDataSource extends DataSourceApi<VigilQuery, VigilOptions> {
 
   constructor(
     instanceSettings: DataSourceInstanceSettings<VigilOptions>,
-    private readonly templateSrv: TemplateReplacer & { getVariables?: () => Array<{ name: string }> } = getTemplateSrv(),
+    private readonly templateSrv: TemplateService = getTemplateSrv() as unknown as TemplateService,
     /** Grafana's HTTP client; looked up on each request unless given (tests give each instance its own). */
     backendSrv: () => BackendSrv = getBackendSrv
   ) {
@@ -58,14 +68,20 @@ export class VigilDataSource extends DataSourceApi<VigilQuery, VigilOptions> {
     this.annotations = {
       QueryEditor: AnnotationQueryEditor,
       getDefaultQuery: () => ({ queryType: 'alerts', model: this.defaultModel }),
-      prepareQuery: (anno) => (anno.target ? { ...anno.target, queryType: 'alerts', refId: anno.target.refId || 'Anno' } : undefined),
+      prepareQuery: (anno) =>
+        anno.target ? this.migrate({ ...anno.target, queryType: 'alerts', refId: anno.target.refId || 'Anno' } as StoredQuery) : undefined,
       processEvents: (_anno, frames) => of(framesToAnnotations(frames)),
     };
     this.variables = new VigilVariableSupport(this);
   }
 
   override getDefaultQuery(_app: CoreApp): Partial<VigilQuery> {
-    return { ...DEFAULT_QUERY, model: this.defaultModel };
+    return { ...DEFAULT_QUERY, model: this.defaultModel, pluginVersion: PLUGIN_VERSION };
+  }
+
+  /** A stored query of any plugin version in the current model (src/migrations.ts). */
+  migrate(query: StoredQuery | VigilQuery): VigilQuery {
+    return migrateQuery(query as StoredQuery, this.defaultModel);
   }
 
   override filterQuery(query: VigilQuery): boolean {
@@ -83,21 +99,31 @@ export class VigilDataSource extends DataSourceApi<VigilQuery, VigilOptions> {
 
   override interpolateVariablesInQueries(queries: VigilQuery[], scopedVars: ScopedVars): VigilQuery[] {
     const interpolator = this.interpolator(scopedVars);
-    return queries.map((q) =>
-      isAlertsQuery(q) ? { ...q, model: interpolator.text(q.model) } : interpolateSeriesQuery(withDefaults(q, this.defaultModel), interpolator)
-    );
+    return queries.map((stored) => {
+      const q = this.migrate(stored);
+      return isAlertsQuery(q) ? { ...q, model: interpolator.text(q.model) } : interpolateSeriesQuery(q, interpolator);
+    });
   }
 
   async query(request: DataQueryRequest<VigilQuery>): Promise<DataQueryResponse> {
     const interpolator = this.interpolator(request.scopedVars);
     const range = { from: request.range.from.valueOf(), to: request.range.to.valueOf() };
-    const visible = request.targets.filter((t) => !t.hide);
+    const visible = request.targets.filter((t) => !t.hide).map((t) => this.migrate(t));
     const alertTargets = visible.filter(isAlertsQuery);
     const seriesTargets = visible.filter((t): t is SeriesQuery => !isAlertsQuery(t));
     const data: DataFrame[] = [];
     const errors: DataQueryError[] = [];
 
     const body = buildQueryRequest(seriesTargets, range, interpolator, this.defaultModel, { maxDataPoints: request.maxDataPoints, intervalMs: request.intervalMs });
+    const filters = this.adHocFilters(request);
+    if (body.queries.length > 0) {
+      try {
+        body.queries = await applyAdHocFilters(body.queries, filters, (model, family) => this.api.series(model, family));
+      } catch (err) {
+        errors.push(toQueryError(err));
+        body.queries = [];
+      }
+    }
     if (body.queries.length > 0) {
       try {
         const response = await this.api.query(body);
@@ -134,20 +160,57 @@ export class VigilDataSource extends DataSourceApi<VigilQuery, VigilOptions> {
     return annotationsToFrame(alertsToAnnotations(model, alerts), target.refId);
   }
 
+  /**
+   * Save & test. Rejects on every failure with what to fix (Grafana shows a rejection's message as the
+   * failed check); resolves only when the server is a compatible Vigil that accepts the key
+   * (`/api/health` needs the read key, so a wrong key is a 401 there).
+   */
   async testDatasource(): Promise<TestDataSourceResponse> {
+    let health: Awaited<ReturnType<VigilApi['health']>>;
     try {
-      const health = await this.api.health();
-      if (!isCompatibleVersion(health.version, PLUGIN_VERSION)) {
-        return {
-          status: 'error',
-          message: `Vigil ${health.version} is not compatible with this plugin (built for ${PLUGIN_VERSION}): upgrade the plugin or the server.`,
-        };
-      }
-      const models = health.models === 0 ? 'no models registered yet (register one with POST /api/models)' : `${health.models} model(s)`;
-      return { status: 'success', message: `Connected to Vigil ${health.version}: ${models}.` };
+      health = await this.api.health();
     } catch (err) {
-      return { status: 'error', message: healthMessage(err) };
+      throw new Error(healthMessage(err));
     }
+    if (typeof health?.version !== 'string' || typeof health?.models !== 'number') {
+      throw new Error('The URL answers /api/health, but not as Vigil does (no version and model count): the URL should be the Vigil server root, e.g. http://vigil:8700.');
+    }
+    if (!isCompatibleVersion(health.version, PLUGIN_VERSION)) {
+      throw new Error(`Vigil ${health.version} is not compatible with this plugin (built for ${PLUGIN_VERSION}): upgrade the plugin or the server.`);
+    }
+    const models = health.models === 0 ? 'no models registered yet (register one with POST /api/models)' : `${health.models} model(s)`;
+    return { status: 'success', message: `Connected to Vigil ${health.version}: ${models}.` };
+  }
+
+  // ----- ad-hoc filters -----
+
+  /** The dashboard's ad-hoc filters: on the request (Scenes dashboards), else from the template service. */
+  adHocFilters(request?: { filters?: AdHocVariableFilter[] }): AdHocVariableFilter[] {
+    return vigilFilters(request?.filters ?? this.templateSrv.getAdhocFilters?.(this.name));
+  }
+
+  override async getTagKeys(_options?: DataSourceGetTagKeysOptions<VigilQuery>): Promise<MetricFindValue[]> {
+    return AD_HOC_KEYS.map((key) => ({ text: key, value: key }));
+  }
+
+  /** Values of a key among the series that pass the other filters already set (model narrows column and metric). */
+  override async getTagValues(options: DataSourceGetTagValuesOptions<VigilQuery>): Promise<MetricFindValue[]> {
+    const others = vigilFilters(options.filters).filter((f) => f.key !== options.key);
+    const models = (await this.getModels()).map((m) => m.name).filter((m) => others.every((f) => f.key !== 'model' || passes(f, m)));
+    if (options.key === 'model') {
+      return models.map((m) => ({ text: m, value: m }));
+    }
+    const values = new Set<string>();
+    for (const model of models) {
+      for (const s of await this.api.series(model)) {
+        const labels = { model, metric: s.metric, column: s.column ?? '' };
+        if (others.every((f) => passes(f, labels[f.key as keyof typeof labels]))) {
+          const value = options.key === 'metric' ? s.metric : s.column;
+          if (value) values.add(value);
+        }
+      }
+    }
+    return [...values].sort().map((v) => ({ text: v, value: v }));
   }
 
   // ----- data for the pickers and variables -----
@@ -175,7 +238,7 @@ export class VigilDataSource extends DataSourceApi<VigilQuery, VigilOptions> {
 
   /** The alert-rule shortcut's pre-filled rule, with the dashboard's current variable values. */
   alertRuleFor(query: SeriesQuery, scopedVars?: ScopedVars): AlertRuleDefaults {
-    const resolved = interpolateSeriesQuery(withDefaults(query, this.defaultModel), this.interpolator(scopedVars));
+    const resolved = interpolateSeriesQuery(this.migrate(query) as SeriesQuery, this.interpolator(scopedVars));
     return buildAlertRule(resolved, this.prometheusUid);
   }
 
@@ -199,11 +262,11 @@ export class VigilDataSource extends DataSourceApi<VigilQuery, VigilOptions> {
     }
   }
 
-  override getQueryDisplayText(query: VigilQuery): string {
-    if (isAlertsQuery(query)) {
-      return `alerts of ${query.model || this.defaultModel}${query.family ? ` (${query.family})` : ''}`;
+  override getQueryDisplayText(stored: VigilQuery): string {
+    const q = this.migrate(stored);
+    if (isAlertsQuery(q)) {
+      return `alerts of ${q.model || this.defaultModel}${q.family ? ` (${q.family})` : ''}`;
     }
-    const q = withDefaults(query, this.defaultModel);
     const columns = 'columns' in q && q.columns.length > 0 ? ` on ${q.columns.join(', ')}` : '';
     return `${q.model} ${q.family} ${q.metrics.join(', ') || 'all metrics'}${columns}`;
   }

@@ -93,10 +93,17 @@ export function alertRuleTitle(query: SeriesQuery): string {
  * the value is outside its thresholds), B = its last value, C = B > 0. One alert instance per series, since
  * Grafana keeps each label set apart.
  */
+/**
+ * The PromQL of the rule's query A, which the editor also shows. An open chunk's samples carry
+ * partial="true" (alert 0 unless the model opted in): merged with the closed series, so the last closed
+ * chunk decides and each series is one alert instance.
+ */
+export function alertRuleExpr(query: SeriesQuery): string {
+  return `max without (partial) (${buildPromQL(query, 'alert')})`;
+}
+
 export function buildAlertRule(query: SeriesQuery, prometheusUid: string): AlertRuleDefaults {
-  // An open chunk's samples carry partial="true" (alert 0 unless the model opted in): merged with the
-  // closed series, so the last closed chunk decides and each series is one alert instance.
-  const expr = `max without (partial) (${buildPromQL(query, 'alert')})`;
+  const expr = alertRuleExpr(query);
   const datasource = { type: 'prometheus', uid: prometheusUid };
   const expression = { type: EXPRESSION_DATASOURCE_UID, uid: EXPRESSION_DATASOURCE_UID };
   return {

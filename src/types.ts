@@ -30,7 +30,13 @@ export const FORMATS: readonly QueryFormat[] = ['time_series', 'table'];
 export const DEFAULT_FIELDS: readonly ResultField[] = ['value', 'upper_threshold', 'lower_threshold', 'alert'];
 export { RESULT_FIELDS };
 
-interface SeriesQueryCommon extends DataQuery {
+/** Stamped on every query the editors write: which query model it follows (src/migrations.ts). */
+interface Versioned {
+  /** The plugin version that wrote the query; absent on queries saved before versioning (0.1.0). */
+  pluginVersion?: string;
+}
+
+interface SeriesQueryCommon extends DataQuery, Versioned {
   /** Absent or 'series' for metric queries; 'alerts' marks an annotation query (see AlertsQuery). */
   queryType?: 'series';
   /** Model name; may hold a template variable (`$model`). */
@@ -57,7 +63,7 @@ export type SeriesQuery = ColumnSeriesQuery | ModelSeriesQuery;
 export type SeriesQueryModel = Omit<ColumnSeriesQuery, 'refId'> | Omit<ModelSeriesQuery, 'refId'>;
 
 /** Alert periods of a model, for annotations: one region per alerting chunk. */
-export interface AlertsQuery extends DataQuery {
+export interface AlertsQuery extends DataQuery, Versioned {
   queryType: 'alerts';
   model: string;
   /** Restrict to one family; absent = every family. */

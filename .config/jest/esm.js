@@ -16,6 +16,9 @@ const ESM_ONLY = [
   'quickselect',
   'rbush',
   'uwrap',
+  // @grafana/plugin-ui's CommonJS build requires these, which ship ES modules only
+  'uuid',
+  '@marcbachmann/cel-js',
 ];
 
 module.exports = {

@@ -1,6 +1,6 @@
 import React from 'react';
 import type { AnnotationQuery, QueryEditorProps } from '@grafana/data';
-import { InlineFieldRow } from '@grafana/ui';
+import { EditorRow } from '@grafana/plugin-ui';
 import type { VigilDataSource } from '../datasource';
 import type { AlertsQuery, VigilQuery } from '../types';
 import { FamilyPicker } from './FamilyPicker';
@@ -21,9 +21,9 @@ export function AnnotationQueryEditor({ datasource, query, onChange, annotation,
     }
   };
   return (
-    <InlineFieldRow>
+    <EditorRow>
       <ModelPicker datasource={datasource} value={q.model} onChange={(model) => update({ ...q, model })} />
       <FamilyPicker datasource={datasource} value={q.family} allowAll onChange={(family) => update({ ...q, family })} />
-    </InlineFieldRow>
+    </EditorRow>
   );
 }

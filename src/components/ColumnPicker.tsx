@@ -15,7 +15,6 @@ interface Props {
   metrics: string[];
   value: string[];
   onChange: (columns: string[]) => void;
-  labelWidth?: number;
 }
 
 /**
@@ -32,7 +31,7 @@ export function columnOptions(columns: ModelColumn[] | undefined, series: Series
   return names.map((name) => ({ label: name, value: name, description: kind.get(name) }));
 }
 
-export function ColumnPicker({ datasource, model, family, metrics, value, onChange, labelWidth = 12 }: Props) {
+export function ColumnPicker({ datasource, model, family, metrics, value, onChange }: Props) {
   const columns = useColumns(datasource, model);
   const series = useSeries(datasource, model, family);
   const status = { loading: columns.loading || series.loading, error: columns.error ?? series.error };
@@ -46,7 +45,6 @@ export function ColumnPicker({ datasource, model, family, metrics, value, onChan
       status={status}
       value={value}
       onChange={onChange}
-      labelWidth={labelWidth}
     />
   );
 }

@@ -1,5 +1,6 @@
 import React from 'react';
-import { Combobox, InlineField } from '@grafana/ui';
+import { Combobox } from '@grafana/ui';
+import { EditorField } from '@grafana/plugin-ui';
 import type { FamilyId } from '../../backend/engine/catalog';
 import type { VigilDataSource } from '../datasource';
 import { useCatalog } from '../hooks/useCatalog';
@@ -14,16 +15,15 @@ interface Props {
   onChange: (family: FamilyId | undefined) => void;
   /** Offer "All families" (value undefined). */
   allowAll?: boolean;
-  labelWidth?: number;
 }
 
 /** Metric families from the server's catalog. */
-export function FamilyPicker({ datasource, value, onChange, allowAll = false, labelWidth = 12 }: Props) {
+export function FamilyPicker({ datasource, value, onChange, allowAll = false }: Props) {
   const catalog = useCatalog(datasource);
   const families = (catalog.value?.families ?? []).map((f) => ({ label: f.label, value: f.id as string, description: f.description }));
   const options = allowAll ? [{ label: 'All families', value: ALL_FAMILIES }, ...families] : families;
   return (
-    <InlineField label="Family" labelWidth={labelWidth} htmlFor="vigil-family" {...fieldStatus(catalog, 'the catalog')}>
+    <EditorField label="Family" htmlFor="vigil-family" {...fieldStatus(catalog, 'the catalog')}>
       <Combobox
         id="vigil-family"
         width={28}
@@ -33,6 +33,6 @@ export function FamilyPicker({ datasource, value, onChange, allowAll = false, la
         loading={catalog.loading}
         onChange={(option) => onChange(option.value === ALL_FAMILIES ? undefined : (option.value as FamilyId))}
       />
-    </InlineField>
+    </EditorField>
   );
 }

@@ -1,20 +1,20 @@
 import React from 'react';
-import { InlineField, MultiCombobox } from '@grafana/ui';
+import { MultiCombobox } from '@grafana/ui';
+import { EditorField } from '@grafana/plugin-ui';
 import { RESULT_FIELDS, type ResultField } from '../../backend/engine/catalog';
 import { RESULT_FIELD_LABELS } from '../frames';
 
 interface Props {
   value: ResultField[];
   onChange: (fields: ResultField[]) => void;
-  labelWidth?: number;
 }
 
 const OPTIONS = RESULT_FIELDS.map((f) => ({ label: RESULT_FIELD_LABELS[f], value: f as string }));
 
 /** Which result fields come back: value, thresholds, confidence band, alert, realized, ... */
-export function FieldsPicker({ value, onChange, labelWidth = 12 }: Props) {
+export function FieldsPicker({ value, onChange }: Props) {
   return (
-    <InlineField label="Fields" labelWidth={labelWidth} htmlFor="vigil-fields" grow>
+    <EditorField label="Fields" htmlFor="vigil-fields">
       <MultiCombobox
         id="vigil-fields"
         placeholder="value, thresholds, alert"
@@ -22,6 +22,6 @@ export function FieldsPicker({ value, onChange, labelWidth = 12 }: Props) {
         value={value}
         onChange={(selected) => onChange(selected.map((o) => o.value as ResultField))}
       />
-    </InlineField>
+    </EditorField>
   );
 }

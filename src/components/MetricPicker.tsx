@@ -13,7 +13,6 @@ interface Props {
   family: FamilyId;
   value: string[];
   onChange: (metrics: string[]) => void;
-  labelWidth?: number;
 }
 
 /**
@@ -29,7 +28,7 @@ export function metricOptions(catalog: CatalogResponse | undefined, series: Seri
   });
 }
 
-export function MetricPicker({ datasource, model, family, value, onChange, labelWidth = 12 }: Props) {
+export function MetricPicker({ datasource, model, family, value, onChange }: Props) {
   const catalog = useCatalog(datasource);
   const series = useSeries(datasource, model, family);
   const status = { loading: catalog.loading || series.loading, error: catalog.error ?? series.error };
@@ -43,7 +42,6 @@ export function MetricPicker({ datasource, model, family, value, onChange, label
       status={status}
       value={value}
       onChange={onChange}
-      labelWidth={labelWidth}
     />
   );
 }

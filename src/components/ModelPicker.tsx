@@ -1,5 +1,6 @@
 import React from 'react';
-import { Combobox, InlineField } from '@grafana/ui';
+import { Combobox } from '@grafana/ui';
+import { EditorField } from '@grafana/plugin-ui';
 import type { VigilDataSource } from '../datasource';
 import { useModels } from '../hooks/useModels';
 import { fieldStatus, withVariables } from './pickerState';
@@ -8,11 +9,10 @@ interface Props {
   datasource: VigilDataSource;
   value: string;
   onChange: (model: string) => void;
-  labelWidth?: number;
 }
 
 /** Registered models (from `GET /api/models`) plus the dashboard's variables. */
-export function ModelPicker({ datasource, value, onChange, labelWidth = 12 }: Props) {
+export function ModelPicker({ datasource, value, onChange }: Props) {
   const models = useModels(datasource);
   const options = withVariables(
     (models.value ?? []).map((m) => ({
@@ -23,7 +23,7 @@ export function ModelPicker({ datasource, value, onChange, labelWidth = 12 }: Pr
     datasource.variableOptions()
   );
   return (
-    <InlineField label="Model" labelWidth={labelWidth} htmlFor="vigil-model" {...fieldStatus(models, 'models')}>
+    <EditorField label="Model" htmlFor="vigil-model" {...fieldStatus(models, 'models')}>
       <Combobox
         id="vigil-model"
         width={28}
@@ -34,6 +34,6 @@ export function ModelPicker({ datasource, value, onChange, labelWidth = 12 }: Pr
         createCustomValue
         onChange={(option) => onChange(option?.value ?? '')}
       />
-    </InlineField>
+    </EditorField>
   );
 }

@@ -1,5 +1,6 @@
 import React from 'react';
-import { InlineField, MultiCombobox } from '@grafana/ui';
+import { MultiCombobox } from '@grafana/ui';
+import { EditorField } from '@grafana/plugin-ui';
 import { fieldStatus, PickerStatus } from './pickerState';
 
 interface Props {
@@ -11,16 +12,15 @@ interface Props {
   status: PickerStatus;
   value: string[];
   onChange: (values: string[]) => void;
-  labelWidth: number;
 }
 
 /**
  * A multi-select filled from the backend (metrics, columns): loading and error states in the field,
  * custom values allowed (template variables), empty selection meaning "all".
  */
-export function MultiPicker({ label, id, placeholder, options, status, value, onChange, labelWidth }: Props) {
+export function MultiPicker({ label, id, placeholder, options, status, value, onChange }: Props) {
   return (
-    <InlineField label={label} labelWidth={labelWidth} htmlFor={id} grow {...fieldStatus(status, label.toLowerCase())}>
+    <EditorField label={label} htmlFor={id} {...fieldStatus(status, label.toLowerCase())}>
       <MultiCombobox
         id={id}
         placeholder={placeholder}
@@ -31,6 +31,6 @@ export function MultiPicker({ label, id, placeholder, options, status, value, on
         isClearable
         onChange={(selected) => onChange(selected.map((o) => o.value))}
       />
-    </InlineField>
+    </EditorField>
   );
 }

@@ -8,6 +8,7 @@ import { connectPlugin, type ConnectedPlugin } from '../../test/plugin/support/p
 import { startVigil, vigilGet, type RunningVigil } from '../../test/plugin/support/vigil';
 import { METRICS } from '../../backend/engine/catalog';
 import type { ColumnSeriesQuery, VigilQuery } from '../types';
+import { PLUGIN_VERSION } from '../version';
 import { QueryEditor } from './QueryEditor';
 
 let vigil: RunningVigil;
@@ -45,12 +46,16 @@ describe('QueryEditor', () => {
     const onRun = jest.fn();
     const queries: VigilQuery[] = [];
     const last = () => queries.at(-1) as ColumnSeriesQuery;
-    render(<QueryRow initial={{ refId: 'A' } as VigilQuery} onRun={onRun} onQuery={(q) => queries.push(q)} />);
-
     // what the server says exists, asked directly (not through the plugin)
     const { series } = await vigilGet<{ series: SeriesInfo[] }>(vigil, `/api/models/${vigil.model}/series?family=univariate_drift`);
     const metricIds = [...new Set(series.map((s) => s.metric))];
     expect(metricIds.length).toBeGreaterThan(0);
+    render(<QueryRow initial={{ refId: 'A' } as VigilQuery} onRun={onRun} onQuery={(q) => queries.push(q)} />);
+    // a new panel's empty query is stored once in the current model, without running it
+    await waitFor(() => expect(queries).toHaveLength(1));
+    expect(queries[0]).toMatchObject({ refId: 'A', queryType: 'series', pluginVersion: PLUGIN_VERSION });
+    expect(onRun).not.toHaveBeenCalled();
+
 
     await chooseOption('Model', vigil.model);
     expect(last()).toMatchObject({ model: vigil.model, family: 'univariate_drift', metrics: [], columns: [] });
@@ -76,11 +81,13 @@ describe('QueryEditor', () => {
     await userEvent.click(screen.getByRole('radio', { name: 'Both' }));
     await userEvent.click(screen.getByRole('radio', { name: 'Table' }));
     expect(last()).toMatchObject({ period: 'both', format: 'table' });
-    expect(onRun).toHaveBeenCalledTimes(queries.length);
+    expect(onRun).toHaveBeenCalledTimes(queries.length - 1);
+    expect(queries.every((q) => q.pluginVersion === PLUGIN_VERSION)).toBe(true);
 
-    // the PromQL shown is the series of this query on Vigil's Prometheus API
+    // the PromQL shown is exactly the query of the rule the button creates
     const columnMatcher = picked.length === 1 ? `column="${picked[0]}"` : `column=~"${picked.join('|')}"`;
-    expect(screen.getByTestId('vigil-promql')).toHaveTextContent(`vigil_univariate_drift{model="${vigil.model}",${columnMatcher},method="${metric}"}`);
+    const expr = `max without (partial) (vigil_univariate_drift_alert{model="${vigil.model}",${columnMatcher},method="${metric}"})`;
+    expect(screen.getByTestId('vigil-promql').textContent).toBe(expr);
 
     await userEvent.click(screen.getByRole('button', { name: /Create alert rule/ }));
     const location = locationService.getLocation();
@@ -88,13 +95,38 @@ describe('QueryEditor', () => {
     const defaults = JSON.parse(new URLSearchParams(location.search).get('defaults')!);
     expect(defaults.queries[0]).toMatchObject({
       datasourceUid: 'vigil-prometheus',
-      model: { expr: `max without (partial) (vigil_univariate_drift_alert{model="${vigil.model}",${columnMatcher},method="${metric}"})` },
+      model: { expr },
     });
 
     // a model-level family has no column picker and starts with all metrics
     await chooseOption('Family', 'Outliers');
     expect(last()).toMatchObject({ family: 'outliers', metrics: [], model: vigil.model });
     expect('columns' in last()).toBe(false);
+    expect(screen.queryByRole('combobox', { name: 'Columns' })).not.toBeInTheDocument();
+  });
+
+  it('stores a query saved before versioning in the current model once, and shows it', async () => {
+    const onChange = jest.fn();
+    const onRun = jest.fn();
+    // as a dashboard saved by plugin 0.1.0's first release holds it: no pluginVersion, no queryType, empty fields,
+    // columns left over on a model-level family
+    const old = { refId: 'B', model: vigil.model, family: 'outliers', metrics: [], columns: ['age'], fields: [], period: 'both' } as unknown as VigilQuery;
+    render(<QueryEditor datasource={plugin.datasource} query={old} onChange={onChange} onRunQuery={onRun} />);
+    await waitFor(() => expect(onChange).toHaveBeenCalledTimes(1));
+    const migrated = onChange.mock.calls[0][0];
+    expect(migrated).toEqual({
+      refId: 'B',
+      queryType: 'series',
+      pluginVersion: PLUGIN_VERSION,
+      model: vigil.model,
+      family: 'outliers',
+      metrics: [],
+      fields: ['value', 'upper_threshold', 'lower_threshold', 'alert'],
+      period: 'both',
+      format: 'time_series',
+    });
+    expect(onRun).not.toHaveBeenCalled();
+    expect(screen.getByRole('radio', { name: 'Both' })).toBeChecked();
     expect(screen.queryByRole('combobox', { name: 'Columns' })).not.toBeInTheDocument();
   });
 

@@ -1,8 +1,9 @@
-import React from 'react';
+import React, { useEffect } from 'react';
 import type { QueryEditorProps } from '@grafana/data';
-import { InlineFieldRow, Stack } from '@grafana/ui';
+import { EditorRow, EditorRows } from '@grafana/plugin-ui';
 import type { VigilDataSource } from '../datasource';
-import { changeFamily, withDefaults, type SeriesQuery, type VigilOptions, type VigilQuery } from '../types';
+import { needsMigration, type StoredQuery } from '../migrations';
+import { changeFamily, type SeriesQuery, type VigilOptions, type VigilQuery } from '../types';
 import { AlertRuleButton } from './AlertRuleButton';
 import { ColumnPicker } from './ColumnPicker';
 import { FamilyPicker } from './FamilyPicker';
@@ -14,34 +15,38 @@ import { PeriodPicker } from './PeriodPicker';
 
 export type Props = QueryEditorProps<VigilDataSource, VigilQuery, VigilOptions>;
 
-/** Model → family → metrics → columns, fields, period, format; every change runs the query. */
+/**
+ * Model → family → metrics → columns, fields, period and format, in Grafana's query-editor rows
+ * (@grafana/plugin-ui EditorRows/EditorRow/EditorField, as Grafana's own data sources lay them out);
+ * every change runs the query. A query saved by an older plugin is migrated once when the editor opens.
+ */
 export function QueryEditor({ datasource, query, onChange, onRunQuery }: Props) {
-  const q = withDefaults(query as SeriesQuery, datasource.defaultModel);
+  const q = datasource.migrate(query) as SeriesQuery;
+  const stale = needsMigration(query as StoredQuery);
+  useEffect(() => {
+    // as @grafana/runtime's QueryEditorWithMigration does for backend plugins: store the migrated query
+    if (stale) {
+      onChange(q);
+    }
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+  }, [stale]);
   const update = (next: SeriesQuery) => {
     onChange(next);
     onRunQuery();
   };
   return (
-    <Stack direction="column" gap={0}>
-      <InlineFieldRow>
+    <EditorRows>
+      <EditorRow>
         <ModelPicker
           datasource={datasource}
           value={q.model}
           onChange={(model) => update('columns' in q ? { ...q, model, columns: [] } : { ...q, model })}
         />
         <FamilyPicker datasource={datasource} value={q.family} onChange={(family) => family && update(changeFamily(q, family))} />
-      </InlineFieldRow>
-      <InlineFieldRow>
-        <MetricPicker
-          datasource={datasource}
-          model={q.model}
-          family={q.family}
-          value={q.metrics}
-          onChange={(metrics) => update({ ...q, metrics })}
-        />
-      </InlineFieldRow>
-      {'columns' in q && (
-        <InlineFieldRow>
+      </EditorRow>
+      <EditorRow>
+        <MetricPicker datasource={datasource} model={q.model} family={q.family} value={q.metrics} onChange={(metrics) => update({ ...q, metrics })} />
+        {'columns' in q && (
           <ColumnPicker
             datasource={datasource}
             model={q.model}
@@ -50,16 +55,16 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery }: Props) 
             value={q.columns}
             onChange={(columns) => update({ ...q, columns })}
           />
-        </InlineFieldRow>
-      )}
-      <InlineFieldRow>
+        )}
+      </EditorRow>
+      <EditorRow>
         <FieldsPicker value={q.fields} onChange={(fields) => update({ ...q, fields })} />
-      </InlineFieldRow>
-      <InlineFieldRow>
         <PeriodPicker value={q.period} onChange={(period) => update({ ...q, period })} />
         <FormatPicker value={q.format} onChange={(format) => update({ ...q, format })} />
-      </InlineFieldRow>
-      <AlertRuleButton datasource={datasource} query={q} />
-    </Stack>
+      </EditorRow>
+      <EditorRow>
+        <AlertRuleButton datasource={datasource} query={q} />
+      </EditorRow>
+    </EditorRows>
   );
 }

@@ -1,6 +1,7 @@
 import React from 'react';
 import type { QueryEditorProps } from '@grafana/data';
-import { InlineField, InlineFieldRow, RadioButtonGroup } from '@grafana/ui';
+import { RadioButtonGroup } from '@grafana/ui';
+import { EditorField, EditorRow } from '@grafana/plugin-ui';
 import type { VigilDataSource } from '../datasource';
 import { DEFAULT_FAMILY, type VariableKind, type VariableQuery, type VigilOptions, type VigilQuery } from '../types';
 import { FamilyPicker } from './FamilyPicker';
@@ -31,18 +32,18 @@ export function VariableQueryEditor({ datasource, query, onChange }: Props) {
   };
   return (
     <>
-      <InlineFieldRow>
-        <InlineField label="Values" labelWidth={12}>
+      <EditorRow>
+        <EditorField label="Values">
           <RadioButtonGroup aria-label="Variable values" options={KINDS} value={q.kind} onChange={setKind} />
-        </InlineField>
-      </InlineFieldRow>
+        </EditorField>
+      </EditorRow>
       {q.kind !== 'models' && (
-        <InlineFieldRow>
+        <EditorRow>
           <ModelPicker datasource={datasource} value={model} onChange={(m) => update(q.kind === 'columns' ? { ...q, model: m } : { ...q, model: m || undefined })} />
           {q.kind === 'metrics' && (
             <FamilyPicker datasource={datasource} value={q.family} onChange={(family) => family && update({ ...q, family })} />
           )}
-        </InlineFieldRow>
+        </EditorRow>
       )}
     </>
   );

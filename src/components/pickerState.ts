@@ -1,4 +1,4 @@
-/** Shared bits of the pickers: how a loading or failed list shows in its InlineField. */
+/** Shared bits of the pickers: how a loading or failed list shows in its field. */
 export interface PickerStatus {
   loading: boolean;
   error: Error | undefined;

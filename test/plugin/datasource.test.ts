@@ -242,9 +242,7 @@ describe('testDatasource', () => {
   it('tells the user to fix the key when Vigil refuses it', async () => {
     const wrong = await connectPlugin(vigil.url, { apiKey: 'wrong' });
     try {
-      const result = await wrong.datasource.testDatasource();
-      expect(result.status).toBe('error');
-      expect(result.message).toMatch(/^Vigil rejected the API key \(HTTP 401\): enter Vigil's read key/);
+      await expect(wrong.datasource.testDatasource()).rejects.toThrow(/^Vigil rejected the API key \(HTTP 401\): enter Vigil's read key/);
     } finally {
       await wrong.close();
     }
@@ -257,9 +255,7 @@ describe('testDatasource', () => {
     await new Promise<void>((r) => closed.close(() => r()));
     const nowhere = await connectPlugin(`http://127.0.0.1:${port}`, { apiKey: vigil.readKey });
     try {
-      const result = await nowhere.datasource.testDatasource();
-      expect(result.status).toBe('error');
-      expect(result.message).toMatch(/^Cannot reach Vigil \(HTTP 502\): check the URL/);
+      await expect(nowhere.datasource.testDatasource()).rejects.toThrow(/^Cannot reach Vigil \(HTTP 502\): check the URL/);
     } finally {
       await nowhere.close();
     }
@@ -278,12 +274,12 @@ describe('testDatasource', () => {
     await new Promise<void>((r) => other.listen(0, '127.0.0.1', r));
     const elsewhere = await connectPlugin(`http://127.0.0.1:${(other.address() as AddressInfo).port}`, { apiKey: 'k' });
     try {
-      expect((await elsewhere.datasource.testDatasource()).message).toMatch(/^No Vigil API at this URL \(HTTP 404/);
+      await expect(elsewhere.datasource.testDatasource()).rejects.toThrow(/^No Vigil API at this URL \(HTTP 404/);
+      // a server that answers /api/health, but not with Vigil's fields
+      health = { status: 'UP' };
+      await expect(elsewhere.datasource.testDatasource()).rejects.toThrow(/not as Vigil does \(no version and model count\)/);
       health = { status: 'ok', version: '7.0.0', models: 1 };
-      expect(await elsewhere.datasource.testDatasource()).toEqual({
-        status: 'error',
-        message: expect.stringMatching(/^Vigil 7\.0\.0 is not compatible with this plugin \(built for 0\.1\.\d+\)/),
-      });
+      await expect(elsewhere.datasource.testDatasource()).rejects.toThrow(/^Vigil 7\.0\.0 is not compatible with this plugin \(built for 0\.1\.\d+\)/);
     } finally {
       await elsewhere.close();
       other.closeAllConnections();

@@ -12,6 +12,9 @@ const os = require('node:os');
 const path = require('node:path');
 
 const ROOT = path.resolve(__dirname, '../../..');
+// VIGIL_PLUGIN_TEST_SERVER: the root of another checkout whose build/ serves the tests (already built),
+// e.g. a snapshot of HEAD while the backend in this checkout is mid-change.
+const SERVER_ROOT = process.env.VIGIL_PLUGIN_TEST_SERVER ? path.resolve(process.env.VIGIL_PLUGIN_TEST_SERVER) : ROOT;
 const READY_TIMEOUT_MS = 90_000;
 
 function newestMtime(dir, ext) {
@@ -25,6 +28,7 @@ function newestMtime(dir, ext) {
 }
 
 function ensureBackendBuilt() {
+  if (SERVER_ROOT !== ROOT) return;
   const marker = path.join(ROOT, 'build/cli/main.js');
   if (fs.existsSync(marker) && fs.statSync(marker).mtimeMs >= newestMtime(path.join(ROOT, 'backend'), '.ts')) return;
   const tsc = spawnSync(process.execPath, [require.resolve('typescript/bin/tsc'), '-p', 'tsconfig.backend.json'], { cwd: ROOT, encoding: 'utf8' });
@@ -87,8 +91,8 @@ module.exports = async function startVigilForPluginTests() {
   const log = fs.openSync(logFile, 'w');
   const now = new Date(demoClock()).toISOString();
   const args = ['demo', '--port', '0', '--host', '127.0.0.1', '--db', path.join(work, 'vigil.db'), '--now', now];
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin/vigil.js'), ...args], {
-    cwd: ROOT,
+  const child = spawn(process.execPath, [path.join(SERVER_ROOT, 'bin/vigil.js'), ...args], {
+    cwd: SERVER_ROOT,
     env: { ...process.env, VIGIL_READ_KEY: readKey, VIGIL_WRITE_KEY: writeKey, VIGIL_LOG_LEVEL: 'info' },
     stdio: ['ignore', log, log],
   });
