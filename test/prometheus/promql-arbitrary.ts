@@ -36,6 +36,10 @@ const REGEXES: Record<string, string[]> = {
 const LABELS = Object.keys(LABEL_VALUES);
 
 const metricName = fc.constantFrom(...(Object.keys(METRICS) as Metric[]));
+const GENERATED_RANGE_FUNCTIONS = [
+  'rate', 'increase', 'delta', 'irate', 'idelta', 'deriv', 'changes', 'resets', 'sum_over_time', 'count_over_time',
+  'present_over_time', 'stddev_over_time', 'last_over_time', 'avg_over_time', 'min_over_time', 'max_over_time',
+];
 const minutes = fc.constantFrom('5m', '10m', '30m', '1h', '90m', '2h');
 
 const matcher = (labels: readonly string[]) =>
@@ -76,6 +80,8 @@ const typed = fc.letrec<Typed>((tie) => ({
     fc.tuple(tie('scalar'), comparison, tie('scalar')).map(([l, op, r]) => `${l} ${op} bool ${r}`),
     tie('scalar').map((s) => `(${s})`),
     tie('scalar').map((s) => `-${s}`),
+    fc.constant('pi()'),
+    fc.tuple(tie('scalar'), tie('scalar')).map(([l, r]) => `${l} atan2 ${r}`),
   ),
   vector: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -109,10 +115,31 @@ const typed = fc.letrec<Typed>((tie) => ({
       }),
     tie('vector').map((v) => `(${v})`),
     tie('vector').map((v) => `-${v}`),
+    // Functions of range vectors, over the counter too, and subqueries of any vector.
+    fc
+      .tuple(fc.constantFrom(...GENERATED_RANGE_FUNCTIONS), fc.oneof(selector, fc.constant('vigil_ingested_rows_total')), minutes, offset)
+      .map(([f, s, d, o]) => `${f}(${s}[${d}]${o})`),
+    fc
+      .tuple(fc.constantFrom('max_over_time', 'avg_over_time', 'count_over_time', 'deriv', 'changes', 'last_over_time'), tie('vector'), fc.constantFrom('10m', '30m', '1h'), fc.constantFrom('1m', '5m', ''))
+      .map(([f, v, r, step]) => `${f}((${v})[${r}:${step}])`),
+    fc.tuple(fc.constantFrom('abs', 'ceil', 'floor', 'sqrt', 'ln', 'exp', 'sgn', 'round', 'timestamp', 'sort_desc'), tie('vector')).map(([f, v]) => `${f}(${v})`),
+    fc.tuple(fc.constantFrom('clamp_max', 'clamp_min'), tie('vector'), tie('scalar')).map(([f, v, sc]) => `${f}(${v}, ${sc})`),
+    // Not topk/bottomk, nor stddev/stdvar over computed vectors: Prometheus breaks ties and orders
+    // Welford's sums in Go map order, which is not the same from one query to the next.
+    fc
+      .tuple(fc.constantFrom('quantile(0.5, ', 'quantile(0.9, ', 'group(', 'count_values("v", '), fc.constantFrom('by', 'without'), grouping, tie('vector'))
+      .map(([op, mod, labels, v]) => `${op}${v}) ${mod} (${labels.join(', ')})`),
+    fc
+      .tuple(tie('vector'), fc.constantFrom('and', 'or', 'unless'), fc.constantFrom('', 'on', 'ignoring'), grouping, tie('vector'))
+      .map(([l, op, match, labels, r]) => `(${l}) ${op}${match ? ` ${match}(${labels.join(', ')})` : ''} (${r})`),
+    fc
+      .tuple(tie('vector'), arithmetic, fc.constantFrom('group_left', 'group_right'), fc.subarray(['model'], { minLength: 1 }), fc.subarray(['metric', 'column', 'method']), tie('vector'))
+      .map(([l, op, g, on, include, r]) => `(${l}) ${op} on(${on.join(', ')}) ${g}(${include.join(', ')}) (${r})`),
+    tie('scalar').map((sc) => `vector(${sc})`),
   ),
 }));
 
-/** A well-typed query of the subset (scalar or instant vector). */
+/** A well-typed query (scalar or instant vector). */
 export const validQuery: fc.Arbitrary<string> = fc.oneof({ weight: 1, arbitrary: typed.scalar }, { weight: 4, arbitrary: typed.vector });
 
 /** PromQL's own characters and words, so mutations land on interesting tokens. */
@@ -205,6 +232,10 @@ export function differentialCorpus(atSeconds: number[]): string[] {
     add(`clamp_max(${pick(GAUGES)}, ${v})`);
     add(`clamp_min(${pick(GAUGES)}, ${v})`);
   }
+  // Go's math.Min/Max: ±Inf win over NaN.
+  for (const [lo, hi] of [['NaN', 'NaN'], ['-Inf', 'NaN'], ['NaN', 'Inf']]) add(`clamp(vigil_statistic, ${lo}, ${hi})`);
+  add('clamp_max(vigil_statistic, NaN)');
+  add('clamp_min(vigil_statistic, NaN)');
   for (const r of ['', ', 0.1', ', 0.05', ', 5', ', -0.2', ', 0']) add(`round(${pick(MATH_ARGS)}${r})`);
   for (const sel of GAUGES.slice(0, 4)) {
     add(`sort(${sel})`);

@@ -18,7 +18,7 @@ import { aggregate } from './aggregations';
 import { AggregateExpr, AtModifier, BinaryExpr, Call, childrenOf, Expr, isComparison, LabelMatcher, SubqueryExpr, typeOf, VectorSelector } from './ast';
 import { elementOp, vectorScalar, vectorVector } from './binary';
 import { EvaluationError, PromApiError } from './errors';
-import { bucketQuantile, DATE_FUNCTIONS, expandTemplate, FUNCTIONS, LABEL_NAME_RE, MATH_FUNCTIONS, parseGoFloat, RANGE_FUNCTIONS } from './functions';
+import { bucketQuantile, DATE_FUNCTIONS, expandTemplate, FUNCTIONS, goMax, goMin, LABEL_NAME_RE, MATH_FUNCTIONS, parseGoFloat, RANGE_FUNCTIONS } from './functions';
 import { DEFAULT_QUERY_LIMITS, QueryBudget, tooManySamplesError } from './limits';
 import { compareLabels, deleteLabels, dropMetricName, Labels, labelsKey, METRIC_NAME } from './labels';
 import { compileAnchoredRegex } from './regex';
@@ -411,7 +411,7 @@ class Evaluator {
         const a = await this.scalarAt(c.args[1], t);
         const b = name === 'clamp' ? await this.scalarAt(c.args[2], t) : NaN;
         if (name === 'clamp' && b < a) return [];
-        const f = name === 'clamp' ? (x: number) => Math.max(a, Math.min(b, x)) : name === 'clamp_min' ? (x: number) => Math.max(a, x) : (x: number) => Math.min(a, x);
+        const f = name === 'clamp' ? (x: number) => goMax(a, goMin(b, x)) : name === 'clamp_min' ? (x: number) => goMax(a, x) : (x: number) => goMin(a, x);
         return v.map((s) => ({ labels: dropMetricName(s.labels), value: f(s.value) }));
       }
       case 'round': {

@@ -607,4 +607,18 @@ export function expandTemplate(template: string, groups: (string | null)[], name
   return out;
 }
 
+/** Go's math.Max: +Inf wins even over NaN, then NaN, then the larger (+0 over -0). */
+export function goMax(x: number, y: number): number {
+  if (x === Infinity || y === Infinity) return Infinity;
+  if (Number.isNaN(x) || Number.isNaN(y)) return NaN;
+  return Math.max(x, y);
+}
+
+/** Go's math.Min: -Inf wins even over NaN, then NaN, then the smaller (-0 over +0). */
+export function goMin(x: number, y: number): number {
+  if (x === -Infinity || y === -Infinity) return -Infinity;
+  if (Number.isNaN(x) || Number.isNaN(y)) return NaN;
+  return Math.min(x, y);
+}
+
 export const LABEL_NAME_RE = /^[a-zA-Z_][a-zA-Z0-9_]*$/;
