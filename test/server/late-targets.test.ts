@@ -20,7 +20,7 @@ let vigil: Vigil;
 let db: string;
 const api = (method: string, p: string, o: Parameters<typeof call>[3] = {}) => call(vigil.url, method, p, o);
 
-async function model(name: string, rows: Record<string, unknown>[]) {
+async function model(name: string, rows: readonly object[]) {
   let r = await api('POST', '/api/models', { body: { name, problem_type: 'classification_binary', columns: TEST_MODEL_COLUMNS, chunking: { chunk_size: 50 } } });
   expect(r.status).toBe(201);
   r = await api('PUT', `/api/models/${name}/reference`, { body: toCsv(reference as any), contentType: 'text/csv' });
