@@ -10,7 +10,7 @@ import { keyIn } from '../engine/params';
 import { ChunkingError } from '../engine/chunking';
 import { computeRankings, parseRankings, RankingConfig, RankingOutput } from '../engine/ranking/config';
 import { Frame } from '../engine/frame';
-import { RunPool, runThreads } from '../engine/parallel/pool';
+import { RunPool, runThreads } from '../batch/pool';
 import type { CalculatorConfig } from '../engine/run';
 import { formatIsoMs } from '../engine/timestamps';
 import { CsvError } from '../io/csv';

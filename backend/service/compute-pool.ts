@@ -14,8 +14,8 @@
  * model and load the saved one on next use. Until the save is done the model's chunks go to the fitting
  * thread only (`pinned`), so no other thread refits it meanwhile.
  */
-import { Worker } from 'worker_threads';
 import { ModelRecord, Store, StoredChunk } from '../store/types';
+import { Thread } from '../threads/thread';
 import { ComputeEvents, FitResult, ModelStatus } from './compute';
 import { defaultComputeThreads } from './compute-env';
 import { ChunkPace, ComputeEngine, deserializeError, FromWorker, ScoreReply, ToWorker, WithoutId, WORKER_FILE, WorkerOptions } from './engine';
@@ -28,44 +28,32 @@ import { Logger } from './log';
  */
 const BATCH_CHUNKS = 4;
 
+/** One compute thread (threads/thread.ts starts, watches and stops it) and what the scheduler knows of it. */
 class ComputeThread {
-  readonly worker: Worker;
+  private readonly thread: Thread;
   busy = false;
-  failed: Error | null = null;
   /** Each model's status as this thread last posted it. */
   readonly statuses = new Map<string, ModelStatus | null>();
   /** Models this thread computed lately (their fit is likely in its cache). */
   readonly recent = new Set<string>();
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
 
   constructor(
     readonly index: number,
     opts: WorkerOptions,
     log: Logger,
-    onMessage: (t: ComputeThread, m: FromWorker) => void,
+    onMessage: (t: ComputeThread, m: Exclude<FromWorker, { type: 'reply' }>) => void,
   ) {
-    this.worker = new Worker(WORKER_FILE, { workerData: opts });
-    this.worker.on('message', (m: FromWorker) => {
-      if (m.type === 'reply') {
-        const w = this.waiting.get(m.id);
-        if (!w) return;
-        this.waiting.delete(m.id);
-        if (m.error) w.reject(deserializeError(m.error));
-        else w.resolve(m.value);
-      } else onMessage(this, m);
+    this.thread = new Thread(WORKER_FILE, {
+      name: `compute worker ${index}`,
+      workerData: opts,
+      onMessage: (m) => onMessage(this, m),
+      reviveError: deserializeError,
+      onFailure: (e) => log.error('compute worker failed', { thread: index, error: e.stack ?? e.message }),
     });
-    const fail = (e: Error) => {
-      if (this.failed) return;
-      this.failed = e;
-      log.error('compute worker failed', { thread: index, error: e.stack ?? e.message });
-      for (const w of this.waiting.values()) w.reject(e);
-      this.waiting.clear();
-    };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => {
-      if (code !== 0) fail(new Error(`compute worker ${index} exited with code ${code}`));
-    });
+  }
+
+  get failed(): Error | null {
+    return this.thread.failed;
   }
 
   get free(): boolean {
@@ -73,16 +61,15 @@ class ComputeThread {
   }
 
   request<T>(msg: WithoutId<Extract<ToWorker, { id: number }>>): Promise<T> {
-    if (this.failed) return Promise.reject(this.failed);
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve, reject });
-      this.worker.postMessage({ ...msg, id });
-    });
+    return this.thread.request<T>(msg);
   }
 
   send(msg: Exclude<ToWorker, { id: number }>): void {
-    if (!this.failed) this.worker.postMessage(msg);
+    this.thread.post(msg);
+  }
+
+  stop(): Promise<void> {
+    return this.thread.stop();
   }
 }
 
@@ -116,7 +103,7 @@ export class ComputePool implements ComputeEngine {
     this.pool = Array.from({ length: this.threads }, (_, i) => new ComputeThread(i, opts, log, (t, m) => this.onMessage(t, m)));
   }
 
-  private onMessage(t: ComputeThread, m: FromWorker): void {
+  private onMessage(t: ComputeThread, m: Exclude<FromWorker, { type: 'reply' }>): void {
     if (m.type === 'status') {
       t.statuses.set(m.model, m.status);
       // A thread posts a status after each chunk's results are committed (and on a few other changes).
@@ -317,7 +304,7 @@ export class ComputePool implements ComputeEngine {
             /* already gone */
           }
         }
-        await t.worker.terminate();
+        await t.stop();
       }),
     );
     const waiters = this.idleWaiters;

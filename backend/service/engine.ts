@@ -6,6 +6,8 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { reviveError, SerializedError } from '../threads/errors';
+import type { Reply } from '../threads/thread';
 import { ErrorStage, ModelRecord, Store, StoredChunk } from '../store/types';
 import { ComputeCore, ComputeEvents, FitResult, ModelStatus } from './compute';
 import { ComputePool } from './compute-pool';
@@ -105,26 +107,22 @@ export type ToWorker =
 export type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 
 export type FromWorker =
-  | { type: 'reply'; id: number; value?: unknown; error?: SerializedError }
+  | Reply
   | { type: 'status'; model: string; status: ModelStatus | null }
   | { type: 'event'; event: 'recomputed'; model: string; seconds: number; chunks: number }
   | { type: 'event'; event: 'error'; model: string; where: ErrorStage }
   | { type: 'event'; event: 'queueDepth'; depth: number }
   | { type: 'event'; event: 'fitSaved'; model: string };
 
-export interface SerializedError {
-  message: string;
-  api?: { status: number; code: string; where: string | null };
-}
-
-export function serializeError(e: unknown): SerializedError {
-  if (e instanceof ApiError) return { message: e.message, api: { status: e.status, code: e.code, where: e.where } };
-  return { message: e instanceof Error ? (e.stack ?? e.message) : String(e) };
-}
-
+/**
+ * A compute thread's error as the main thread rethrows it (threads/errors.ts carries it): an ApiError
+ * keeps its status, code and place (a 4xx found while fitting); anything else is the thread's failure,
+ * with its stack.
+ */
 export function deserializeError(s: SerializedError): Error {
-  if (s.api) return new ApiError(s.api.status, s.api.code, s.message, s.api.where);
-  return new Error(`compute worker: ${s.message}`);
+  const e = reviveError(s, { ApiError });
+  if (e instanceof ApiError) return new ApiError(e.status, e.code, e.message, e.where);
+  return new Error(`compute worker: ${s.stack ?? s.message}`);
 }
 
 export interface WorkerOptions {

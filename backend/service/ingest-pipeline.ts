@@ -13,11 +13,12 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { Worker } from 'worker_threads';
 import { RowBatch, Store } from '../store/types';
 import { BodyFormat, ParsedParts, ParsedRows, parseRowsBody, rowsFromParts, RowsBody } from './body';
 import { planChunks } from './chunk-plan';
-import { deserializeError, SerializedError } from './engine';
+import type { SerializedError } from '../threads/errors';
+import { Thread } from '../threads/thread';
+import { deserializeError } from './engine';
 import { StreamChunker } from './layout';
 
 export interface WriteReply {
@@ -125,43 +126,21 @@ export class Coalescer<I, O> {
   }
 }
 
-/** One ingest worker thread: requests and their replies, matched by id. */
+/** One ingest worker thread (threads/thread.ts): requests and their replies, matched by id. */
 class IngestThread {
-  private readonly worker: Worker;
-  private nextId = 1;
-  private readonly waiting = new Map<number, { resolve: (v: unknown) => void; reject: (e: Error) => void }>();
-  private failed: Error | null = null;
+  private readonly thread: Thread;
 
   constructor(data: IngestWorkerData) {
-    this.worker = new Worker(INGEST_WORKER_FILE, { workerData: data });
-    this.worker.on('message', (m: { id: number; value?: unknown; error?: SerializedError }) => {
-      const w = this.waiting.get(m.id);
-      if (!w) return;
-      this.waiting.delete(m.id);
-      if (m.error) w.reject(deserializeError(m.error));
-      else w.resolve(m.value);
-    });
-    const fail = (e: Error) => {
-      this.failed ??= e;
-      for (const w of this.waiting.values()) w.reject(e);
-      this.waiting.clear();
-    };
-    this.worker.on('error', fail);
-    this.worker.on('exit', (code) => fail(new Error(`ingest worker (${data.role}) exited with code ${code}`)));
+    this.thread = new Thread(INGEST_WORKER_FILE, { name: `ingest worker (${data.role})`, workerData: data, reviveError: deserializeError });
   }
 
   request<T>(msg: ToIngestWorker extends infer M ? (M extends unknown ? Omit<M, 'id'> : never) : never): Promise<T> {
-    if (this.failed) return Promise.reject(this.failed);
-    const id = this.nextId++;
-    return new Promise<T>((resolve, reject) => {
-      this.waiting.set(id, { resolve: resolve as (v: unknown) => void, reject });
-      this.worker.postMessage({ ...msg, id });
-    });
+    return this.thread.request<T>(msg);
   }
 
   async close(): Promise<void> {
-    if (!this.failed) await this.request({ type: 'close' }).catch(() => undefined);
-    await this.worker.terminate();
+    if (!this.thread.failed) await this.request({ type: 'close' }).catch(() => undefined);
+    await this.thread.stop();
   }
 }
 

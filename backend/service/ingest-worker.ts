@@ -6,15 +6,15 @@
  *
  * Messages are answered in the order received, so batches keep their order.
  */
-import { parentPort, workerData } from 'worker_threads';
+import { workerData } from 'worker_threads';
 import { openStore } from '../store';
 import { Store } from '../store/types';
+import { serializeError } from '../threads/errors';
+import { serveRequests } from '../threads/thread';
 import { parseRowsParts } from './body';
-import { serializeError } from './engine';
 import { IngestWorkerData, ToIngestWorker, writeBatches } from './ingest-pipeline';
 
 const opts = workerData as IngestWorkerData;
-const port = parentPort!;
 const store: Store | null = opts.role === 'write' ? openStore(opts.dbPath!, { synchronous: opts.synchronous }) : null;
 
 async function handle(m: ToIngestWorker): Promise<unknown> {
@@ -29,9 +29,5 @@ async function handle(m: ToIngestWorker): Promise<unknown> {
   }
 }
 
-port.on('message', (m: ToIngestWorker) => {
-  handle(m).then(
-    (value) => port.postMessage({ id: m.id, value }),
-    (e) => port.postMessage({ id: m.id, error: serializeError(e) }),
-  );
-});
+// Every ingest message has an id, so none goes unanswered.
+serveRequests(handle, () => undefined);

@@ -6,8 +6,9 @@
  */
 import { parentPort, workerData } from 'worker_threads';
 import { openStore } from '../store';
+import { serveRequests } from '../threads/thread';
 import { ComputeCore } from './compute';
-import { FromWorker, serializeError, ToWorker, WorkerOptions } from './engine';
+import { FromWorker, ToWorker, WorkerOptions } from './engine';
 import { createLogger } from './log';
 
 const opts = workerData as WorkerOptions;
@@ -29,18 +30,19 @@ const core = new ComputeCore(store, log, {
 
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
-async function handle(m: ToWorker): Promise<void> {
+/** A message's handling; the value of one with an id is its reply (serveRequests). */
+async function handle(m: ToWorker): Promise<unknown> {
   switch (m.type) {
     case 'start': {
       const dirty = await core.loadAll();
       for (const model of (await store.listModels()).map((r) => r.name)) post({ type: 'status', model, status: core.status(model) });
-      return post({ type: 'reply', id: m.id, value: dirty });
+      return dirty;
     }
     case 'register':
       core.register(m.record);
       return post({ type: 'status', model: m.record.name, status: core.status(m.record.name) });
     case 'fit':
-      return post({ type: 'reply', id: m.id, value: core.fit(m.model, m.specs, asBuffer(m.frame)) });
+      return core.fit(m.model, m.specs, asBuffer(m.frame));
     case 'adopt':
       core.adopt(m.model, m.token, m.layout);
       return post({ type: 'status', model: m.model, status: core.status(m.model) });
@@ -52,19 +54,14 @@ async function handle(m: ToWorker): Promise<void> {
       core.relayout(m.model, m.layout);
       return post({ type: 'status', model: m.model, status: core.status(m.model) });
     case 'compute':
-      return post({ type: 'reply', id: m.id, value: await core.recompute(m.model, m.chunks) });
+      return core.recompute(m.model, m.chunks);
     case 'score':
-      return post({ type: 'reply', id: m.id, value: await core.score(m.model, asBuffer(m.frame)) });
+      return core.score(m.model, asBuffer(m.frame));
     case 'close':
       await core.close();
       await store.close();
-      return post({ type: 'reply', id: m.id });
+      return undefined;
   }
 }
 
-port.on('message', (m: ToWorker) => {
-  handle(m).catch((e) => {
-    if ('id' in m) post({ type: 'reply', id: m.id, error: serializeError(e) });
-    else log.error('compute worker: message failed', { type: m.type, error: serializeError(e).message });
-  });
-});
+serveRequests(handle, (m, e) => log.error('compute worker: message failed', { type: m.type, error: e.message }));

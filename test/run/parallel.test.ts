@@ -1,5 +1,5 @@
 /**
- * `vigil run` on worker threads (engine/parallel) against the sequential run (VIGIL_THREADS=1): the same
+ * `vigil run` on worker threads (backend/batch) against the sequential run (VIGIL_THREADS=1): the same
  * bytes out on the car-loan and multiclass configs, and the same single error line, exit code and no
  * output file when a calculator fails (the first configured one's error, as the sequential run reports).
  */

@@ -3,10 +3,10 @@
  * its messages from the main thread through its Link as it needs them.
  */
 import { isMainThread, workerData } from 'worker_threads';
-import { readAnalysis } from '../../io/frames';
-import { SortedFrames } from '../sorted-frames';
+import { SortedFrames } from '../engine/sorted-frames';
+import { readAnalysis } from '../io/frames';
+import { announceExit, Link, LinkEnd } from '../threads/link';
 import { serializeError } from './errors';
-import { Link, LinkEnd } from './link';
 import { claim, FromWorker, installDataset, outcomeOf, RunSpec, shareDataset, ToWorker } from './work';
 
 export interface WorkerOptions {
@@ -14,15 +14,12 @@ export interface WorkerOptions {
   end: LinkEnd;
 }
 
-type Engine = typeof import('../run');
-const engine = (): Engine => require('../run') as Engine;
+type Engine = typeof import('../engine/run');
+const engine = (): Engine => require('../engine/run') as Engine;
 
 function runWorker(options: WorkerOptions): void {
   // Wakes the main thread if it waits for this one and this one stops (see Link.take).
-  process.on('exit', () => {
-    Atomics.store(options.end.exited, 0, 1);
-    Atomics.notify(options.end.outbox, 0);
-  });
+  announceExit(options.end);
   const link = new Link<ToWorker, FromWorker>(options.end, null);
   const first = link.take();
   if (first.type !== 'run') return;

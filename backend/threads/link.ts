@@ -1,8 +1,9 @@
 /**
- * A two-way message link between the main thread and one `vigil run` worker that either side can read
- * synchronously. `vigil run` keeps each thread busy computing and only looks for messages between
- * calculators (is the analysis read yet?) or blocks until one comes; an event-loop listener would only
- * see a message once the thread is idle. Messages go through a MessagePort (structured clone, shared
+ * A two-way message link between the main thread and one worker that either side can read
+ * synchronously, for threads that never return to their event loop while they work: `vigil run`
+ * (batch/) keeps each thread busy computing and only looks for messages between calculators (is the
+ * analysis read yet?) or blocks until one comes; an event-loop listener would only see a message once
+ * the thread is idle. Messages go through a MessagePort (structured clone, shared
  * memory stays shared) and are read with `receiveMessageOnPort`; each side has a counter on shared memory
  * that the sender bumps and the receiver waits on with `Atomics.wait`.
  */
@@ -70,4 +71,12 @@ export class Link<In, Out> {
       Atomics.wait(this.end.inbox, 0, seen, WAIT_SLICE_MS);
     }
   }
+}
+
+/** The worker's side: marks its end exited when the thread ends, and wakes a peer blocked in take(). */
+export function announceExit(end: LinkEnd): void {
+  process.on('exit', () => {
+    Atomics.store(end.exited, 0, 1);
+    Atomics.notify(end.outbox, 0);
+  });
 }

@@ -3,23 +3,18 @@
  * order as the sequential run, and the same error when something fails — the first failing read in
  * reading order (reference, analysis, targets, join), else the first configured calculator's error.
  */
-import * as fs from 'fs';
 import * as os from 'os';
-import * as path from 'path';
 import * as v8 from 'v8';
-import { Worker } from 'worker_threads';
-import type { ResultRow } from '../calculator';
-import type { CalculatorConfig, FitOutcome, PreparedCalculator } from '../run';
-import { SortedFrames } from '../sorted-frames';
-import { reviveError } from './errors';
-import { counter, Link, linkPair } from './link';
+import type { ResultRow } from '../engine/calculator';
+import type { CalculatorConfig, FitOutcome, PreparedCalculator } from '../engine/run';
+import { SortedFrames } from '../engine/sorted-frames';
+import { AnalysisFiles, readCsvFile } from '../io/frames';
+import { assertProbabilities, ProbabilityColumn } from '../io/probabilities';
+import { counter, Link, linkPair } from '../threads/link';
+import { compiledWorker, Thread } from '../threads/thread';
+import { reviveRunError as reviveError } from './errors';
 import { CalculatorOutcome, claim, FromWorker, installDataset, outcomeOf, RunSpec, shareDataset, ToWorker } from './work';
 import type { WorkerOptions } from './worker';
-import { AnalysisFiles, readCsvFile } from '../../io/frames';
-import { assertProbabilities, ProbabilityColumn } from '../../io/probabilities';
-
-/** The compiled worker entry (absent when running from TypeScript sources: then runs are sequential). */
-export const RUN_WORKER_FILE = path.join(__dirname, 'worker.js');
 
 /**
  * Relative cost of a calculator class, for longest-first scheduling and for the main thread's share of
@@ -77,12 +72,12 @@ export interface ParallelRunResult {
 }
 
 interface PoolWorker {
-  worker: Worker;
+  thread: Thread;
   link: Link<FromWorker, ToWorker>;
 }
 
-type Engine = typeof import('../run');
-const engine = (): Engine => require('../run') as Engine;
+type Engine = typeof import('../engine/run');
+const engine = (): Engine => require('../engine/run') as Engine;
 
 export class RunPool {
   /**
@@ -90,22 +85,22 @@ export class RunPool {
    * threads or no compiled worker. Opened first thing, so the workers start while the config is read.
    */
   static open(threads: number): RunPool | null {
-    if (threads < 2 || !fs.existsSync(RUN_WORKER_FILE)) return null;
+    // The compiled worker is absent when running from TypeScript sources: then runs are sequential.
+    const file = compiledWorker(__dirname);
+    if (threads < 2 || !file) return null;
     if (threads >= os.availableParallelism()) compileOnTheRunningThread();
-    return new RunPool(threads - 1);
+    return new RunPool(file, threads - 1);
   }
 
   private readonly workers: PoolWorker[] = [];
 
-  private constructor(size: number) {
+  private constructor(file: string, size: number) {
     for (let i = 0; i < size; i++) {
       const [mine, theirs] = linkPair();
       const workerData: WorkerOptions = { role: 'vigil-run', end: theirs };
-      const worker = new Worker(RUN_WORKER_FILE, { workerData, transferList: [theirs.port] });
-      // A crash is seen by Link.take (the worker marks itself exited); an 'error' event without a
-      // listener would end this process instead.
-      worker.on('error', () => undefined);
-      this.workers.push({ worker, link: new Link(mine, 'vigil run: a worker thread stopped unexpectedly') });
+      // A crash is seen by Link.take (the worker marks itself exited), so no failure callback.
+      const thread = new Thread(file, { name: `vigil run worker ${i}`, workerData, transferList: [theirs.port] });
+      this.workers.push({ thread, link: new Link(mine, 'vigil run: a worker thread stopped unexpectedly') });
     }
   }
 
@@ -180,7 +175,7 @@ export class RunPool {
   }
 
   async close(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.worker.terminate()));
+    await Promise.all(this.workers.map((w) => w.thread.stop()));
   }
 
   /** Tells the workers the run failed, so none waits for a frame that will not come. */

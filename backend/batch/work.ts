@@ -8,14 +8,13 @@
  * The main thread fits the calculators it claims on the reference while the analysis is still being
  * read (up to half of the work), then finishes them; every thread then claims the rest whole.
  */
-import type { ResultRow } from '../calculator';
-import type { CalculatorConfig } from '../run';
-import type { Period } from '../calculator';
-import { prepareFrame, SortedFrames } from '../sorted-frames';
+import type { Period, ResultRow } from '../engine/calculator';
+import type { Frame } from '../engine/frame';
+import type { CalculatorConfig } from '../engine/run';
+import { prepareFrame, SortedFrames } from '../engine/sorted-frames';
+import type { AnalysisFiles } from '../io/frames';
 import { SerializedError, serializeError } from './errors';
 import { frameOf, shareFrame, SharedFrame } from './shared-frame';
-import type { Frame } from '../frame';
-import type { AnalysisFiles } from '../../io/frames';
 
 export interface RunSpec {
   configs: CalculatorConfig[];

@@ -3,7 +3,7 @@
  * Posting a SharedFrame to a worker shares the memory (structured clone keeps SharedArrayBuffers shared);
  * only the column descriptions and categorical levels are copied.
  */
-import { Column, Frame, makeFrame } from '../frame';
+import { Column, Frame, makeFrame } from '../engine/frame';
 
 export interface SharedFrame {
   length: number;

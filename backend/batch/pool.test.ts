@@ -1,6 +1,6 @@
 import { runThreads } from './pool';
-import { reviveError, serializeError } from './errors';
-import { ConfigError, DataError } from '../calculator';
+import { reviveRunError as reviveError, serializeError } from './errors';
+import { ConfigError, DataError } from '../engine/calculator';
 
 describe('runThreads', () => {
   it('takes VIGIL_THREADS as given and rejects what is not a positive whole number', () => {
