@@ -1,9 +1,10 @@
 /**
- * The evaluator's own rules. Prometheus semantics of the subset are checked against a real Prometheus in
+ * The evaluator's own rules. Prometheus semantics are checked against a real Prometheus in
  * test/prometheus/oracle.test.ts; here: the chunk lookback (Vigil's), left-open windows, Go's pow edge
  * cases, and errors.
  */
 import { evaluateInstant, evaluateRange, InstantValue, Lookback } from './evaluator';
+import { QueryBudget } from './limits';
 import { formatValue, formatTimestamp } from './format';
 import { parseQuery } from './parser';
 import { MemorySeriesSource, Series } from './source';
@@ -54,6 +55,50 @@ describe('chunk lookback', () => {
     expect(m).toHaveLength(1);
     expect(m[0].timestamps[0]).toBe(7 * DAY);
     expect(m[0].values).toHaveLength(14);
+  });
+});
+
+describe('the chunk lookback under functions, @ and subqueries', () => {
+  it('reads chunk values at @ times and at the query start or end', async () => {
+    // `@ 691200` is day 8 in seconds: chunk of day 7.
+    expect(values(await at('vigil_univariate_drift @ 691200', 20 * DAY))).toEqual([0.2]);
+    const m = await evaluateRange(parseQuery('vigil_univariate_drift @ end() - vigil_univariate_drift'), new MemorySeriesSource([drift]), 0, 15 * DAY, DAY, { lookback: CHUNK });
+    expect(Array.from(m[0].values).map((v) => Math.round(v * 10) / 10)).toEqual([...Array(7).fill(0.2), ...Array(7).fill(0.1), 0, 0]);
+    const start = await evaluateRange(parseQuery('timestamp(vigil_univariate_drift @ start())'), new MemorySeriesSource([drift]), 8 * DAY, 15 * DAY, DAY, { lookback: CHUNK });
+    expect(Array.from(start[0].values)).toEqual(Array(8).fill((7 * DAY) / 1000));
+  });
+
+  it('gives functions of range vectors the chunks that start in the window', async () => {
+    expect(values(await at('count_over_time(vigil_univariate_drift[8d])', 14 * DAY))).toEqual([2]);
+    expect(values(await at('changes(vigil_univariate_drift[15d])', 14 * DAY))).toEqual([2]);
+    expect(values(await at('deriv(vigil_univariate_drift[15d])', 14 * DAY)).map((v) => v * DAY / 1000)).toEqual([expect.closeTo(0.1 / 7, 12)]);
+    // A subquery samples the chunk rule's current value at each step: 8 daily points, 0.1 then 0.2.
+    expect(values(await at('sum_over_time(vigil_univariate_drift[7d:1d])', 10 * DAY))).toEqual([expect.closeTo(4 * 0.1 + 4 * 0.2, 12)]);
+  });
+});
+
+describe('bounds of subqueries', () => {
+  it('refuses a subquery with more points than the samples limit before computing any', async () => {
+    const budget = new QueryBudget(60_000, 1000);
+    const t0 = performance.now();
+    await expect(evaluateInstant(parseQuery('max_over_time(vigil_univariate_drift[1y:1s])'), new MemorySeriesSource([drift]), 14 * DAY, { lookback: CHUNK }, budget)).rejects.toMatchObject({
+      errorType: 'execution',
+      message: expect.stringContaining('too many samples'),
+    });
+    expect(performance.now() - t0).toBeLessThan(500);
+  });
+
+  it('stops nested subqueries at the deadline, yielding meanwhile', async () => {
+    let ticks = 0;
+    const timer = setInterval(() => ticks++, 5);
+    const t0 = performance.now();
+    await expect(
+      evaluateRange(parseQuery('max_over_time(max_over_time(vigil_univariate_drift[1d:1m])[1d:1m])'), new MemorySeriesSource([drift]), 0, 20 * DAY, 600_000, { lookback: CHUNK }, new QueryBudget(300)),
+    ).rejects.toMatchObject({ errorType: 'timeout' });
+    clearInterval(timer);
+    expect(performance.now() - t0).toBeLessThan(1500);
+    // The event loop ran during the query (the timer fired).
+    expect(ticks).toBeGreaterThan(5);
   });
 });
 

@@ -1,17 +1,20 @@
 /**
- * Evaluates the PromQL subset over a SeriesSource with Prometheus's semantics (checked against a real
- * Prometheus 2.42 in test/prometheus/oracle.test.ts): label handling of operators and aggregations,
- * one-to-one vector matching, NaN rules of min/max, the incremental mean of avg and avg_over_time.
+ * Evaluates PromQL over a SeriesSource with Prometheus 2.42's semantics (checked against a real
+ * Prometheus 2.42 in test/prometheus/oracle.test.ts): functions (functions.ts), aggregations
+ * (aggregations.ts), operators and vector matching (binary.ts), subqueries and `@`.
  *
  * Two differences are deliberate and documented in docs/prometheus.md:
  *  - the instant-vector lookback is pluggable: Prometheus's fixed window (`window`), or the chunk rule
  *    (`chunk`): a chunk's value is current from its start until the next chunk starts, and the last
  *    chunk's until `currentUntil` (its end plus VIGIL_PROM_LOOKBACK);
- *  - windows are left-open, `(t - range, t]`, as in Prometheus ≥ 3.0 (2.x included the left edge).
+ *  - range-selector windows are left-open, `(t - range, t]`, as in Prometheus ≥ 3.0 (2.x included the
+ *    left edge); subquery windows keep 2.42's closed left edge (their points are evaluation times).
  *
- * A query is evaluated step by step; every selector's series are looked up once per query. Evaluation
- * is asynchronous only to share the thread: it checks its QueryBudget at every node of every step and
- * yields to the event loop (or stops at the deadline) when its time slice is used up (limits.ts).
+ * A query is evaluated step by step, each `@` at its fixed time (Prometheus evaluates such expressions
+ * once, which gives the same values); every selector's series are looked up once per query, and a
+ * subquery's points are kept for the following steps. Evaluation is asynchronous only to share the
+ * thread: it checks its QueryBudget at every node of every step (so in every subquery point and range
+ * function) and yields to the event loop (or stops at the deadline) when its time slice is used up.
  */
 import { RE2JS } from 're2js';
 import { aggregate } from './aggregations';
