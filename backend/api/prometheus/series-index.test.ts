@@ -158,7 +158,7 @@ test('series kept current per chunk equal a full rebuild after random chunk writ
     fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 50, size: 'max' }), (ops) => run(ops)),
     { numRuns: 100, interruptAfterTimeLimit: 60_000 },
   );
-});
+}, 120_000);
 
 test('a result write reads only the chunk written; an unchanged store reads nothing', async () => {
   const store = new SqliteStore(path.join(dir, 'few.db'));

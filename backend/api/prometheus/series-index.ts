@@ -17,7 +17,8 @@
  */
 import { LabelMatcher } from './ast';
 import { compareLabels, Labels, METRIC_NAME } from './labels';
-import { rowSamples, ResultRowLike } from './series';
+import { FamilyDef, familyOfCalculator, RESULT_FIELDS } from '../../engine/catalog';
+import { fieldValue, ResultRowLike, rowLabels, rowTime, seriesName } from './series';
 import { seriesMatches, Series, SeriesSource } from './source';
 
 /** A result row with the chunk position the sample order needs (the store's ResultRecord is one). */
@@ -35,7 +36,10 @@ export class SeriesState {
   readonly end: number[] = [];
   /** The built series (what select returns); replaced, never mutated, when the samples change. */
   series: Series | null = null;
+  /** Its samples changed since it was last built (it is in its model's list of touched series). */
   changed = true;
+  /** Where its model keeps it: the row identity's labels and the field (to forget it once empty). */
+  slot: { labels: RowLabels; field: number } | null = null;
 
   constructor(
     readonly labels: Labels,
@@ -56,24 +60,34 @@ export class SeriesState {
   }
 
   insert(t: number, ord: number, cid: number, v: number, end: number): void {
+    const n = this.t.length;
+    // The usual case: the newest chunk, after every other.
+    const last = n - 1;
+    if (n === 0 || this.t[last] < t || (this.t[last] === t && (this.ord[last] < ord || (this.ord[last] === ord && this.cid[last] < cid)))) {
+      this.t.push(t);
+      this.ord.push(ord);
+      this.cid.push(cid);
+      this.v.push(v);
+      this.end.push(end);
+      return;
+    }
     const i = this.lowerBound(t, ord, cid);
     this.t.splice(i, 0, t);
     this.ord.splice(i, 0, ord);
     this.cid.splice(i, 0, cid);
     this.v.splice(i, 0, v);
     this.end.splice(i, 0, end);
-    this.changed = true;
   }
 
   remove(t: number, ord: number, cid: number): void {
-    const i = this.lowerBound(t, ord, cid);
+    const last = this.t.length - 1;
+    const i = last >= 0 && this.cid[last] === cid && this.t[last] === t && this.ord[last] === ord ? last : this.lowerBound(t, ord, cid);
     if (i >= this.t.length || this.cid[i] !== cid || this.t[i] !== t || this.ord[i] !== ord) throw new Error(`series index: no sample of chunk ${cid} to remove`);
     this.t.splice(i, 1);
     this.ord.splice(i, 1);
     this.cid.splice(i, 1);
     this.v.splice(i, 1);
     this.end.splice(i, 1);
-    this.changed = true;
   }
 
   get empty(): boolean {
@@ -101,6 +115,13 @@ export class SeriesState {
   }
 }
 
+/** The labels of one row identity (calculator, id, column, metric, open mark) and its series by field. */
+interface RowLabels {
+  family: FamilyDef;
+  base: Record<string, string>;
+  states: (SeriesState | undefined)[];
+}
+
 /** What one chunk put into a model's series, to take it out again. */
 interface ChunkSamples {
   /** What the chunk's results were read at (the store's chunk state); a different one means read again. */
@@ -119,10 +140,13 @@ export interface SeriesChanges {
 }
 
 export class ModelSeries {
-  private readonly states = new Map<string, SeriesState>();
+  private readonly states = new Set<SeriesState>();
+  private readonly rowLabels = new Map<string, RowLabels | null>();
   private readonly chunkSamples = new Map<number, ChunkSamples>();
   /** Series made since the last publish. */
   private added: SeriesState[] = [];
+  /** Series whose samples changed since the last publish. */
+  private touched: SeriesState[] = [];
   /** Bumped by every publish that changed something. */
   version = 0;
 
@@ -130,6 +154,12 @@ export class ModelSeries {
     readonly name: string,
     private readonly lookbackMs: number,
   ) {}
+
+  private touch(state: SeriesState): void {
+    if (state.changed) return;
+    state.changed = true;
+    this.touched.push(state);
+  }
 
   /** The chunk ids applied and the stamp each was read at. */
   stampOf(chunkId: number): string | undefined {
@@ -159,7 +189,10 @@ export class ModelSeries {
     const c = this.chunkSamples.get(chunkId);
     if (!c) return;
     this.chunkSamples.delete(chunkId);
-    for (let i = 0; i < c.states.length; i++) c.states[i].remove(c.t[i], c.ord[i], chunkId);
+    for (let i = 0; i < c.states.length; i++) {
+      c.states[i].remove(c.t[i], c.ord[i], chunkId);
+      this.touch(c.states[i]);
+    }
   }
 
   /**
@@ -168,58 +201,81 @@ export class ModelSeries {
    */
   setChunk(chunkId: number, stamp: string, openUntil: number, rows: readonly IndexedRow[]): void {
     this.removeChunk(chunkId);
-    const per = new Map<SeriesState, { t: number; ord: number; v: number; end: number }>();
-    const emitted: [SeriesState, number][] = [];
-    for (const row of rows) {
-      emitted.length = 0;
-      const at = rowSamples(this.name, row, (name, base, v) => emitted.push([this.stateOf(name, base), v]));
-      if (!at) continue;
-      for (const [state, v] of emitted) per.set(state, { t: at.start, ord: row.chunk.index, v, end: at.end });
-    }
     const c: ChunkSamples = { stamp, openUntil, states: [], t: [], ord: [] };
-    for (const [state, s] of per) {
-      state.insert(s.t, s.ord, chunkId, s.v, s.end);
-      c.states.push(state);
-      c.t.push(s.t);
-      c.ord.push(s.ord);
+    // Of one series' samples in the chunk (rows of one identity), the last row's counts, as in seriesOfRows.
+    const at = new Map<SeriesState, number>();
+    for (const row of rows) {
+      const time = rowTime(row);
+      if (!time) continue;
+      const labels = this.labelsOf(row);
+      if (!labels) continue;
+      for (let f = 0; f < RESULT_FIELDS.length; f++) {
+        const v = fieldValue(row, RESULT_FIELDS[f]);
+        if (v === null) continue;
+        const state = (labels.states[f] ??= this.newState(seriesName(labels.family, RESULT_FIELDS[f], row.metric), labels, f));
+        const k = at.get(state);
+        if (k !== undefined) {
+          // A second row of one series in one chunk: take its sample instead.
+          state.remove(c.t[k], c.ord[k], chunkId);
+          c.t[k] = time.start;
+          c.ord[k] = row.chunk.index;
+        } else {
+          at.set(state, c.states.length);
+          c.states.push(state);
+          c.t.push(time.start);
+          c.ord.push(row.chunk.index);
+        }
+        state.insert(time.start, row.chunk.index, chunkId, v, time.end);
+        this.touch(state);
+      }
     }
     this.chunkSamples.set(chunkId, c);
   }
 
-  private stateOf(name: string, base: Record<string, string>): SeriesState {
-    let key = name;
-    for (const k in base) key += `\u0000${k}\u0001${base[k]}`;
-    let state = this.states.get(key);
-    if (!state) {
-      state = new SeriesState({ [METRIC_NAME]: name, ...base }, name);
-      this.states.set(key, state);
-      this.added.push(state);
+  /** A row's labels and series, cached by what decides them (rowLabels); null when it has no family. */
+  private labelsOf(row: IndexedRow): RowLabels | null {
+    const key = `${row.calculator}\u0000${row.id}\u0000${row.column ?? ''}\u0000${row.metric}\u0000${row.partial === true ? 1 : 0}`;
+    let labels = this.rowLabels.get(key);
+    if (labels === undefined) {
+      const family = familyOfCalculator(row.calculator);
+      const base = family ? rowLabels(this.name, row, family) : null;
+      labels = family && base ? { family, base, states: [] } : null;
+      this.rowLabels.set(key, labels);
     }
+    return labels;
+  }
+
+  private newState(name: string, labels: RowLabels, field: number): SeriesState {
+    const state = new SeriesState({ [METRIC_NAME]: name, ...labels.base }, name);
+    state.slot = { labels, field };
+    this.states.add(state);
+    this.added.push(state);
+    this.touched.push(state);
     return state;
   }
 
   /** Builds the series whose samples changed; returns the series that appeared and those now empty. */
   publish(): SeriesChanges {
     const removed: SeriesState[] = [];
-    let changed = false;
-    for (const [key, state] of this.states) {
-      if (!state.changed) continue;
-      changed = true;
+    for (const state of this.touched) {
       if (state.empty) {
-        this.states.delete(key);
+        this.states.delete(state);
+        state.slot!.labels.states[state.slot!.field] = undefined;
         // One made and emptied since the last publish was never built, nor in the index.
         if (state.series !== null) removed.push(state);
+        state.changed = false;
       } else state.build(this.lookbackMs);
     }
     const added = this.added.filter((s) => !s.empty);
+    if (this.touched.length > 0) this.version++;
     this.added = [];
-    if (changed) this.version++;
+    this.touched = [];
     return { added, removed };
   }
 
   /** Every series of the model (when the model goes away). */
   all(): SeriesState[] {
-    return [...this.states.values()].filter((s) => s.series !== null);
+    return [...this.states].filter((s) => s.series !== null);
   }
 }
 

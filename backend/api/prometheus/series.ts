@@ -69,14 +69,14 @@ export function rowLabels(model: string, row: ResultRowLike, family = familyOfCa
   return labels;
 }
 
-function toMs(d: number | string | null): number | null {
+export function toMs(d: number | string | null): number | null {
   if (d === null) return null;
   if (typeof d === 'number') return Number.isFinite(d) ? d : null;
   const ms = Date.parse(d);
   return Number.isNaN(ms) ? null : ms;
 }
 
-function fieldValue(row: ResultRowLike, field: ResultField): number | null {
+export function fieldValue(row: ResultRowLike, field: ResultField): number | null {
   const v = row[field];
   if (v === null || v === undefined) return null;
   if (typeof v === 'boolean') return v ? 1 : 0;
@@ -84,25 +84,34 @@ function fieldValue(row: ResultRowLike, field: ResultField): number | null {
 }
 
 /**
- * The samples one result row contributes, one per non-null field: `emit(name, base, value)` with the series
- * name and the row's labels without `__name__` (shared by the row's samples). Returns the sample time (the
- * chunk's start) and the chunk's end, or null when the row is not exported (reference period, no time,
- * no family). The one place that decides what a row exports; seriesOfRows and the incremental series index
- * (series-index.ts) both use it.
+ * When a result row's samples are: at its chunk's start (with the chunk's end, for the lookback); null for
+ * a row that is not exported (reference period, or a chunk without a time).
  */
-export function rowSamples(model: string, row: ResultRowLike, emit: (name: string, base: Record<string, string>, v: number) => void): { start: number; end: number } | null {
+export function rowTime(row: ResultRowLike): { start: number; end: number } | null {
   if (row.period !== 'analysis') return null;
   const start = toMs(row.chunk.start_date);
   if (start === null) return null;
+  return { start, end: toMs(row.chunk.end_date) ?? start };
+}
+
+/**
+ * The samples one result row contributes, one per non-null field: `emit(name, base, value)` with the series
+ * name and the row's labels without `__name__` (shared by the row's samples). Returns the sample time (the
+ * chunk's start) and the chunk's end, or null when the row is not exported (rowTime, or a calculator
+ * without a family). seriesOfRows uses it; the incremental index (series-index.ts) applies the same
+ * rowTime, rowLabels and fieldValue with its labels cached per row identity.
+ */
+export function rowSamples(model: string, row: ResultRowLike, emit: (name: string, base: Record<string, string>, v: number) => void): { start: number; end: number } | null {
+  const at = rowTime(row);
+  if (!at) return null;
   const family = familyOfCalculator(row.calculator);
   const base = rowLabels(model, row, family);
   if (!family || !base) return null;
-  const name = prometheusNameOf(family, row.metric);
   for (const field of RESULT_FIELDS) {
     const v = fieldValue(row, field);
-    if (v !== null) emit(name + PROMETHEUS_SUFFIXES[field], base, v);
+    if (v !== null) emit(seriesName(family, field, row.metric), base, v);
   }
-  return { start, end: toMs(row.chunk.end_date) ?? start };
+  return at;
 }
 
 /**

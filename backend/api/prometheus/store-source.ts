@@ -5,8 +5,8 @@
  *
  * A refresh (on a query, when the store's results version moved or an open chunk's period ended) reads
  * each model's chunk states (one small indexed query per model) and compares each chunk's stamp (its
- * generation, dirty flag, result-write time, position and dates: every ingest, result write, reference
- * replacement and renumbering changes it) with the stamp its samples were read at. Only chunks whose
+ * result-write time, position and dates: every result write and renumbering changes it) with the stamp
+ * its samples were read at; a new reference (the model's fit version) makes every chunk stale. Only chunks whose
  * stamp moved, that appeared or went away, or that were open and whose period has ended by the clock
  * (service/open-chunks.ts: their samples lose `partial` and count their alerts) are read again, and their
  * samples are spliced into the model's series. A model is read whole once, when first seen, in slices
@@ -26,6 +26,8 @@ const SLICE_MS = 8;
 interface KnownModel {
   id: number;
   createdAt: number;
+  /** The reference version read: a new reference deletes every chunk's results (all are read again). */
+  fitVersion: number;
   policy: OpenChunkPolicy;
   series: ModelSeries;
 }
@@ -93,10 +95,10 @@ export class StoreSeriesSource {
         known = undefined;
       }
       if (!known) {
-        known = { id: record.id, createdAt: record.createdAt, policy: openChunkPolicy(record.definition as ModelDefinition), series: new ModelSeries(record.name, this.lookbackMs) };
+        known = { id: record.id, createdAt: record.createdAt, fitVersion: record.fitVersion, policy: openChunkPolicy(record.definition as ModelDefinition), series: new ModelSeries(record.name, this.lookbackMs) };
         await this.readWhole(record, known, slice);
         this.models.set(record.name, known);
-      } else await this.update(known, slice);
+      } else await this.update(known, record, slice);
       this.index.apply(known.series.publish());
       await slice.check();
     }
@@ -123,15 +125,17 @@ export class StoreSeriesSource {
   }
 
   /** Reads again the chunks whose stamp moved or whose open period ended; drops those that went away. */
-  private async update(known: KnownModel, slice: Slicer): Promise<void> {
+  private async update(known: KnownModel, record: ModelRecord, slice: Slicer): Promise<void> {
     const chunks = await this.store.chunks(known.id);
+    const newReference = record.fitVersion !== known.fitVersion;
+    known.fitVersion = record.fitVersion;
     const now = this.now();
     const closed = new Set(known.series.closedSince(now));
     const present = new Set<number>();
     const stale: StoredChunk[] = [];
     for (const c of chunks) {
       present.add(c.chunkId);
-      if (closed.has(c.chunkId) || known.series.stampOf(c.chunkId) !== stampOf(c)) stale.push(c);
+      if (newReference || closed.has(c.chunkId) || known.series.stampOf(c.chunkId) !== stampOf(c)) stale.push(c);
     }
     for (const id of [...known.series.chunkIds()]) if (!present.has(id)) known.series.removeChunk(id);
     for (let i = 0; i < stale.length; i += CHUNKS_PER_READ) {
@@ -169,9 +173,13 @@ class Slicer {
   }
 }
 
-/** What a chunk's results were read at: any change of it means they may have changed. */
+/**
+ * What a chunk's results were read at. Its results change only by a result write (computedAt), a
+ * renumbering (positions), a new reference (the model's fitVersion, checked apart) or the chunk's removal;
+ * rows landing in it (generation, dirty) change nothing until its recompute is written.
+ */
 function stampOf(c: StoredChunk): string {
-  return `${c.gen},${c.dirty ? 1 : 0},${c.computedAt ?? ''},${c.chunkIndex},${c.startIndex},${c.endIndex},${c.startDate},${c.endDate}`;
+  return `${c.computedAt ?? ''},${c.chunkIndex},${c.startIndex},${c.endIndex},${c.startDate},${c.endDate}`;
 }
 
 /**
