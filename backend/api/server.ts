@@ -9,7 +9,6 @@ import { Logger, LogLevel, silentLogger } from '../service/log';
 // Types only: the service, store and app modules are loaded once the port is open (startServer).
 import type { ServiceHooks, VigilService } from '../service/service';
 import { authEnabled, AuthConfig, checkAuthConfig } from './auth';
-import { initModelCounters, removeModelSeries, selfMetrics } from './prometheus/self-metrics';
 import { startupGate } from './startup-gate';
 
 export const DEFAULT_PORT = 8700;
@@ -59,29 +58,37 @@ const afterPending = <T>(f: () => T) => new Promise<T>((resolve) => setImmediate
 
 const isLoopback = (h: string) => h === '127.0.0.1' || h === 'localhost' || h === '::1';
 
+/**
+ * The /metrics registry (prometheus/self-metrics.ts), required on first use: prom-client takes 90-300 ms
+ * to load on a busy machine, which would delay the port; the app loads it anyway once the port is open.
+ */
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const registry = () => require('./prometheus/self-metrics') as typeof import('./prometheus/self-metrics');
+const own = () => registry().selfMetrics;
+
 /** The service's progress, recorded in the /metrics registry. */
 export const metricsHooks: ServiceHooks = {
-  modelsChanged: (n) => selfMetrics.models.set(n),
+  modelsChanged: (n) => own().models.set(n),
   ingested: (model, rows, at) => {
-    selfMetrics.ingestedRows.inc({ model }, rows);
-    selfMetrics.ingestBatches.inc({ model, outcome: 'accepted' });
-    if (rows > 0) selfMetrics.lastIngest.set({ model }, at / 1000);
+    own().ingestedRows.inc({ model }, rows);
+    own().ingestBatches.inc({ model, outcome: 'accepted' });
+    if (rows > 0) own().lastIngest.set({ model }, at / 1000);
   },
-  ingestRejected: (model) => selfMetrics.ingestBatches.inc({ model, outcome: 'rejected' }),
-  targetsAttached: (model, n) => selfMetrics.ingestedTargets.inc({ model }, n),
+  ingestRejected: (model) => own().ingestBatches.inc({ model, outcome: 'rejected' }),
+  targetsAttached: (model, n) => own().ingestedTargets.inc({ model }, n),
   recomputed: (model, seconds) => {
-    selfMetrics.recomputeDuration.observe({ model }, seconds);
-    selfMetrics.lastRecompute.set({ model }, Date.now() / 1000);
+    own().recomputeDuration.observe({ model }, seconds);
+    own().lastRecompute.set({ model }, Date.now() / 1000);
   },
-  queueDepth: (depth) => selfMetrics.recomputeQueueDepth.set(depth),
-  backlog: (model, chunks) => selfMetrics.recomputeBacklog.set({ model }, chunks),
-  error: (where, model) => selfMetrics.errors.inc(model ? { model, where } : { where }),
+  queueDepth: (depth) => own().recomputeQueueDepth.set(depth),
+  backlog: (model, chunks) => own().recomputeBacklog.set({ model }, chunks),
+  error: (where, model) => own().errors.inc(model ? { model, where } : { where }),
   // Every counter a provisioned rule reads exists from the start (at its stored total), so increase() sees the first error.
   modelLoaded: (model, state) => {
-    initModelCounters(model, state.errorTotals);
-    if (state.lastIngestAt !== null) selfMetrics.lastIngest.set({ model }, state.lastIngestAt / 1000);
+    registry().initModelCounters(model, state.errorTotals);
+    if (state.lastIngestAt !== null) own().lastIngest.set({ model }, state.lastIngestAt / 1000);
   },
-  modelDeleted: (model) => removeModelSeries(model),
+  modelDeleted: (model) => registry().removeModelSeries(model),
 };
 
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
