@@ -361,6 +361,11 @@ describe('scoring', () => {
     expect(r.body.rows[1].contributions[0].column).toBe('x1');
     expect(r.body.rows[0].id).toBe(String(normal.id));
     expect((await snapshot('m-score')).analysis_rows).toBe(0);
+    // Scoring reads no target: rows without it name nothing missing; a feature they lack is named.
+    const { y: _y, ...noTarget } = normal as Record<string, unknown>;
+    const { x2: _x2, ...noX2 } = noTarget;
+    expect((await api('POST', '/api/models/m-score/score', { body: [noTarget] })).body.missing_columns).toEqual([]);
+    expect((await api('POST', '/api/models/m-score/score', { body: [noX2] })).body.missing_columns).toEqual(['x2']);
     // A model without an outlier calculator.
     await readyModel('m-noscore', { calculators: [{ class: 'MissingValuesCalculator' }] });
     expectError(await api('POST', '/api/models/m-noscore/score', { body: [normal] }), 409, 'no_outlier_model', 'path.model');
