@@ -126,6 +126,8 @@ export interface VigilOptions extends DataSourceJsonData {
   defaultModel?: string;
   /** uid of the provisioned Prometheus data source pointed at Vigil's Prometheus API (alert shortcut). */
   prometheusUid?: string;
+  /** 'none' for a Vigil started without keys; absent = the API key (secureJsonData.apiKey). */
+  authMethod?: 'apiKey' | 'none';
 }
 
 /** Kept encrypted by Grafana; only the data proxy reads it (plugin.json `routes`). */

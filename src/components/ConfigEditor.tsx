@@ -1,59 +1,102 @@
 import React from 'react';
 import type { DataSourcePluginOptionsEditorProps } from '@grafana/data';
-import { Field, Input, SecretInput, Stack } from '@grafana/ui';
+import {
+  AdvancedHttpSettings,
+  Auth,
+  AuthMethod,
+  ConfigSection,
+  ConnectionSettings,
+  convertLegacyAuthProps,
+  DataSourceDescription,
+} from '@grafana/plugin-ui';
+import { Divider, Field, Input, SecretInput, Stack } from '@grafana/ui';
+import pluginJson from '../plugin.json';
 import { DEFAULT_PROMETHEUS_UID, type VigilOptions, type VigilSecureOptions } from '../types';
 
 export type Props = DataSourcePluginOptionsEditorProps<VigilOptions, VigilSecureOptions>;
 
+const API_KEY_METHOD = 'custom-vigil-api-key' as const;
+
 /**
- * URL of the Vigil server, its read API key (kept in secureJsonData: Grafana's data proxy adds it to each
- * request and the browser never sees it), the model new queries start with, and the uid of the
- * Prometheus data source used by "Create alert rule".
+ * The docs link of the description: plugin.json's "Documentation" link when the package has one, else
+ * Grafana's own page of the plugin, which shows the plugin's README (src/README.md).
+ */
+const DOCS_URL =
+  (pluginJson.info.links as Array<{ name: string; url: string }>).find((l) => /doc/i.test(l.name))?.url ?? `/plugins/${pluginJson.id}`;
+
+/**
+ * The settings page in Grafana's layout (@grafana/plugin-ui, as Grafana's own data sources build it):
+ * description and docs link; connection (URL); authentication (Vigil's read key, kept in
+ * secureJsonData: Grafana's data proxy adds it to each request, the browser never sees it), with TLS
+ * (client certificate, CA, skip verify) and custom headers; Vigil's own defaults; and the HTTP settings
+ * the data proxy honours (timeout, allowed cookies). Every request of this plugin goes through the data
+ * proxy (access "proxy"), which applies all of them.
  */
 export function ConfigEditor({ options, onOptionsChange }: Props) {
   const jsonData = options.jsonData ?? {};
   const setJson = (patch: Partial<VigilOptions>) => onOptionsChange({ ...options, jsonData: { ...jsonData, ...patch } });
-  const keyConfigured = Boolean(options.secureJsonFields?.apiKey);
+  // the plugin speaks to Vigil only through the data proxy, where the key, TLS and headers apply
+  const onChange = (next: typeof options) => onOptionsChange({ ...next, access: 'proxy' });
+  const legacy = convertLegacyAuthProps({ config: options, onChange });
+  const setKey = (apiKey: string) => onOptionsChange({ ...options, secureJsonData: { ...options.secureJsonData, apiKey } });
+  const resetKey = () =>
+    onOptionsChange({
+      ...options,
+      secureJsonFields: { ...options.secureJsonFields, apiKey: false },
+      secureJsonData: { ...options.secureJsonData, apiKey: '' },
+    });
+  const apiKey = (
+    <Field label="API key" description="Vigil's read key (VIGIL_READ_KEY). Stored encrypted; sent by Grafana's server only.">
+      <SecretInput
+        id="vigil-api-key"
+        width={40}
+        placeholder="read key"
+        isConfigured={Boolean(options.secureJsonFields?.apiKey)}
+        value={options.secureJsonData?.apiKey ?? ''}
+        onChange={(e) => setKey(e.currentTarget.value)}
+        onReset={resetKey}
+      />
+    </Field>
+  );
   return (
     <Stack direction="column" gap={0}>
-      <Field label="URL" description="Root of the Vigil server as the Grafana server reaches it, e.g. http://vigil:8700" required>
-        <Input
-          id="vigil-url"
-          width={50}
-          placeholder="http://127.0.0.1:8700"
-          value={options.url ?? ''}
-          onChange={(e) => onOptionsChange({ ...options, url: e.currentTarget.value.trim(), access: 'proxy' })}
-        />
-      </Field>
-      <Field label="API key" description="Vigil's read key (VIGIL_READ_KEY). Stored encrypted; sent by Grafana's server only.">
-        <SecretInput
-          id="vigil-api-key"
-          width={50}
-          placeholder="read key"
-          isConfigured={keyConfigured}
-          value={options.secureJsonData?.apiKey ?? ''}
-          onChange={(e) => onOptionsChange({ ...options, secureJsonData: { ...options.secureJsonData, apiKey: e.currentTarget.value } })}
-          onReset={() =>
-            onOptionsChange({
-              ...options,
-              secureJsonFields: { ...options.secureJsonFields, apiKey: false },
-              secureJsonData: { ...options.secureJsonData, apiKey: '' },
-            })
-          }
-        />
-      </Field>
-      <Field label="Default model" description="Model a new query starts with">
-        <Input id="vigil-default-model" width={50} value={jsonData.defaultModel ?? ''} onChange={(e) => setJson({ defaultModel: e.currentTarget.value })} />
-      </Field>
-      <Field label="Prometheus data source uid" description="The Prometheus data source pointed at Vigil's /prometheus API, used by “Create alert rule”">
-        <Input
-          id="vigil-prometheus-uid"
-          width={50}
-          placeholder={DEFAULT_PROMETHEUS_UID}
-          value={jsonData.prometheusUid ?? ''}
-          onChange={(e) => setJson({ prometheusUid: e.currentTarget.value })}
-        />
-      </Field>
+      <DataSourceDescription dataSourceName="Vigil" docsLink={DOCS_URL} hasRequiredFields />
+      <Divider />
+      <ConnectionSettings
+        config={options}
+        onChange={onChange}
+        urlPlaceholder="http://vigil:8700"
+        urlTooltip="Root of the Vigil server as the Grafana server reaches it (not the browser)"
+      />
+      <Divider />
+      <Auth
+        {...legacy}
+        visibleMethods={[API_KEY_METHOD, AuthMethod.NoAuth]}
+        mostCommonMethod={API_KEY_METHOD}
+        selectedMethod={jsonData.authMethod === 'none' ? AuthMethod.NoAuth : API_KEY_METHOD}
+        customMethods={[{ id: API_KEY_METHOD, label: 'API key', description: "Vigil's read key, sent as a Bearer token", component: apiKey }]}
+        defaultOptionsOverrides={{ [AuthMethod.NoAuth]: { label: 'No authentication', description: 'A Vigil started without VIGIL_READ_KEY' } }}
+        onAuthMethodSelect={(method) => setJson({ authMethod: method === AuthMethod.NoAuth ? 'none' : 'apiKey' })}
+      />
+      <Divider />
+      <ConfigSection title="Vigil" description="What new queries and the alert shortcut start from">
+        <Field label="Default model" description="Model a new query starts with">
+          <Input id="vigil-default-model" width={40} value={jsonData.defaultModel ?? ''} onChange={(e) => setJson({ defaultModel: e.currentTarget.value })} />
+        </Field>
+        <Field label="Prometheus data source uid" description="The Prometheus data source pointed at Vigil's /prometheus API, used by “Create alert rule”">
+          <Input
+            id="vigil-prometheus-uid"
+            width={40}
+            placeholder={DEFAULT_PROMETHEUS_UID}
+            value={jsonData.prometheusUid ?? ''}
+            onChange={(e) => setJson({ prometheusUid: e.currentTarget.value })}
+          />
+        </Field>
+      </ConfigSection>
+      <Divider />
+      <ConfigSection title="Additional settings" description="HTTP settings of Grafana's data proxy" isCollapsible isInitiallyOpen={false}>
+        <AdvancedHttpSettings config={options} onChange={onChange} />
+      </ConfigSection>
     </Stack>
   );
 }

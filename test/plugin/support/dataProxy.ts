@@ -53,6 +53,20 @@ export interface DataProxy {
 
 const TEMPLATE = /\{\{\s*\.(SecureJsonData|JsonData)\.(\w+)\s*\}\}/g;
 
+/**
+ * The data source's custom HTTP headers (config editor, "HTTP headers"): names in jsonData
+ * `httpHeaderName<n>`, values in secureJsonData `httpHeaderValue<n>`, as Grafana stores them and its data
+ * proxy sends them on every request.
+ */
+export function customHeaders(jsonData: Record<string, unknown>, secure: Record<string, string>): Record<string, string> {
+  const headers: Record<string, string> = {};
+  for (const [key, name] of Object.entries(jsonData)) {
+    const n = /^httpHeaderName(\d+)$/.exec(key)?.[1];
+    if (n && typeof name === 'string' && name !== '') headers[name] = secure[`httpHeaderValue${n}`] ?? '';
+  }
+  return headers;
+}
+
 export function fillRouteTemplate(text: string, jsonData: Record<string, unknown>, secure: Record<string, string>): string {
   // Go templates render a missing map key as "<no value>"; an empty string is what a user would expect to see fail
   return text.replace(TEMPLATE, (_m, kind: string, key: string) => String((kind === 'SecureJsonData' ? secure[key] : jsonData[key]) ?? ''));
@@ -105,6 +119,7 @@ export async function startDataProxy(options: DataProxyOptions): Promise<DataPro
     for (const h of route?.headers ?? []) {
       added[h.name] = fillRouteTemplate(h.content, options.jsonData ?? {}, options.secureJsonData ?? {});
     }
+    Object.assign(added, customHeaders(options.jsonData ?? {}, options.secureJsonData ?? {}));
     const target = new URL(subPath, options.url.endsWith('/') ? options.url : `${options.url}/`);
     const record: ProxiedRequest = { method, path: reqUrl, browserSentAuthorization: req.headers.authorization !== undefined, addedHeaders: added, upstreamStatus: 0 };
     requests.push(record);

@@ -26,14 +26,14 @@ export interface ConnectedPlugin {
 
 export async function connectPlugin(
   vigilUrl: string,
-  options: { apiKey?: string; jsonData?: VigilOptions; variables?: TestVariable[] } = {}
+  options: { apiKey?: string; jsonData?: VigilOptions; variables?: TestVariable[]; secureJsonData?: Record<string, string> } = {}
 ): Promise<ConnectedPlugin> {
   const proxy = await startDataProxy({
     uid: DATASOURCE_UID,
     url: vigilUrl,
     routes: pluginJson.routes as PluginRoute[],
     jsonData: { ...options.jsonData },
-    secureJsonData: options.apiKey !== undefined ? { apiKey: options.apiKey } : {},
+    secureJsonData: { ...options.secureJsonData, ...(options.apiKey !== undefined ? { apiKey: options.apiKey } : {}) },
   });
   // each connection has its own client and variables, so several can live side by side in one test file
   const backendSrv = new FetchBackendSrv(proxy.origin);
