@@ -77,6 +77,27 @@ describe('the chunk lookback under functions, @ and subqueries', () => {
   });
 });
 
+describe('subquery points kept across steps', () => {
+  it('give every step of a range query the answer of an instant query at that time (kept, extended, compacted, reset)', async () => {
+    const HOUR = 3_600_000;
+    const hourly = series({ __name__: 'x', k: 'a' }, Array.from({ length: 24 * 60 }, (_, i) => [i * HOUR + 17_000, Math.sin(i / 7) + (i % 13)] as [number, number]));
+    const src = new MemorySeriesSource([hourly, series({ __name__: 'x', k: 'b' }, [[5 * DAY, 1], [30 * DAY, 2]])]);
+    const window: Lookback = { kind: 'window', ms: 2 * HOUR };
+    for (const q of ['max_over_time(x[1d:1m])', 'min_over_time(x[3h:1m])', 'sum_over_time(rate(x[3h])[2d:10m])', 'max_over_time(x[2h:1m] @ 864000)', 'count_over_time(max_over_time(x[1h:5m])[1d:1h])']) {
+      const [start, end, step] = [2 * DAY, 12 * DAY, 7 * HOUR];
+      const m = await evaluateRange(parseQuery(q), src, start, end, step, { lookback: window });
+      expect(m.length).toBeGreaterThan(0);
+      for (const s of m) {
+        for (let i = 0; i < s.timestamps.length; i++) {
+          const v = await evaluateInstant(parseQuery(q), src, s.timestamps[i], { lookback: window });
+          const one = v.kind === 'vector' ? v.samples.find((x) => JSON.stringify(x.labels) === JSON.stringify(s.labels)) : undefined;
+          expect({ q, t: s.timestamps[i], v: one?.value }).toEqual({ q, t: s.timestamps[i], v: s.values[i] });
+        }
+      }
+    }
+  });
+});
+
 describe('bounds of subqueries', () => {
   it('refuses a subquery with more points than the samples limit before computing any', async () => {
     const budget = new QueryBudget(60_000, 1000);

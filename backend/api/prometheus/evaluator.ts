@@ -142,6 +142,15 @@ class SeriesBuilder {
   finish(): MatrixSeries {
     return { labels: this.labels, timestamps: this.timestamps.subarray(0, this.n), values: this.values.subarray(0, this.n) };
   }
+
+  /** Drops the points before time t; returns how many remain. */
+  dropBefore(t: number): number {
+    const from = lastIndexAtOrBefore(this.timestamps.subarray(0, this.n), t - 1) + 1;
+    this.timestamps.copyWithin(0, from, this.n);
+    this.values.copyWithin(0, from, this.n);
+    this.n -= from;
+    return this.n;
+  }
 }
 
 function append(out: Map<string, SeriesBuilder>, key: string, labels: Labels, t: number, value: number) {
@@ -179,14 +188,43 @@ interface RangeArg {
   range: number;
 }
 
-/** Subquery points kept for the next steps (a range query's steps share most of them). */
-interface SubqueryCache {
-  points: Map<number, Sample[]>;
+/**
+ * A subquery's points per series over consecutive grid times [from, until], kept for the next steps (a
+ * range query's steps share most of them): each step evaluates only the grid times it adds, and its
+ * window is a view into these arrays. Points before every later window are dropped now and then.
+ */
+class SubqueryPoints {
+  from = NaN;
+  until = NaN;
+  readonly series = new Map<string, SeriesBuilder>();
+
+  reset(first: number, step: number) {
+    this.from = first;
+    this.until = first - step;
+    this.series.clear();
+  }
+
+  add(t: number, samples: Sample[]) {
+    for (const s of samples) {
+      const key = labelsKey(s.labels);
+      let b = this.series.get(key);
+      if (!b) this.series.set(key, (b = new SeriesBuilder(s.labels)));
+      b.push(t, s.value);
+    }
+    this.until = t;
+  }
+
+  /** Forgets the points before `t`, once they are many (amortised: each point is moved at most once more). */
+  compact(t: number, step: number) {
+    if ((t - this.from) / step < 1024) return;
+    for (const [key, b] of this.series) if (b.dropBefore(t) === 0) this.series.delete(key);
+    this.from = t;
+  }
 }
 
 class Evaluator {
   private readonly selected = new Map<VectorSelector, Series[]>();
-  private readonly subqueries = new Map<SubqueryExpr, SubqueryCache>();
+  private readonly subqueries = new Map<SubqueryExpr, SubqueryPoints>();
   /** Per range-function call: output label set → the input series it came from (duplicates over the whole query). */
   private readonly rangeOutputs = new Map<Call, Map<string, string>>();
 
@@ -344,35 +382,29 @@ class Evaluator {
     if (e.type !== 'subquery') throw new EvaluationError('expected a range vector');
     const rangeEnd = (e.at ? this.atTime(e.at) + (atSlides ? t - this.start : 0) : t) - e.offset;
     const step = e.step > 0 ? e.step : DEFAULT_SUBQUERY_STEP_MS;
-    let cache = this.subqueries.get(e);
-    if (!cache) this.subqueries.set(e, (cache = { points: new Map() }));
+    let store = this.subqueries.get(e);
+    if (!store) this.subqueries.set(e, (store = new SubqueryPoints()));
     // Points at the multiples of the step in [rangeEnd - range, rangeEnd]: closed on the left, as Prometheus
     // 2.42 evaluates a subquery (its points are not samples, so the chunk-start reason for left-open range
     // selectors does not apply; nested subqueries of commensurate steps depend on it).
     const first = Math.ceil((rangeEnd - e.range) / step) * step;
     // A subquery's points count against the samples a query may hold, before any is computed.
     if ((rangeEnd - first) / step + 1 > this.budget.maxSamples) throw tooManySamplesError();
-    for (const k of cache.points.keys()) {
-      if (k >= first) break;
-      cache.points.delete(k);
+    if (Number.isNaN(store.from) || first < store.from || first > store.until + step) store.reset(first, step);
+    else store.compact(first, step);
+    for (let ti = store.until + step; ti <= rangeEnd; ti += step) {
+      const samples = await this.vectorAt(e.expr, ti);
+      assertUniqueLabelsets(samples);
+      store.add(ti, samples);
     }
-    const bySeries = new Map<string, { labels: Labels; ts: number[]; vs: number[] }>();
-    for (let ti = first; ti <= rangeEnd; ti += step) {
-      let samples = cache.points.get(ti);
-      if (samples === undefined) {
-        samples = await this.vectorAt(e.expr, ti);
-        assertUniqueLabelsets(samples);
-        cache.points.set(ti, samples);
-      }
-      for (const s of samples) {
-        const key = labelsKey(s.labels);
-        let entry = bySeries.get(key);
-        if (!entry) bySeries.set(key, (entry = { labels: s.labels, ts: [], vs: [] }));
-        entry.ts.push(ti);
-        entry.vs.push(s.value);
-      }
+    const series: RangeArg['series'] = [];
+    for (const b of store.series.values()) {
+      const { timestamps, values } = b.finish();
+      const lo = lastIndexAtOrBefore(timestamps as Float64Array, first - 1) + 1;
+      const hi = lastIndexAtOrBefore(timestamps as Float64Array, rangeEnd) + 1;
+      if (hi > lo) series.push({ labels: b.labels, ts: (timestamps as Float64Array).subarray(lo, hi), vs: (values as Float64Array).subarray(lo, hi) });
     }
-    return { series: [...bySeries.values()], rangeEnd, range: e.range };
+    return { series, rangeEnd, range: e.range };
   }
 
   private async call(c: Call, t: number): Promise<Value> {
