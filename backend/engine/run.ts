@@ -38,24 +38,37 @@ export function chunkRecord(c: Chunk) {
   return { key: c.key, index: c.index, start_index: c.start, end_index: c.end, start_date: c.startDate, end_date: c.endDate };
 }
 
-/** Orders rows per series (column, metric): reference chunks first, then analysis, in chunk order. */
+/**
+ * The run-contract order of one calculator's rows, from its rows in chunk order (reference chunks, then
+ * analysis chunks, each chunk's rows as the calculator returned them): grouped per series (column,
+ * metric), the series in order of first appearance, each series' rows in chunk order. `vigil run`
+ * (assembleRows) and the server's stored results (service/read.ts) are both ordered by this function.
+ */
+export function orderBySeries<T extends { column: string | null; metric: string }>(rowsInChunkOrder: readonly T[]): T[] {
+  const series = new Map<string, T[]>();
+  for (const r of rowsInChunkOrder) {
+    const key = `${r.column ?? ''}\u0000${r.metric}`;
+    let list = series.get(key);
+    if (!list) series.set(key, (list = []));
+    list.push(r);
+  }
+  return [...series.values()].flat();
+}
+
+/** One calculator's run-contract rows from its per-chunk results (orderBySeries). */
 export function assembleRows(
   config: CalculatorConfig,
   reference: { chunk: Chunk; rows: MetricRow[] }[],
   analysis: { chunk: Chunk; rows: MetricRow[] }[],
 ): ResultRow[] {
-  const series = new Map<string, ResultRow[]>();
+  const inChunkOrder: ResultRow[] = [];
   const add = (period: Period, chunk: Chunk, rows: MetricRow[]) => {
-    for (const r of rows) {
-      const key = `${r.column ?? ''}\u0000${r.metric}`;
-      let list = series.get(key);
-      if (!list) series.set(key, (list = []));
-      list.push({ calculator: config.className, id: config.id, period, chunk: chunkRecord(chunk), ...r });
-    }
+    const record = chunkRecord(chunk);
+    for (const r of rows) inChunkOrder.push({ calculator: config.className, id: config.id, period, chunk: record, ...r });
   };
   for (const r of reference) add('reference', r.chunk, r.rows);
   for (const r of analysis) add('analysis', r.chunk, r.rows);
-  return [...series.values()].flat();
+  return orderBySeries(inChunkOrder);
 }
 
 export function runCalculators(reference: Frame, analysis: Frame, configs: CalculatorConfig[]): ResultRow[] {

@@ -49,7 +49,8 @@ export function buildFrames(
     if (!absent.has(spec.name)) cols.push(toColumn(spec, rows.values[j], levels));
   });
   if (layout.target && !absent.has(layout.target.name)) cols.push(toColumn(layout.target, rows.targets ?? new Float64Array(rows.n).fill(NaN), levels));
-  if (layout.timestamp && rows.timestamps) cols.push({ kind: 'numeric', name: layout.timestamp, dtype: 'float', values: rows.timestamps });
+  // Stored timestamps are epoch ms already (coerce.ts): marked so, prepareFrame takes them as they are.
+  if (layout.timestamp && rows.timestamps) cols.push({ kind: 'numeric', name: layout.timestamp, dtype: 'float', values: rows.timestamps, epochMs: true });
   const frame = makeFrame(cols, rows.n);
   const present = layout.payload.filter((spec) => !absent.has(spec.name));
   const typed = withTypeFlags(

@@ -3,6 +3,7 @@
  * plugin's data frames. All read the one results table; nothing is computed here.
  */
 import { FamilyId, familyById, metricDef, RESULT_FIELDS, ResultField } from '../engine/catalog';
+import { orderBySeries } from '../engine/run';
 import { formatIsoMs } from '../engine/timestamps';
 import { Period, ResultFilter, ResultRecord, SeriesKey } from '../store/types';
 import { downsampleIndices, PanelSize } from './downsample';
@@ -33,7 +34,27 @@ async function records(service: VigilService, rt: ModelRuntime, f: Omit<ResultFi
   return service.store.queryResults({ ...f, modelId: rt.record.id });
 }
 
-/** GET /api/models/{name}/results: rows exactly as `vigil run` writes them, plus `partial`. */
+const periodRank = (r: ResultRecord) => (r.period === 'reference' ? 0 : 1);
+
+/**
+ * Stored results in `vigil run`'s order: calculators in their configured order, each one's rows put in
+ * chunk order (reference chunks, then analysis, each chunk's rows as the calculator returned them) and
+ * then grouped per series by the engine's own orderBySeries, so the two cannot drift apart.
+ */
+export function inRunOrder(rows: readonly ResultRecord[]): ResultRecord[] {
+  const inChunkOrder = [...rows].sort(
+    (a, b) => a.calcOrder - b.calcOrder || periodRank(a) - periodRank(b) || a.chunk.index - b.chunk.index || a.seriesOrder - b.seriesOrder,
+  );
+  const out: ResultRecord[] = [];
+  for (let start = 0, end = 0; start < inChunkOrder.length; start = end) {
+    while (end < inChunkOrder.length && inChunkOrder[end].calcOrder === inChunkOrder[start].calcOrder) end++;
+    // not push(...): a calculator of a long-running model has more rows than spread arguments allow
+    for (const r of orderBySeries(inChunkOrder.slice(start, end))) out.push(r);
+  }
+  return out;
+}
+
+/** GET /api/models/{name}/results: rows exactly as `vigil run` writes them, in its order, plus `partial`. */
 export async function resultRows(service: VigilService, name: string, q: ResultsQuery) {
   const rt = service.model(name);
   let rows = await records(service, rt, { metrics: q.metric, columns: q.column, period: q.period ?? 'both', from: q.from, to: q.to });
@@ -42,7 +63,7 @@ export async function resultRows(service: VigilService, name: string, q: Results
     rows = rows.filter((r) => r.id === c || r.calculator === c);
   }
   const now = service.now();
-  return rows.map((r) => ({
+  return inRunOrder(rows).map((r) => ({
     calculator: r.calculator,
     id: r.id,
     period: r.period,

@@ -9,7 +9,7 @@
  * the reference once and kept in memory.
  */
 import { familyOfCalculator } from '../engine/catalog';
-import { sortByColumn } from '../engine/frame';
+import { prepareFrame } from '../engine/sorted-frames';
 import { encodeFrame } from '../store/frame-codec';
 import { ModelRecord, RowBatch, Store, StoreConflictError } from '../store/types';
 import { BodyFormat, formatOf, ParsedRows, RowsBody, UnsupportedMediaType } from './body';
@@ -279,8 +279,8 @@ export class VigilService {
       const overlay = new DictionaryOverlay(rt.dicts);
       const rows = coerceRows(parsed, columns, overlay, { requireId: false });
       const { withFlags } = buildFrames(columns, rows, (c) => overlay.levelsOf(c), new Set(rows.missingColumns));
-      // Sorted by time as `vigil run` sorts before chunking (stable).
-      const reference = columns.timestamp ? sortByColumn(withFlags, columns.timestamp) : withFlags;
+      // Prepared as `vigil run` prepares its reference, by the same function (sorted by time, stable).
+      const reference = prepareFrame(withFlags, 'reference', columns.timestamp);
       const specs = [...columns.payload, ...(columns.target ? [columns.target] : [])];
       const frame = encodeFrame(reference);
       const { token, result } = await this.engine.fit(name, specs, frame);
