@@ -17,6 +17,9 @@ export function FieldsPicker({ value, onChange }: Props) {
     <EditorField label="Fields" htmlFor="vigil-fields">
       <MultiCombobox
         id="vigil-fields"
+        width="auto"
+        minWidth={24}
+        maxWidth={60}
         placeholder="value, thresholds, alert"
         options={OPTIONS}
         value={value}

@@ -23,6 +23,10 @@ export function MultiPicker({ label, id, placeholder, options, status, value, on
     <EditorField label={label} htmlFor={id} {...fieldStatus(status, label.toLowerCase())}>
       <MultiCombobox
         id={id}
+        // an EditorField sizes to its content: grow with the selection, from a readable placeholder on
+        width="auto"
+        minWidth={24}
+        maxWidth={60}
         placeholder={placeholder}
         options={options}
         value={value}

@@ -5,8 +5,8 @@
 // mounts the plugin's ConfigEditor and QueryEditor with Grafana's theme; the page talks to a running
 // Vigil through the data proxy that serves it. The test picks a model and a metric the way a user does,
 // then checks the request the plugin sent (and that the browser never held the API key) and the frames
-// it shows against Vigil's own answer. Screenshot for the README: VIGIL_UPDATE_SCREENSHOTS=1 rewrites
-// docs/img/query-editor.png.
+// it shows against Vigil's own answer. Screenshots for the docs: VIGIL_UPDATE_SCREENSHOTS=1 rewrites
+// docs/img/query-editor.png and docs/img/config-editor.png.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -28,7 +28,6 @@ const ROOT = path.resolve(__dirname, '../..');
 const CHROMIUM = '/usr/bin/chromium';
 /** Flags for Chromium as root in a sandbox without network (see the machine notes). */
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const SCREENSHOT = path.join(ROOT, 'docs/img/query-editor.png');
 /** A range that holds every chunk of the test model (the plugin sends it as from/to). */
 const RANGE = { from: Date.UTC(2000, 0, 1), to: Date.UTC(2100, 0, 1) };
 
@@ -37,6 +36,22 @@ let proxy: DataProxy;
 let context: BrowserContext;
 let page: Page;
 let work: string;
+
+/**
+ * A section of the harness page as a PNG. docs/img/<file> is rewritten on request only (pixels differ
+ * slightly between runs, and a test run should not dirty the work tree) or when missing; otherwise the
+ * shot goes to the run's temp folder.
+ */
+async function screenshot(section: string, file: string): Promise<void> {
+  const docsPath = path.join(ROOT, 'docs/img', file);
+  const target = process.env.VIGIL_UPDATE_SCREENSHOTS === '1' || !fs.existsSync(docsPath) ? docsPath : path.join(work, file);
+  fs.mkdirSync(path.dirname(target), { recursive: true });
+  // the element's own shot scrolls it into view: the settings section is taller than the window
+  await page.locator(`section[aria-label="${section}"]`).screenshot({ path: target });
+  const png = fs.readFileSync(target);
+  expect(png.subarray(1, 4).toString()).toBe('PNG');
+  expect(png.length).toBeGreaterThan(10_000);
+}
 
 beforeAll(async () => {
   work = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-browser-'));
@@ -168,19 +183,12 @@ describe('QueryEditor in Chromium', () => {
     expect(await page.getByTestId('vigil-promql').textContent()).toBe(`max without (partial) (vigil_univariate_drift_alert{model="${vigil.model}",method="${metric}"})`);
     expect(errors).toEqual([]);
 
-    // docs/img/query-editor.png is rewritten on request only (pixels differ slightly between runs, and
-    // a test run should not dirty the work tree); otherwise the shot goes to the run's temp folder
-    const target = process.env.VIGIL_UPDATE_SCREENSHOTS === '1' || !fs.existsSync(SCREENSHOT) ? SCREENSHOT : path.join(work, 'query-editor.png');
-    fs.mkdirSync(path.dirname(target), { recursive: true });
     await page.mouse.click(5, 5); // focus away from the picker, as a user would before looking
-    const box = (await page.locator('section[aria-label="Query"]').boundingBox())!;
-    const PADDING_PX = 16;
-    await page.screenshot({
-      path: target,
-      clip: { x: box.x - PADDING_PX, y: box.y - PADDING_PX, width: box.width + 2 * PADDING_PX, height: box.height + 2 * PADDING_PX },
-    });
-    const png = fs.readFileSync(target);
-    expect(png.subarray(1, 4).toString()).toBe('PNG');
-    expect(png.length).toBeGreaterThan(10_000);
+    await screenshot('Query', 'query-editor.png');
+    // the settings page as a user sees it: key stored, the data proxy's HTTP headers and advanced settings open
+    await page.getByRole('button', { name: 'Expand section HTTP headers' }).click();
+    await page.getByRole('button', { name: 'Expand section Additional settings' }).click();
+    await page.mouse.click(5, 5);
+    await screenshot('Data source settings', 'config-editor.png');
   }, 60_000);
 });
