@@ -9,6 +9,7 @@ import { MIGRATIONS } from './migrations';
 import {
   AcceptedRows,
   ChunkMark,
+  ChunkStamp,
   ERROR_STAGES,
   ErrorStage,
   MAX_KEPT_ERRORS,
@@ -17,6 +18,7 @@ import {
   ChunkPlan,
   ChunkResultWrite,
   ModelRecord,
+  ModelStamp,
   NewLevel,
   ResultFilter,
   ResultRecord,
@@ -170,6 +172,16 @@ export class SqliteStore implements Store {
 
   async listModels(): Promise<ModelRecord[]> {
     return (this.stmt('SELECT * FROM models ORDER BY name').all() as Row[]).map((r) => this.toModel(r));
+  }
+
+  async modelStamps(): Promise<ModelStamp[]> {
+    return (this.stmt('SELECT id, name, created_at, fit_version, last_ingest_at FROM models ORDER BY name').raw(true).all() as unknown[][]).map((r) => ({
+      id: r[0] as number,
+      name: r[1] as string,
+      createdAt: r[2] as number,
+      fitVersion: r[3] as number,
+      lastIngestAt: (r[4] as number | null) ?? null,
+    }));
   }
 
   async getModel(name: string): Promise<ModelRecord | null> {
@@ -492,6 +504,20 @@ export class SqliteStore implements Store {
       ? 'SELECT * FROM chunks WHERE model_id = ? AND dirty > 0 ORDER BY chunk_id'
       : 'SELECT * FROM chunks WHERE model_id = ? ORDER BY chunk_id';
     return (this.stmt(sql).all(modelId) as Row[]).map((r) => this.toChunk(r));
+  }
+
+  async chunkStamps(): Promise<ChunkStamp[]> {
+    const sql = 'SELECT model_id, chunk_id, computed_at, chunk_index, start_index, end_index, start_date, end_date FROM chunks ORDER BY model_id, chunk_id';
+    return (this.stmt(sql).raw(true).all() as unknown[][]).map((r) => ({
+      modelId: r[0] as number,
+      chunkId: r[1] as number,
+      computedAt: r[2] as number | null,
+      chunkIndex: r[3] as number | null,
+      startIndex: r[4] as number | null,
+      endIndex: r[5] as number | null,
+      startDate: r[6] as number | null,
+      endDate: r[7] as number | null,
+    }));
   }
 
   async dirtyChunkCount(modelId: number): Promise<number> {

@@ -31,6 +31,9 @@ export interface ModelRecord {
   lastIngestAt: number | null;
 }
 
+/** What per-query readers need of every model: identity and versions, without definition or layout. */
+export type ModelStamp = Pick<ModelRecord, 'id' | 'name' | 'createdAt' | 'fitVersion' | 'lastIngestAt'>;
+
 /** A new categorical level discovered while coercing a batch; persisted in the batch's transaction. */
 export interface NewLevel {
   column: string;
@@ -120,6 +123,9 @@ export interface StoredChunk extends ChunkMark {
    */
   computedAt?: number | null;
 }
+
+/** What the Prometheus series index compares per chunk (every model's chunks in one read). */
+export type ChunkStamp = Pick<StoredChunk, 'chunkId' | 'computedAt' | 'chunkIndex' | 'startIndex' | 'endIndex' | 'startDate' | 'endDate'> & { modelId: number };
 
 /** Rows of one chunk read back for computing. */
 export interface StoredRows {
@@ -249,6 +255,8 @@ export interface Store {
   close(): Promise<void>;
 
   listModels(): Promise<ModelRecord[]>;
+  /** Every model's stamp, by name (no JSON parsed: the Prometheus series and health read it per query). */
+  modelStamps(): Promise<ModelStamp[]>;
   loadFit(modelId: number): Promise<StoredFit | null>;
   saveFit(modelId: number, fit: StoredFit): Promise<void>;
   getModel(name: string): Promise<ModelRecord | null>;
@@ -288,6 +296,8 @@ export interface Store {
   attachTargets(modelId: number, update: TargetUpdate): Promise<{ attached: number; unknown: string[]; expired: { id: string; chunk: string }[] }>;
 
   chunks(modelId: number, opts?: { dirtyOnly?: boolean }): Promise<StoredChunk[]>;
+  /** Every analysis chunk's stamp, of every model, by model and chunk id (one read). */
+  chunkStamps(): Promise<ChunkStamp[]>;
   /** Chunks waiting for a recompute (dirty): the model's backlog. */
   dirtyChunkCount(modelId: number): Promise<number>;
   readChunkRows(modelId: number, chunk: ChunkMark, width: number): Promise<StoredRows>;

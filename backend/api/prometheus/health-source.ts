@@ -83,7 +83,7 @@ export class HealthSeries implements SeriesSource {
 /** Reads every model's health from the store (a few small indexed queries per model). */
 export async function readHealth(store: Store): Promise<ModelHealth[]> {
   const out: ModelHealth[] = [];
-  for (const r of await store.listModels()) out.push({ model: r.name, lastIngestAt: r.lastIngestAt, unresolved: (await store.errorSummary(r.id)).unresolved });
+  for (const r of await store.modelStamps()) out.push({ model: r.name, lastIngestAt: r.lastIngestAt, unresolved: (await store.errorSummary(r.id)).unresolved });
   return out;
 }
 

@@ -4,7 +4,7 @@
  * read what the recompute wrote.
  *
  * A refresh (on a query, when the store's results version moved or an open chunk's period ended) reads
- * each model's chunk states (one small indexed query per model) and compares each chunk's stamp (its
+ * every model's chunk stamps (one query) and compares each chunk's stamp (its
  * result-write time, position and dates: every result write and renumbering changes it) with the stamp
  * its samples were read at; a new reference (the model's fit version) makes every chunk stale. Only chunks whose
  * stamp moved, that appeared or went away, or that were open and whose period has ended by the clock
@@ -14,7 +14,7 @@
  */
 import { ModelDefinition } from '../../service/definition';
 import { effectiveAlert, isOpen, openChunkPolicy, OpenChunkPolicy } from '../../service/open-chunks';
-import type { ModelRecord, ResultRecord, Store, StoredChunk } from '../../store/types';
+import type { ChunkStamp, ModelStamp, ResultRecord, Store } from '../../store/types';
 import { IndexedRow, ModelSeries, SeriesIndex } from './series-index';
 import { SeriesSource } from './source';
 
@@ -85,7 +85,15 @@ export class StoreSeriesSource {
     const version = await this.store.resultsVersion();
     if (version === this.seenVersion && this.now() <= this.openUntil()) return this.index;
     const slice = new Slicer();
-    const records = await this.store.listModels();
+    // Every model's chunk stamps in one read; per model, in chunk order.
+    const stamps = new Map<number, ChunkStamp[]>();
+    for (const c of await this.store.chunkStamps()) {
+      let list = stamps.get(c.modelId);
+      if (!list) stamps.set(c.modelId, (list = []));
+      list.push(c);
+    }
+    // Stamps, not whole records: a model's definition (its open-chunk policy) is read once, when first seen.
+    const records = await this.store.modelStamps();
     const seen = new Set<string>();
     for (const record of records) {
       seen.add(record.name);
@@ -95,10 +103,12 @@ export class StoreSeriesSource {
         known = undefined;
       }
       if (!known) {
-        known = { id: record.id, createdAt: record.createdAt, fitVersion: record.fitVersion, policy: openChunkPolicy(record.definition as ModelDefinition), series: new ModelSeries(record.name, this.lookbackMs) };
-        await this.readWhole(record, known, slice);
+        const full = await this.store.getModel(record.name);
+        if (!full || full.id !== record.id) continue; // deleted meanwhile
+        known = { id: record.id, createdAt: record.createdAt, fitVersion: record.fitVersion, policy: openChunkPolicy(full.definition as ModelDefinition), series: new ModelSeries(record.name, this.lookbackMs) };
+        await this.readWhole(known, stamps.get(record.id) ?? [], slice);
         this.models.set(record.name, known);
-      } else await this.update(known, record, slice);
+      } else await this.update(known, record, stamps.get(record.id) ?? [], slice);
       this.index.apply(known.series.publish());
       await slice.check();
     }
@@ -115,9 +125,8 @@ export class StoreSeriesSource {
   }
 
   /** A model seen for the first time: every chunk, a few per read, yielding between reads when slow. */
-  private async readWhole(record: ModelRecord, known: KnownModel, slice: Slicer): Promise<void> {
+  private async readWhole(known: KnownModel, chunks: ChunkStamp[], slice: Slicer): Promise<void> {
     this.reads.fullBuilds++;
-    const chunks = await this.store.chunks(record.id);
     for (let i = 0; i < chunks.length; i += CHUNKS_PER_READ) {
       await this.readChunks(known, chunks.slice(i, i + CHUNKS_PER_READ));
       await slice.check();
@@ -125,14 +134,13 @@ export class StoreSeriesSource {
   }
 
   /** Reads again the chunks whose stamp moved or whose open period ended; drops those that went away. */
-  private async update(known: KnownModel, record: ModelRecord, slice: Slicer): Promise<void> {
-    const chunks = await this.store.chunks(known.id);
+  private async update(known: KnownModel, record: ModelStamp, chunks: ChunkStamp[], slice: Slicer): Promise<void> {
     const newReference = record.fitVersion !== known.fitVersion;
     known.fitVersion = record.fitVersion;
     const now = this.now();
     const closed = new Set(known.series.closedSince(now));
     const present = new Set<number>();
-    const stale: StoredChunk[] = [];
+    const stale: ChunkStamp[] = [];
     for (const c of chunks) {
       present.add(c.chunkId);
       if (newReference || closed.has(c.chunkId) || known.series.stampOf(c.chunkId) !== stampOf(c)) stale.push(c);
@@ -144,7 +152,7 @@ export class StoreSeriesSource {
     }
   }
 
-  private async readChunks(known: KnownModel, chunks: StoredChunk[]): Promise<void> {
+  private async readChunks(known: KnownModel, chunks: ChunkStamp[]): Promise<void> {
     if (chunks.length === 0) return;
     this.reads.chunks += chunks.length;
     const rows = await this.store.queryResults({ modelId: known.id, period: 'analysis', chunkIds: chunks.map((c) => c.chunkId) });
@@ -178,7 +186,7 @@ class Slicer {
  * renumbering (positions), a new reference (the model's fitVersion, checked apart) or the chunk's removal;
  * rows landing in it (generation, dirty) change nothing until its recompute is written.
  */
-function stampOf(c: StoredChunk): string {
+function stampOf(c: ChunkStamp): string {
   return `${c.computedAt ?? ''},${c.chunkIndex},${c.startIndex},${c.endIndex},${c.startDate},${c.endDate}`;
 }
 
