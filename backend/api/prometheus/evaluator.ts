@@ -62,7 +62,7 @@ export async function evaluateInstant(expr: Expr, source: SeriesSource, time: nu
   const ev = await Evaluator.create(expr, source, time, time, opts, budget);
   if (typeOf(expr) === 'matrix') {
     const arg = await ev.rangeAt(expr, time);
-    const series: MatrixSeries[] = arg.series.map((s) => ({ labels: s.labels, timestamps: Array.from(s.ts), values: Array.from(s.vs) }));
+    const series: MatrixSeries[] = arg.series.map((s) => ({ labels: s.labels, timestamps: Array.from(s.ts.subarray(s.lo, s.hi)), values: Array.from(s.vs.subarray(s.lo, s.hi)) }));
     let points = 0;
     for (const s of series) points += s.timestamps.length;
     if (points > budget.maxSamples) throw tooManySamplesError();
@@ -177,12 +177,16 @@ function assertUniqueLabelsets(samples: Sample[]) {
 
 type Value = Exclude<InstantValue, { kind: 'matrix' }>;
 
+/** Range functions that read the points' times (the others read values only). */
+const TIMED_RANGE_FUNCTIONS = new Set(['rate', 'increase', 'delta', 'irate', 'idelta', 'deriv', 'predict_linear']);
+
 /** Prometheus's default evaluation interval: the step of a subquery written without one (`x[1h:]`). */
 export const DEFAULT_SUBQUERY_STEP_MS = 60_000;
 
 /** The series of a range vector (a range selector's window or a subquery's points) at one time. */
 interface RangeArg {
-  series: { labels: Labels; ts: ArrayLike<number>; vs: ArrayLike<number> }[];
+  /** Each series' points in the window: indexes [lo, hi) of its arrays (views are made only where needed). */
+  series: { labels: Labels; ts: Float64Array; vs: Float64Array; lo: number; hi: number }[];
   /** ms: where the window ends (evaluation or `@` time, less the offset) */
   rangeEnd: number;
   range: number;
@@ -225,8 +229,11 @@ class SubqueryPoints {
 class Evaluator {
   private readonly selected = new Map<VectorSelector, Series[]>();
   private readonly subqueries = new Map<SubqueryExpr, SubqueryPoints>();
-  /** Per range-function call: output label set → the input series it came from (duplicates over the whole query). */
-  private readonly rangeOutputs = new Map<Call, Map<string, string>>();
+  /**
+   * Per range-function call: output label set → the input series it came from (duplicates over the whole
+   * query), and the input label sets already checked (label sets are shared objects, so each is checked once).
+   */
+  private readonly rangeOutputs = new Map<Call, { outputs: Map<string, string>; checked: WeakSet<Labels> }>();
 
   private constructor(
     private readonly opts: EvalOptions,
@@ -306,7 +313,7 @@ class Evaluator {
         return { kind: 'vector', samples };
       }
       case 'vector_selector':
-        return { kind: 'vector', samples: this.instantSelect(e, t).map(({ labels, value }) => ({ labels, value })) };
+        return { kind: 'vector', samples: this.instantSelect(e, t) };
       case 'matrix_selector':
       case 'subquery':
         throw new EvaluationError('a range vector cannot be evaluated here');
@@ -337,13 +344,13 @@ class Evaluator {
     return v.value;
   }
 
-  /** The samples an instant selector sees at `t`, with their times. */
-  private instantSelect(sel: VectorSelector, t: number): { labels: Labels; value: number; ts: number }[] {
+  /** The samples an instant selector sees at `t`; with `times`, their values are their times (s), for timestamp(). */
+  private instantSelect(sel: VectorSelector, t: number, times = false): Sample[] {
     const at = (sel.at ? this.atTime(sel.at) : t) - sel.offset;
-    const out: { labels: Labels; value: number; ts: number }[] = [];
+    const out: Sample[] = [];
     for (const s of this.selected.get(sel)!) {
       const i = this.currentIndex(s, at);
-      if (i >= 0) out.push({ labels: s.labels, value: s.values[i], ts: s.timestamps[i] });
+      if (i >= 0) out.push({ labels: s.labels, value: times ? s.timestamps[i] / 1000 : s.values[i] });
     }
     return out;
   }
@@ -375,7 +382,7 @@ class Evaluator {
       const series: RangeArg['series'] = [];
       for (const s of this.selected.get(sel)!) {
         const [from, to] = [this.windowOf(s, rangeEnd, e.range)[0], lastIndexAtOrBefore(s.timestamps, readEnd) + 1];
-        if (to > from) series.push({ labels: s.labels, ts: s.timestamps.subarray(from, to), vs: s.values.subarray(from, to) });
+        if (to > from) series.push({ labels: s.labels, ts: s.timestamps, vs: s.values, lo: from, hi: to });
       }
       return { series, rangeEnd, range: e.range };
     }
@@ -402,7 +409,7 @@ class Evaluator {
       const { timestamps, values } = b.finish();
       const lo = lastIndexAtOrBefore(timestamps as Float64Array, first - 1) + 1;
       const hi = lastIndexAtOrBefore(timestamps as Float64Array, rangeEnd) + 1;
-      if (hi > lo) series.push({ labels: b.labels, ts: (timestamps as Float64Array).subarray(lo, hi), vs: (values as Float64Array).subarray(lo, hi) });
+      if (hi > lo) series.push({ labels: b.labels, ts: timestamps as Float64Array, vs: values as Float64Array, lo, hi });
     }
     return { series, rangeEnd, range: e.range };
   }
@@ -470,7 +477,7 @@ class Evaluator {
       case 'timestamp': {
         // Over a selector, the time of the sample itself; over anything else, the evaluation time.
         const arg = unwrap(c.args[0]);
-        if (arg.type === 'vector_selector') return this.instantSelect(arg, t).map((s) => ({ labels: dropMetricName(s.labels), value: s.ts / 1000 }));
+        if (arg.type === 'vector_selector') return this.instantSelect(arg, t, true).map((s) => ({ labels: dropMetricName(s.labels), value: s.value }));
         return (await this.vectorAt(arg, t)).map((s) => ({ labels: dropMetricName(s.labels), value: t / 1000 }));
       }
       case 'label_replace': {
@@ -508,22 +515,28 @@ class Evaluator {
     const arg = await this.rangeAt(c.args[matrixIndex], t, c.func === 'predict_linear');
     if (c.func === 'absent_over_time') return arg.series.length > 0 ? [] : [{ labels: absentLabels(c.args[matrixIndex]), value: 1 }];
     const f = RANGE_FUNCTIONS[c.func];
+    const needsTimes = TIMED_RANGE_FUNCTIONS.has(c.func);
     const out: Sample[] = [];
-    let outputs = this.rangeOutputs.get(c);
-    if (!outputs) this.rangeOutputs.set(c, (outputs = new Map()));
+    let seen = this.rangeOutputs.get(c);
+    if (!seen) this.rangeOutputs.set(c, (seen = { outputs: new Map(), checked: new WeakSet() }));
     for (const s of arg.series) {
       if (this.budget.due()) await this.budget.pause();
-      const value = f({ ts: s.ts, vs: s.vs, evalTime: t, rangeEnd: arg.rangeEnd, range: arg.range, scalars });
+      // Only the functions that read times get a view of them (views cost more than the reading).
+      const ts = needsTimes ? s.ts.subarray(s.lo, s.hi) : s.ts;
+      const value = f({ ts, vs: s.vs.subarray(s.lo, s.hi), evalTime: t, rangeEnd: arg.rangeEnd, range: arg.range, scalars });
       if (value === null) continue;
       // last_over_time keeps the metric name; the other functions drop it (Prometheus functions.go).
       const labels = c.func === 'last_over_time' ? s.labels : dropMetricName(s.labels);
       // Prometheus checks the whole answer of such a function at once: two inputs that lose their only
       // difference (the name) collide even at different steps.
-      const outKey = labelsKey(labels);
-      const inKey = labelsKey(s.labels);
-      const seen = outputs.get(outKey);
-      if (seen !== undefined && seen !== inKey) throw new EvaluationError('vector cannot contain metrics with the same labelset');
-      outputs.set(outKey, inKey);
+      if (!seen.checked.has(s.labels)) {
+        const outKey = labelsKey(labels);
+        const inKey = labelsKey(s.labels);
+        const from = seen.outputs.get(outKey);
+        if (from !== undefined && from !== inKey) throw new EvaluationError('vector cannot contain metrics with the same labelset');
+        seen.outputs.set(outKey, inKey);
+        seen.checked.add(s.labels);
+      }
       out.push({ labels, value });
     }
     return out;
