@@ -14,6 +14,7 @@ import type { ChunkMark, ResultRecord, RowBatch } from '../../store/types';
 import { compareLabels } from './labels';
 import { seriesOfRows } from './series';
 import { Series } from './source';
+import { sortKeyOf } from './series-index';
 import { markOpenChunks, StoreSeriesSource } from './store-source';
 
 const DAY = 86_400_000;
@@ -193,4 +194,16 @@ test('two size chunks starting at one time keep the later chunk; an open day clo
     { kind: 'check' },
     { kind: 'clock', ms: 2 * DAY },
   ]);
+});
+
+test("a label set's sort key orders as Prometheus's label-set comparison, control characters included", () => {
+  const text = fc.string({ unit: fc.constantFrom('\u0000', '\u0001', '\u0002', 'a', 'b', 'é', '_'), maxLength: 4 });
+  const labels = fc.dictionary(fc.constantFrom('__name__', 'a', 'ab', 'b', 'model', 'm\u0000', 'm\u0001'), text, { maxKeys: 4 });
+  fc.assert(
+    fc.property(labels, labels, (x, y) => {
+      const byKey = Math.sign(sortKeyOf(x) < sortKeyOf(y) ? -1 : sortKeyOf(x) > sortKeyOf(y) ? 1 : 0);
+      expect(byKey).toBe(Math.sign(compareLabels(x, y)));
+    }),
+    { numRuns: 2000 },
+  );
 });

@@ -16,7 +16,7 @@
  * later chunk's is kept; a series stays current until the latest end of its chunks plus the lookback.
  */
 import { LabelMatcher } from './ast';
-import { compareLabels, Labels, METRIC_NAME } from './labels';
+import { Labels, METRIC_NAME, sortedNames } from './labels';
 import { FamilyDef, familyOfCalculator, RESULT_FIELDS } from '../../engine/catalog';
 import { fieldValue, ResultRowLike, rowLabels, rowTime, seriesName } from './series';
 import { seriesMatches, Series, SeriesSource } from './source';
@@ -41,10 +41,15 @@ export class SeriesState {
   /** Where its model keeps it: the row identity's labels and the field (to forget it once empty). */
   slot: { labels: RowLabels; field: number } | null = null;
 
+  /** Its labels as one string whose order is Prometheus's label-set order (compareLabels), made once. */
+  readonly sortKey: string;
+
   constructor(
     readonly labels: Labels,
     readonly name: string,
-  ) {}
+  ) {
+    this.sortKey = sortKeyOf(labels);
+  }
 
   /** First position whose (t, ord, cid) is not below the given one. */
   private lowerBound(t: number, ord: number, cid: number): number {
@@ -284,31 +289,34 @@ export class SeriesIndex implements SeriesSource {
   private readonly byName = new Map<string, SeriesState[]>();
   private names: string[] = [];
 
-  /** Takes in a publish's changes (series whose samples changed were rebuilt in place). */
-  apply(changes: SeriesChanges): void {
-    const touched = new Set<string>();
-    if (changes.removed.length > 0) {
-      const gone = new Set(changes.removed);
-      for (const s of changes.removed) touched.add(s.name);
-      for (const name of touched) {
-        const left = this.byName.get(name)!.filter((s) => !gone.has(s));
-        if (left.length > 0) this.byName.set(name, left);
-        else this.byName.delete(name);
+  /**
+   * Takes in the changes of one refresh, every model's at once (series whose samples changed were rebuilt
+   * in place): per metric name touched, one pass that drops the removed series and merges in the added
+   * ones, sorted, so a refresh costs the lists it touches once, not once per model.
+   */
+  apply(changes: readonly SeriesChanges[]): void {
+    const gone = new Set<SeriesState>();
+    const addedByName = new Map<string, SeriesState[]>();
+    for (const c of changes) {
+      for (const s of c.removed) gone.add(s);
+      for (const s of c.added) {
+        let list = addedByName.get(s.name);
+        if (!list) addedByName.set(s.name, (list = []));
+        list.push(s);
       }
     }
-    for (const s of changes.added) {
-      let list = this.byName.get(s.name);
-      if (!list) this.byName.set(s.name, (list = []));
-      let lo = 0;
-      let hi = list.length;
-      while (lo < hi) {
-        const mid = (lo + hi) >>> 1;
-        if (compareLabels(list[mid].labels, s.labels) < 0) lo = mid + 1;
-        else hi = mid;
-      }
-      list.splice(lo, 0, s);
+    if (gone.size === 0 && addedByName.size === 0) return;
+    const touched = new Set(addedByName.keys());
+    for (const s of gone) touched.add(s.name);
+    for (const name of touched) {
+      const old = this.byName.get(name) ?? [];
+      const kept = gone.size > 0 ? old.filter((s) => !gone.has(s)) : old;
+      const added = (addedByName.get(name) ?? []).sort(bySortKey);
+      const merged = added.length === 0 ? kept : mergeSorted(kept, added);
+      if (merged.length > 0) this.byName.set(name, merged);
+      else this.byName.delete(name);
     }
-    if (changes.removed.length > 0 || changes.added.length > 0) this.names = [...this.byName.keys()].sort();
+    this.names = [...this.byName.keys()].sort();
   }
 
   select(matchers: readonly LabelMatcher[]): Series[] {
@@ -327,3 +335,32 @@ export class SeriesIndex implements SeriesSource {
     return n;
   }
 }
+
+const bySortKey = (a: SeriesState, b: SeriesState) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0);
+
+function mergeSorted(a: SeriesState[], b: SeriesState[]): SeriesState[] {
+  const out: SeriesState[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length && j < b.length) out[k++] = a[i].sortKey <= b[j].sortKey ? a[i++] : b[j++];
+  while (i < a.length) out[k++] = a[i++];
+  while (j < b.length) out[k++] = b[j++];
+  return out;
+}
+
+/**
+ * A string whose order (UTF-16, as compareStrings) is compareLabels's: the label names and values in name
+ * order, each followed by U+0000, with U+0000 and U+0001 inside them written as U+0001 U+0001 and U+0001
+ * U+0002. That code keeps the order of characters and no code is a prefix of another, and the terminator
+ * sorts below every code, so a name, a value or a label set that is a prefix of another sorts first, as
+ * in compareLabels.
+ */
+export function sortKeyOf(labels: Labels): string {
+  let key = '';
+  for (const n of sortedNames(labels)) key += `${escapeLow(n)}\u0000${escapeLow(labels[n])}\u0000`;
+  return key;
+}
+
+const LOW = /[\u0000\u0001]/g;
+const escapeLow = (x: string) => (x.search(LOW) < 0 ? x : x.replace(LOW, (c) => `\u0001${String.fromCharCode(c.charCodeAt(0) + 1)}`));

@@ -15,7 +15,7 @@
 import { ModelDefinition } from '../../service/definition';
 import { effectiveAlert, isOpen, openChunkPolicy, OpenChunkPolicy } from '../../service/open-chunks';
 import type { ChunkStamp, ModelStamp, ResultRecord, Store } from '../../store/types';
-import { IndexedRow, ModelSeries, SeriesIndex } from './series-index';
+import { IndexedRow, ModelSeries, SeriesChanges, SeriesIndex } from './series-index';
 import { SeriesSource } from './source';
 
 /** Chunks read per store query while a model is read whole (then the refresh yields if it took long). */
@@ -95,11 +95,13 @@ export class StoreSeriesSource {
     // Stamps, not whole records: a model's definition (its open-chunk policy) is read once, when first seen.
     const records = await this.store.modelStamps();
     const seen = new Set<string>();
+    // Every model's changes go into the index at once, at the end (series rebuilt meanwhile are swapped in place).
+    const changes: SeriesChanges[] = [];
     for (const record of records) {
       seen.add(record.name);
       let known = this.models.get(record.name);
       if (known && (known.id !== record.id || known.createdAt !== record.createdAt)) {
-        this.forget(record.name);
+        changes.push(this.forget(record.name));
         known = undefined;
       }
       if (!known) {
@@ -109,19 +111,19 @@ export class StoreSeriesSource {
         await this.readWhole(known, stamps.get(record.id) ?? [], slice);
         this.models.set(record.name, known);
       } else await this.update(known, record, stamps.get(record.id) ?? [], slice);
-      this.index.apply(known.series.publish());
+      changes.push(known.series.publish());
       await slice.check();
     }
-    for (const name of [...this.models.keys()]) if (!seen.has(name)) this.forget(name);
+    for (const name of [...this.models.keys()]) if (!seen.has(name)) changes.push(this.forget(name));
+    this.index.apply(changes);
     this.seenVersion = version;
     return this.index;
   }
 
-  private forget(name: string): void {
-    const known = this.models.get(name);
-    if (!known) return;
+  private forget(name: string): SeriesChanges {
+    const known = this.models.get(name)!;
     this.models.delete(name);
-    this.index.apply({ added: [], removed: known.series.all() });
+    return { added: [], removed: known.series.all() };
   }
 
   /** A model seen for the first time: every chunk, a few per read, yielding between reads when slow. */
