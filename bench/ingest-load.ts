@@ -28,6 +28,8 @@ export interface IngestLoadSpec {
   firstId: number;
   warmupMs: number;
   durationMs: number;
+  /** post to these models in turn instead of `model` alone (the many-models scenarios) */
+  models?: string[];
   /** send the bodies gzip-compressed (Content-Encoding: gzip) */
   gzip?: boolean;
 }
@@ -66,12 +68,13 @@ async function main(file: string): Promise<void> {
   let errors = 0;
   let firstError: string | null = null;
   const ms: number[] = [];
-  const path = `/api/models/${spec.model}/rows`;
+  const paths = (spec.models ?? [spec.model]).map((m) => `/api/models/${m}/rows`);
+  let turn = 0;
   const loop = async () => {
     while (performance.now() < stopAt) {
       const text = batch();
       const body = spec.gzip ? zlib.gzipSync(text) : text;
-      const res = await client.request('POST', path, body, 'text/csv');
+      const res = await client.request('POST', paths[turn++ % paths.length], body, 'text/csv');
       const done = performance.now();
       if (res.status !== 200) {
         errors++;

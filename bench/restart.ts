@@ -27,19 +27,19 @@ const TIMEOUT_MS = 30 * 60_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-interface Server {
+export interface Server {
   started: Started;
   client: Client;
   spawnedAt: number;
 }
 
-function startServer(port: number, db: string): Server {
+export function startServer(port: number, db: string, env?: Record<string, string>): Server {
   const spawnedAt = performance.now();
-  const started = startNode(path.join(ROOT, 'bin', 'vigil.js'), ['serve', '--port', String(port), '--db', db], { timeoutMs: TIMEOUT_MS });
+  const started = startNode(path.join(ROOT, 'bin', 'vigil.js'), ['serve', '--port', String(port), '--db', db], { timeoutMs: TIMEOUT_MS, env });
   return { started, client: new Client(port, 8), spawnedAt };
 }
 
-async function stopServer(s: Server): Promise<Measurement> {
+export async function stopServer(s: Server): Promise<Measurement> {
   s.client.close();
   if (s.started.child.exitCode === null) s.started.child.kill('SIGTERM');
   const killer = setTimeout(() => s.started.child.kill('SIGKILL'), 30_000);
@@ -49,7 +49,7 @@ async function stopServer(s: Server): Promise<Measurement> {
 }
 
 /** Seconds from the spawn until `path` first answers 200. */
-async function firstOk(s: Server, urlPath: string): Promise<number> {
+export async function firstOk(s: Server, urlPath: string): Promise<number> {
   const deadline = performance.now() + 120_000;
   let exited = false;
   void s.started.done.then(() => (exited = true));
@@ -72,7 +72,7 @@ async function expectOk(p: Promise<{ status: number; body: Buffer }>, what: stri
 }
 
 /** Waits until no chunk of any of `models` awaits a recompute. */
-async function allComputed(client: Client, models: string[]): Promise<void> {
+export async function allComputed(client: Client, models: string[]): Promise<void> {
   const deadline = performance.now() + TIMEOUT_MS;
   let left = [...models];
   while (left.length > 0) {

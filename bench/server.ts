@@ -58,7 +58,7 @@ export class ServerSession {
     readonly port: number,
   ) {}
 
-  static async start(ctx: Context, name: string, clients: number): Promise<ServerSession> {
+  static async start(ctx: Context, name: string, clients: number, env?: Record<string, string>): Promise<ServerSession> {
     const dir = path.join(ctx.workDir, `server-${name}`);
     fs.rmSync(dir, { recursive: true, force: true });
     fs.mkdirSync(dir, { recursive: true });
@@ -68,6 +68,7 @@ export class ServerSession {
     const started = startNode(path.join(ROOT, 'bin', 'vigil.js'), ['serve', '--port', String(port), '--db', path.join(dir, 'vigil.db')], {
       timeoutMs: 60 * 60_000,
       cpuProfileDir: profileDir,
+      env,
     });
     const session = new ServerSession(started, new Client(port, clients), port);
     const deadline = Date.now() + READY_TIMEOUT_MS;

@@ -1,0 +1,109 @@
+/**
+ * `many-models` (issue 13 item 6): one server with 200 models (a copy of the `restart` scenario's
+ * database: 200 × 20 features, 5,000 reference and 5,000+ analysis rows, 1,000-row chunks, default
+ * calculators; the restart scenario runs first when it is missing). Measured, in order:
+ *
+ * - the restart itself (restart.ts's helpers): first `/healthz` and `/readyz` from the spawn, and the
+ *   first all-model panel answered (every model's series read once);
+ * - the overview dashboard's all-model panel, `sum by (model) ({__name__=~"vigil_.+_alert", model=~".+"})`
+ *   over a day at 1 h steps, each request a cache miss (another end time): median of 7;
+ * - ingest across the 200 models at its full rate (bench/ingest-load.ts: 20 clients, 500-row batches, to
+ *   the models in turn) for a window; rows/s and refusals (429 back-pressure counts as an error);
+ * - catch-up: from the end of that ingest until no model has a chunk waiting (the results' lag);
+ * - the panel again, and the server's peak RSS over everything.
+ */
+import * as fs from 'fs';
+import { timestampOfId } from './generate';
+import type { IngestLoadSpec, IngestLoadSummary } from './ingest-load';
+import { Client, freePort } from './http';
+import { lastLine, runNode } from './measure';
+import { allComputed, firstOk, Server, startServer, stopServer } from './restart';
+import { ingestTemplate, manyModelsDb } from './rules-during-ingest';
+import { check, MIB, Scenario } from './scenario';
+import { baseResult, LOAD_TIMEOUT_MS, serverAvailable } from './server';
+import * as path from 'path';
+
+const PANEL = 'sum by (model) ({__name__=~"vigil_.+_alert", model=~".+"})';
+const PANEL_REPEATS = 7;
+const DAY_S = 86_400;
+/** The restart scenario's models hold rows up to about this id (5,000 reference, 5,000 analysis, two batches). */
+const LAST_ID = 12_000;
+
+async function panel(client: Client, endS: number): Promise<number> {
+  const q = `/prometheus/api/v1/query_range?query=${encodeURIComponent(PANEL)}&start=${endS - DAY_S}&end=${endS}&step=3600`;
+  const t0 = performance.now();
+  const res = await client.request('GET', q);
+  if (res.status !== 200) throw new Error(`all-model panel: HTTP ${res.status}: ${res.body.toString().slice(0, 300)}`);
+  const body = JSON.parse(res.body.toString()) as { data: { result: unknown[] } };
+  if (body.data.result.length === 0) throw new Error('all-model panel: no series');
+  return performance.now() - t0;
+}
+
+async function panelMedian(client: Client, endS: number): Promise<number> {
+  const ms: number[] = [];
+  for (let i = 0; i < PANEL_REPEATS; i++) ms.push(await panel(client, endS - i - 1));
+  return ms.sort((a, b) => a - b)[PANEL_REPEATS >> 1];
+}
+
+export const manyModelsScenario: Scenario = {
+  id: 'many-models',
+  title: '200 models: restart, all-model panel, ingest across models, results catch-up, RSS',
+  issue: '#13',
+  async run(ctx) {
+    const result = baseResult(this.id, this.title);
+    result.issue = '#13';
+    if (!(await serverAvailable(result))) return result;
+    const windowMs = ctx.options.quick ? 5_000 : 20_000;
+    const many = await manyModelsDb(ctx, 'many-models');
+    const port = await freePort();
+    const server: Server = startServer(port, many.db);
+    const endS = Math.floor(timestampOfId(LAST_ID) / 1000);
+    const m = result.metrics;
+    try {
+      const [healthz, ready] = await Promise.all([firstOk(server, '/healthz'), firstOk(server, '/readyz')]);
+      m.healthz_s = healthz;
+      m.ready_s = ready;
+      m.models = many.models.length;
+      m.first_panel_ms = await panel(server.client, endS);
+      m.first_panel_from_spawn_s = (performance.now() - server.spawnedAt) / 1000;
+      m.panel_median_ms = await panelMedian(server.client, endS);
+
+      const tpl = ingestTemplate(ctx.workDir, 'many-models', fs.readFileSync(many.analysisCsv, 'utf8'), 5_000);
+      const spec: IngestLoadSpec = { port, model: many.models[0], models: many.models, clients: 20, batchRows: 500, ...tpl, firstId: 200_000_000, warmupMs: 2_000, durationMs: windowMs };
+      const file = path.join(ctx.workDir, 'many-models-ingest.json');
+      fs.writeFileSync(file, JSON.stringify(spec));
+      ctx.log(`many-models: ingest across ${many.models.length} models (${windowMs / 1000} s) ...`);
+      const run = await runNode(path.join(__dirname, 'ingest-load.ts'), [file], { timeoutMs: LOAD_TIMEOUT_MS });
+      if (run.exit_code !== 0) throw new Error(`ingest-load exited with ${run.exit_code}: ${lastLine(run.stderr)}`);
+      const ingestEnd = performance.now();
+      const ingest = JSON.parse(lastLine(run.stdout)) as IngestLoadSummary;
+      m.rows_per_s = ingest.rows_per_s;
+      m.ingest_batch_p50_ms = ingest.batch_p50_ms;
+      m.ingest_batch_p99_ms = ingest.batch_p99_ms;
+      m.ingest_refused = ingest.errors;
+      if (ingest.first_error) result.notes.push(`ingest: first refusal or error: ${ingest.first_error}`);
+      ctx.log(`many-models: ${Math.round(ingest.rows_per_s)} rows/s; waiting for every model's results ...`);
+      await allComputed(server.client, many.models);
+      m.catch_up_s = (performance.now() - ingestEnd) / 1000;
+      m.panel_after_ingest_median_ms = await panelMedian(server.client, endS);
+      ctx.log(`many-models: results caught up ${m.catch_up_s.toFixed(1)} s after ingest stopped; panel ${m.panel_after_ingest_median_ms.toFixed(0)} ms`);
+    } catch (e) {
+      const s = await stopServer(server);
+      throw new Error(`${(e as Error).message}; server: ${lastLine(s.stderr)}`);
+    }
+    const stopped = await stopServer(server);
+    m.peak_rss_mib = stopped.max_rss_bytes === null ? null : stopped.max_rss_bytes / MIB;
+    if (many.restartRan) {
+      for (const k of ['healthz_s', 'first_query_s', 'peak_rss_mib']) m[`restart_${k}`] = many.restartRan.metrics[k] ?? null;
+      result.notes.push('the restart scenario ran first to build the 200-model database (its numbers: restart_*)');
+    }
+    result.targets = [
+      check('/healthz after start (200 models)', '< 1 s', m.healthz_s ?? null, (v) => v < 1),
+      check('first all-model panel after start', '< 5 s', m.first_panel_from_spawn_s ?? null, (v) => v < 5),
+      check('results behind when ingest stops', '<= 5 s', m.catch_up_s ?? null, (v) => v <= 5),
+      check('peak RSS', '< 1024 MiB', m.peak_rss_mib ?? null, (v) => v < 1024),
+    ];
+    result.notes.push(`${many.models.length} models (copy of the restart scenario's database); ingest: 20 clients × 500-row batches to the models in turn for ${windowMs / 1000} s`);
+    return result;
+  },
+};
