@@ -412,6 +412,38 @@ export function differentialCorpus(atSeconds: number[]): string[] {
     add(`avg_over_time(rate(${COUNTER}[5m]${at})[20m:2m])`);
     add(`time() - timestamp(vigil_outlier_rate${at})`);
   }
+  // `@` and offsets inside and around subqueries.
+  add(`max_over_time((vigil_outlier_rate${ats[0]})[30m:1m])`);
+  add(`rate(${COUNTER}[5m]${ats[1]})[30m:5m]`);
+  add(`max_over_time(rate(${COUNTER}[5m])[30m:5m] offset 20m${ats[0]})`);
+  add(`avg_over_time(vigil_outlier_rate[1h:5m]${ats[2]} offset 10m)`);
+  add(`min_over_time(vigil_outlier_rate[1h:7m] @ end())`);
+  add(`sum_over_time(vigil_univariate_drift[45m:3m] @ start())`);
+  // What Grafana's query builder writes.
+  for (const q of [
+    `sum by (model) (rate(${COUNTER}[5m]))`,
+    `sum(increase(${COUNTER}[1h])) by (model)`,
+    `histogram_quantile(0.95, sum by (le) (rate(${BUCKETS}[10m])))`,
+    `histogram_quantile(0.5, sum(rate(${BUCKETS}[30m])) by (le, model))`,
+    'absent(vigil_outlier_rate{model="m3"})',
+    'label_replace(vigil_outlier_rate, "m", "$1", "model", "m(.*)")',
+    'clamp_max(vigil_univariate_drift, 0.1)',
+    'sort_desc(sum by (model) (vigil_univariate_drift))',
+    'topk(3, sum by (model, column) (vigil_univariate_drift))',
+    'bottomk(2, max by (model, method) (vigil_univariate_drift))',
+    'group by (model) (vigil_univariate_drift)',
+    'vigil_univariate_drift > 0.1 and on(model) vigil_outlier_rate > 0.3',
+    'vigil_univariate_drift unless on(model, column) vigil_univariate_drift_alert == 1',
+    'vigil_univariate_drift * on(model) group_left(metric) vigil_outlier_rate > bool 0.05',
+    'max_over_time(sum by (model) (vigil_univariate_drift)[1h:1m])',
+    'time() - max(timestamp(vigil_outlier_rate))',
+    'count_values by (model) ("alert", vigil_univariate_drift_alert)',
+    'absent(sum(vigil_outlier_rate{model="m3"}))',
+    `quantile by (model) (0.9, rate(${COUNTER}[10m]))`,
+    'stddev by (model) (vigil_univariate_drift)',
+    'stdvar without (column, method) (vigil_univariate_drift)',
+    'vigil_realized_performance - ignoring(metric) group_right vigil_estimated_performance{metric="f1"}',
+  ]) add(q);
   add('vigil_outlier_rate @ 0');
   add('vigil_outlier_rate @ -100');
 
@@ -451,7 +483,7 @@ export function differentialCorpus(atSeconds: number[]): string[] {
 
   // Random compositions of the pieces above, to the corpus's size.
   const pieces = [...out].filter((q) => !q.includes('[') || q.includes('(')).filter((q) => !/\bbad|unknown|nonexistent|@ start$|\(1\)$/.test(q));
-  while (out.size < 620) {
+  while (out.size < 700) {
     const a = pick(pieces);
     const b = pick(pieces);
     const shape = Math.floor(rand() * 6);
