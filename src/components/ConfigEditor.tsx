@@ -10,7 +10,6 @@ import {
   DataSourceDescription,
 } from '@grafana/plugin-ui';
 import { Divider, Field, Input, SecretInput, Stack } from '@grafana/ui';
-import pluginJson from '../plugin.json';
 import { DEFAULT_PROMETHEUS_UID, type VigilOptions, type VigilSecureOptions } from '../types';
 
 export type Props = DataSourcePluginOptionsEditorProps<VigilOptions, VigilSecureOptions>;
@@ -18,11 +17,11 @@ export type Props = DataSourcePluginOptionsEditorProps<VigilOptions, VigilSecure
 const API_KEY_METHOD = 'custom-vigil-api-key' as const;
 
 /**
- * The docs link of the description: plugin.json's "Documentation" link when the package has one, else
- * Grafana's own page of the plugin, which shows the plugin's README (src/README.md).
+ * The docs link of the description: Grafana's own page of the plugin (`/plugins/<id>`; the settings'
+ * `type` is the plugin id), which shows the plugin's README (src/README.md) and its links. It works
+ * offline, and importing plugin.json here would put all its URLs into module.js.
  */
-const DOCS_URL =
-  (pluginJson.info.links as Array<{ name: string; url: string }>).find((l) => /doc/i.test(l.name))?.url ?? `/plugins/${pluginJson.id}`;
+const docsUrl = (pluginId: string) => `/plugins/${pluginId}`;
 
 /**
  * The settings page in Grafana's layout (@grafana/plugin-ui, as Grafana's own data sources build it):
@@ -60,7 +59,7 @@ export function ConfigEditor({ options, onOptionsChange }: Props) {
   );
   return (
     <Stack direction="column" gap={0}>
-      <DataSourceDescription dataSourceName="Vigil" docsLink={DOCS_URL} hasRequiredFields />
+      <DataSourceDescription dataSourceName="Vigil" docsLink={docsUrl(options.type)} hasRequiredFields />
       <Divider />
       <ConnectionSettings
         config={options}

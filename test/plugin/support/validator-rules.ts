@@ -54,9 +54,10 @@ const IMAGE_BY_EXTENSION: Record<string, string> = { '.png': 'image/png', '.jpg'
 const SAFE_SVG_ELEMENTS = new Set(
   'svg g title desc defs path circle ellipse line polyline polygon rect text tspan linearGradient radialGradient stop clipPath mask symbol use pattern'.split(' '),
 );
-// hosts module.js may name: Vigil's examples (the config editor's placeholders). The trackingscripts
-// analyzer blocks known tracking hosts; allowing only these is stricter.
-const ALLOWED_URL_HOSTS = new Set(['127.0.0.1:8700', 'vigil:8700', 'www.w3.org']);
+// hosts module.js may name: Vigil's examples (the config editor's placeholders), and example.com (IANA's
+// documentation domain), the default URL placeholder of the bundled @grafana/plugin-ui's
+// ConnectionSettings. The trackingscripts analyzer blocks known tracking hosts; allowing only these is stricter.
+const ALLOWED_URL_HOSTS = new Set(['127.0.0.1:8700', 'vigil:8700', 'www.w3.org', 'example.com:8080']);
 
 function sniffImage(bytes: Buffer): string | undefined {
   if (bytes.subarray(0, 8).equals(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]))) return 'image/png';
