@@ -444,6 +444,24 @@ export function differentialCorpus(atSeconds: number[]): string[] {
     'stdvar without (column, method) (vigil_univariate_drift)',
     'vigil_realized_performance - ignoring(metric) group_right vigil_estimated_performance{metric="f1"}',
   ]) add(q);
+  // Prometheus 2.42's quirks of `@` under functions of the evaluation time, kept (docs/prometheus.md).
+  for (const q of [
+    `predict_linear((vigil_outlier_rate${ats[0]})[1h:5m], 60)`,
+    `max_over_time(timestamp(vigil_outlier_rate${ats[0]})[30m:5m])`,
+    `day_of_week(vigil_outlier_rate${ats[0]} * 1e9)`,
+    `hour(timestamp(vigil_outlier_rate${ats[1]}))`,
+    'max_over_time(vector(time())[30m:5m])',
+    'max_over_time(timestamp(vigil_outlier_rate)[30m:5m])',
+    `deriv(vigil_outlier_rate[1h]${ats[0]})`,
+    `absent_over_time(nonexistent_metric[5m]${ats[0]})`,
+    `predict_linear(${COUNTER}[1h] @ end(), 60)`,
+    `predict_linear(${COUNTER}[1h] @ start(), 60)`,
+    `max_over_time(predict_linear(${COUNTER}[1h]${ats[0]}, 60)[30m:5m])`,
+    `timestamp(vigil_outlier_rate${ats[0]} offset 10m)`,
+    `minute(vigil_outlier_rate${ats[0]})`,
+    `year()`,
+    `timestamp(vigil_outlier_rate[10m:1m]${ats[0]})`,
+  ]) add(q);
   add('vigil_outlier_rate @ 0');
   add('vigil_outlier_rate @ -100');
 

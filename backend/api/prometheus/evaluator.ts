@@ -234,6 +234,12 @@ class Evaluator {
    * query), and the input label sets already checked (label sets are shared objects, so each is checked once).
    */
   private readonly rangeOutputs = new Map<Call, { outputs: Map<string, string>; checked: WeakSet<Labels> }>();
+  /**
+   * predict_linear calls with the first evaluation time of their evaluator: Prometheus 2.42 turns `@` into
+   * an offset from it, and does not evaluate predict_linear once as other `@` expressions (it depends on
+   * the evaluation time), so the window of its `@` range selector moves with the step from there.
+   */
+  private readonly slideBase = new Map<Call, number>();
 
   private constructor(
     private readonly opts: EvalOptions,
@@ -248,10 +254,12 @@ class Evaluator {
     const ev = new Evaluator(opts, budget, start, end);
     const lookbackReach = opts.lookback.kind === 'window' ? opts.lookback.ms : Number.POSITIVE_INFINITY;
     // Iterative walk carrying the interval of evaluation times of each node.
-    const stack: { e: Expr; lo: number; hi: number }[] = [{ e: expr, lo: start, hi: end }];
+    // `level`: the first evaluation time of the node's evaluator in Prometheus (the query's start, or a
+    // subquery's first point), from which Prometheus measures `@` (see slideBase).
+    const stack: { e: Expr; lo: number; hi: number; level: number }[] = [{ e: expr, lo: start, hi: end, level: start }];
     const reads: { sel: VectorSelector; lo: number; hi: number }[] = [];
     while (stack.length > 0) {
-      const { e, lo, hi } = stack.pop()!;
+      const { e, lo, hi, level } = stack.pop()!;
       if (e.type === 'vector_selector' || e.type === 'matrix_selector') {
         const sel = e.type === 'vector_selector' ? e : e.selector;
         const [a, b] = sel.at ? [ev.atTime(sel.at), ev.atTime(sel.at)] : [lo, hi];
@@ -259,9 +267,12 @@ class Evaluator {
         reads.push({ sel, lo: a - sel.offset - reach, hi: b - sel.offset });
       } else if (e.type === 'subquery') {
         const [a, b] = e.at ? [ev.atTime(e.at), ev.atTime(e.at)] : [lo, hi];
-        stack.push({ e: e.expr, lo: a - e.offset - e.range, hi: b - e.offset });
+        const step = e.step > 0 ? e.step : DEFAULT_SUBQUERY_STEP_MS;
+        const inner = Math.ceil(((e.at ? ev.atTime(e.at) : level) - e.offset - e.range) / step) * step;
+        stack.push({ e: e.expr, lo: a - e.offset - e.range, hi: b - e.offset, level: inner });
       } else {
-        for (const c of childrenOf(e)) stack.push({ e: c, lo, hi });
+        if (e.type === 'call' && e.func === 'predict_linear') ev.slideBase.set(e, level);
+        for (const c of childrenOf(e)) stack.push({ e: c, lo, hi, level });
       }
     }
     for (const { sel, lo, hi } of reads) {
@@ -346,18 +357,22 @@ class Evaluator {
 
   /** The samples an instant selector sees at `t`; with `times`, their values are their times (s), for timestamp(). */
   private instantSelect(sel: VectorSelector, t: number, times = false): Sample[] {
-    const at = (sel.at ? this.atTime(sel.at) : t) - sel.offset;
+    let at = (sel.at ? this.atTime(sel.at) : t) - sel.offset;
+    // Prometheus 2.42's timestamp() of `x @ T offset o` replaces the offset with (t - T), so it looks at T,
+    // in series read only up to T - o (a quirk kept for identical answers).
+    const readEnd = at;
+    if (times && sel.at && sel.offset !== 0) at = this.atTime(sel.at);
     const out: Sample[] = [];
     for (const s of this.selected.get(sel)!) {
-      const i = this.currentIndex(s, at);
+      const i = this.currentIndex(s, at, readEnd);
       if (i >= 0) out.push({ labels: s.labels, value: times ? s.timestamps[i] / 1000 : s.values[i] });
     }
     return out;
   }
 
-  /** The sample an instant selector sees at `at`, under the lookback rule; -1 when none. */
-  private currentIndex(s: Series, at: number): number {
-    const i = lastIndexAtOrBefore(s.timestamps, at);
+  /** The sample an instant selector sees at `at` (among those up to readEnd), under the lookback rule; -1 when none. */
+  private currentIndex(s: Series, at: number, readEnd = at): number {
+    const i = lastIndexAtOrBefore(s.timestamps, Math.min(at, readEnd));
     if (i < 0) return -1;
     const lb = this.opts.lookback;
     if (lb.kind === 'window') return s.timestamps[i] > at - lb.ms ? i : -1;
@@ -372,13 +387,14 @@ class Evaluator {
   }
 
   /** A range vector at `t`: a range selector's windows or a subquery's points, series without points left out. */
-  async rangeAt(e: Expr, t: number, atSlides = false): Promise<RangeArg> {
+  /** `slideFrom`: the base from which an `@` window moves with t (predict_linear's quirk), or null. */
+  async rangeAt(e: Expr, t: number, slideFrom: number | null = null): Promise<RangeArg> {
     e = unwrap(e);
     if (e.type === 'matrix_selector') {
       const sel = e.selector;
-      const rangeEnd = (sel.at ? this.atTime(sel.at) + (atSlides ? t - this.start : 0) : t) - sel.offset;
+      const rangeEnd = (sel.at ? this.atTime(sel.at) + (slideFrom !== null ? t - slideFrom : 0) : t) - sel.offset;
       // Sliding (above): Prometheus read the series only up to the `@` time, so the window shrinks.
-      const readEnd = sel.at && atSlides ? Math.min(rangeEnd, this.atTime(sel.at) - sel.offset) : rangeEnd;
+      const readEnd = sel.at && slideFrom !== null ? Math.min(rangeEnd, this.atTime(sel.at) - sel.offset) : rangeEnd;
       const series: RangeArg['series'] = [];
       for (const s of this.selected.get(sel)!) {
         const [from, to] = [this.windowOf(s, rangeEnd, e.range)[0], lastIndexAtOrBefore(s.timestamps, readEnd) + 1];
@@ -387,7 +403,7 @@ class Evaluator {
       return { series, rangeEnd, range: e.range };
     }
     if (e.type !== 'subquery') throw new EvaluationError('expected a range vector');
-    const rangeEnd = (e.at ? this.atTime(e.at) + (atSlides ? t - this.start : 0) : t) - e.offset;
+    const rangeEnd = (e.at ? this.atTime(e.at) : t) - e.offset;
     const step = e.step > 0 ? e.step : DEFAULT_SUBQUERY_STEP_MS;
     let store = this.subqueries.get(e);
     if (!store) this.subqueries.set(e, (store = new SubqueryPoints()));
@@ -509,10 +525,8 @@ class Evaluator {
   private async rangeCall(c: Call, matrixIndex: number, t: number): Promise<Sample[]> {
     const scalars: number[] = [];
     for (let i = 0; i < c.args.length; i++) if (i !== matrixIndex) scalars.push(await this.scalarAt(c.args[i], t));
-    // Prometheus 2.42 turns `@` into an offset from the query's start; predict_linear, which depends on the
-    // evaluation time, is not evaluated once like other `@` expressions, so in a range query its window
-    // moves with the step (a quirk of 2.42 kept for identical answers).
-    const arg = await this.rangeAt(c.args[matrixIndex], t, c.func === 'predict_linear');
+    // predict_linear's `@` window moves with the step (slideBase: a quirk of 2.42 kept for identical answers).
+    const arg = await this.rangeAt(c.args[matrixIndex], t, this.slideBase.get(c) ?? null);
     if (c.func === 'absent_over_time') return arg.series.length > 0 ? [] : [{ labels: absentLabels(c.args[matrixIndex]), value: 1 }];
     const f = RANGE_FUNCTIONS[c.func];
     const needsTimes = TIMED_RANGE_FUNCTIONS.has(c.func);
