@@ -28,7 +28,6 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery }: Props) 
     if (stale) {
       onChange(q);
     }
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [stale]);
   const update = (next: SeriesQuery) => {
     onChange(next);

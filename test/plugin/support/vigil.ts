@@ -22,7 +22,13 @@ export async function startVigil(): Promise<RunningVigil> {
 
 /** GET from Vigil directly (not through the plugin), with the read key. */
 export async function vigilGet<T>(vigil: RunningVigil, path: string): Promise<T> {
-  const res = await fetch(`${vigil.url}${path}`, { headers: { Authorization: `Bearer ${vigil.readKey}` } });
+  const get = () => fetch(`${vigil.url}${path}`, { headers: { Authorization: `Bearer ${vigil.readKey}` } });
+  // A kept-alive connection the server closed while idle (its keep-alive timeout, between test files
+  // in one jest worker) fails the next fetch with "other side closed"; a GET is safe to send again.
+  const res = await get().catch((err: Error & { cause?: { code?: string; message?: string } }) => {
+    if (err.cause?.message === 'other side closed' || err.cause?.code === 'UND_ERR_SOCKET') return get();
+    throw err;
+  });
   if (!res.ok) {
     throw new Error(`GET ${path}: HTTP ${res.status}`);
   }
