@@ -397,6 +397,7 @@ class Evaluator {
       const readEnd = sel.at && slideFrom !== null ? Math.min(rangeEnd, this.atTime(sel.at) - sel.offset) : rangeEnd;
       const series: RangeArg['series'] = [];
       for (const s of this.selected.get(sel)!) {
+        if (this.budget.due()) await this.budget.pause();
         const [from, to] = [this.windowOf(s, rangeEnd, e.range)[0], lastIndexAtOrBefore(s.timestamps, readEnd) + 1];
         if (to > from) series.push({ labels: s.labels, ts: s.timestamps, vs: s.values, lo: from, hi: to });
       }
@@ -422,6 +423,7 @@ class Evaluator {
     }
     const series: RangeArg['series'] = [];
     for (const b of store.series.values()) {
+      if (this.budget.due()) await this.budget.pause();
       const { timestamps, values } = b.finish();
       const lo = lastIndexAtOrBefore(timestamps as Float64Array, first - 1) + 1;
       const hi = lastIndexAtOrBefore(timestamps as Float64Array, rangeEnd) + 1;
