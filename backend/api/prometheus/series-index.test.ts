@@ -39,7 +39,7 @@ const SERIES = [
 ];
 
 type Op =
-  | { kind: 'write'; model: number; chunk: number; series: boolean[]; value: number; nulls: number; alert: number; partial: boolean; shift: number }
+  | { kind: 'write'; model: number; chunk: number; series: boolean[]; value: number; nulls: number; alert: number; partial: boolean; shift: number; long: boolean }
   | { kind: 'ingest'; model: number; chunk: number }
   | { kind: 'remove'; model: number; chunk: number }
   | { kind: 'renumber'; model: number; seed: number }
@@ -51,7 +51,7 @@ type Op =
 const model = fc.integer({ min: 0, max: MODELS.length - 1 });
 const chunk = fc.integer({ min: 0, max: CHUNKS - 1 });
 const op: fc.Arbitrary<Op> = fc.oneof(
-  { weight: 6, arbitrary: fc.record({ kind: fc.constant('write' as const), model, chunk, series: fc.array(fc.boolean(), { minLength: SERIES.length, maxLength: SERIES.length }), value: fc.double({ min: 0, max: 1, noNaN: true }), nulls: fc.nat(255), alert: fc.nat(2), partial: fc.boolean(), shift: fc.constantFrom(0, 1) }) },
+  { weight: 6, arbitrary: fc.record({ kind: fc.constant('write' as const), model, chunk, series: fc.array(fc.boolean(), { minLength: SERIES.length, maxLength: SERIES.length }), value: fc.double({ min: 0, max: 1, noNaN: true }), nulls: fc.nat(255), alert: fc.nat(2), partial: fc.boolean(), shift: fc.constantFrom(0, 1), long: fc.boolean() }) },
   { weight: 3, arbitrary: fc.record({ kind: fc.constant('ingest' as const), model, chunk }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('remove' as const), model, chunk }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('renumber' as const), model, seed: fc.nat() }) },
@@ -120,7 +120,8 @@ async function run(ops: Op[]): Promise<void> {
           const c = (await store.chunks(id)).find((x) => x.chunkId === mark(name, o.chunk).chunkId)!;
           // `shift` moves a size chunk's start onto the next chunk's: two chunks at one time (later index wins).
           const start = T0 + (o.chunk + (name === 'size' ? o.shift : 0)) * DAY;
-          const end = start + DAY - 1;
+          // A long chunk ends after later ones: a series is current until its latest chunk end, not its last chunk's.
+          const end = start + (o.long ? 3 : 1) * DAY - 1;
           const index = c.chunkIndex ?? o.chunk;
           const results: ResultRecord[] = [];
           SERIES.forEach((s, k) => {
@@ -188,9 +189,9 @@ test('a result write reads only the chunk written; an unchanged store reads noth
 test('two size chunks starting at one time keep the later chunk; an open day closes by the clock', async () => {
   const all = [true, true, true, true, true];
   await run([
-    { kind: 'write', model: 0, chunk: 0, series: all, value: 0.2, nulls: 0, alert: 1, partial: false, shift: 1 },
-    { kind: 'write', model: 0, chunk: 1, series: all, value: 0.3, nulls: 0, alert: 1, partial: false, shift: 0 },
-    { kind: 'write', model: 1, chunk: 3, series: all, value: 0.3, nulls: 0, alert: 1, partial: false, shift: 0 },
+    { kind: 'write', model: 0, chunk: 0, series: all, value: 0.2, nulls: 0, alert: 1, partial: false, shift: 1, long: false },
+    { kind: 'write', model: 0, chunk: 1, series: all, value: 0.3, nulls: 0, alert: 1, partial: false, shift: 0, long: false },
+    { kind: 'write', model: 1, chunk: 3, series: all, value: 0.3, nulls: 0, alert: 1, partial: false, shift: 0, long: false },
     { kind: 'check' },
     { kind: 'clock', ms: 2 * DAY },
   ]);

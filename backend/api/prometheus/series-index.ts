@@ -1,11 +1,12 @@
 /**
  * The Prometheus series of the server, kept current chunk by chunk instead of rebuilt from every stored
- * result (docs/prometheus.md "How the series are kept").
+ * result (docs/prometheus.md "How the series are kept current").
  *
- * - `ModelSeries`: one model's samples, per series a sorted list of (chunk start, chunk index, chunk id,
- *   value), and per chunk the series it contributed to. Applying a chunk's new result rows removes the
- *   chunk's old samples and splices in the new ones (a binary search per series); only the series a
- *   chunk touched are built again (Float64Array copies), on `publish()`.
+ * - `ModelSeries`: one model's series. Each holds its samples in one Float64Array (times, values, chunk
+ *   ids), sorted by (chunk start, chunk index, chunk id); each chunk knows its start, index and end and
+ *   the series it put samples into. Applying a chunk's new result rows marks its old samples to drop and
+ *   its new ones to add; `publish()` rebuilds only the series touched, in one merge pass each, as new
+ *   arrays (a series a query holds never changes under it).
  * - `SeriesIndex`: every model's series, per metric name a list sorted by labels (Prometheus's order; the
  *   name is the first label in that order, so the lists in name order are the whole sorted set). A
  *   selector with `__name__="…"`, as every alert rule has, reads one list.
@@ -14,6 +15,7 @@
  * sequences of writes, deletes, reference replacements and model deletions: series-index.test.ts):
  * within a series, samples are ordered by chunk start, then chunk index; of samples at one time the
  * later chunk's is kept; a series stays current until the latest end of its chunks plus the lookback.
+ * The rows of one chunk share its fields (one result write per chunk), so a chunk has one start.
  */
 import { LabelMatcher } from './ast';
 import { Labels, METRIC_NAME, sortedNames } from './labels';
@@ -27,115 +29,134 @@ export interface IndexedRow extends ResultRowLike {
   chunk: ResultRowLike['chunk'] & { index: number };
 }
 
-/** One series of a model: its samples, sorted by (time, chunk index, chunk id). */
-export class SeriesState {
-  readonly t: number[] = [];
-  readonly ord: number[] = [];
-  readonly cid: number[] = [];
-  readonly v: number[] = [];
-  readonly end: number[] = [];
-  /** The built series (what select returns); replaced, never mutated, when the samples change. */
-  series: Series | null = null;
-  /** Its samples changed since it was last built (it is in its model's list of touched series). */
-  changed = true;
-  /** Where its model keeps it: the row identity's labels and the field (to forget it once empty). */
-  slot: { labels: RowLabels; field: number } | null = null;
-
-  /** Its labels as one string whose order is Prometheus's label-set order (compareLabels), made once. */
-  readonly sortKey: string;
-
-  constructor(
-    readonly labels: Labels,
-    readonly name: string,
-  ) {
-    this.sortKey = sortKeyOf(labels);
-  }
-
-  /** First position whose (t, ord, cid) is not below the given one. */
-  private lowerBound(t: number, ord: number, cid: number): number {
-    let lo = 0;
-    let hi = this.t.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      const below = this.t[mid] < t || (this.t[mid] === t && (this.ord[mid] < ord || (this.ord[mid] === ord && this.cid[mid] < cid)));
-      if (below) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo;
-  }
-
-  insert(t: number, ord: number, cid: number, v: number, end: number): void {
-    const n = this.t.length;
-    // The usual case: the newest chunk, after every other.
-    const last = n - 1;
-    if (n === 0 || this.t[last] < t || (this.t[last] === t && (this.ord[last] < ord || (this.ord[last] === ord && this.cid[last] < cid)))) {
-      this.t.push(t);
-      this.ord.push(ord);
-      this.cid.push(cid);
-      this.v.push(v);
-      this.end.push(end);
-      return;
-    }
-    const i = this.lowerBound(t, ord, cid);
-    this.t.splice(i, 0, t);
-    this.ord.splice(i, 0, ord);
-    this.cid.splice(i, 0, cid);
-    this.v.splice(i, 0, v);
-    this.end.splice(i, 0, end);
-  }
-
-  remove(t: number, ord: number, cid: number): void {
-    const last = this.t.length - 1;
-    const i = last >= 0 && this.cid[last] === cid && this.t[last] === t && this.ord[last] === ord ? last : this.lowerBound(t, ord, cid);
-    if (i >= this.t.length || this.cid[i] !== cid || this.t[i] !== t || this.ord[i] !== ord) throw new Error(`series index: no sample of chunk ${cid} to remove`);
-    this.t.splice(i, 1);
-    this.ord.splice(i, 1);
-    this.cid.splice(i, 1);
-    this.v.splice(i, 1);
-    this.end.splice(i, 1);
-  }
-
-  get empty(): boolean {
-    return this.t.length === 0;
-  }
-
-  /** One sample per time (the later chunk's), current until the latest chunk end plus the lookback. */
-  build(lookbackMs: number): void {
-    const n = this.t.length;
-    const ts = new Float64Array(n);
-    const vs = new Float64Array(n);
-    let k = 0;
-    let lastEnd = Number.NEGATIVE_INFINITY;
-    for (let i = 0; i < n; i++) {
-      if (k > 0 && ts[k - 1] === this.t[i]) vs[k - 1] = this.v[i];
-      else {
-        ts[k] = this.t[i];
-        vs[k] = this.v[i];
-        k++;
-      }
-      if (this.end[i] > lastEnd) lastEnd = this.end[i];
-    }
-    this.series = { labels: this.labels, timestamps: k === n ? ts : ts.slice(0, k), values: k === n ? vs : vs.slice(0, k), currentUntil: lastEnd + lookbackMs };
-    this.changed = false;
-  }
+/** Where a chunk's samples sit: its start (the sample time), index and end. */
+interface ChunkPlace {
+  t: number;
+  ord: number;
+  end: number;
 }
 
 /** The labels of one row identity (calculator, id, column, metric, open mark) and its series by field. */
 interface RowLabels {
   family: FamilyDef;
   base: Record<string, string>;
+  /** sortKeyOf(base): within one name's list, the order of the label sets. */
+  sortKey: string;
   states: (SeriesState | undefined)[];
 }
 
+/** One series of a model. */
+export class SeriesState {
+  /** Times, then values, then chunk ids: 3n numbers, sorted by (time, chunk index, chunk id); never mutated. */
+  private data = new Float64Array(0);
+  private n = 0;
+  /** Samples to drop (by chunk) and to add (chunk → value) at the next build. */
+  private drop: Set<number> | null = null;
+  private add: Map<number, number> | null = null;
+  /** The built series (what select returns); replaced, never mutated, when the samples change. */
+  series: Series | null = null;
+  /** Its samples changed since it was last built (it is in its model's list of touched series). */
+  changed = true;
+
+  constructor(
+    readonly labels: Labels,
+    /** The row identity's labels and this series' field there (to forget it once empty). */
+    readonly slot: { labels: RowLabels; field: number },
+  ) {}
+
+  get name(): string {
+    return this.labels[METRIC_NAME];
+  }
+
+  get sortKey(): string {
+    return this.slot.labels.sortKey;
+  }
+
+  dropChunk(cid: number): void {
+    (this.drop ??= new Set()).add(cid);
+    this.add?.delete(cid);
+  }
+
+  /** A later call for the same chunk replaces the value (the last row of a series in a chunk counts). */
+  addChunk(cid: number, v: number): void {
+    (this.add ??= new Map()).set(cid, v);
+  }
+
+  /**
+   * Applies the drops and adds in one merge, then the series: one sample per time (the later chunk's),
+   * current until the latest end of its chunks plus the lookback. Returns false when no sample is left.
+   */
+  build(chunks: ReadonlyMap<number, ChunkPlace>, lookbackMs: number): boolean {
+    const old = this.data;
+    const n = this.n;
+    const drop = this.drop;
+    const added = this.add ? [...this.add].map(([cid, v]) => ({ cid, v, at: chunks.get(cid)! })) : [];
+    added.sort((a, b) => a.at.t - b.at.t || a.at.ord - b.at.ord || a.cid - b.cid);
+    let size = n + added.length;
+    if (drop) for (let i = 0; i < n; i++) if (drop.has(old[2 * n + i])) size--;
+    const data = new Float64Array(3 * size);
+    let k = 0;
+    let j = 0;
+    const put = (t: number, v: number, cid: number) => {
+      data[k] = t;
+      data[size + k] = v;
+      data[2 * size + k] = cid;
+      k++;
+    };
+    for (let i = 0; i < n; i++) {
+      const cid = old[2 * n + i];
+      if (drop?.has(cid)) continue;
+      const t = old[i];
+      // Added samples that sort before this one (a tie in time is decided by chunk index, then chunk id).
+      while (j < added.length && (added[j].at.t < t || (added[j].at.t === t && precedes(added[j].at.ord, added[j].cid, chunks.get(cid)!.ord, cid)))) {
+        put(added[j].at.t, added[j].v, added[j].cid);
+        j++;
+      }
+      put(t, old[n + i], cid);
+    }
+    for (; j < added.length; j++) put(added[j].at.t, added[j].v, added[j].cid);
+    this.data = data;
+    this.n = size;
+    this.drop = null;
+    this.add = null;
+    this.changed = false;
+    if (size === 0) return false;
+    let lastEnd = Number.NEGATIVE_INFINITY;
+    let dup = false;
+    for (let i = 0; i < size; i++) {
+      const end = chunks.get(data[2 * size + i])!.end;
+      if (end > lastEnd) lastEnd = end;
+      if (i > 0 && data[i] === data[i - 1]) dup = true;
+    }
+    let timestamps = data.subarray(0, size);
+    let values = data.subarray(size, 2 * size);
+    if (dup) {
+      const ts: number[] = [];
+      const vs: number[] = [];
+      for (let i = 0; i < size; i++) {
+        if (ts.length > 0 && ts[ts.length - 1] === timestamps[i]) vs[vs.length - 1] = values[i];
+        else {
+          ts.push(timestamps[i]);
+          vs.push(values[i]);
+        }
+      }
+      timestamps = Float64Array.from(ts);
+      values = Float64Array.from(vs);
+    }
+    this.series = { labels: this.labels, timestamps, values, currentUntil: lastEnd + lookbackMs };
+    return true;
+  }
+}
+
+const precedes = (ordA: number, cidA: number, ordB: number, cidB: number) => ordA < ordB || (ordA === ordB && cidA < cidB);
+
 /** What one chunk put into a model's series, to take it out again. */
-interface ChunkSamples {
+interface ChunkSamples extends ChunkPlace {
   /** What the chunk's results were read at (the store's chunk state); a different one means read again. */
   stamp: string;
   /** The end (ms) of the chunk if it was open when read (its marks change when the clock passes it); else Infinity. */
   openUntil: number;
   states: SeriesState[];
-  t: number[];
-  ord: number[];
 }
 
 /** What a publish changed, for the index. */
@@ -194,9 +215,9 @@ export class ModelSeries {
     const c = this.chunkSamples.get(chunkId);
     if (!c) return;
     this.chunkSamples.delete(chunkId);
-    for (let i = 0; i < c.states.length; i++) {
-      c.states[i].remove(c.t[i], c.ord[i], chunkId);
-      this.touch(c.states[i]);
+    for (const state of c.states) {
+      state.dropChunk(chunkId);
+      this.touch(state);
     }
   }
 
@@ -206,31 +227,24 @@ export class ModelSeries {
    */
   setChunk(chunkId: number, stamp: string, openUntil: number, rows: readonly IndexedRow[]): void {
     this.removeChunk(chunkId);
-    const c: ChunkSamples = { stamp, openUntil, states: [], t: [], ord: [] };
-    // Of one series' samples in the chunk (rows of one identity), the last row's counts, as in seriesOfRows.
-    const at = new Map<SeriesState, number>();
+    const c: ChunkSamples = { stamp, openUntil, t: NaN, ord: 0, end: NaN, states: [] };
+    const seen = new Set<SeriesState>();
     for (const row of rows) {
       const time = rowTime(row);
       if (!time) continue;
       const labels = this.labelsOf(row);
       if (!labels) continue;
+      if (Number.isNaN(c.t)) ((c.t = time.start), (c.ord = row.chunk.index), (c.end = time.end));
       for (let f = 0; f < RESULT_FIELDS.length; f++) {
         const v = fieldValue(row, RESULT_FIELDS[f]);
         if (v === null) continue;
-        const state = (labels.states[f] ??= this.newState(seriesName(labels.family, RESULT_FIELDS[f], row.metric), labels, f));
-        const k = at.get(state);
-        if (k !== undefined) {
-          // A second row of one series in one chunk: take its sample instead.
-          state.remove(c.t[k], c.ord[k], chunkId);
-          c.t[k] = time.start;
-          c.ord[k] = row.chunk.index;
-        } else {
-          at.set(state, c.states.length);
+        let state = labels.states[f];
+        if (!state) labels.states[f] = state = this.newState(seriesName(labels.family, RESULT_FIELDS[f], row.metric), labels, f);
+        if (!seen.has(state)) {
+          seen.add(state);
           c.states.push(state);
-          c.t.push(time.start);
-          c.ord.push(row.chunk.index);
         }
-        state.insert(time.start, row.chunk.index, chunkId, v, time.end);
+        state.addChunk(chunkId, v);
         this.touch(state);
       }
     }
@@ -244,15 +258,14 @@ export class ModelSeries {
     if (labels === undefined) {
       const family = familyOfCalculator(row.calculator);
       const base = family ? rowLabels(this.name, row, family) : null;
-      labels = family && base ? { family, base, states: [] } : null;
+      labels = family && base ? { family, base, sortKey: sortKeyOf(base), states: [] } : null;
       this.rowLabels.set(key, labels);
     }
     return labels;
   }
 
   private newState(name: string, labels: RowLabels, field: number): SeriesState {
-    const state = new SeriesState({ [METRIC_NAME]: name, ...labels.base }, name);
-    state.slot = { labels, field };
+    const state = new SeriesState({ [METRIC_NAME]: name, ...labels.base }, { labels, field });
     this.states.add(state);
     this.added.push(state);
     this.touched.push(state);
@@ -262,16 +275,20 @@ export class ModelSeries {
   /** Builds the series whose samples changed; returns the series that appeared and those now empty. */
   publish(): SeriesChanges {
     const removed: SeriesState[] = [];
+    const added: SeriesState[] = [];
+    const fresh = new Set(this.added);
     for (const state of this.touched) {
-      if (state.empty) {
-        this.states.delete(state);
-        state.slot!.labels.states[state.slot!.field] = undefined;
-        // One made and emptied since the last publish was never built, nor in the index.
-        if (state.series !== null) removed.push(state);
-        state.changed = false;
-      } else state.build(this.lookbackMs);
+      const had = state.series !== null;
+      if (state.build(this.chunkSamples, this.lookbackMs)) {
+        if (fresh.has(state)) added.push(state);
+        continue;
+      }
+      this.states.delete(state);
+      state.slot.labels.states[state.slot.field] = undefined;
+      // One made and emptied since the last publish was never built, nor in the index.
+      // (A removed series keeps its last build until the index lets it go at the end of the refresh.)
+      if (had && !fresh.has(state)) removed.push(state);
     }
-    const added = this.added.filter((s) => !s.empty);
     if (this.touched.length > 0) this.version++;
     this.added = [];
     this.touched = [];
