@@ -63,7 +63,9 @@ function createExpressApp(service: VigilService, opts: AppOptions, cache: Respon
     res.on('finish', () => {
       const ms = Number(process.hrtime.bigint() - t0) / 1e6;
       const fields = { method: req.method, path: req.path, status: res.statusCode, ms: Math.round(ms * 10) / 10 };
-      if (res.statusCode >= 500) log.error('request', fields);
+      // /readyz answers 503 while models load: an expected answer polled by orchestrators, not an error.
+      if (req.path === '/readyz' && res.statusCode === 503) log.debug('request', fields);
+      else if (res.statusCode >= 500) log.error('request', fields);
       else if (res.statusCode >= 400) log.warn('request', fields);
       else if (req.method === 'GET' || req.method === 'HEAD') log.debug('request', fields);
       else log.info('request', fields);
