@@ -112,3 +112,9 @@ describe('the built plugin', () => {
     }
   });
 });
+
+it("the plugin's screenshot is the docs' query-editor picture (VIGIL_UPDATE_SCREENSHOTS=1 writes both)", () => {
+  const docs = fs.readFileSync(path.join(ROOT, 'docs/img/query-editor.png'));
+  const plugin = fs.readFileSync(path.join(ROOT, 'src/img/screenshot-query-editor.png'));
+  expect(plugin.equals(docs)).toBe(true);
+});
