@@ -16,6 +16,7 @@ import { ModelLayout } from './layout';
 import { fitModel } from './runtime';
 import { encodeFit, FIT_CODE_VERSION, restoreFit, staleReason } from './saved-fits';
 import { VigilService } from './service';
+import { CAR_LOAN_MODEL } from '../../test/server/helpers';
 
 const DATA = path.join(__dirname, '..', '..', 'examples', 'data', 'nannyml');
 const REFERENCE = path.join(DATA, 'synthetic_car_loan_reference.csv');
@@ -45,19 +46,7 @@ beforeAll(async () => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-fits-'));
   service = new VigilService({ store: openStore(path.join(dir, 'v.db'), { synchronous: 'normal' }), compute: 'inline' });
   await service.start();
-  await service.registerModel({
-    name: 'carloan',
-    problem_type: 'classification_binary',
-    columns: {
-      features: ['car_value', 'salary_range', 'debt_to_income_ratio', 'loan_length', 'repaid_loan_on_prev_car', 'size_of_downpayment', 'driver_tenure'],
-      timestamp: 'timestamp',
-      id: 'id',
-      y_pred: 'y_pred',
-      y_pred_proba: 'y_pred_proba',
-      y_true: 'repaid',
-    },
-    chunking: { chunk_size: 5000 },
-  });
+  await service.registerModel(CAR_LOAN_MODEL);
   await service.putReference('carloan', fs.readFileSync(REFERENCE, 'utf8'), 'text/csv');
   const record = (await service.store.getModel('carloan'))!;
   def = record.definition as ModelDefinition;

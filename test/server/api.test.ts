@@ -362,7 +362,7 @@ describe('scoring', () => {
     expect(r.body.rows[0].id).toBe(String(normal.id));
     expect((await snapshot('m-score')).analysis_rows).toBe(0);
     // Scoring reads no target: rows without it name nothing missing; a feature they lack is named.
-    const { y: _y, ...noTarget } = normal as Record<string, unknown>;
+    const { y: _y, ...noTarget } = normal as unknown as Record<string, unknown>;
     const { x2: _x2, ...noX2 } = noTarget;
     expect((await api('POST', '/api/models/m-score/score', { body: [noTarget] })).body.missing_columns).toEqual([]);
     expect((await api('POST', '/api/models/m-score/score', { body: [noX2] })).body.missing_columns).toEqual(['x2']);

@@ -9,7 +9,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { call, ROOT, startVigil, tempDir, Vigil, waitComputed } from './helpers';
+import { call, CAR_LOAN_MODEL, ROOT, startVigil, tempDir, Vigil, waitComputed } from './helpers';
 
 const DATA = path.join(ROOT, 'examples', 'data', 'nannyml');
 const FILES = {
@@ -35,19 +35,7 @@ afterAll(async () => {
 });
 
 test('server results equal vigil run results on the car-loan data', async () => {
-  const model = {
-    name: 'carloan',
-    problem_type: 'classification_binary',
-    columns: {
-      features: ['car_value', 'salary_range', 'debt_to_income_ratio', 'loan_length', 'repaid_loan_on_prev_car', 'size_of_downpayment', 'driver_tenure'],
-      timestamp: 'timestamp',
-      id: 'id',
-      y_pred: 'y_pred',
-      y_pred_proba: 'y_pred_proba',
-      y_true: 'repaid',
-    },
-    chunking: { chunk_size: 5000 },
-  };
+  const model = CAR_LOAN_MODEL;
   expect((await call(vigil.url, 'POST', '/api/models', { body: model })).status).toBe(201);
   const ref = await call(vigil.url, 'PUT', '/api/models/carloan/reference', { body: fs.readFileSync(FILES.reference, 'utf8'), contentType: 'text/csv' });
   expect(ref.status).toBe(200);

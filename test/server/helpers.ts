@@ -239,6 +239,21 @@ export function toCsv(rows: Record<string, unknown>[], columns?: string[]): stri
   return [cols.join(','), ...rows.map((row) => cols.map((c) => cell(row[c])).join(','))].join('\n') + '\n';
 }
 
+/** The car-loan model of NannyML's example data (README's registration), chunks of 5,000 rows. */
+export const CAR_LOAN_MODEL = {
+  name: 'carloan',
+  problem_type: 'classification_binary' as const,
+  columns: {
+    features: ['car_value', 'salary_range', 'debt_to_income_ratio', 'loan_length', 'repaid_loan_on_prev_car', 'size_of_downpayment', 'driver_tenure'],
+    timestamp: 'timestamp',
+    id: 'id',
+    y_pred: 'y_pred',
+    y_pred_proba: 'y_pred_proba',
+    y_true: 'repaid',
+  },
+  chunking: { chunk_size: 5000 },
+};
+
 export const TEST_MODEL_COLUMNS = {
   features: ['x1', 'x2', 'cat', 'flag'],
   timestamp: 'ts',

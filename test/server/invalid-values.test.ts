@@ -13,7 +13,7 @@
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
-import { call, ROOT, startVigil, tempDir, Vigil, waitComputed } from './helpers';
+import { call, CAR_LOAN_MODEL, ROOT, startVigil, tempDir, Vigil, waitComputed } from './helpers';
 
 const DATA = path.join(ROOT, 'examples', 'data', 'nannyml');
 const SERVER_CALCULATORS = ['TypeInconsistencyCalculator', 'InvalidValuesCalculator'];
@@ -47,19 +47,7 @@ async function postCsv(urlPath: string, header: string, lines: string[]) {
 }
 
 test('car loan: y_pred = 2, y_pred_proba = 1.5 and a target of 7 are counted, and every chunk keeps its performance results (= vigil run with the cells empty)', async () => {
-  const model = {
-    name: 'carloan',
-    problem_type: 'classification_binary',
-    columns: {
-      features: ['car_value', 'salary_range', 'debt_to_income_ratio', 'loan_length', 'repaid_loan_on_prev_car', 'size_of_downpayment', 'driver_tenure'],
-      timestamp: 'timestamp',
-      id: 'id',
-      y_pred: 'y_pred',
-      y_pred_proba: 'y_pred_proba',
-      y_true: 'repaid',
-    },
-    chunking: { chunk_size: 5000 },
-  };
+  const model = CAR_LOAN_MODEL;
   expect((await call(vigil.url, 'POST', '/api/models', { body: model })).status).toBe(201);
   const reference = path.join(DATA, 'synthetic_car_loan_reference.csv');
   expect((await call(vigil.url, 'PUT', '/api/models/carloan/reference', { body: fs.readFileSync(reference, 'utf8'), contentType: 'text/csv' })).status).toBe(200);
