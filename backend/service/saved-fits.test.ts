@@ -34,6 +34,9 @@ const RESTORED = [
   'SummaryStatsStdCalculator',
   'SummaryStatsMedianCalculator',
   'SummaryStatsRowCountCalculator',
+  // the server's own flag calculators (service/flag-share.ts)
+  'TypeInconsistencyCalculator',
+  'InvalidValuesCalculator',
 ];
 
 let dir: string;
