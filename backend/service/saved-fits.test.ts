@@ -7,6 +7,7 @@ import * as os from 'os';
 import * as path from 'path';
 import * as v8 from 'v8';
 import { sliceFrame } from '../engine/frame';
+import { FittedCbpe } from '../engine/performance/cbpe-calculator';
 import { decodeFrame } from '../store/frame-codec';
 import { openStore } from '../store';
 import { calculatorDefinition } from './calculators';
@@ -37,6 +38,9 @@ const RESTORED = [
   // the server's own flag calculators (service/flag-share.ts)
   'TypeInconsistencyCalculator',
   'InvalidValuesCalculator',
+  // performance: the evaluators' sampling-error fits (and CBPE's calibrators) are saved
+  'PerformanceCalculator',
+  'CBPE',
 ];
 
 let dir: string;
@@ -73,6 +77,14 @@ test('a restored fit calculates byte-identical results to a fresh fit', () => {
   expect(refitted).toBe(classes.filter((c) => !calculatorDefinition(c)!.restore).length);
   for (const c of RESTORED) expect([c, !!calculatorDefinition(c)!.restore]).toEqual([c, true]);
   expect(entries.map((e) => [e.id, e.order, e.family, e.usesFlags])).toEqual(fresh.entries.map((e) => [e.id, e.order, e.family, e.usesFlags]));
+
+  // CBPE's calibrators come back from the blob as they were fitted (the other metrics and problem types:
+  // engine/performance/restore.test.ts).
+  // (As plain arrays: a deserialised Float64Array belongs to the main realm, not the test sandbox's.)
+  const calibrators = (list: typeof entries) =>
+    (list.find((e) => e.className === 'CBPE')!.fitted as FittedCbpe).calibrators.map((c) => c && [Array.from(c.x), Array.from(c.y)]);
+  expect(calibrators(entries)).toStrictEqual(calibrators(fresh.entries));
+  expect(calibrators(fresh.entries)[0]).not.toBeNull(); // car loan's scores need calibration
 
   // Chunks of 1,000 rows at odd offsets: none is a reference chunk the fit has seen as such.
   const chunks = [0, 7_311, 23_456, 44_000].map((start) => sliceFrame(reference, start, start + 1000));

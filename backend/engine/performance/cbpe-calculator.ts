@@ -6,7 +6,7 @@
  * ±3·SE band clipped to the metric limits, strict alert on the estimate, and the realized value when
  * the chunk carries targets.
  */
-import { CalculatorDefinition, DataError, FittedCalculator, fitSeriesCalculator, SeriesValue } from '../calculator';
+import { CalculatorDefinition, DataError, FittedCalculator, fitSeriesCalculator, SeriesModel, seriesRestorer, SeriesValue } from '../calculator';
 import { Frame } from '../frame';
 import { CALIBRATION_SEED, calibrateMulticlass, fitIsotonic, IsotonicFit, needsCalibration, predictIsotonic } from './calibration';
 import { RankedLabels, tallyRanked } from './tally';
@@ -14,7 +14,7 @@ import { assertAllClassesInReference, loadBinaryChunk, loadMulticlassChunk, Targ
 import { Dataset } from './data';
 import { BinaryChunk, binaryEvaluators } from './evaluators/binary';
 import { MulticlassChunk, multiclassEvaluators } from './evaluators/multiclass';
-import { Evaluator } from './evaluators/types';
+import { Evaluator, recordFits, ReferenceFits, replayFits } from './evaluators/types';
 import { Calibration, parsePerformanceParams, PerformanceParams } from './params';
 import { seededRandom } from '../random';
 import { AP_BOOTSTRAP_SEED, evaluatorSeries } from './realized-calculator';
@@ -55,30 +55,53 @@ interface Model<D> {
   calibrators: (IsotonicFit | null)[];
 }
 
-function binaryModel(reference: Frame, p: PerformanceParams): Model<BinaryChunk> {
+/** What a CBPE fit saves (plain data): the evaluators' reference fits and the calibrators. */
+interface CbpeState {
+  fits: unknown[];
+  calibrators: (IsotonicFit | null)[];
+}
+
+/** Fitted on `reference`, or (reference null) rebuilt from a saved state without reading it. */
+type CbpeSource = { reference: Frame; fits: ReferenceFits } | { reference: null; saved: CbpeState };
+
+function binaryModel(source: CbpeSource, p: PerformanceParams): Model<BinaryChunk> {
   const read = (f: Frame, ds: Dataset, t: Targets) => loadBinaryChunk(f, p, ds, t, WHO, true);
-  const ref = read(reference, 'reference', 'required');
-  assertComplete(ref.yTrue!, p.yTrue, 'y_true');
-  assertComplete(ref.proba!, p.yPredProba!, 'y_pred_proba');
-  const refTally = tallyRanked(ref.yTrue!, ref.yPred, ref.proba!); // read by the sampling-error fits and the calibration
-  const evaluators = binaryEvaluators(p, ref, 'cbpe', seededRandom(AP_BOOTSTRAP_SEED), refTally);
-  const fit = calibratorFor(ref.yTrue!, ref.proba!, p.calibration, refTally);
+  let evaluators: Evaluator<BinaryChunk>[];
+  let fit: IsotonicFit | null;
+  if (source.reference) {
+    const ref = read(source.reference, 'reference', 'required');
+    assertComplete(ref.yTrue!, p.yTrue, 'y_true');
+    assertComplete(ref.proba!, p.yPredProba!, 'y_pred_proba');
+    const refTally = tallyRanked(ref.yTrue!, ref.yPred, ref.proba!); // read by the sampling-error fits and the calibration
+    evaluators = binaryEvaluators(p, ref, 'cbpe', seededRandom(AP_BOOTSTRAP_SEED), source.fits, refTally);
+    fit = calibratorFor(ref.yTrue!, ref.proba!, p.calibration, refTally);
+  } else {
+    evaluators = binaryEvaluators(p, null, 'cbpe', seededRandom(AP_BOOTSTRAP_SEED), replayFits(source.saved.fits));
+    fit = source.saved.calibrators[0];
+  }
   const calibrateScore = fit ? (s: number) => predictIsotonic(fit, s) : (s: number) => s;
   const load = (f: Frame, ds: Dataset): BinaryChunk => ({ ...read(f, ds, 'optional'), calibrate: calibrateScore });
   return { evaluators, load, calibrators: [fit] };
 }
 
-function multiclassModel(reference: Frame, p: PerformanceParams): Model<MulticlassChunk> {
+function multiclassModel(source: CbpeSource, p: PerformanceParams): Model<MulticlassChunk> {
   const read = (f: Frame, ds: Dataset, t: Targets) => loadMulticlassChunk(f, p, ds, t, WHO, true);
-  const ref = read(reference, 'reference', 'required');
-  assertComplete(ref.yTrue!, p.yTrue, 'y_true');
-  ref.probas.forEach((s, c) => assertComplete(s, p.classColumns[c], `y_pred_proba of class '${p.classes[c]}'`));
-  assertAllClassesInReference(ref.yTrue!, p);
-  const evaluators = multiclassEvaluators(p, ref, 'cbpe', seededRandom(AP_BOOTSTRAP_SEED));
-  const fits = ref.probas.map((scores, c) => {
-    const labels = Float64Array.from(ref.yTrue!, (y) => (y === c ? 1 : 0));
-    return calibratorFor(labels, scores, p.calibration);
-  });
+  let evaluators: Evaluator<MulticlassChunk>[];
+  let fits: (IsotonicFit | null)[];
+  if (source.reference) {
+    const ref = read(source.reference, 'reference', 'required');
+    assertComplete(ref.yTrue!, p.yTrue, 'y_true');
+    ref.probas.forEach((s, c) => assertComplete(s, p.classColumns[c], `y_pred_proba of class '${p.classes[c]}'`));
+    assertAllClassesInReference(ref.yTrue!, p);
+    evaluators = multiclassEvaluators(p, ref, 'cbpe', seededRandom(AP_BOOTSTRAP_SEED), source.fits);
+    fits = ref.probas.map((scores, c) => {
+      const labels = Float64Array.from(ref.yTrue!, (y) => (y === c ? 1 : 0));
+      return calibratorFor(labels, scores, p.calibration);
+    });
+  } else {
+    evaluators = multiclassEvaluators(p, null, 'cbpe', seededRandom(AP_BOOTSTRAP_SEED), replayFits(source.saved.fits));
+    fits = source.saved.calibrators;
+  }
   const load = (f: Frame, ds: Dataset): MulticlassChunk => {
     const d = read(f, ds, 'optional');
     return { ...d, calibrated: calibrateMulticlass(fits, d.probas) };
@@ -91,26 +114,41 @@ export interface FittedCbpe extends FittedCalculator {
   readonly calibrators: (IsotonicFit | null)[];
 }
 
+function cbpeModel(source: CbpeSource, p: PerformanceParams): Model<unknown> {
+  return (p.problemType === 'classification_binary' ? binaryModel(source, p) : multiclassModel(source, p)) as Model<unknown>;
+}
+
+/** The series of a CBPE model: per chunk, each evaluator's estimate, its SE, and the realized value when targets are there. */
+function cbpeSeries(p: PerformanceParams, model: Model<unknown>): SeriesModel {
+  return {
+    series: evaluatorSeries(p, model.evaluators, 'realized'),
+    compute(chunk, period) {
+      const d = model.load(chunk, period) as BinaryChunk | MulticlassChunk;
+      const hasTargets = d.yTrue !== null;
+      const out: SeriesValue[] = [];
+      for (const e of model.evaluators as Evaluator<typeof d>[]) {
+        const estimates = e.estimate!(d);
+        const errors = e.samplingError(e.estimateRows(d));
+        const realized = hasTargets ? e.realized(d) : null;
+        estimates.forEach((value, j) => out.push({ value, sampling_error: errors[j], realized: realized ? realized[j] : null }));
+      }
+      return out;
+    },
+  };
+}
+
+const restoreCbpeSeries = seriesRestorer((saved: CbpeState, p: PerformanceParams) => cbpeSeries(p, cbpeModel({ reference: null, saved }, p)));
+
 export const cbpeCalculator: CalculatorDefinition<PerformanceParams> = {
   className: 'CBPE',
   parseParams: (raw, where) => parsePerformanceParams(raw, where, 'CBPE'),
   fit(reference, p): FittedCbpe {
-    const model = (p.problemType === 'classification_binary' ? binaryModel(reference, p) : multiclassModel(reference, p)) as Model<unknown>;
-    const fitted = fitSeriesCalculator(reference, p.chunking, {
-      series: evaluatorSeries(p, model.evaluators, 'realized'),
-      compute(chunk, period) {
-        const d = model.load(chunk, period) as BinaryChunk | MulticlassChunk;
-        const hasTargets = d.yTrue !== null;
-        const out: SeriesValue[] = [];
-        for (const e of model.evaluators as Evaluator<typeof d>[]) {
-          const estimates = e.estimate!(d);
-          const errors = e.samplingError(e.estimateRows(d));
-          const realized = hasTargets ? e.realized(d) : null;
-          estimates.forEach((value, j) => out.push({ value, sampling_error: errors[j], realized: realized ? realized[j] : null }));
-        }
-        return out;
-      },
-    });
-    return { ...fitted, calibrators: model.calibrators };
+    const fits = recordFits();
+    const model = cbpeModel({ reference, fits }, p);
+    const state: CbpeState = { fits: fits.values, calibrators: model.calibrators };
+    return { ...fitSeriesCalculator(reference, p.chunking, cbpeSeries(p, model), state), calibrators: model.calibrators };
+  },
+  restore(saved, p): FittedCbpe {
+    return { ...restoreCbpeSeries(saved, p), calibrators: (saved as { state: CbpeState }).state.calibrators };
   },
 };

@@ -4,7 +4,7 @@
  * clipped to the metric limits; strict alerts; SE from reference components with n = labelled rows.
  * NannyML's realized results have no confidence band, so the band fields stay null.
  */
-import { CalculatorDefinition, FittedCalculator, fitSeriesCalculator, MetricRow, SeriesSpec, SeriesValue } from '../calculator';
+import { CalculatorDefinition, FittedCalculator, fitSeriesCalculator, MetricRow, SeriesModel, seriesRestorer, SeriesSpec, SeriesValue } from '../calculator';
 import { Frame } from '../frame';
 import { DEFAULT_STD_THRESHOLD } from '../thresholds';
 import { assertAllClassesInReference, loadBinaryChunk, loadMulticlassChunk, loadRegressionChunk, Targets } from './chunks';
@@ -12,7 +12,7 @@ import { Dataset, missingRate } from './data';
 import { binaryEvaluators } from './evaluators/binary';
 import { multiclassEvaluators } from './evaluators/multiclass';
 import { regressionEvaluators } from './evaluators/regression';
-import { Evaluator } from './evaluators/types';
+import { Evaluator, recordFits, ReferenceFits, replayFits } from './evaluators/types';
 import { parsePerformanceParams, PerformanceParams } from './params';
 import { seededRandom } from '../random';
 
@@ -39,53 +39,70 @@ interface Model<D> {
   load(frame: Frame, dataset: Dataset, targets: Targets): D;
 }
 
-function realizedModel(reference: Frame, p: PerformanceParams): Model<unknown> {
+/** Fitted on `reference` while `fits` records; from the saved fits alone (reference null) when they replay. */
+function realizedModel(reference: Frame | null, p: PerformanceParams, fits: ReferenceFits): Model<unknown> {
   const rng = seededRandom(AP_BOOTSTRAP_SEED);
   switch (p.problemType) {
     case 'classification_binary': {
       const load = (f: Frame, ds: Dataset, t: Targets) => loadBinaryChunk(f, p, ds, t, WHO, false);
-      return { evaluators: binaryEvaluators(p, load(reference, 'reference', 'required'), 'calculator', rng), load } as Model<unknown>;
+      const ref = reference && load(reference, 'reference', 'required');
+      return { evaluators: binaryEvaluators(p, ref, 'calculator', rng, fits), load } as Model<unknown>;
     }
     case 'classification_multiclass': {
       const load = (f: Frame, ds: Dataset, t: Targets) => loadMulticlassChunk(f, p, ds, t, WHO, false);
-      const ref = load(reference, 'reference', 'required');
-      assertAllClassesInReference(ref.yTrue!, p);
-      return { evaluators: multiclassEvaluators(p, ref, 'calculator', rng), load } as Model<unknown>;
+      const ref = reference && load(reference, 'reference', 'required');
+      if (ref) assertAllClassesInReference(ref.yTrue!, p);
+      return { evaluators: multiclassEvaluators(p, ref, 'calculator', rng, fits), load } as Model<unknown>;
     }
     case 'regression': {
       const load = (f: Frame, ds: Dataset, t: Targets) => loadRegressionChunk(f, p, ds, t, WHO);
-      return { evaluators: regressionEvaluators(p, load(reference, 'reference', 'required')), load } as Model<unknown>;
+      const ref = reference && load(reference, 'reference', 'required');
+      return { evaluators: regressionEvaluators(p, ref, fits), load } as Model<unknown>;
     }
   }
+}
+
+/** The series of a realized model: per chunk, each evaluator's realized values and SE. */
+function realizedSeries(p: PerformanceParams, model: Model<unknown>): SeriesModel {
+  return {
+    series: evaluatorSeries(p, model.evaluators, 'value'),
+    compute(chunk, period) {
+      const d = model.load(chunk, period, 'required');
+      const targetsMissingRate = missingRate(chunk, p.yTrue);
+      const out: SeriesValue[] = [];
+      for (const e of model.evaluators) {
+        const values = e.realized(d);
+        const errors = e.samplingError(e.realizedRows(d));
+        values.forEach((value, j) => out.push({ value, sampling_error: errors[j], targets_missing_rate: targetsMissingRate }));
+      }
+      return out;
+    },
+  };
 }
 
 function withoutBands(rows: MetricRow[]): MetricRow[] {
   return rows.map((r) => ({ ...r, upper_confidence_boundary: null, lower_confidence_boundary: null }));
 }
 
+function withoutBandsFit(fitted: FittedCalculator): FittedCalculator {
+  return {
+    chunking: fitted.chunking,
+    reference: fitted.reference.map((r) => ({ ...r, rows: withoutBands(r.rows) })),
+    calculate: (chunk) => withoutBands(fitted.calculate(chunk)),
+    saved: fitted.saved,
+  };
+}
+
+const restoreRealized = seriesRestorer((values: unknown[], p: PerformanceParams) => realizedSeries(p, realizedModel(null, p, replayFits(values))));
+
 export const performanceCalculator: CalculatorDefinition<PerformanceParams> = {
   className: 'PerformanceCalculator',
   parseParams: (raw, where) => parsePerformanceParams(raw, where, 'PerformanceCalculator'),
+  // Saved state: the evaluators' reference fits (sampling-error components), replayed on restore.
   fit(reference, p): FittedCalculator {
-    const model = realizedModel(reference, p);
-    const fitted = fitSeriesCalculator(reference, p.chunking, {
-      series: evaluatorSeries(p, model.evaluators, 'value'),
-      compute(chunk, period) {
-        const d = model.load(chunk, period, 'required');
-        const targetsMissingRate = missingRate(chunk, p.yTrue);
-        const out: SeriesValue[] = [];
-        for (const e of model.evaluators) {
-          const values = e.realized(d);
-          const errors = e.samplingError(e.realizedRows(d));
-          values.forEach((value, j) => out.push({ value, sampling_error: errors[j], targets_missing_rate: targetsMissingRate }));
-        }
-        return out;
-      },
-    });
-    return {
-      chunking: fitted.chunking,
-      reference: fitted.reference.map((r) => ({ ...r, rows: withoutBands(r.rows) })),
-      calculate: (chunk) => withoutBands(fitted.calculate(chunk)),
-    };
+    const fits = recordFits();
+    const model = realizedModel(reference, p, fits);
+    return withoutBandsFit(fitSeriesCalculator(reference, p.chunking, realizedSeries(p, model), fits.values));
   },
+  restore: (saved, p) => withoutBandsFit(restoreRealized(saved, p)),
 };

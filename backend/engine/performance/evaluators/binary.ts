@@ -44,7 +44,7 @@ import { PerformanceParams } from '../params';
 import { SeededRandom } from '../../random';
 import { averagePrecisionFromCurve, curveFromCounts, rocAucFromCurve } from '../metrics/curves';
 import { BinaryTally, RankedLabels, tallyBinary, tallyRanked } from '../tally';
-import { ChunkBase, Evaluator, Flavor, memo, NO_LIMITS, RATE_LIMITS } from './types';
+import { ChunkBase, Evaluator, Flavor, memo, NO_LIMITS, RATE_LIMITS, fitOnce, ReferenceFits } from './types';
 
 export interface BinaryChunk extends ChunkBase {
   /** 0/1 targets, NaN = missing; null when the data has no target column */
@@ -67,19 +67,23 @@ const REQUIRE = <T>(v: T | null, what: string): T => {
  */
 export function binaryEvaluators(
   p: PerformanceParams,
-  reference: BinaryChunk,
+  reference: BinaryChunk | null,
   flavor: Flavor,
   rng: SeededRandom,
+  fits: ReferenceFits,
   referenceTally?: BinaryTally & RankedLabels,
 ): Evaluator<BinaryChunk>[] {
-  const refTrue = REQUIRE(reference.yTrue, 'reference y_true');
-  const refTally =
-    referenceTally ?? (reference.proba ? tallyRanked(refTrue, reference.yPred, reference.proba) : tallyBinary(refTrue, reference.yPred, null));
+  // The reference is read only while `fits` records (it is null when they replay a saved fit).
+  const ref = () => REQUIRE(reference, 'reference');
+  const refTrue = () => REQUIRE(ref().yTrue, 'reference y_true');
+  let tallied: BinaryTally | undefined = referenceTally;
+  const refTally = () =>
+    (tallied ??= ref().proba ? tallyRanked(refTrue(), ref().yPred, ref().proba!) : tallyBinary(refTrue(), ref().yPred, null));
   const refRanked = () => {
-    REQUIRE(reference.proba, 'reference y_pred_proba');
-    return refTally as BinaryTally & RankedLabels;
+    REQUIRE(ref().proba, 'reference y_pred_proba');
+    return refTally() as BinaryTally & RankedLabels;
   };
-  const refCounts = refTally.counts;
+  const refCounts = () => refTally().counts!;
   const cbpe = flavor === 'cbpe';
   // every metric of a chunk reads one tally of its rows
   const tally = (d: BinaryChunk): BinaryTally => memo(d, 'tally', () => tallyBinary(d.yTrue, d.yPred, d.proba, d.calibrate ?? undefined));
@@ -115,7 +119,7 @@ export function binaryEvaluators(
   return p.metrics.map((metric): Evaluator<BinaryChunk> => {
     switch (metric) {
       case 'roc_auc': {
-        const fit = aurocComponents(refTrue, reference.proba!, refRanked());
+        const fit = fitOnce(fits, () => aurocComponents(refTrue(), ref().proba!, refRanked()));
         return {
           metric,
           components: [metric],
@@ -131,7 +135,7 @@ export function binaryEvaluators(
         };
       }
       case 'average_precision': {
-        const fit = apComponents(refTrue, reference.proba!, rng, refRanked());
+        const fit = fitOnce(fits, () => apComponents(refTrue(), ref().proba!, rng, refRanked()));
         return {
           metric,
           components: [metric],
@@ -147,18 +151,18 @@ export function binaryEvaluators(
         };
       }
       case 'f1':
-        return labelBased(metric, f1Components(refCounts!), f1, estimateF1);
+        return labelBased(metric, fitOnce(fits, () => f1Components(refCounts())), f1, estimateF1);
       case 'precision':
-        return labelBased(metric, precisionComponents(refCounts!), precision, estimatePrecision);
+        return labelBased(metric, fitOnce(fits, () => precisionComponents(refCounts())), precision, estimatePrecision);
       case 'recall':
-        return labelBased(metric, recallComponents(refCounts!), recall, estimateRecall);
+        return labelBased(metric, fitOnce(fits, () => recallComponents(refCounts())), recall, estimateRecall);
       case 'specificity':
-        return labelBased(metric, specificityComponents(refCounts!), (c) => specificity(c, cbpe), estimateSpecificity);
+        return labelBased(metric, fitOnce(fits, () => specificityComponents(refCounts())), (c) => specificity(c, cbpe), estimateSpecificity);
       case 'accuracy':
-        return labelBased(metric, accuracyComponents(refCounts!), accuracy, estimateAccuracy);
+        return labelBased(metric, fitOnce(fits, () => accuracyComponents(refCounts())), accuracy, estimateAccuracy);
       case 'confusion_matrix': {
         const norm = p.normalizeConfusionMatrix;
-        const fits = BINARY_CONFUSION_CELLS.map((cell) => confusionCellComponents(refCounts!, cell, norm));
+        const cellFits = fitOnce(fits, () => BINARY_CONFUSION_CELLS.map((cell) => confusionCellComponents(refCounts(), cell, norm)));
         return {
           metric,
           components: [...BINARY_CONFUSION_CELLS],
@@ -169,7 +173,7 @@ export function binaryEvaluators(
             const c = realizedCounts(d);
             return BINARY_CONFUSION_CELLS.map((cell) => (c ? confusionCell(c, cell, norm, cbpe) : NaN));
           },
-          samplingError: (n) => fits.map((f) => confusionCellSamplingError(f, n)),
+          samplingError: (n) => cellFits.map((f) => confusionCellSamplingError(f, n)),
           estimate: (d) => {
             const e = expected(d);
             return BINARY_CONFUSION_CELLS.map((cell) => estimateConfusionCell(e, cell, norm));
@@ -179,7 +183,7 @@ export function binaryEvaluators(
       case 'business_value': {
         const bv = p.businessValueMatrix!;
         const norm = p.normalizeBusinessValue;
-        const fit = businessValueComponents(refCounts!, bv, norm);
+        const fit = fitOnce(fits, () => businessValueComponents(refCounts(), bv, norm));
         return {
           metric,
           components: [metric],

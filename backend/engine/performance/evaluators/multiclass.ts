@@ -45,7 +45,7 @@ import {
   recallClassComponents,
   specificityClassComponents,
 } from '../sampling-error/multiclass';
-import { ChunkBase, Evaluator, Flavor, memo, NO_LIMITS, RATE_LIMITS } from './types';
+import { ChunkBase, Evaluator, Flavor, memo, NO_LIMITS, RATE_LIMITS, fitOnce, ReferenceFits } from './types';
 
 export interface MulticlassChunk extends ChunkBase {
   /** class indices, -1 = missing; null without a target column */
@@ -75,10 +75,19 @@ const REQUIRE = <T>(v: T | null, what: string): T => {
   return v;
 };
 
-export function multiclassEvaluators(p: PerformanceParams, reference: MulticlassChunk, flavor: Flavor, rng: SeededRandom): Evaluator<MulticlassChunk>[] {
+/** `reference` is read only while `fits` records (null when they replay a saved fit). */
+export function multiclassEvaluators(
+  p: PerformanceParams,
+  reference: MulticlassChunk | null,
+  flavor: Flavor,
+  rng: SeededRandom,
+  fits: ReferenceFits,
+): Evaluator<MulticlassChunk>[] {
   const k = p.classes.length;
-  const refTrue = REQUIRE(reference.yTrue, 'reference y_true');
-  const refCounts = reference.yPred ? multiclassCounts(refTrue, reference.yPred, k) : null;
+  const ref = () => REQUIRE(reference, 'reference');
+  const refTrue = () => REQUIRE(ref().yTrue, 'reference y_true');
+  let refCountsMemo: MulticlassCounts | null | undefined;
+  const refCounts = () => (refCountsMemo ??= ref().yPred ? multiclassCounts(refTrue(), ref().yPred!, k) : null);
   const cbpe = flavor === 'cbpe';
   const counts = (d: MulticlassChunk) => memo(d, 'counts', () => (d.yTrue && d.yPred ? multiclassCounts(d.yTrue, d.yPred, k) : null));
   const calibrated = (d: MulticlassChunk) => REQUIRE(d.calibrated, 'calibrated scores');
@@ -107,14 +116,17 @@ export function multiclassEvaluators(p: PerformanceParams, reference: Multiclass
     switch (metric) {
       case 'roc_auc':
       case 'average_precision': {
-        // complete reference rows: target and every class score
-        const rows: number[] = [];
-        for (let i = 0; i < refTrue.length; i++) if (refTrue[i] >= 0 && reference.probas.every((s) => !Number.isNaN(s[i]))) rows.push(i);
-        const t = Int32Array.from(rows, (i) => refTrue[i]);
-        const s = reference.probas.map((col) => Float64Array.from(rows, (i) => col[i]));
         const isAuc = metric === 'roc_auc';
-        const auc = isAuc ? aurocClassComponents(t, s) : [];
-        const ap = isAuc ? [] : apClassComponents(t, s, rng);
+        const { auc, ap } = fitOnce(fits, () => {
+          // complete reference rows: target and every class score
+          const yTrue = refTrue();
+          const probas = ref().probas;
+          const rows: number[] = [];
+          for (let i = 0; i < yTrue.length; i++) if (yTrue[i] >= 0 && probas.every((s) => !Number.isNaN(s[i]))) rows.push(i);
+          const t = Int32Array.from(rows, (i) => yTrue[i]);
+          const s = probas.map((col) => Float64Array.from(rows, (i) => col[i]));
+          return { auc: isAuc ? aurocClassComponents(t, s) : [], ap: isAuc ? [] : apClassComponents(t, s, rng) };
+        });
         return {
           metric,
           components: [metric],
@@ -127,15 +139,15 @@ export function multiclassEvaluators(p: PerformanceParams, reference: Multiclass
         };
       }
       case 'f1':
-        return labelBased(metric, f1ClassComponents(refCounts!), macroF1, estimateMacroF1);
+        return labelBased(metric, fitOnce(fits, () => f1ClassComponents(refCounts()!)), macroF1, estimateMacroF1);
       case 'precision':
-        return labelBased(metric, precisionClassComponents(refCounts!), macroPrecision, estimateMacroPrecision);
+        return labelBased(metric, fitOnce(fits, () => precisionClassComponents(refCounts()!)), macroPrecision, estimateMacroPrecision);
       case 'recall':
-        return labelBased(metric, recallClassComponents(refCounts!), macroRecall, estimateMacroRecall);
+        return labelBased(metric, fitOnce(fits, () => recallClassComponents(refCounts()!)), macroRecall, estimateMacroRecall);
       case 'specificity':
-        return labelBased(metric, specificityClassComponents(refCounts!), macroSpecificity, estimateMacroSpecificity);
+        return labelBased(metric, fitOnce(fits, () => specificityClassComponents(refCounts()!)), macroSpecificity, estimateMacroSpecificity);
       case 'accuracy': {
-        const std = multiclassAccuracyStd(refCounts!);
+        const std = fitOnce(fits, () => multiclassAccuracyStd(refCounts()!));
         return {
           ...labelBased(metric, [], (c) => multiclassAccuracy(c, cbpe), estimateMulticlassAccuracy),
           samplingError: (n) => [n > 0 ? std / Math.sqrt(n) : NaN],
@@ -143,7 +155,7 @@ export function multiclassEvaluators(p: PerformanceParams, reference: Multiclass
       }
       case 'confusion_matrix': {
         const norm = p.normalizeConfusionMatrix;
-        const fit = confusionMatrixComponents(refCounts!, norm);
+        const fit = fitOnce(fits, () => confusionMatrixComponents(refCounts()!, norm));
         const names: string[] = [];
         for (const a of p.classes) for (const b of p.classes) names.push(multiclassCellName(a, b));
         return {
@@ -163,7 +175,7 @@ export function multiclassEvaluators(p: PerformanceParams, reference: Multiclass
       case 'business_value': {
         const bv = p.businessValueMatrix!;
         const norm = p.normalizeBusinessValue;
-        const fit = multiclassBusinessValueComponents(refCounts!, bv, norm);
+        const fit = fitOnce(fits, () => multiclassBusinessValueComponents(refCounts()!, bv, norm));
         return {
           metric,
           components: [metric],

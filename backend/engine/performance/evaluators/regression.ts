@@ -5,7 +5,7 @@ import { DataError } from '../../calculator';
 import { firstNegative, isLogMetric, RegressionMetricId, regressionMetric } from '../metrics/regression';
 import { PerformanceParams } from '../params';
 import { fitRegressionSamplingError, regressionSamplingError } from '../sampling-error/regression';
-import { ChunkBase, countPresent, Evaluator, NON_NEGATIVE } from './types';
+import { ChunkBase, countPresent, Evaluator, fitOnce, NON_NEGATIVE, ReferenceFits } from './types';
 
 export interface RegressionChunk extends ChunkBase {
   yTrue: Float64Array | null;
@@ -22,11 +22,15 @@ export function assertNonNegative(metric: RegressionMetricId, d: RegressionChunk
   }
 }
 
-export function regressionEvaluators(p: PerformanceParams, reference: RegressionChunk): Evaluator<RegressionChunk>[] {
+/** `reference` is read only while `fits` records (null when they replay a saved fit). */
+export function regressionEvaluators(p: PerformanceParams, reference: RegressionChunk | null, fits: ReferenceFits): Evaluator<RegressionChunk>[] {
   return p.metrics.map((id) => {
     const metric = id as RegressionMetricId;
-    assertNonNegative(metric, reference, p);
-    const fit = fitRegressionSamplingError(metric, reference.yTrue!, reference.yPred);
+    const fit = fitOnce(fits, () => {
+      if (!reference) throw new Error('internal: reference not loaded');
+      assertNonNegative(metric, reference, p);
+      return fitRegressionSamplingError(metric, reference.yTrue!, reference.yPred);
+    });
     return {
       metric,
       components: [metric],

@@ -52,3 +52,28 @@ export function memo<T>(chunk: object, key: string, compute: () => T): T {
   if (!m.has(key)) m.set(key, compute());
   return m.get(key) as T;
 }
+
+/**
+ * What evaluators learn from the reference (their sampling-error components: plain data), in the order
+ * they learn it: recorded when a calculator is fitted and saved with the fit; replayed, in the same order
+ * (the params fix it), when the fit is restored, so the reference is not read again.
+ */
+export interface ReferenceFits {
+  readonly values: unknown[];
+  readonly replay: boolean;
+  next: number;
+}
+
+export const recordFits = (): ReferenceFits => ({ values: [], replay: false, next: 0 });
+export const replayFits = (values: unknown[]): ReferenceFits => ({ values, replay: true, next: 0 });
+
+/** `learn()`'s result when fitting (recorded), the saved one when restoring (`learn` is not called). */
+export function fitOnce<T>(fits: ReferenceFits, learn: () => T): T {
+  if (!fits.replay) {
+    const v = learn();
+    fits.values.push(v);
+    return v;
+  }
+  if (fits.next >= fits.values.length) throw new Error('saved fit: fewer evaluator fits than the metrics need');
+  return fits.values[fits.next++] as T;
+}
