@@ -41,6 +41,7 @@ const RESTORED = [
   // performance: the evaluators' sampling-error fits (and CBPE's calibrators) are saved
   'PerformanceCalculator',
   'CBPE',
+  'ConceptDriftCalculator',
 ];
 
 let dir: string;

@@ -9,8 +9,9 @@
  * - its blob matches its SHA-256 checksum (a corrupt blob is never deserialised).
  * Otherwise the model is refitted from its stored reference, and the new fit saved.
  *
- * Calculators whose class has no `restore` (not persisted yet: concept drift, DLE, the domain classifier) are refitted on the reference when the model is loaded; the others are
- * restored from the blob.
+ * Calculators whose class has no `restore` or whose fit saved nothing (not persisted yet: DLE, concept
+ * drift on regression, the domain classifier) are refitted on the reference when the model is loaded;
+ * the others are restored from the blob.
  */
 import { createHash } from 'crypto';
 import * as v8 from 'v8';
@@ -25,7 +26,7 @@ import { ColumnSpec, ModelLayout } from './layout';
 import { FittedEntry } from './runtime';
 
 /** Bump when what a calculator saves, or how it is encoded here, changes: older saved fits are then refitted. */
-export const FIT_FORMAT_VERSION = 2;
+export const FIT_FORMAT_VERSION = 3;
 export const FIT_CODE_VERSION = `${FIT_FORMAT_VERSION}/${VERSION}`;
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');

@@ -24,6 +24,9 @@ import {
   FittedCalculator,
   fitSeriesCalculator,
   MetricRow,
+  restoreSeriesCalculator,
+  SavedSeriesFit,
+  SeriesModel,
   SeriesSpec,
   SeriesValue,
 } from '../calculator';
@@ -99,36 +102,57 @@ export function parseConceptParams(raw: Record<string, unknown>, where: string):
 /** Rows of one chunk by metric name. */
 const byMetric = (rows: MetricRow[]) => new Map(rows.map((r) => [r.metric, r]));
 
+/** What a concept-drift fit saves: its two halves' saved fits (only when both halves can be restored). */
+interface ConceptState {
+  estimator: unknown;
+  realized: unknown;
+}
+
+/** The differences of the two fitted halves, per chunk. */
+function conceptModel(p: ConceptParams, estimator: FittedCalculator, realized: FittedCalculator): SeriesModel {
+  // the series are the estimator's (a confusion matrix gives one per cell), in its order
+  const components = estimator.reference[0].rows.map((r) => r.metric);
+  const series: SeriesSpec[] = components.map((metric) => {
+    const def = metricDef(FAMILY, metric);
+    if (!def) throw new Error(`catalog lacks ${FAMILY}/${metric}`);
+    return { column: null, metric, threshold: p.thresholds.get(def.id) ?? DEFAULT_STD_THRESHOLD, limits: def.limits, alertRule: 'strict' };
+  });
+  const missing: SeriesValue = { value: NaN };
+  return {
+    series,
+    compute(chunk) {
+      const estimates = byMetric(estimator.calculate(chunk));
+      // no targets in the chunk: nothing realized to compare (and realized performance would refuse it)
+      if (![...estimates.values()].some((r) => r.realized !== null)) return components.map(() => missing);
+      const actual = byMetric(realized.calculate(chunk));
+      return components.map((metric) => {
+        const e = estimates.get(metric);
+        const r = actual.get(metric);
+        if (!e || !r || e.value === null || e.realized === null) return missing;
+        const seE = e.sampling_error ?? NaN;
+        const seR = r.sampling_error ?? NaN;
+        return { value: e.realized - e.value, sampling_error: Math.sqrt(seE * seE + seR * seR) };
+      });
+    },
+  };
+}
+
 export const conceptDriftCalculator: CalculatorDefinition<ConceptParams> = {
   className: 'ConceptDriftCalculator',
   parseParams: parseConceptParams,
   fit(reference, p): FittedCalculator {
     const estimator = p.pair.estimator.fit(reference, p.estimatorParams);
     const realized = p.pair.realized.fit(reference, p.pair.realizedParams(p.estimatorParams));
-    // the series are the estimator's (a confusion matrix gives one per cell), in its order
-    const components = estimator.reference[0].rows.map((r) => r.metric);
-    const series: SeriesSpec[] = components.map((metric) => {
-      const def = metricDef(FAMILY, metric);
-      if (!def) throw new Error(`catalog lacks ${FAMILY}/${metric}`);
-      return { column: null, metric, threshold: p.thresholds.get(def.id) ?? DEFAULT_STD_THRESHOLD, limits: def.limits, alertRule: 'strict' };
-    });
-    const missing: SeriesValue = { value: NaN };
-    return fitSeriesCalculator(reference, p.chunking, {
-      series,
-      compute(chunk) {
-        const estimates = byMetric(estimator.calculate(chunk));
-        // no targets in the chunk: nothing realized to compare (and realized performance would refuse it)
-        if (![...estimates.values()].some((r) => r.realized !== null)) return components.map(() => missing);
-        const actual = byMetric(realized.calculate(chunk));
-        return components.map((metric) => {
-          const e = estimates.get(metric);
-          const r = actual.get(metric);
-          if (!e || !r || e.value === null || e.realized === null) return missing;
-          const seE = e.sampling_error ?? NaN;
-          const seR = r.sampling_error ?? NaN;
-          return { value: e.realized - e.value, sampling_error: Math.sqrt(seE * seE + seR * seR) };
-        });
-      },
-    });
+    // Saved only when both halves are (DLE is not yet): otherwise the fit is not stored and refits.
+    const restorable = p.pair.estimator.restore && p.pair.realized.restore && estimator.saved !== undefined && realized.saved !== undefined;
+    const state: ConceptState | undefined = restorable ? { estimator: estimator.saved, realized: realized.saved } : undefined;
+    return fitSeriesCalculator(reference, p.chunking, conceptModel(p, estimator, realized), state);
+  },
+  restore(saved, p): FittedCalculator {
+    const s = saved as SavedSeriesFit<ConceptState>;
+    if (!p.pair.estimator.restore || !p.pair.realized.restore) throw new Error('saved fit: concept drift halves cannot be restored');
+    const estimator = p.pair.estimator.restore(s.state.estimator, p.estimatorParams);
+    const realized = p.pair.realized.restore(s.state.realized, p.pair.realizedParams(p.estimatorParams));
+    return restoreSeriesCalculator(s, p.chunking, conceptModel(p, estimator, realized));
   },
 };

@@ -1,5 +1,5 @@
 /**
- * PerformanceCalculator and CBPE restored from their saved plain data (after a V8 serialise round trip,
+ * PerformanceCalculator, CBPE and concept drift (CBPE's pair) restored from their saved plain data (after a V8 serialise round trip,
  * as the server stores it) calculate exactly what the fresh fit does, for every metric and problem type
  * of the performance fixtures (binary car loan, multiclass, regression car price): reference rows and
  * chunks at odd offsets compared value by value (toStrictEqual: NaN matches NaN, -0 differs from 0).
@@ -36,7 +36,10 @@ describe.each(CASES)('%s', (name) => {
     analysis = readCsvFile(at(config.analysis));
   });
 
-  const calculators = config.calculators.filter((c) => RESTORABLE.includes(c.class));
+  const performance = config.calculators.filter((c) => RESTORABLE.includes(c.class));
+  // Concept drift composes CBPE and realized performance with CBPE's params: restored from both halves.
+  const concept = performance.filter((c) => c.class === 'CBPE').map((c) => ({ ...c, class: 'ConceptDriftCalculator', id: `concept_${c.id}` }));
+  const calculators = [...performance, ...concept];
   test('the fixture has performance calculators', () => expect(calculators.length).toBeGreaterThan(0));
 
   test.each(calculators.map((c) => [c.id, c] as const))('%s restores to the same results', (_id, c) => {
@@ -66,4 +69,15 @@ test('a saved performance fit with fewer evaluator fits than its metrics is refu
   const fresh = def.fit(readCsvFile(path.resolve(FIXTURES, config.reference)), params);
   const saved = fresh.saved as { state: unknown[] };
   expect(() => def.restore!({ ...saved, state: saved.state.slice(0, -1) }, params)).toThrow(/fewer evaluator fits/);
+});
+
+test('concept drift on regression (DLE, not restorable yet) saves nothing, so it is refitted', () => {
+  const config = JSON.parse(readFileSync(path.join(FIXTURES, 'car_price.config.json'), 'utf8')) as FixtureConfig;
+  const realized = config.calculators.find((x) => x.class === 'PerformanceCalculator')!;
+  const { y_pred, y_true, timestamp_column_name, chunk_size } = realized.params;
+  const def = calculatorDefinition('ConceptDriftCalculator')!;
+  const params = def.parseParams({ problem_type: 'regression', y_pred, y_true, timestamp_column_name, chunk_size, metrics: ['mae'], feature_column_names: ['car_age', 'km_driven'] }, 'params');
+  const fresh = def.fit(readCsvFile(path.resolve(FIXTURES, config.reference)), params);
+  expect(fresh.reference.length).toBeGreaterThan(0);
+  expect(fresh.saved).toBeUndefined();
 });
