@@ -10,18 +10,9 @@
 // are compiled with swc (a dependency already) when required.
 const fs = require('node:fs');
 const path = require('node:path');
-const { transformSync } = require('@swc/core');
+const { registerTypeScript } = require('./scripts/register-ts');
 
-if (!require.extensions['.ts']) {
-  require.extensions['.ts'] = (module, filename) => {
-    const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-      filename,
-      jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-      module: { type: 'commonjs' },
-    });
-    module._compile(code, filename);
-  };
-}
+if (!require.extensions['.ts']) registerTypeScript();
 
 const CopyWebpackPlugin = require('copy-webpack-plugin');
 const baseConfig = require('./.config/webpack/webpack.config.ts').default;

@@ -10,7 +10,7 @@
 const Module = require('module');
 const path = require('path');
 const fs = require('fs');
-const { transformSync } = require('@swc/core');
+const { registerTypeScript } = require('../scripts/register-ts');
 
 const root = path.resolve(__dirname, '..');
 const backendDir = path.join(root, 'backend') + path.sep;
@@ -27,13 +27,4 @@ Module._resolveFilename = function resolveToBuild(request, parent, ...rest) {
   return resolved;
 };
 
-require.extensions['.ts'] = function compileTypeScript(module, filename) {
-  const source = fs.readFileSync(filename, 'utf8');
-  const { code } = transformSync(source, {
-    filename,
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-    module: { type: 'commonjs' },
-    sourceMaps: 'inline',
-  });
-  module._compile(code, filename);
-};
+registerTypeScript({ sourceMaps: true });

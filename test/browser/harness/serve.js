@@ -5,17 +5,10 @@
 const fs = require('fs');
 const os = require('os');
 const path = require('path');
-const { transformSync } = require('@swc/core');
+const { registerTypeScript } = require('../../../scripts/register-ts');
 
 // load the TypeScript data proxy the tests use (same code, so the page behaves as in the browser test)
-require.extensions['.ts'] = (module, filename) => {
-  const { code } = transformSync(fs.readFileSync(filename, 'utf8'), {
-    filename,
-    jsc: { parser: { syntax: 'typescript' }, target: 'es2022' },
-    module: { type: 'commonjs' },
-  });
-  module._compile(code, filename);
-};
+registerTypeScript();
 const { startDataProxy } = require('../../plugin/support/dataProxy.ts');
 const { buildHarness } = require('./build');
 const { harnessHtml } = require('./page');
