@@ -81,7 +81,7 @@ export const selfMetrics = {
   ingestBatches: counter('vigil_ingest_batches_total', 'Ingest requests per model and outcome (accepted or rejected)', ['model', 'outcome']),
   recomputeDuration: new Histogram({
     name: 'vigil_recompute_duration_seconds',
-    help: 'Time to recompute the dirty chunks of a model',
+    help: 'Time a compute thread takes to recompute one claim of dirty chunks of a model (up to 4 chunks)',
     labelNames: ['model'],
     buckets: DURATION_BUCKETS_SECONDS,
     registers: [registry],
