@@ -88,6 +88,8 @@ export class ComputePool implements ComputeEngine {
   /** The thread holding each pending fit (`model#token`). */
   private readonly fitOwners = new Map<string, ComputeThread>();
   private readonly pace = new ChunkPace();
+  /** Claims handed out and the main thread's time reading dirty chunks for them, since start (logged at close). */
+  private readonly claimStats = { claims: 0, chunks: 0, lookups: 0, lookupMs: 0 };
   private pumping = false;
   private pumpAgain = false;
   private closing = false;
@@ -255,7 +257,10 @@ export class ComputePool implements ComputeEngine {
     const id = this.ids.get(name);
     if (id === undefined) return void this.wanted.delete(name);
     const held = this.claims.get(name);
+    const t0 = performance.now();
     const open = (await this.store.chunks(id, { dirtyOnly: true })).filter((c) => !held?.has(c.chunkId));
+    this.claimStats.lookups++;
+    this.claimStats.lookupMs += performance.now() - t0;
     if (!this.wanted.has(name)) return; // forgotten meanwhile
     // Nothing left to hand out: the model is looked at again when its claims are released.
     if (open.length === 0) return void this.wanted.delete(name);
@@ -280,6 +285,8 @@ export class ComputePool implements ComputeEngine {
     let held = this.claims.get(name);
     if (!held) this.claims.set(name, (held = new Set()));
     for (const c of chunks) held.add(c.chunkId);
+    this.claimStats.claims++;
+    this.claimStats.chunks += chunks.length;
     t.request<number>({ type: 'compute', model: name, chunks })
       .catch((e) => this.log.error('compute thread failed a recompute', { thread: t.index, model: name, error: (e as Error).message }))
       .finally(() => {
@@ -295,6 +302,7 @@ export class ComputePool implements ComputeEngine {
   async close(): Promise<void> {
     this.closing = true;
     this.wanted.clear();
+    this.log.info('compute pool totals', { ...this.claimStats, lookupMs: Math.round(this.claimStats.lookupMs) });
     await Promise.all(
       this.pool.map(async (t) => {
         if (!t.failed) {

@@ -6,6 +6,7 @@
  * It reads rows and writes results through its own store connection; the main thread tells it what
  * changed (a reference fitted, a model scheduled or deleted).
  */
+import * as fs from 'fs';
 import { FittedCalculator } from '../engine/calculator';
 import { familyOfCalculator } from '../engine/catalog';
 import { periodChunks } from '../engine/chunking';
@@ -87,6 +88,12 @@ export class ComputeCore {
   private readonly fitCache: FitCache;
   /** Fits restored from the store and fits made from the reference, since start. */
   readonly fitCounts = { restored: 0, refitted: 0 };
+  /**
+   * Where recompute time goes, since start (milliseconds of this thread; logged at close and with each
+   * recompute at debug): a claim's setup (chunk list, levels), loading fits, reading rows, the
+   * calculators, writing results.
+   */
+  readonly timings = { recomputes: 0, chunks: 0, setupMs: 0, fitLoadMs: 0, readMs: 0, computeMs: 0, writeMs: 0 };
   /**
    * Whether this core runs its own recompute queue (inline, or a single thread). In a pool of compute
    * threads (compute-pool.ts) the main thread hands each core the chunks it claimed instead.
@@ -369,11 +376,18 @@ export class ComputeCore {
     // Every chunk is read for period positions (ranks in time order), and when no chunks are given.
     const all = chunks && m.layout.chunker.type !== 'period' ? [] : await this.store.chunks(m.id);
     const dirty = chunks ?? all.filter((c) => c.dirty);
-    if (dirty.length === 0 || !(await this.ensureFitted(m))) return 0;
+    if (dirty.length === 0) return 0;
+    const tFit = performance.now();
+    const fittedNow = await this.ensureFitted(m);
+    this.timings.fitLoadMs += performance.now() - tFit;
+    if (!fittedNow) return 0;
     // Held for this recompute: loading another model's fit may evict this one from the cache meanwhile.
     const fitted = m.fitted;
     if (fitted.length === 0) return 0;
+    const tLevels = performance.now();
     const levels = await this.store.loadLevels(m.id);
+    this.timings.setupMs += tFit - t0 + performance.now() - tLevels;
+    this.timings.recomputes++;
     const levelsOf = (column: string) => levels.get(column) ?? [];
     const positions = m.layout.chunker.type === 'period' ? periodPositions(all) : null;
     let computed = 0;
@@ -407,7 +421,10 @@ export class ComputeCore {
 
   private async computeChunk(m: ComputeModel, fitted: FittedEntry[], chunk: StoredChunk, positions: Map<number, ChunkPosition> | null, levelsOf: (c: string) => string[]): Promise<void> {
     const layout = m.layout!;
+    const tRead = performance.now();
     const rows = await this.store.readChunkRows(m.id, chunk, layout.payload.length);
+    const tCompute = performance.now();
+    this.timings.readMs += tCompute - tRead;
     const timestamps = layout.timestamp ? rows.timestamps : null;
     let startDate: number | null = null;
     let endDate: number | null = null;
@@ -456,7 +473,11 @@ export class ComputeCore {
     }
     // The failures are stored with the chunk's results, in one transaction (store: chunkErrors).
     const calculators = targetsOnly ? entries.map((e) => e.id) : undefined;
+    const tWrite = performance.now();
+    this.timings.computeMs += tWrite - tCompute;
     await this.store.writeChunkResults(m.id, { chunk, nRows: rows.n, startDate, endDate, results, errors, calculators });
+    this.timings.writeMs += performance.now() - tWrite;
+    this.timings.chunks++;
     for (let i = 0; i < errors.length; i++) this.events.error?.(m.name, 'recompute');
     m.status.chunksComputed++;
     this.events.chunkComputed?.(m.name);
@@ -466,6 +487,7 @@ export class ComputeCore {
     this.closing = true;
     this.queue.clear();
     while (this.running || this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
+    this.log.info('compute totals', { ...this.fitCounts, ...roundedTimings(this.timings), threadCpuMs: threadCpuMs() });
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();
@@ -490,6 +512,19 @@ export function specsOf(layout: Pick<ModelLayout, 'payload' | 'target'>): Map<st
   if (layout.target) m.set(layout.target.name, layout.target);
   return m;
 }
+
+/** CPU time of the calling thread so far (Linux /proc; null elsewhere), for the totals logged at close. */
+function threadCpuMs(): number | null {
+  try {
+    // Fields after the command's closing parenthesis: utime and stime are the 12th and 13th, in clock ticks (100/s).
+    const rest = fs.readFileSync('/proc/thread-self/stat', 'utf8').split(') ')[1].split(' ');
+    return (Number(rest[11]) + Number(rest[12])) * 10;
+  } catch {
+    return null;
+  }
+}
+
+const roundedTimings = (t: Record<string, number>) => Object.fromEntries(Object.entries(t).map(([k, v]) => [k, Math.round(v)]));
 
 /** Period chunks in time order: index and row range by cumulative row counts. */
 function periodPositions(chunks: StoredChunk[]): Map<number, ChunkPosition> {
