@@ -34,6 +34,8 @@ export interface VigilApp {
   app: Express;
   /** Node's request listener: the fast query path, then Express. */
   listener: http.RequestListener;
+  /** Stops what the app started besides the service (the Prometheus query thread). */
+  close(): Promise<void>;
 }
 
 /** Where the Prometheus-compatible API is mounted. */
@@ -41,14 +43,14 @@ const PROMETHEUS_PREFIX = '/prometheus';
 
 export function createApp(service: VigilService, opts: AppOptions): VigilApp {
   const cache = new ResponseCache();
-  const prom = prometheusEndpoints(service.store, opts.env ?? process.env, service.now);
+  const prom = prometheusEndpoints(service.store, opts.env ?? process.env, service.now, opts.logger);
   // Series per /api/query request (VIGIL_QUERY_MAX_SERIES), checked at start-up.
   const maxSeries = querySeriesLimitFromEnv(opts.env ?? process.env);
   const app = createExpressApp(service, opts, cache, prom, maxSeries);
   const fastQuery = fastQueryHandler(service, { auth: opts.auth, cache, logger: opts.logger, maxSeries });
   const fastProm = fastPrometheusHandler(prom.answers, { auth: opts.auth, logger: opts.logger, prefix: PROMETHEUS_PREFIX });
   // A compressed query body goes to Express, whose body parser decodes it (the fast paths read plain text).
-  return { app, listener: (req, res) => void ((!isEncoded(req) && (fastQuery(req, res) || fastProm(req, res))) || app(req, res)) };
+  return { app, listener: (req, res) => void ((!isEncoded(req) && (fastQuery(req, res) || fastProm(req, res))) || app(req, res)), close: () => prom.close() };
 }
 
 function createExpressApp(service: VigilService, opts: AppOptions, cache: ResponseCache, prom: PrometheusEndpoints, maxSeries: number): Express {

@@ -106,6 +106,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
   let server: http.Server | null = null;
   let service: VigilService | null = null;
   let app: http.RequestListener | null = null;
+  let closeApp: () => Promise<void> = async () => undefined;
   const t0 = performance.now();
   // The port opens before the app, the store and the service are even loaded (module loading alone is a
   // few hundred ms on a busy machine); the gate answers /healthz and /readyz until then.
@@ -131,13 +132,15 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     await afterPending(() => undefined);
     const store = openStore(o.dbPath, { synchronous: o.synchronous });
     service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel, now: o.now, fitCacheSize: o.fitCacheSize, computeThreads: o.computeThreads, maxBacklogChunks: o.maxBacklogChunks });
-    app = createApp(service, {
+    const created = createApp(service, {
       auth,
       maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
       logger: log,
       isClosing: () => closing,
       env: o.env,
-    }).listener;
+    });
+    app = created.listener;
+    closeApp = created.close;
     gate.serveHealth();
     await service.start();
     if (o.prepare) {
@@ -149,6 +152,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     gate.open();
   } catch (e) {
     if (server?.listening) await new Promise<void>((resolve) => server!.close(() => resolve()));
+    await closeApp();
     await service?.close();
     throw e;
   }
@@ -169,6 +173,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       const closed = new Promise<void>((resolve) => srv.close(() => resolve()));
       srv.closeIdleConnections();
       await closed;
+      await closeApp();
       await running.close();
     },
   };

@@ -125,12 +125,5 @@ export function renderSelfMetrics(): Promise<string> {
   return registry.metrics();
 }
 
-/** `{a="1",b="x\"y"}` with the exposition format's escaping (backslash, double quote, newline). */
-export function labelSet(labels: LabelValues): string {
-  const names = Object.keys(labels).sort();
-  if (names.length === 0) return '';
-  return `{${names.map((n) => `${n}="${escapeLabelValue(labels[n])}"`).join(',')}}`;
-}
-
-export const escapeLabelValue = (v: string) => v.replace(/\\/g, '\\\\').replace(/"/g, '\\"').replace(/\n/g, '\\n');
-export const escapeHelp = (v: string) => v.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+// The exposition format's escaping lives with the monitoring series' rendering (exposition.ts).
+export { escapeHelp, escapeLabelValue, labelSet } from './exposition';

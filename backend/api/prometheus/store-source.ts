@@ -47,6 +47,11 @@ export class StoreSeriesSource {
     private readonly lookbackMs: number,
     /** The server's clock, which decides which chunks are open (service.now). */
     private readonly now: () => number = () => Date.now(),
+    /**
+     * The results version to refresh by (default the store's). The query thread passes the server's: its
+     * own connection would count every commit of ingested rows as a change.
+     */
+    private readonly version: () => Promise<string> = () => store.resultsVersion(),
   ) {}
 
   /**
@@ -64,13 +69,16 @@ export class StoreSeriesSource {
     return this.models.get(name)?.series.version;
   }
 
-  /** The current series; concurrent callers share one refresh. */
-  current(): Promise<SeriesSource> {
-    if (!this.refreshing) {
-      this.refreshing = this.refresh().finally(() => {
-        this.refreshing = null;
-      });
-    }
+  /**
+   * The current series. A refresh in flight may have read an older results version than this caller
+   * knows of (a query right after a result write): the caller waits for it, then refreshes again, which
+   * costs one version comparison when nothing changed meanwhile.
+   */
+  async current(): Promise<SeriesSource> {
+    while (this.refreshing) await this.refreshing.catch(() => undefined);
+    this.refreshing = this.refresh().finally(() => {
+      this.refreshing = null;
+    });
     return this.refreshing;
   }
 
@@ -82,7 +90,7 @@ export class StoreSeriesSource {
 
   private async refresh(): Promise<SeriesSource> {
     // Read before the states: a write after this read changes the version, so the next refresh looks.
-    const version = await this.store.resultsVersion();
+    const version = await this.version();
     if (version === this.seenVersion && this.now() <= this.openUntil()) return this.index;
     const slice = new Slicer();
     // Every model's chunk stamps in one read; per model, in chunk order.

@@ -1,0 +1,121 @@
+/**
+ * The query thread, the main thread's side: the Prometheus answers that read the series (query and
+ * query_range evaluations, the listings, /metrics' monitoring series) are made in a worker thread of their
+ * own (query-worker.ts), which holds the series index over its own connection to the store. The main
+ * thread reads the request, answers from its answer cache when it can (router.ts, fast.ts), and otherwise
+ * forwards the parameters as text and sends back the bytes the thread made. So neither the series' upkeep
+ * (reading the chunks whose results changed) nor an evaluation runs on the thread that accepts ingest.
+ *
+ * Each request carries the server's results version and clock: the thread's series are refreshed when the
+ * version moved (store-source.ts), so a query sent after a result write is answered with it. A thread that
+ * fails is logged and started again on the next request; the requests it held get a 500 `internal`.
+ */
+import * as path from 'path';
+import { Logger } from '../../service/log';
+import { WireAnswer } from '../../service/response-cache';
+import type { Store } from '../../store/types';
+import { compiledWorker, Thread } from '../../threads/thread';
+import { errorAnswer, Params, WireParams } from './params';
+import { ListEndpoint, QueryEndpoint, QueryPlan, SeriesAnswers, StoreAnswersConfig } from './series-answers';
+
+/** What the thread is started with. */
+export interface QueryThreadData {
+  /** The store to open (Store.location). */
+  location: string;
+  config: StoreAnswersConfig;
+}
+
+/** Sent with every request: what the main thread knows that the thread must follow. */
+interface Stamp {
+  /** The server's results version (Store.resultsVersion on the main thread's connection). */
+  version: string;
+  /** The server's clock (service.now), which decides open chunks and the time of instant queries without one. */
+  now: number;
+}
+
+type QueryRequest =
+  | { type: 'evaluate'; endpoint: QueryEndpoint; params: WireParams }
+  | { type: 'list'; endpoint: ListEndpoint; params: WireParams; labelName?: string }
+  | { type: 'exposition' };
+
+export type ToQueryThread = Stamp & QueryRequest;
+
+/** An answer made by the thread, and its series' open/closed marks' validity then. */
+export interface ThreadAnswer {
+  status: number;
+  body: Uint8Array;
+  openUntil: number;
+}
+
+export interface ThreadExposition {
+  text: string;
+  openUntil: number;
+}
+
+/** The compiled thread entry (null when running from TypeScript sources: answers are made in process). */
+export const QUERY_WORKER_FILE = compiledWorker(__dirname, 'query-worker.js');
+
+export class QueryThread implements SeriesAnswers {
+  private thread: Thread | null = null;
+  private until = Number.POSITIVE_INFINITY;
+
+  constructor(
+    private readonly store: Store,
+    private readonly config: StoreAnswersConfig,
+    private readonly now: () => number,
+    private readonly log: Logger,
+    private readonly file: string = QUERY_WORKER_FILE ?? path.join(__dirname, 'query-worker.js'),
+  ) {}
+
+  private running(): Thread {
+    if (this.thread === null || this.thread.failed) {
+      const data: QueryThreadData = { location: this.store.location, config: this.config };
+      this.thread = new Thread(this.file, {
+        name: 'query thread',
+        workerData: data,
+        onFailure: (e) => this.log.error('query thread failed; it is started again on the next query', { error: e.stack ?? e.message }),
+      });
+    }
+    return this.thread;
+  }
+
+  private async ask<T extends { openUntil: number }>(message: QueryRequest): Promise<T> {
+    const stamp: Stamp = { version: await this.store.resultsVersion(), now: this.now() };
+    const reply = await this.running().request<T>({ ...message, ...stamp });
+    this.until = reply.openUntil;
+    return reply;
+  }
+
+  private async answer(message: QueryRequest): Promise<WireAnswer> {
+    try {
+      const a = await this.ask<ThreadAnswer>(message);
+      const body = Buffer.from(a.body.buffer, a.body.byteOffset, a.body.byteLength);
+      return { status: a.status, body, headers: ['content-type', 'application/json; charset=utf-8', 'content-length', String(body.length)] };
+    } catch (e) {
+      return errorAnswer(e);
+    }
+  }
+
+  evaluate(endpoint: QueryEndpoint, p: Params, _plan: QueryPlan): Promise<WireAnswer> {
+    // The thread reads the parameters again (the plan holds closures, which do not cross threads).
+    return this.answer({ type: 'evaluate', endpoint, params: p.wire() });
+  }
+
+  list(endpoint: ListEndpoint, p: Params, labelName?: string): Promise<WireAnswer> {
+    return this.answer({ type: 'list', endpoint, params: p.wire(), labelName });
+  }
+
+  async exposition(): Promise<string> {
+    return (await this.ask<ThreadExposition>({ type: 'exposition' })).text;
+  }
+
+  openUntil(): number {
+    return this.until;
+  }
+
+  async close(): Promise<void> {
+    const t = this.thread;
+    this.thread = null;
+    if (t) await t.stop();
+  }
+}
