@@ -7,6 +7,25 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { MIGRATIONS } from './migrations';
 import {
+  CHUNK_STAMP_COLUMNS,
+  chunkFromRow,
+  chunkStampFromRow,
+  decodeRows,
+  encodePayloads,
+  InvalidMasks,
+  invalidMasks,
+  modelFromRow,
+  matchTargets,
+  nullIfNaN,
+  payloadWidth,
+  RESULT_INSERT_COLUMNS,
+  RESULT_SELECT,
+  resultFromRow,
+  resultValues,
+  Row,
+  TargetRow,
+} from './row-codec';
+import {
   AcceptedRows,
   ChunkMark,
   ChunkStamp,
@@ -40,8 +59,6 @@ export interface SqliteOptions {
   synchronous?: 'full' | 'normal';
 }
 
-type Row = Record<string, unknown>;
-
 /** Rows per INSERT statement (600 bound values, far below SQLite's 32766): per-statement overhead is
  * amortised; what is left is SQLite's B-tree work (docs/performance.md, "ingest"). */
 const INSERT_ROWS = 100;
@@ -59,30 +76,6 @@ function setRowArgs(args: unknown[], o: number, modelId: number, seq: number, ba
   args[o + 4] = batch.targets ? nullIfNaN(batch.targets[i]) : null;
   args[o + 5] = payload;
   args[o + 6] = invalid(i);
-}
-
-/** The invalid-value bitmask of row i (bit j: payload column j; bit width: the target), null when none. */
-type InvalidMasks = (i: number) => Buffer | null;
-
-function invalidMasks(flags: (Uint8Array | null)[] | null | undefined, width: number): InvalidMasks {
-  const present = (flags ?? []).map((f, j) => [f, j] as const).filter(([f]) => f !== null) as [Uint8Array, number][];
-  if (present.length === 0) return () => null;
-  const bytes = flagBytes(width + 1);
-  return (i) => {
-    let mask: Buffer | null = null;
-    for (const [f, j] of present) if (f[i]) (mask ??= Buffer.alloc(bytes))[j >> 3] |= 1 << (j & 7);
-    return mask;
-  };
-}
-
-const maskHas = (mask: Buffer | null, bit: number) => mask !== null && (bit >> 3) < mask.length && (mask[bit >> 3] & (1 << (bit & 7))) !== 0;
-
-const nullIfNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
-const numOrNaN = (v: unknown): number => (v === null || v === undefined ? NaN : (v as number));
-
-/** Payload bytes of one row: float64 per column, then (only when a flag is set) a bitmask of flags. */
-function flagBytes(width: number): number {
-  return Math.ceil(width / 8);
 }
 
 export class SqliteStore implements Store {
@@ -154,24 +147,8 @@ export class SqliteStore implements Store {
   // ---------------------------------------------------------------------------------------------
   // models
 
-  private toModel(r: Row): ModelRecord {
-    return {
-      id: r.id as number,
-      name: r.name as string,
-      definition: JSON.parse(r.definition as string),
-      layout: r.layout === null ? null : JSON.parse(r.layout as string),
-      createdAt: r.created_at as number,
-      updatedAt: r.updated_at as number,
-      referenceRows: r.reference_rows as number,
-      analysisRows: r.next_seq as number,
-      targets: r.targets as number,
-      fitVersion: r.fit_version as number,
-      lastIngestAt: (r.last_ingest_at as number | null) ?? null,
-    };
-  }
-
   async listModels(): Promise<ModelRecord[]> {
-    return (this.stmt('SELECT * FROM models ORDER BY name').all() as Row[]).map((r) => this.toModel(r));
+    return (this.stmt('SELECT * FROM models ORDER BY name').all() as Row[]).map((r) => modelFromRow(r));
   }
 
   async modelStamps(): Promise<ModelStamp[]> {
@@ -186,13 +163,13 @@ export class SqliteStore implements Store {
 
   async getModel(name: string): Promise<ModelRecord | null> {
     const r = this.stmt('SELECT * FROM models WHERE name = ?').get(name) as Row | undefined;
-    return r ? this.toModel(r) : null;
+    return r ? modelFromRow(r) : null;
   }
 
   private modelById(id: number): ModelRecord {
     const r = this.stmt('SELECT * FROM models WHERE id = ?').get(id) as Row | undefined;
     if (!r) throw new Error(`model #${id} not found`);
-    return this.toModel(r);
+    return modelFromRow(r);
   }
 
   async createModel(name: string, definition: unknown): Promise<ModelRecord> {
@@ -304,28 +281,7 @@ export class SqliteStore implements Store {
 
   async ingestRows(modelId: number, batch: RowBatch, plan: (accepted: AcceptedRows) => ChunkPlan): Promise<{ inserted: number; duplicates: number }> {
     const width = batch.values.length;
-    const rowBytes = width * 8;
-    const fb = flagBytes(width);
-    // One buffer for the whole batch; rows with a type flag get the bitmask appended.
-    const flaggedRow = new Uint8Array(batch.n);
-    for (const f of batch.typeFlags) if (f) for (let i = 0; i < batch.n; i++) if (f[i]) flaggedRow[i] = 1;
-    const buf = Buffer.allocUnsafe(batch.n * (rowBytes + fb));
-    const offsets = new Float64Array(batch.n + 1);
-    let off = 0;
-    for (let i = 0; i < batch.n; i++) {
-      offsets[i] = off;
-      for (let j = 0; j < width; j++) buf.writeDoubleLE(batch.values[j][i], off + j * 8);
-      off += rowBytes;
-      if (flaggedRow[i]) {
-        buf.fill(0, off, off + fb);
-        for (let j = 0; j < width; j++) {
-          const f = batch.typeFlags[j];
-          if (f && f[i]) buf[off + (j >> 3)] |= 1 << (j & 7);
-        }
-        off += fb;
-      }
-    }
-    offsets[batch.n] = off;
+    const { buf, offsets } = encodePayloads(batch);
     const invalid = invalidMasks(batch.invalidFlags, width);
 
     const upsertChunk = this.stmt(`
@@ -428,43 +384,18 @@ export class SqliteStore implements Store {
     // A computed chunk becomes dirty for its targets only (2); one already dirty for its rows stays so (1).
     const dirty = this.stmt('UPDATE chunks SET dirty = CASE WHEN dirty = 0 THEN 2 ELSE dirty END, gen = gen + 1 WHERE model_id = ? AND chunk_id = ?');
     return this.write(() => {
-      const unknown: string[] = [];
-      const expired: { id: string; chunk: string }[] = [];
       // Chunks retention dropped (their rows may still be being deleted): a target there changes nothing.
       const dropped = new Map(
         (this.stmt('SELECT chunk_id, key FROM chunks WHERE model_id = ? AND rows_dropped_at IS NOT NULL').all(modelId) as Row[]).map((c) => [c.chunk_id as number, c.key as string]),
       );
-      const chunkKey = (chunkId: number) => dropped.get(chunkId) ?? String(chunkId);
-      const touched = new Set<number>();
-      let attached = 0;
-      let newTargets = 0;
-      for (let i = 0; i < update.ids.length; i++) {
-        const r = find.get(modelId, update.ids[i]) as Row | undefined;
-        if (!r) {
-          const gone = dropped.size > 0 ? (findDropped.get(modelId, update.ids[i]) as Row | undefined) : undefined;
-          if (gone) expired.push({ id: update.ids[i], chunk: chunkKey(gone.chunk_id as number) });
-          else unknown.push(update.ids[i]);
-          continue;
-        }
-        if (dropped.size > 0) {
-          const chunkId = update.chunkOf(r.seq as number, r.ts as number | null);
-          if (dropped.has(chunkId)) {
-            expired.push({ id: update.ids[i], chunk: chunkKey(chunkId) });
-            continue;
-          }
-        }
-        const value = nullIfNaN(update.values[i]);
-        if (r.target === null && value !== null) newTargets++;
-        if (r.target !== null && value === null) newTargets--;
-        // The target's invalid bit follows the latest target sent for the row.
-        const before = (r.invalid as Buffer | null) ?? null;
-        const mask = setBit(before, width, update.invalid?.[i] === 1);
-        if (r.target !== value || !sameMask(before, mask)) {
-          set.run(value, mask, modelId, r.seq);
-          touched.add(update.chunkOf(r.seq as number, r.ts as number | null));
-        }
-        attached++;
-      }
+      const { attached, unknown, expired, newTargets, touched } = matchTargets(
+        update,
+        width,
+        dropped,
+        (id) => find.get(modelId, id) as TargetRow | undefined,
+        (id) => (findDropped.get(modelId, id) as Row | undefined)?.chunk_id as number | undefined,
+        (r, value, mask) => set.run(value, mask, modelId, r.seq),
+      );
       this.insertLevels(modelId, update.newLevels);
       this.stmt('UPDATE models SET targets = targets + ?, updated_at = ? WHERE id = ?').run(newTargets, Date.now(), modelId);
       for (const c of touched) dirty.run(modelId, c);
@@ -475,49 +406,15 @@ export class SqliteStore implements Store {
   // ---------------------------------------------------------------------------------------------
   // chunks
 
-  private toChunk(r: Row): StoredChunk {
-    return {
-      chunkId: r.chunk_id as number,
-      key: r.key as string,
-      startSeq: r.start_seq as number | null,
-      endSeq: r.end_seq as number | null,
-      rangeStart: r.range_start as number | null,
-      rangeEnd: r.range_end as number | null,
-      partial: r.partial === 1,
-      chunkIndex: r.chunk_index as number | null,
-      startIndex: r.start_index as number | null,
-      endIndex: r.end_index as number | null,
-      startDate: r.start_date as number | null,
-      endDate: r.end_date as number | null,
-      nRows: r.n_rows as number,
-      dirty: r.dirty !== 0,
-      targetsOnly: r.dirty === 2,
-      gen: r.gen as number,
-      rowsDropped: r.rows_dropped_at !== null && r.rows_dropped_at !== undefined,
-      rowsGone: r.rows_gone === 1,
-      computedAt: r.computed_at as number | null,
-    };
-  }
-
   async chunks(modelId: number, opts: { dirtyOnly?: boolean } = {}): Promise<StoredChunk[]> {
     const sql = opts.dirtyOnly
       ? 'SELECT * FROM chunks WHERE model_id = ? AND dirty > 0 ORDER BY chunk_id'
       : 'SELECT * FROM chunks WHERE model_id = ? ORDER BY chunk_id';
-    return (this.stmt(sql).all(modelId) as Row[]).map((r) => this.toChunk(r));
+    return (this.stmt(sql).all(modelId) as Row[]).map((r) => chunkFromRow(r));
   }
 
   async chunkStamps(): Promise<ChunkStamp[]> {
-    const sql = 'SELECT model_id, chunk_id, computed_at, chunk_index, start_index, end_index, start_date, end_date FROM chunks ORDER BY model_id, chunk_id';
-    return (this.stmt(sql).raw(true).all() as unknown[][]).map((r) => ({
-      modelId: r[0] as number,
-      chunkId: r[1] as number,
-      computedAt: r[2] as number | null,
-      chunkIndex: r[3] as number | null,
-      startIndex: r[4] as number | null,
-      endIndex: r[5] as number | null,
-      startDate: r[6] as number | null,
-      endDate: r[7] as number | null,
-    }));
+    return (this.stmt(`SELECT ${CHUNK_STAMP_COLUMNS} FROM chunks ORDER BY model_id, chunk_id`).raw(true).all() as unknown[][]).map(chunkStampFromRow);
   }
 
   async dirtyChunkCount(modelId: number): Promise<number> {
@@ -533,30 +430,7 @@ export class SqliteStore implements Store {
         : (this.stmt('SELECT seq, ts, target, payload, invalid FROM analysis_rows WHERE model_id = ? AND ts >= ? AND ts < ? ORDER BY ts, seq')
             .raw(true)
             .all(modelId, chunk.rangeStart, chunk.rangeEnd) as unknown[][]);
-    const n = rows.length;
-    const seq = new Float64Array(n);
-    const timestamps = new Float64Array(n);
-    const targets = new Float64Array(n);
-    const values = Array.from({ length: width }, () => new Float64Array(n));
-    const typeFlags: (Uint8Array | null)[] = new Array(width).fill(null);
-    const invalidFlags: (Uint8Array | null)[] = new Array(width + 1).fill(null);
-    const rowBytes = width * 8;
-    for (let i = 0; i < n; i++) {
-      const r = rows[i];
-      seq[i] = r[0] as number;
-      timestamps[i] = numOrNaN(r[1]);
-      targets[i] = numOrNaN(r[2]);
-      const p = r[3] as Buffer;
-      for (let j = 0; j < width; j++) values[j][i] = p.readDoubleLE(j * 8);
-      if (p.length > rowBytes) {
-        for (let j = 0; j < width; j++) {
-          if (p[rowBytes + (j >> 3)] & (1 << (j & 7))) (typeFlags[j] ??= new Uint8Array(n))[i] = 1;
-        }
-      }
-      const mask = r[4] as Buffer | null;
-      if (mask !== null) for (let j = 0; j <= width; j++) if (maskHas(mask, j)) (invalidFlags[j] ??= new Uint8Array(n))[i] = 1;
-    }
-    return { n, seq, timestamps, targets, values, typeFlags, invalidFlags };
+    return decodeRows(rows, width);
   }
 
   async writeChunkResults(modelId: number, w: ChunkResultWrite): Promise<boolean> {
@@ -598,6 +472,33 @@ export class SqliteStore implements Store {
     this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ? AND rows_dropped_at IS NULL').run(modelId);
   }
 
+  /**
+   * One process owns a SQLite file, so claims live in this connection's memory (the compute scheduler's):
+   * the same contract as PostgreSQL's claims, without a write per claim.
+   */
+  private readonly claims = new Map<number, Map<number, { owner: string; until: number }>>();
+
+  async claimChunks(modelId: number, owner: string, leaseMs: number, max: number): Promise<StoredChunk[]> {
+    const now = Date.now();
+    let held = this.claims.get(modelId);
+    if (!held) this.claims.set(modelId, (held = new Map()));
+    const out: StoredChunk[] = [];
+    for (const c of await this.chunks(modelId, { dirtyOnly: true })) {
+      if (out.length >= max) break;
+      const claim = held.get(c.chunkId);
+      if (claim && claim.until >= now) continue;
+      held.set(c.chunkId, { owner, until: now + leaseMs });
+      out.push(c);
+    }
+    return out;
+  }
+
+  async releaseClaims(modelId: number, owner: string, chunkIds: number[]): Promise<void> {
+    const held = this.claims.get(modelId);
+    if (!held) return;
+    for (const id of chunkIds) if (held.get(id)?.owner === owner) held.delete(id);
+  }
+
   // ---------------------------------------------------------------------------------------------
   // retention
 
@@ -610,7 +511,7 @@ export class SqliteStore implements Store {
     return this.write(() => {
       const c = this.stmt('SELECT * FROM chunks WHERE model_id = ? AND chunk_id = ? AND rows_dropped_at IS NOT NULL').get(modelId, chunkId) as Row | undefined;
       if (!c) return { deleted: 0, done: true };
-      const chunk = this.toChunk(c);
+      const chunk = chunkFromRow(c);
       const seqs = (
         chunk.startSeq !== null
           ? this.stmt('SELECT seq FROM analysis_rows WHERE model_id = ? AND seq BETWEEN ? AND ? ORDER BY seq LIMIT ?').pluck().all(modelId, chunk.startSeq, chunk.endSeq, maxRows)
@@ -633,76 +534,8 @@ export class SqliteStore implements Store {
   // results
 
   private insertResults(modelId: number, results: ResultRecord[]): void {
-    const ins = this.stmt(`
-      INSERT OR REPLACE INTO results (model_id, period, chunk_id, calculator_id, metric, column_name, family, calculator,
-        calc_order, series_order, chunk_key, chunk_index, start_index, end_index, start_date, end_date, value,
-        upper_threshold, lower_threshold, alert, sampling_error, upper_confidence_boundary, lower_confidence_boundary,
-        realized, targets_missing_rate, partial)
-      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`);
-    for (const r of results) {
-      ins.run(
-        modelId,
-        r.period,
-        r.chunkId,
-        r.id,
-        r.metric,
-        r.column ?? '',
-        r.family,
-        r.calculator,
-        r.calcOrder,
-        r.seriesOrder,
-        r.chunk.key,
-        r.chunk.index,
-        r.chunk.start_index,
-        r.chunk.end_index,
-        r.chunk.start_date,
-        r.chunk.end_date,
-        r.value,
-        r.upper_threshold,
-        r.lower_threshold,
-        r.alert === null ? null : r.alert ? 1 : 0,
-        r.sampling_error,
-        r.upper_confidence_boundary,
-        r.lower_confidence_boundary,
-        r.realized,
-        r.targets_missing_rate,
-        r.partial ? 1 : 0,
-      );
-    }
-  }
-
-  private toResult(r: unknown[]): ResultRecord {
-    const col = r[5] as string;
-    const alert = r[19] as number | null;
-    return {
-      period: r[0] as ResultRecord['period'],
-      chunkId: r[1] as number,
-      id: r[2] as string,
-      calculator: r[3] as string,
-      family: r[4] as string,
-      column: col === '' ? null : col,
-      metric: r[6] as string,
-      calcOrder: r[7] as number,
-      seriesOrder: r[8] as number,
-      chunk: {
-        key: r[9] as string,
-        index: r[10] as number,
-        start_index: r[11] as number,
-        end_index: r[12] as number,
-        start_date: r[13] as number | null,
-        end_date: r[14] as number | null,
-      },
-      value: r[15] as number | null,
-      upper_threshold: r[16] as number | null,
-      lower_threshold: r[17] as number | null,
-      alert: alert === null ? null : alert === 1,
-      sampling_error: r[18] as number | null,
-      upper_confidence_boundary: r[20] as number | null,
-      lower_confidence_boundary: r[21] as number | null,
-      realized: r[22] as number | null,
-      targets_missing_rate: r[23] as number | null,
-      partial: r[24] === 1,
-    };
+    const ins = this.stmt(`INSERT OR REPLACE INTO results (${RESULT_INSERT_COLUMNS}) VALUES (${new Array(26).fill('?').join(', ')})`);
+    for (const r of results) ins.run(resultValues(modelId, r));
   }
 
   async queryResults(f: ResultFilter): Promise<ResultRecord[]> {
@@ -744,12 +577,10 @@ export class SqliteStore implements Store {
     if (f.alertsOnly) where.push('alert = 1');
     // With a family, the series index (model, family, metric, column, time) is the selective one; left to
     // itself the planner prefers the primary key's (model, period) prefix and scans the whole period.
-    const sql = `SELECT period, chunk_id, calculator_id, calculator, family, column_name, metric, calc_order, series_order,
-        chunk_key, chunk_index, start_index, end_index, start_date, end_date, value, upper_threshold, lower_threshold,
-        sampling_error, alert, upper_confidence_boundary, lower_confidence_boundary, realized, targets_missing_rate, partial
+    const sql = `SELECT ${RESULT_SELECT}
       FROM results ${f.family ? 'INDEXED BY results_series' : ''} WHERE ${where.join(' AND ')}
       ORDER BY calc_order, series_order, period = 'analysis', chunk_index`;
-    return (this.stmt(sql).raw(true).all(params) as unknown[][]).map((r) => this.toResult(r));
+    return (this.stmt(sql).raw(true).all(params) as unknown[][]).map(resultFromRow);
   }
 
   async resultsVersion(): Promise<string> {
@@ -861,21 +692,3 @@ export class SqliteStore implements Store {
     return { totals, unresolved };
   }
 }
-
-/** Payload columns of a stored layout (the target's invalid bit follows them). */
-function payloadWidth(layout: unknown): number {
-  return ((layout as { payload?: unknown[] } | null)?.payload ?? []).length;
-}
-
-/** `mask` with bit `bit` set or cleared; null when no bit is left. */
-function setBit(mask: Buffer | null, bit: number, on: boolean): Buffer | null {
-  if (!on && !maskHas(mask, bit)) return mask;
-  const bytes = Math.max(mask?.length ?? 0, flagBytes(bit + 1));
-  const out = Buffer.alloc(bytes);
-  mask?.copy(out);
-  if (on) out[bit >> 3] |= 1 << (bit & 7);
-  else out[bit >> 3] &= ~(1 << (bit & 7));
-  return out.some((b) => b !== 0) ? out : null;
-}
-
-const sameMask = (a: Buffer | null, b: Buffer | null) => (a === null || b === null ? a === b : a.equals(b));

@@ -1,7 +1,7 @@
 /**
- * The storage interface of the Vigil server. The SQLite implementation (sqlite.ts) is the default; the
- * interface is asynchronous and made of whole operations (one call = one transaction) so that a
- * PostgreSQL adapter can implement it without changing the service.
+ * The storage interface of the Vigil server. The SQLite implementation (sqlite.ts) is the default and
+ * PostgreSQL (postgres.ts) the shared one; the interface is asynchronous and made of whole operations
+ * (one call = one transaction), so the service does not know which one it runs on.
  *
  * Layout: one row per ingested analysis record, its feature values as a fixed-width float64 payload
  * (numbers, or dictionary codes for categorical columns; NaN = missing), the id, timestamp and target in
@@ -250,8 +250,13 @@ export interface StoredFit {
 }
 
 export interface Store {
-  /** Where it lives (file path), for logs. */
+  /** Where it lives (file path, or postgres:// URL), for logs and for other threads to open it too. */
   readonly location: string;
+  /**
+   * Other processes may write to it (PostgreSQL: replicas share the database): the service then looks
+   * for models and reference changes made elsewhere (service/replica-sync.ts).
+   */
+  readonly shared?: boolean;
   close(): Promise<void>;
 
   listModels(): Promise<ModelRecord[]>;
@@ -310,6 +315,16 @@ export interface Store {
   setChunkPositions(modelId: number, positions: { chunkId: number; index: number; startIndex: number; endIndex: number }[]): Promise<void>;
   /** Marks every analysis chunk dirty (after a refit), but those whose rows retention dropped. */
   markAllDirty(modelId: number): Promise<void>;
+
+  /**
+   * Claims up to `max` dirty chunks of a model for `owner` (a compute scheduler) until now + leaseMs:
+   * chunks no live claim holds. With replicas sharing a database (PostgreSQL) no chunk is handed to two
+   * of them at once, and a claim whose replica died is taken over once its lease ends. The chunks are
+   * returned as read at the claim (their generation is the one the recompute checks).
+   */
+  claimChunks(modelId: number, owner: string, leaseMs: number, max: number): Promise<StoredChunk[]>;
+  /** Ends `owner`'s claims on these chunks (computed, or given back). */
+  releaseClaims(modelId: number, owner: string, chunkIds: number[]): Promise<void>;
 
   /**
    * Retention, step 1 (one transaction): marks the chunks' rows dropped, only those that are computed
