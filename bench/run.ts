@@ -20,6 +20,7 @@ import { lateTargetsScenario } from './late-targets';
 import { manyModelsScenario } from './many-models';
 import { rulesDuringIngestScenario } from './rules-during-ingest';
 import { SERVER_SCENARIOS } from './server';
+import { peersPython } from './peers/env';
 
 // ---------------------------------------------------------------------------------------------------
 // Options and shared context
@@ -155,10 +156,11 @@ function runScenario(spec: RunScenarioSpec): Scenario {
           timeoutMs: VIGIL_TIMEOUT_MS,
           cpuProfileDir: profileDir,
         });
+      // numpy/scipy come from the peers' pinned venv (not installed system-wide)
       const runPython = () =>
-        runMeasured('python3', [path.join(__dirname, 'baseline', 'baseline.py'), cfg.path, '--out', baselineOut], {
-          timeoutMs: BASELINE_TIMEOUT_MS,
-        }).catch((e: Error): Measurement => ({ ...NOT_RUN, stderr: `python3 could not be started (${e.message}); install python3 with numpy and scipy, or use --no-baseline` }));
+        Promise.resolve()
+          .then(() => runMeasured(peersPython(), [path.join(__dirname, 'baseline', 'baseline.py'), cfg.path, '--out', baselineOut], { timeoutMs: BASELINE_TIMEOUT_MS }))
+          .catch((e: Error): Measurement => ({ ...NOT_RUN, stderr: `the peers' python could not be started (${e.message}); see bench/peers/env.sh, or use --no-baseline` }));
       ctx.log(`${spec.id}: vigil run (${data.analysisRows.toLocaleString('en-US')} analysis rows)${repeats > 1 ? `, ${repeats} runs alternating with the Python baseline` : ''} ...`);
       const vigilRuns: Measurement[] = [];
       const pythonRuns: Measurement[] = [];
@@ -367,7 +369,7 @@ function parseArgs(argv: string[]): Options {
 function machine() {
   let python = 'unknown';
   try {
-    python = execFileSync('python3', ['-c', 'import sys, numpy, scipy; print(sys.version.split()[0], numpy.__version__, scipy.__version__)']).toString().trim();
+    python = execFileSync(peersPython(), ['-c', 'import sys, numpy, scipy; print(sys.version.split()[0], numpy.__version__, scipy.__version__)']).toString().trim();
   } catch {
     // reported as unknown
   }

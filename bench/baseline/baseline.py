@@ -10,7 +10,7 @@ conversions, and scikit-learn's isotonic regression by scipy's (a C++ PAV, as fa
 This is a lean re-implementation, so it is a *generous* baseline: NannyML itself adds pandas overhead
 per chunk and per column on top of the same numeric work.
 
-    python3 bench/baseline/baseline.py CONFIG.json --out RESULTS.json
+    .venv-peers/bin/python bench/baseline/baseline.py CONFIG.json --out RESULTS.json
 
 Writes the results in the run-contract long format (without chunk dates) and prints one JSON line with
 timings: read_s (CSV reading and target join), compute_s (all calculators), per calculator, and the
