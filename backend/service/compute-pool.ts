@@ -8,7 +8,18 @@
  * looked at again. So no chunk is ever computed by two threads at once, and the store's generation check
  * (writeChunkResults clears `dirty` only if the chunk's generation is the one read) stays exact: the
  * generation is read here before the thread reads the rows, and a chunk changed meanwhile stays dirty and
- * is handed out again. A model with many dirty chunks is spread over every free thread; models take turns.
+ * is handed out again. Models take turns. Which chunks go to which thread is decided in `handOut`, the
+ * one place a claim is made.
+ *
+ * Homes. Every model has a home thread (the one with the fewest models when it is first handed out), and
+ * its chunks go there first, so each thread's fit cache holds its share of the models instead of every
+ * thread loading every model in turn. A free thread with nothing of its own takes a busy thread's work
+ * (a model with a large backlog is spread over every thread).
+ *
+ * Open chunks. A size chunk still filling (`partial`) is dirtied again by the model's next batch, so while
+ * other work waits it is deferred, at most OPEN_CHUNK_DELAY_MS, and computed once it closes or a thread
+ * is idle: under sustained ingest across many models a chunk is then computed about once, not after
+ * every batch.
  *
  * Fits. A reference is fitted on one thread, which adopts and saves it; the others drop their fit of the
  * model and load the saved one on next use. Until the save is done the model's chunks go to the fitting
@@ -28,14 +39,17 @@ import { Logger } from './log';
  */
 const BATCH_CHUNKS = 4;
 
+/** The longest a filling chunk's recompute is deferred while other chunks wait (see Open chunks above). */
+export const OPEN_CHUNK_DELAY_MS = 2_000;
+
 /** One compute thread (threads/thread.ts starts, watches and stops it) and what the scheduler knows of it. */
 class ComputeThread {
   private readonly thread: Thread;
   busy = false;
   /** Each model's status as this thread last posted it. */
   readonly statuses = new Map<string, ModelStatus | null>();
-  /** Models this thread computed lately (their fit is likely in its cache). */
-  readonly recent = new Set<string>();
+  /** Models whose home this thread is. */
+  homes = 0;
 
   constructor(
     readonly index: number,
@@ -87,6 +101,10 @@ export class ComputePool implements ComputeEngine {
   private readonly pinned = new Map<string, ComputeThread>();
   /** The thread holding each pending fit (`model#token`). */
   private readonly fitOwners = new Map<string, ComputeThread>();
+  /** Each model's home thread (see Homes above). */
+  private readonly home = new Map<string, ComputeThread>();
+  /** Since when each model's filling chunk has waited (epoch ms), while it is deferred. */
+  private readonly openSince = new Map<string, number>();
   private readonly pace = new ChunkPace();
   /** Claims handed out and the main thread's time reading dirty chunks for them, since start (logged at close). */
   private readonly claimStats = { claims: 0, chunks: 0, lookups: 0, lookupMs: 0 };
@@ -133,9 +151,14 @@ export class ComputePool implements ComputeEngine {
     for (const t of this.pool) t.send({ type: 'register', record });
   }
 
-  /** Fits on a free thread (the first, when all are busy); that thread keeps the fit until adopt/discard. */
+  /**
+   * Fits on the model's home thread, so the adopted fit lands in the cache of the thread that computes the
+   * model (on another free thread while the home is busy or failed); that thread keeps the fit until
+   * adopt/discard.
+   */
   async fit(model: string, specs: ColumnSpec[], frame: Buffer): Promise<{ token: number; result: FitResult }> {
-    const t = this.pool.find((x) => x.free) ?? this.live();
+    const h = this.homeOf(model);
+    const t = h.free ? h : this.pool.find((x) => x.free) ?? (h.failed ? this.live() : h);
     const reply = await t.request<{ token: number; result: FitResult }>({ type: 'fit', model, specs, frame });
     this.fitOwners.set(`${model}#${reply.token}`, t);
     return reply;
@@ -165,9 +188,12 @@ export class ComputePool implements ComputeEngine {
     this.ids.delete(model);
     this.wanted.delete(model);
     this.pinned.delete(model);
+    this.openSince.delete(model);
+    const h = this.home.get(model);
+    if (h) h.homes--;
+    this.home.delete(model);
     for (const t of this.pool) {
       t.statuses.delete(model);
-      t.recent.delete(model);
       t.send({ type: 'forget', model });
     }
   }
@@ -184,11 +210,22 @@ export class ComputePool implements ComputeEngine {
     return new Promise((resolve) => this.idleWaiters.push(resolve));
   }
 
-  /** Scores on the thread that has the model's fit in memory if any, else a free one. */
+  /** Scores on the thread that has the model's fit in memory (its pinned or home thread) if live, else a free one. */
   score(model: string, frame: Buffer): Promise<ScoreReply> {
-    const t = this.pinned.get(model) ?? this.pool.find((x) => !x.failed && x.recent.has(model)) ?? this.pool.find((x) => x.free) ?? this.live();
-    t.recent.add(model);
+    const h = this.pinned.get(model) ?? this.homeOf(model);
+    const t = !h.failed ? h : this.pool.find((x) => x.free) ?? this.live();
     return t.request<ScoreReply>({ type: 'score', model, frame });
+  }
+
+  /** The model's home thread, given on first use to the live thread with the fewest models. */
+  private homeOf(model: string): ComputeThread {
+    let h = this.home.get(model);
+    if (!h) {
+      h = this.pool.filter((t) => !t.failed).reduce((a, b) => (b.homes < a.homes ? b : a), this.live());
+      h.homes++;
+      this.home.set(model, h);
+    }
+    return h;
   }
 
   /** The threads' statuses of a model, merged: chunks computed add up; the latest recompute wins. */
@@ -235,10 +272,7 @@ export class ComputePool implements ComputeEngine {
     try {
       do {
         this.pumpAgain = false;
-        for (const name of [...this.wanted]) {
-          if (this.closing || !this.pool.some((t) => t.free)) break;
-          await this.dispatch(name);
-        }
+        await this.handOut();
       } while (this.pumpAgain && !this.closing && this.pool.some((t) => t.free));
     } catch (e) {
       this.log.error('recompute scheduling failed', { error: (e as Error).message });
@@ -253,35 +287,92 @@ export class ComputePool implements ComputeEngine {
     }
   }
 
-  private async dispatch(name: string): Promise<void> {
+  /**
+   * One round of claims, the wanted models in turn: (1) each model whose home thread is free gets its
+   * closed dirty chunks claimed for it, and its filling chunk once deferred long enough; (2) free threads
+   * with nothing of their own take the models waiting on a busy home; (3) threads still idle take the
+   * deferred filling chunks. A model's dirty chunks are read only when a free thread may take them.
+   */
+  private async handOut(): Promise<void> {
+    const now = Date.now();
+    const waiting: string[] = [];
+    const deferred: [string, StoredChunk[]][] = [];
+    /**
+     * Hands `t` what it may take of the model now (nothing with `t` null). A model with more closed chunks
+     * than one claim goes to `waiting` for another free thread.
+     */
+    const offer = async (name: string, t: ComputeThread | null): Promise<void> => {
+      const open = await this.unclaimedDirty(name);
+      if (open === null) return;
+      // Nothing left to hand out: the model is looked at again when its claims are released.
+      if (open.length === 0) {
+        this.wanted.delete(name);
+        this.openSince.delete(name);
+        return;
+      }
+      const filling = open.filter((c) => c.partial);
+      if (filling.length === 0) this.openSince.delete(name);
+      else if (!this.openSince.has(name)) this.openSince.set(name, now);
+      const due = filling.length > 0 && now - this.openSince.get(name)! >= OPEN_CHUNK_DELAY_MS;
+      const closed = due ? open : open.filter((c) => !c.partial);
+      if (closed.length === 0) deferred.push([name, filling]);
+      else if (t) {
+        this.hand(t, name, closed, due);
+        if (closed.length > BATCH_CHUNKS) waiting.push(name);
+      }
+    };
+    for (const name of [...this.wanted]) {
+      if (this.closing || !this.pool.some((t) => t.free)) return;
+      const h = this.pinned.get(name) ?? this.homeOf(name);
+      if (h.free) await offer(name, h);
+      else if (!this.pinned.has(name)) waiting.push(name);
+    }
+    for (const name of waiting) {
+      if (this.closing) return;
+      const t = this.pool.find((x) => x.free);
+      if (!t) return;
+      if (this.wanted.has(name)) await offer(name, t);
+    }
+    for (const [name, filling] of deferred) {
+      if (this.closing) return;
+      const h = this.pinned.get(name) ?? this.homeOf(name);
+      const t = h.free ? h : this.pinned.has(name) ? undefined : this.pool.find((x) => x.free);
+      if (t) this.hand(t, name, filling, true);
+      else if (!this.pool.some((x) => x.free)) return;
+    }
+  }
+
+  /** The model's dirty chunks no thread holds, or null when it is no longer registered. */
+  private async unclaimedDirty(name: string): Promise<StoredChunk[] | null> {
     const id = this.ids.get(name);
-    if (id === undefined) return void this.wanted.delete(name);
+    if (id === undefined) {
+      this.wanted.delete(name);
+      return null;
+    }
     const held = this.claims.get(name);
     const t0 = performance.now();
     const open = (await this.store.chunks(id, { dirtyOnly: true })).filter((c) => !held?.has(c.chunkId));
     this.claimStats.lookups++;
     this.claimStats.lookupMs += performance.now() - t0;
-    if (!this.wanted.has(name)) return; // forgotten meanwhile
-    // Nothing left to hand out: the model is looked at again when its claims are released.
-    if (open.length === 0) return void this.wanted.delete(name);
-    const pin = this.pinned.get(name);
-    const free = pin ? (pin.free ? [pin] : []) : this.pool.filter((t) => t.free).sort((a, b) => Number(b.recent.has(name)) - Number(a.recent.has(name)));
-    if (free.length === 0) return;
-    const size = Math.min(BATCH_CHUNKS, Math.ceil(open.length / free.length));
-    let next = 0;
-    for (const t of free) {
-      if (next >= open.length) break;
-      this.run(t, name, open.slice(next, next + size));
-      next += size;
-    }
-    // Its turn is over: it goes to the back of the line if chunks are left.
+    // Forgotten meanwhile.
+    if (!this.wanted.has(name)) return null;
+    return open;
+  }
+
+  /**
+   * Claims the first BATCH_CHUNKS of `chunks` for thread `t` (the rest go to the next free thread: a lone
+   * model's backlog spreads). Its turn is over: it goes to the back of the line.
+   */
+  private hand(t: ComputeThread, name: string, chunks: StoredChunk[], withFilling: boolean): void {
+    const claimed = chunks.slice(0, BATCH_CHUNKS);
+    if (withFilling && claimed.some((c) => c.partial)) this.openSince.delete(name);
+    this.run(t, name, claimed);
     this.wanted.delete(name);
-    if (next < open.length) this.wanted.add(name);
+    this.wanted.add(name);
   }
 
   private run(t: ComputeThread, name: string, chunks: StoredChunk[]): void {
     t.busy = true;
-    t.recent.add(name);
     let held = this.claims.get(name);
     if (!held) this.claims.set(name, (held = new Set()));
     for (const c of chunks) held.add(c.chunkId);

@@ -49,6 +49,9 @@ export interface FitResult {
   records: ResultRecord[];
 }
 
+/** Thrown by the reference callback of a restore that was tried without reading the reference. */
+const NEEDS_REFERENCE = new Error('the saved fit needs the reference');
+
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
 interface ChunkPosition {
@@ -69,6 +72,11 @@ interface ComputeModel {
   /** A load in progress (a recompute and a score may ask at once). */
   loading: Promise<void> | null;
   pending: Map<number, { entries: FittedEntry[]; inputsHash: string }>;
+  /**
+   * The inputs hash of the model's current reference and layout, once known (a fit made or loaded): later
+   * loads check the saved fit against it without reading and hashing the reference again.
+   */
+  inputsHash: string | null;
   deleted: boolean;
   status: ModelStatus;
 }
@@ -132,6 +140,7 @@ export class ComputeCore {
     const m = this.models.get(name);
     if (!m) return;
     m.layout = layout;
+    m.inputsHash = null;
     this.unloadFit(name);
     this.fitCache.drop(name);
     m.status.fitted = layout.calculators.map((c) => c.id);
@@ -152,6 +161,7 @@ export class ComputeCore {
       loaded: false,
       loading: null,
       pending: new Map(),
+      inputsHash: null,
       deleted: false,
       status,
     });
@@ -191,25 +201,42 @@ export class ComputeCore {
     return fitInputsHash(def, [...specs.values()], { fitted, resolvedNow }, reference);
   }
 
-  /** Restores the saved fit when it is valid; otherwise refits on the stored reference and saves the new fit. */
+  /**
+   * Restores the saved fit when it is valid; otherwise refits on the stored reference and saves the new fit.
+   * Once the model's inputs hash is known, a saved fit whose calculators all restore needs no reference.
+   */
   private async loadFit(m: ComputeModel): Promise<void> {
+    const t0 = Date.now();
+    const specs = specsOf(m.layout!);
+    if (m.inputsHash !== null) {
+      try {
+        const stored = await this.store.loadFit(m.id);
+        if (stored && staleReason(stored, m.inputsHash) === null) {
+          const { entries, refitted } = restoreFit(stored, m.layout!, () => {
+            throw NEEDS_REFERENCE;
+          });
+          this.restored(m, entries, refitted, t0);
+          return;
+        }
+      } catch (e) {
+        if (e !== NEEDS_REFERENCE) this.log.warn('saved fit not restored without its reference; reading the reference', { model: m.name, error: (e as Error).message });
+      }
+    }
     const buf = await this.store.loadReference(m.id);
     if (!buf) {
       m.status.fitError = 'the stored reference is missing; upload it again';
       await this.recordError(m, 'fit', null, null, m.status.fitError);
       return;
     }
-    const t0 = Date.now();
-    const specs = specsOf(m.layout!);
     let reason: string | null;
     try {
       const stored = await this.store.loadFit(m.id);
-      reason = stored ? staleReason(stored, this.inputsHash(m.def, specs, m.layout!.calculators, buf)) : 'no saved fit';
+      const hash = this.inputsHash(m.def, specs, m.layout!.calculators, buf);
+      reason = stored ? staleReason(stored, hash) : 'no saved fit';
       if (stored && reason === null) {
         const { entries, refitted } = restoreFit(stored, m.layout!, () => decodeFrame(buf));
-        this.setFitted(m, entries);
-        this.fitCounts.restored++;
-        this.log.info('model fit restored', { model: m.name, calculators: entries.length, refitted, ms: Date.now() - t0 });
+        m.inputsHash = hash;
+        this.restored(m, entries, refitted, t0);
         return;
       }
     } catch (e) {
@@ -228,7 +255,8 @@ export class ComputeCore {
       }
       this.setFitted(m, outcome.entries);
       this.fitCounts.refitted++;
-      await this.store.saveFit(m.id, encodeFit(outcome.entries, this.inputsHash(m.def, specs, resolved, buf)));
+      m.inputsHash = this.inputsHash(m.def, specs, resolved, buf);
+      await this.store.saveFit(m.id, encodeFit(outcome.entries, m.inputsHash));
       await this.store.resolveErrors(m.id, 'fit');
       this.log.info('model fitted', { model: m.name, calculators: m.fitted.length, reason, ms: Date.now() - t0 });
     } catch (e) {
@@ -236,6 +264,12 @@ export class ComputeCore {
       this.log.error('model could not be refitted; its results are served but not recomputed', { model: m.name, error: m.status.fitError });
       await this.recordError(m, 'fit', null, null, m.status.fitError);
     }
+  }
+
+  private restored(m: ComputeModel, entries: FittedEntry[], refitted: number, t0: number): void {
+    this.setFitted(m, entries);
+    this.fitCounts.restored++;
+    this.log.info('model fit restored', { model: m.name, calculators: entries.length, refitted, ms: Date.now() - t0 });
   }
 
   /**
@@ -258,6 +292,7 @@ export class ComputeCore {
     m.pending.delete(token);
     if (!pending) throw new Error(`no pending fit ${token} for model '${name}'`);
     m.layout = layout;
+    m.inputsHash = pending.inputsHash;
     this.setFitted(m, pending.entries);
     // Saved once the caller has stored the reference: a crash in between leaves the older fit, whose
     // inputs hash no longer matches, so the next load refits.

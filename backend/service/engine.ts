@@ -127,6 +127,7 @@ export function deserializeError(s: SerializedError): Error {
 
 export interface WorkerOptions {
   dbPath: string;
+  /** The server's setting, for its ingest connection; compute threads write with NORMAL (worker.ts says why). */
   synchronous?: 'full' | 'normal';
   logLevel: LogLevel;
   /** Models whose fitted calculators stay in memory (fit-cache.ts DEFAULT_FIT_CACHE_SIZE when absent), per compute thread. */

@@ -15,7 +15,12 @@ const opts = workerData as WorkerOptions;
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
 const log = createLogger(opts.logLevel);
-const store = openStore(opts.dbPath, { synchronous: opts.synchronous });
+// Results, saved fits and errors are all derived data, and a chunk's results commit with the clearing of
+// its dirty flag: a power cut that loses a commit leaves the chunk dirty, recomputed at the next start.
+// So this connection does not wait for the disk at each commit (SQLite WAL, synchronous=NORMAL: the
+// database stays consistent; only the latest commits can be lost on power loss, never on a crash of the
+// process). The ingest connection keeps the server's setting (VIGIL_SYNCHRONOUS, FULL by default).
+const store = openStore(opts.dbPath, { synchronous: 'normal' });
 const core = new ComputeCore(store, log, {
   recomputed: (model, seconds, chunks) => {
     post({ type: 'event', event: 'recomputed', model, seconds, chunks });
