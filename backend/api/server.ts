@@ -7,7 +7,8 @@ import * as http from 'http';
 import { AddressInfo } from 'net';
 import { Logger, LogLevel, silentLogger } from '../service/log';
 // Types only: the service, store and app modules are loaded once the port is open (startServer).
-import type { ServiceHooks, VigilService } from '../service/service';
+import type { ReplicaRole, ServiceHooks, VigilService } from '../service/service';
+import { redactLocation } from '../store/location';
 import { authEnabled, AuthConfig, checkAuthConfig } from './auth';
 import { startupGate } from './startup-gate';
 
@@ -41,6 +42,8 @@ export interface ServerOptions {
   maxBacklogChunks?: number;
   /** The server's clock, which decides open chunks (default the wall clock; `vigil demo --now` pins it). */
   now?: () => number;
+  /** Replicas on a shared (postgres://) store: api, worker or all (default); a worker serves health and /metrics only. */
+  role?: ReplicaRole;
 }
 
 export interface RunningServer {
@@ -91,6 +94,16 @@ export const metricsHooks: ServiceHooks = {
   modelDeleted: (model) => registry().removeModelSeries(model),
 };
 
+/** What a `--role worker` replica serves: health and /metrics; the API is for the api/all replicas. */
+const WORKER_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+function workerOnly(app: http.RequestListener): http.RequestListener {
+  return (req, res) => {
+    if (WORKER_PATHS.has((req.url ?? '/').split('?')[0])) return app(req, res);
+    res.writeHead(404, { 'content-type': 'application/json' });
+    res.end(JSON.stringify({ error: { code: 'worker_role', message: 'this replica runs with --role worker: it computes and serves /healthz, /readyz and /metrics only; send API requests to an api or all replica', where: 'path' } }));
+  };
+}
+
 export async function startServer(o: ServerOptions): Promise<RunningServer> {
   const log = o.logger ?? silentLogger;
   const auth = o.auth ?? { readKey: null, writeKey: null };
@@ -121,7 +134,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       });
     });
     const address = server.address() as AddressInfo;
-    log.info('listening', { url: urlOf(host, address.port), host, port: address.port, db: o.dbPath, auth: authEnabled(auth) });
+    log.info('listening', { url: urlOf(host, address.port), host, port: address.port, db: redactLocation(o.dbPath), auth: authEnabled(auth), ...(o.role ? { role: o.role } : {}) });
     // Each load blocks the event loop for a while: a health check that arrived meanwhile is answered between them.
     /* eslint-disable @typescript-eslint/no-require-imports */
     const { openStore } = await afterPending(() => require('../store') as typeof import('../store'));
@@ -131,7 +144,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     /* eslint-enable @typescript-eslint/no-require-imports */
     await afterPending(() => undefined);
     const store = openStore(o.dbPath, { synchronous: o.synchronous });
-    service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel, now: o.now, fitCacheSize: o.fitCacheSize, computeThreads: o.computeThreads, maxBacklogChunks: o.maxBacklogChunks });
+    service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel, now: o.now, fitCacheSize: o.fitCacheSize, computeThreads: o.computeThreads, maxBacklogChunks: o.maxBacklogChunks, role: o.role });
     const created = createApp(service, {
       auth,
       maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,
@@ -139,7 +152,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
       isClosing: () => closing,
       env: o.env,
     });
-    app = created.listener;
+    app = o.role === 'worker' ? workerOnly(created.listener) : created.listener;
     closeApp = created.close;
     gate.serveHealth();
     await service.start();

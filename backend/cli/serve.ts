@@ -1,11 +1,12 @@
 /**
- * `vigil serve [--port N] [--db PATH] [--host H]`: the server, until SIGTERM/SIGINT (graceful: requests in
+ * `vigil serve [--port N] [--db PATH|postgres://...] [--host H] [--role api|worker|all]`: the server, until SIGTERM/SIGINT (graceful: requests in
  * flight finish, the recompute stops between chunks, the store is closed). Structured JSON logs on stdout.
  *
  * Environment: VIGIL_PORT, VIGIL_DB, VIGIL_HOST, VIGIL_READ_KEY, VIGIL_WRITE_KEY, VIGIL_MAX_BODY_BYTES,
  * VIGIL_LOG_LEVEL (debug|info|warn|error), VIGIL_SYNCHRONOUS (full|normal), VIGIL_COMPUTE (worker|inline),
  * VIGIL_FIT_CACHE (models whose fitted calculators stay in memory), VIGIL_COMPUTE_THREADS (compute worker
- * threads), VIGIL_MAX_BACKLOG (dirty chunks of a model before ingest answers 429).
+ * threads), VIGIL_MAX_BACKLOG (dirty chunks of a model before ingest answers 429), VIGIL_ROLE (api|worker|all:
+ * with a postgres:// store, whether this replica ingests and answers, computes, or both; docs/scaling.md).
  * Flags win over the environment.
  */
 import { DEFAULT_DB, DEFAULT_PORT, RunningServer, ServerOptions, startServer } from '../api/server';
@@ -13,6 +14,7 @@ import { AuthConfigError } from '../api/auth';
 import { DEFAULT_FIT_CACHE_SIZE, fitCacheSizeFromEnv } from '../service/fit-cache';
 import { computeThreadsFromEnv, maxBacklogFromEnv } from '../service/compute-env';
 import { createLogger, Logger, parseLogLevel } from '../service/log';
+import type { ReplicaRole } from '../service/service';
 import { UsageError } from './run';
 
 export interface ServeArgs {
@@ -59,6 +61,8 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
   if (maxBody !== undefined && !/^\d+$/.test(maxBody)) throw new UsageError(`VIGIL_MAX_BODY_BYTES: '${maxBody}' is not a number of bytes`);
   const compute = env.VIGIL_COMPUTE;
   if (compute !== undefined && compute !== 'worker' && compute !== 'inline') throw new UsageError(`VIGIL_COMPUTE: '${compute}' (expected worker or inline)`);
+  const role = env.VIGIL_ROLE;
+  if (role !== undefined && role !== '' && !ROLES.includes(role)) throw new UsageError(`VIGIL_ROLE: '${role}' (expected ${ROLES.join(', ')})`);
   const sync = env.VIGIL_SYNCHRONOUS;
   if (sync !== undefined && sync !== 'full' && sync !== 'normal') throw new UsageError(`VIGIL_SYNCHRONOUS: '${sync}' (expected full or normal)`);
   let fitCacheSize: number;
@@ -83,6 +87,7 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
     fitCacheSize,
     computeThreads,
     maxBacklogChunks,
+    role: (role || undefined) as ReplicaRole | undefined,
     logger,
     env,
   };
@@ -123,13 +128,15 @@ export async function runUntilSignal(options: ServerOptions, log: Logger): Promi
   });
 }
 
-const USAGE = 'usage: vigil serve [--port N] [--db PATH] [--host HOST]';
+const USAGE = 'usage: vigil serve [--port N] [--db PATH|postgres://USER@HOST:PORT/DB] [--host HOST] [--role api|worker|all]';
+const ROLES = ['api', 'worker', 'all'];
 
 export const ENV_HELP = [
   'environment: VIGIL_PORT (8700), VIGIL_DB (./data/vigil.db), VIGIL_HOST, VIGIL_WRITE_KEY, VIGIL_READ_KEY,',
   '  VIGIL_MAX_BODY_BYTES (67108864), VIGIL_LOG_LEVEL (info), VIGIL_SYNCHRONOUS (full|normal), VIGIL_COMPUTE (worker|inline),',
   '  VIGIL_PROM_LOOKBACK (7d), VIGIL_QUERY_TIMEOUT (2m), VIGIL_QUERY_MAX_SAMPLES (2000000),',
-  '  VIGIL_COMPUTE_THREADS (CPUs, at most 4), VIGIL_MAX_BACKLOG (1000 chunks; 0: no bound)',
+  '  VIGIL_COMPUTE_THREADS (CPUs, at most 4), VIGIL_MAX_BACKLOG (1000 chunks; 0: no bound),',
+  '  VIGIL_ROLE (all|api|worker, replicas on one postgres:// store), VIGIL_SYNC_INTERVAL (1000 ms), VIGIL_CLAIM_LEASE (60000 ms)',
   'without a key the API is open and the server listens on 127.0.0.1 only',
 ].join('\n');
 
@@ -139,7 +146,14 @@ export async function serveCommand(args: string[]): Promise<number> {
     return 0;
   }
   const env = process.env;
-  const parsed = parseServeArgs(args, env, USAGE);
+  let role: string | null = null;
+  const parsed = parseServeArgs(args, env, USAGE, (flag, value) => {
+    if (flag !== '--role') return false;
+    role = value();
+    if (!ROLES.includes(role)) throw new UsageError(`--role: '${role}' (expected ${ROLES.join(', ')})`);
+    return true;
+  });
   const log = createLogger(parseLogLevel(env.VIGIL_LOG_LEVEL));
-  return runUntilSignal(serverOptionsFromEnv(parsed, env, log), log);
+  const options = serverOptionsFromEnv(parsed, env, log);
+  return runUntilSignal(role ? { ...options, role: role as ReplicaRole } : options, log);
 }

@@ -25,6 +25,7 @@ import { ApiError, badRequest, conflict, unknownModel } from './errors';
 import { buildFrames } from './frames';
 import { Dictionary, DictionaryOverlay, ModelLayout, resolveColumns, streamChunker } from './layout';
 import { Logger, LogLevel, silentLogger } from './log';
+import { ReplicaSync, syncIntervalFromEnv } from './replica-sync';
 import { retentionIntervalFromEnv, RetentionSweeper } from './retention';
 import { ModelRuntime } from './runtime';
 import { markInvalid, validityRules } from './validity';
@@ -51,7 +52,16 @@ export interface ServiceOptions {
    * chunks than this; 0 turns it off. Default DEFAULT_MAX_BACKLOG_CHUNKS.
    */
   maxBacklogChunks?: number;
+  /**
+   * With a shared store (PostgreSQL): `api` ingests and answers but leaves recomputes to other replicas,
+   * `worker` and `all` compute (VIGIL_ROLE, --role). Default all.
+   */
+  role?: ReplicaRole;
+  /** With a shared store: how often models changed by other replicas are looked for (replica-sync.ts). */
+  syncIntervalMs?: number;
 }
+
+export type ReplicaRole = 'api' | 'worker' | 'all';
 
 /** What the service reports as it works (the server wires these to its /metrics registry). */
 export interface ServiceHooks {
@@ -126,6 +136,9 @@ export class VigilService {
   readonly maxBacklogChunks: number;
   /** Deletes analysis rows past their model's retention (retention.ts). */
   readonly retention: RetentionSweeper;
+  /** Looks for models other replicas changed (only with a shared store). */
+  private readonly replicaSync: ReplicaSync | null;
+  readonly role: ReplicaRole;
 
   constructor(opts: ServiceOptions) {
     this.store = opts.store;
@@ -160,6 +173,13 @@ export class VigilService {
       queueDepth: (depth) => this.hooks.queueDepth?.(depth),
     });
     this.ingest = createIngestPipeline(opts.compute ?? 'auto', this.store, opts.synchronous);
+    this.role = opts.role ?? 'all';
+    this.replicaSync = this.store.shared
+      ? new ReplicaSync(
+          { store: this.store, engine: this.engine, log: this.log, hooks: this.hooks, models: this.models, computes: this.role !== 'api' },
+          opts.syncIntervalMs ?? syncIntervalFromEnv(process.env),
+        )
+      : null;
   }
 
   /** A rows body parsed (in the ingest parse thread when there is one), its format from the Content-Type. */
@@ -180,6 +200,7 @@ export class VigilService {
     this.ready = true;
     this.hooks.modelsChanged?.(this.models.size);
     this.retention.start();
+    this.replicaSync?.start();
   }
 
   /** Fit and recompute status of a model (from the compute core). */
@@ -573,6 +594,7 @@ export class VigilService {
   async close(): Promise<void> {
     if (this.closing) return;
     this.closing = true;
+    await this.replicaSync?.stop();
     await this.retention.stop();
     await this.engine.close();
     await this.ingest.close();
