@@ -504,13 +504,12 @@ export class VigilService {
           keepInvalid.push(bad ? 1 : 0);
         }
       }
-      const rows = rt.record.analysisRows;
       const res = await this.store.attachTargets(rt.record.id, {
         ids: keepIds,
         values: Float64Array.from(keepValues),
         invalid: invalid.count > 0 ? Uint8Array.from(keepInvalid) : null,
         newLevels: overlay.newLevels(),
-        chunkOf: (seq, ts) => chunkIdOf(seq, ts, rows, layout.chunker),
+        chunkOf: (seq, ts, stored) => chunkIdOf(seq, ts, stored, layout.chunker),
       });
       overlay.commit();
       await this.refreshRecord(rt);

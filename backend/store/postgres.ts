@@ -407,7 +407,7 @@ export class PostgresStore implements Store {
 
   async attachTargets(modelId: number, update: TargetUpdate): Promise<{ attached: number; unknown: string[]; expired: { id: string; chunk: string }[] }> {
     return this.tx(async (c) => {
-      const [model] = (await c.query('SELECT layout FROM models WHERE id = $1 FOR UPDATE', [modelId])).rows as Row[];
+      const [model] = (await c.query('SELECT layout, next_seq FROM models WHERE id = $1 FOR UPDATE', [modelId])).rows as Row[];
       if (!model) throw new Error(`model #${modelId} not found`);
       const width = payloadWidth(model.layout === null ? null : JSON.parse(model.layout as string));
       // Chunks retention dropped (their rows may still be being deleted): a target there changes nothing.
@@ -429,6 +429,7 @@ export class PostgresStore implements Store {
       const { attached, unknown, expired, newTargets, touched } = matchTargets(
         update,
         width,
+        model.next_seq as number,
         dropped,
         (id) => found.get(id),
         (id) => goneChunk.get(id),

@@ -250,12 +250,13 @@ export interface TargetRow {
 /**
  * attachTargets' matching, the same on both stores: each id's row (`find`) gets its target and invalid
  * bit (`set`, only when either changes; the row object is updated too, so a repeated id sees it);
- * ids without a row are unknown, or expired when retention deleted it or dropped its chunk (`dropped`:
+ * `rows`: the model's stored row count (for chunkOf); ids without a row are unknown, or expired when retention deleted it or dropped its chunk (`dropped`:
  * chunk id → key; `droppedChunkOf`: the chunk of a deleted row's id).
  */
 export function matchTargets(
   update: TargetUpdate,
   width: number,
+  rows: number,
   dropped: Map<number, string>,
   find: (id: string) => TargetRow | undefined,
   droppedChunkOf: (id: string) => number | undefined,
@@ -276,7 +277,7 @@ export function matchTargets(
       continue;
     }
     if (dropped.size > 0) {
-      const chunkId = update.chunkOf(r.seq, r.ts);
+      const chunkId = update.chunkOf(r.seq, r.ts, rows);
       if (dropped.has(chunkId)) {
         expired.push({ id: update.ids[i], chunk: chunkKey(chunkId) });
         continue;
@@ -292,7 +293,7 @@ export function matchTargets(
       set(r, value, mask);
       r.target = value;
       r.invalid = mask;
-      touched.add(update.chunkOf(r.seq, r.ts));
+      touched.add(update.chunkOf(r.seq, r.ts, rows));
     }
     attached++;
   }

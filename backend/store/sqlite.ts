@@ -380,17 +380,18 @@ export class SqliteStore implements Store {
     const find = this.stmt('SELECT seq, ts, target, invalid FROM analysis_rows WHERE model_id = ? AND row_id = ?');
     const findDropped = this.stmt('SELECT chunk_id FROM dropped_ids WHERE model_id = ? AND row_id = ?');
     const set = this.stmt('UPDATE analysis_rows SET target = ?, invalid = ? WHERE model_id = ? AND seq = ?');
-    const width = payloadWidth(this.modelById(modelId).layout);
     // A computed chunk becomes dirty for its targets only (2); one already dirty for its rows stays so (1).
     const dirty = this.stmt('UPDATE chunks SET dirty = CASE WHEN dirty = 0 THEN 2 ELSE dirty END, gen = gen + 1 WHERE model_id = ? AND chunk_id = ?');
     return this.write(() => {
+      const model = this.modelById(modelId);
       // Chunks retention dropped (their rows may still be being deleted): a target there changes nothing.
       const dropped = new Map(
         (this.stmt('SELECT chunk_id, key FROM chunks WHERE model_id = ? AND rows_dropped_at IS NOT NULL').all(modelId) as Row[]).map((c) => [c.chunk_id as number, c.key as string]),
       );
       const { attached, unknown, expired, newTargets, touched } = matchTargets(
         update,
-        width,
+        payloadWidth(model.layout),
+        model.analysisRows,
         dropped,
         (id) => find.get(modelId, id) as TargetRow | undefined,
         (id) => (findDropped.get(modelId, id) as Row | undefined)?.chunk_id as number | undefined,

@@ -235,8 +235,12 @@ export interface TargetUpdate {
   /** 1 where the target was invalid (its value is NaN): stored as missing and flagged. */
   invalid?: Uint8Array | null;
   newLevels: NewLevel[];
-  /** Maps a matched row (seq, timestamp) to the chunk it belongs to, to mark it dirty. */
-  chunkOf: (seq: number, ts: number | null) => number;
+  /**
+   * Maps a matched row (seq, timestamp) to the chunk it belongs to, to mark it dirty; `rows` is the
+   * model's row count as stored in the same transaction (another replica may have added rows since the
+   * caller last looked).
+   */
+  chunkOf: (seq: number, ts: number | null, rows: number) => number;
 }
 
 /** A model's persisted fit (service/saved-fits.ts decides whether it is still valid). */
