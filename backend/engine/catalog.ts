@@ -201,10 +201,43 @@ export const BINARY_CONFUSION_CELLS = ['true_positive', 'true_negative', 'false_
 /** Multiclass confusion-matrix cell name, as NannyML names them. */
 export const multiclassCellName = (trueClass: string, predClass: string) => `true_${trueClass}_pred_${predClass}`;
 
+/** Univariate drift methods per column kind: NannyML's, then Evidently's (docs/drift-methods.md). */
 export const UNIVARIATE_METHODS = {
-  continuous: ['jensen_shannon', 'hellinger', 'wasserstein', 'kolmogorov_smirnov'] as const,
-  categorical: ['jensen_shannon', 'hellinger', 'chi2', 'l_infinity'] as const,
+  continuous: [
+    'jensen_shannon', 'hellinger', 'wasserstein', 'kolmogorov_smirnov',
+    'population_stability_index', 'kullback_leibler', 'anderson_darling', 'cramer_von_mises', 'energy_distance',
+    'epps_singleton', 'mann_whitney', 't_test', 'empirical_mmd',
+  ] as const,
+  categorical: [
+    'jensen_shannon', 'hellinger', 'chi2', 'l_infinity',
+    'population_stability_index', 'kullback_leibler', 'total_variation', 'z_test', 'fisher_exact', 'g_test',
+  ] as const,
 };
+
+/** Evidently's short names, accepted wherever a drift method is named; results use the long name. */
+export const UNIVARIATE_METHOD_ALIASES: Readonly<Record<string, string>> = {
+  psi: 'population_stability_index',
+  kl_div: 'kullback_leibler',
+  TVD: 'total_variation',
+  anderson: 'anderson_darling',
+  ed: 'energy_distance',
+  es: 'epps_singleton',
+  mannw: 'mann_whitney',
+  z: 'z_test',
+};
+
+/** Drift methods that are hypothesis tests: each also reports `<method>_p_value`. */
+export const UNIVARIATE_TEST_METHODS = [
+  'anderson_darling', 'cramer_von_mises', 'epps_singleton', 'mann_whitney', 't_test', 'empirical_mmd', 'z_test', 'fisher_exact', 'g_test',
+] as const;
+
+/** The column kind a drift test applies to (each test applies to one kind). */
+const testKinds = (id: string): MetricDef['appliesTo'] => [(UNIVARIATE_METHODS.continuous as readonly string[]).includes(id) ? 'continuous' : 'categorical'];
+
+/** The metric id of a drift test's p-value series. */
+export const pValueMetric = (method: string) => `${method}_p_value`;
+/** The metric id of a drift test's Benjamini-Hochberg adjusted p-value (with `multiple_testing`). */
+export const adjustedPValueMetric = (method: string) => `${method}_p_value_adjusted`;
 
 export const METRICS: MetricDef[] = [
   // data quality
@@ -222,6 +255,28 @@ export const METRICS: MetricDef[] = [
   drift('kolmogorov_smirnov', 'Kolmogorov-Smirnov D', 'Largest gap between the empirical CDFs', ['continuous'], RATE),
   drift('chi2', 'Chi-squared statistic', 'Chi² contingency statistic; alerts when p < 0.05', ['categorical'], RATE),
   drift('l_infinity', 'L-infinity distance', 'Largest difference of category frequencies', ['categorical']),
+  // Evidently's methods (docs/drift-methods.md); tests add a `<id>_p_value` metric below.
+  drift('population_stability_index', 'PSI', 'Population stability index on Sturges bins of reference ∪ chunk (numeric, > 20 values) or on values/categories', ['continuous', 'categorical']),
+  drift('kullback_leibler', 'Kullback-Leibler divergence', 'KL(reference ‖ chunk) on the same bins as PSI', ['continuous', 'categorical']),
+  drift('total_variation', 'Total variation distance', 'Half the L1 distance between category frequencies', ['categorical'], RATE),
+  drift('anderson_darling', 'Anderson-Darling statistic', 'k-sample Anderson-Darling (midrank) normalized statistic', ['continuous'], UNBOUNDED),
+  drift('cramer_von_mises', 'Cramér-von Mises statistic', 'Two-sample Cramér-von Mises T', ['continuous'], UNBOUNDED),
+  drift('energy_distance', 'Energy distance', 'Energy distance between the two samples, in the data units', ['continuous']),
+  drift('epps_singleton', 'Epps-Singleton statistic', 'Epps-Singleton W on the empirical characteristic functions', ['continuous']),
+  drift('mann_whitney', 'Mann-Whitney U', 'U statistic of the reference (one-sided test, as Evidently)', ['continuous']),
+  drift('t_test', "Student's t", 'Two-sample t statistic (equal variances)', ['continuous'], UNBOUNDED),
+  drift('empirical_mmd', 'Empirical MMD²', 'Unbiased squared maximum mean discrepancy, RBF kernel with the median heuristic', ['continuous'], UNBOUNDED),
+  drift('z_test', 'Z statistic', 'Two-proportion z statistic (first category vs. the rest)', ['categorical'], UNBOUNDED),
+  drift('fisher_exact', 'Fisher exact odds ratio', "Odds ratio of the 2×2 table of a binary column (Fisher's exact test)", ['categorical']),
+  drift('g_test', 'G statistic', 'Log-likelihood ratio statistic of the chunk counts against the reference shares', ['categorical']),
+  ...UNIVARIATE_TEST_METHODS.map((id) => ({
+    ...drift(pValueMetric(id), `${id} p-value`, `p-value of the ${id} test; alerts below the significance level`, testKinds(id), RATE),
+    direction: 'lower_is_worse' as const,
+  })),
+  ...UNIVARIATE_TEST_METHODS.map((id) => ({
+    ...drift(adjustedPValueMetric(id), `${id} p-value (BH-adjusted)`, `Benjamini-Hochberg adjusted p-value of the ${id} test across the chunk's tests (multiple_testing)`, testKinds(id), RATE),
+    direction: 'lower_is_worse' as const,
+  })),
   // multivariate drift
   { id: 'reconstruction_error', family: 'multivariate_drift', label: 'PCA reconstruction error', description: 'Mean Euclidean error of reconstructing standardized rows from the reference principal components', unit: UNIT_NONE, limits: NONNEG, calculators: ['DataReconstructionDriftCalculator'], direction: 'higher_is_worse' },
   { id: 'domain_classifier_auroc', family: 'multivariate_drift', label: 'Domain classifier AUROC', description: 'How well a classifier tells the chunk from the reference (0.5 = indistinguishable)', unit: UNIT_NONE, limits: RATE, calculators: ['DomainClassifierCalculator'], direction: 'higher_is_worse' },

@@ -7,17 +7,28 @@
  * continuous values without NaN (sorted and binned lazily, shared by the methods), or category counts
  * against the reference categories (shared by all categorical methods).
  */
-import { UNIVARIATE_METHODS } from '../../catalog';
+import { pValueMetric, UNIVARIATE_METHOD_ALIASES, UNIVARIATE_METHODS } from '../../catalog';
 import { CalculatorDefinition, ChunkingParams, ConfigError, DataError, fitSeriesCalculator, Period, SeriesModel, seriesRestorer, SeriesSpec, SeriesValue } from '../../calculator';
 import { Column, dropNaN, Frame, getColumn, MISSING_CODE } from '../../frame';
 import { ParamReader } from '../../params';
 import { Threshold } from '../../thresholds';
+import { andersonDarlingMethod } from './anderson-darling';
+import { AUTO, chooseMethod } from './auto';
+import { adjustedPValueMetric, benjaminiHochberg, MultipleTesting, parseMultipleTesting } from './multiple-testing';
 import { CategoryTable, countCategories, fitCategories } from './categories';
 import { chi2 } from './chi2';
+import { cramerVonMisesMethod } from './cramer-von-mises';
+import { empiricalMmdMethod } from './empirical-mmd';
+import { energyDistanceMethod } from './energy-distance';
+import { eppsSingletonMethod } from './epps-singleton';
+import { fisherExactMethod } from './fisher-exact';
+import { gTestMethod } from './g-test';
 import { hellingerCategorical, hellingerContinuous } from './hellinger';
 import { jensenShannonCategorical, jensenShannonContinuous } from './jensen-shannon';
+import { klCategorical, klContinuous } from './kullback-leibler';
 import { kolmogorovSmirnov } from './kolmogorov-smirnov';
 import { lInfinity } from './l-infinity';
+import { mannWhitney } from './mann-whitney';
 import {
   CalculationMethod,
   CategoricalMethod,
@@ -28,14 +39,28 @@ import {
   ContinuousSample,
   DEFAULT_COMPUTATION_PARAMS,
   MethodId,
+  MethodScore,
 } from './methods';
+import { psiCategorical, psiContinuous } from './population-stability-index';
+import { tTestMethod } from './t-test';
+import { totalVariationMethod } from './total-variation';
 import { wasserstein } from './wasserstein';
+import { zTestMethod } from './z-test';
 
-export const CONTINUOUS_METHODS: Record<ContinuousMethodId, ContinuousMethod<any>> = {
+export const CONTINUOUS_METHODS: Record<ContinuousMethodId, ContinuousMethod<any, number | MethodScore>> = {
   jensen_shannon: jensenShannonContinuous,
   hellinger: hellingerContinuous,
   wasserstein,
   kolmogorov_smirnov: kolmogorovSmirnov,
+  population_stability_index: psiContinuous,
+  kullback_leibler: klContinuous,
+  anderson_darling: andersonDarlingMethod,
+  cramer_von_mises: cramerVonMisesMethod,
+  energy_distance: energyDistanceMethod,
+  epps_singleton: eppsSingletonMethod,
+  mann_whitney: mannWhitney,
+  t_test: tTestMethod,
+  empirical_mmd: empiricalMmdMethod,
 };
 
 export const CATEGORICAL_METHODS: Record<CategoricalMethodId, CategoricalMethod<any>> = {
@@ -43,6 +68,12 @@ export const CATEGORICAL_METHODS: Record<CategoricalMethodId, CategoricalMethod<
   hellinger: hellingerCategorical,
   chi2,
   l_infinity: lInfinity,
+  population_stability_index: psiCategorical,
+  kullback_leibler: klCategorical,
+  total_variation: totalVariationMethod,
+  z_test: zTestMethod,
+  fisher_exact: fisherExactMethod,
+  g_test: gTestMethod,
 };
 
 const ALL_METHODS: MethodId[] = [...new Set<MethodId>([...UNIVARIATE_METHODS.continuous, ...UNIVARIATE_METHODS.categorical])];
@@ -55,24 +86,38 @@ export const DEFAULT_DRIFT_THRESHOLD: Threshold = { type: 'standard_deviation', 
 /** NannyML's default method for both column kinds. */
 const DEFAULT_METHOD = 'jensen_shannon';
 
+/** A method list entry: a method of the column kind, or `auto` (chosen per column at fit, auto.ts). */
+export type ContinuousChoice = ContinuousMethodId | typeof AUTO;
+export type CategoricalChoice = CategoricalMethodId | typeof AUTO;
+
 export interface UnivariateDriftParams {
   columnNames: string[];
   treatAsCategorical: string[];
   treatAsNumerical: string[];
-  continuousMethods: ContinuousMethodId[];
-  categoricalMethods: CategoricalMethodId[];
+  continuousMethods: ContinuousChoice[];
+  categoricalMethods: CategoricalChoice[];
   thresholds: Map<string, Threshold>;
   computationParams: Record<ComputationParamMethod, ComputationParams>;
+  /** Benjamini-Hochberg across the p-value series of a chunk; null: each test alerts on its own p. */
+  multipleTesting: MultipleTesting | null;
   chunking: ChunkingParams;
 }
 
-function methodList<T extends string>(r: ParamReader, key: string, allowed: readonly T[], kind: string): T[] {
+/** Evidently's short names map to Vigil's (`psi` → population_stability_index); others pass through. */
+export const canonicalMethod = (name: string): string => UNIVARIATE_METHOD_ALIASES[name] ?? name;
+
+function methodList<T extends string>(r: ParamReader, key: string, allowed: readonly T[], kind: string): (T | typeof AUTO)[] {
   const list = r.stringList(key);
   if (list === null || list.length === 0) return [DEFAULT_METHOD as T];
-  for (const m of list) {
-    if (!allowed.includes(m as T)) r.fail(key, `unknown method '${m}' for ${kind} columns (expected one of: ${allowed.join(', ')})`);
+  const out: (T | typeof AUTO)[] = [];
+  for (const given of list) {
+    const m = canonicalMethod(given);
+    if (m !== AUTO && !allowed.includes(m as T)) {
+      r.fail(key, `unknown method '${given}' for ${kind} columns (expected one of: auto, ${allowed.join(', ')}; or an alias: ${Object.keys(UNIVARIATE_METHOD_ALIASES).join(', ')})`);
+    }
+    out.push(m as T);
   }
-  return list as T[];
+  return out;
 }
 
 function parseComputationParams(raw: unknown, where: string): Record<ComputationParamMethod, ComputationParams> {
@@ -108,13 +153,19 @@ export function parseUnivariateDriftParams(raw: Record<string, unknown>, where: 
     treatAsNumerical,
     continuousMethods: methodList(r, 'continuous_methods', UNIVARIATE_METHODS.continuous, 'continuous'),
     categoricalMethods: methodList(r, 'categorical_methods', UNIVARIATE_METHODS.categorical, 'categorical'),
-    // chi2 is accepted (NannyML warns and ignores it): its thresholds are always None.
-    thresholds: r.thresholdMap('thresholds', ALL_METHODS),
+    // chi2 is accepted (NannyML warns and ignores it): its thresholds are always None. Aliases name the
+    // same method; for a test the threshold applies to its p-value.
+    thresholds: canonicalThresholds(r.thresholdMap('thresholds', [...ALL_METHODS, ...Object.keys(UNIVARIATE_METHOD_ALIASES)])),
     computationParams: parseComputationParams(r.raw_('computation_params'), `${where}.computation_params`),
+    multipleTesting: parseMultipleTesting(r.raw_('multiple_testing'), `${where}.multiple_testing`),
     chunking: r.chunking(),
   };
   r.done();
   return p;
+}
+
+function canonicalThresholds(given: Map<string, Threshold>): Map<string, Threshold> {
+  return new Map([...given].map(([k, t]) => [canonicalMethod(k), t]));
 }
 
 /** Column typing (spec §0): dtype decides, treat_as_* override for names in column_names; sorted names. */
@@ -148,13 +199,16 @@ function continuousValues(column: Column, dataset: Period): Float64Array {
   return out;
 }
 
+/** `methods`: the column's methods after `auto` is resolved (absent in fits saved before `auto`). */
 interface ContinuousColumnFit {
   name: string;
+  methods?: ContinuousMethodId[];
   fits: unknown[];
 }
 
 interface CategoricalColumnFit {
   name: string;
+  methods?: CategoricalMethodId[];
   table: CategoryTable;
   fits: unknown[];
 }
@@ -165,62 +219,161 @@ interface UnivariateDriftState {
   categorical: CategoricalColumnFit[];
 }
 
+/** Fit errors name the column. */
+function inColumn<T>(name: string, fit: () => T): T {
+  try {
+    return fit();
+  } catch (e) {
+    if (e instanceof DataError) throw new DataError(e.dataset, `column '${name}': ${e.message}`);
+    throw e;
+  }
+}
+
+/** Replaces `auto` in a method list by the method chosen for this column (once, in list order). */
+function resolve<T extends string>(list: (T | typeof AUTO)[], chosen: T): T[] {
+  const out: T[] = [];
+  for (const m of list) {
+    const id = m === AUTO ? chosen : m;
+    if (m !== AUTO || !out.includes(id)) out.push(id);
+  }
+  return out;
+}
+
 export const univariateDriftCalculator: CalculatorDefinition<UnivariateDriftParams> = {
   className: 'UnivariateDriftCalculator',
   parseParams: parseUnivariateDriftParams,
   fit(reference, p) {
-    const { continuous, categorical } = splitColumns(reference, p);
+    const split = splitColumns(reference, p);
     const paramsFor = (id: ContinuousMethodId): ComputationParams =>
       id === 'kolmogorov_smirnov' || id === 'wasserstein' ? p.computationParams[id] : DEFAULT_COMPUTATION_PARAMS;
-    const state: UnivariateDriftState = {
-      continuous: continuous.map((name) => {
-        const values = continuousValues(getColumn(reference, name), 'reference');
-        if (values.length === 0) throw new DataError('reference', `column '${name}' has no values (all missing); drift cannot be fitted`);
-        return { name, fits: p.continuousMethods.map((id) => CONTINUOUS_METHODS[id].fit(values, paramsFor(id))) };
-      }),
-      categorical: categorical.map((name) => {
-        const ref = fitCategories(getColumn(reference, name));
-        if (ref.counts.total === 0) throw new DataError('reference', `column '${name}' has no values (all missing); drift cannot be fitted`);
-        return { name, table: ref.table, fits: p.categoricalMethods.map((id) => CATEGORICAL_METHODS[id].fit(ref.counts)) };
-      }),
+    const state: UnivariateDriftState = { continuous: [], categorical: [] };
+    const fitCategorical = (name: string, methods: CategoricalMethodId[]) => {
+      const ref = fitCategories(getColumn(reference, name));
+      if (ref.counts.total === 0) throw new DataError('reference', `column '${name}' has no values (all missing); drift cannot be fitted`);
+      state.categorical.push({ name, methods, table: ref.table, fits: inColumn(name, () => methods.map((id) => CATEGORICAL_METHODS[id].fit(ref.counts))) });
     };
+    for (const name of split.continuous) {
+      const values = continuousValues(getColumn(reference, name), 'reference');
+      if (values.length === 0) throw new DataError('reference', `column '${name}' has no values (all missing); drift cannot be fitted`);
+      if (p.continuousMethods.includes(AUTO)) {
+        const choice = chooseMethod('continuous', values);
+        // Evidently's rule picks a categorical test for numeric columns with few distinct values.
+        if (choice.kind === 'categorical') {
+          fitCategorical(name, [choice.method]);
+          continue;
+        }
+        const methods = resolve(p.continuousMethods, choice.method);
+        state.continuous.push({ name, methods, fits: inColumn(name, () => methods.map((id) => CONTINUOUS_METHODS[id].fit(values, paramsFor(id)))) });
+      } else {
+        const methods = p.continuousMethods as ContinuousMethodId[];
+        state.continuous.push({ name, methods, fits: inColumn(name, () => methods.map((id) => CONTINUOUS_METHODS[id].fit(values, paramsFor(id)))) });
+      }
+    }
+    for (const name of split.categorical) {
+      let methods = p.categoricalMethods as CategoricalMethodId[];
+      if (p.categoricalMethods.includes(AUTO)) {
+        const ref = fitCategories(getColumn(reference, name));
+        const choice = chooseMethod('categorical', ref.counts);
+        methods = resolve(p.categoricalMethods, choice.method as CategoricalMethodId);
+      }
+      fitCategorical(name, methods);
+    }
+    // Sorted names within each kind, as without auto (a numeric column auto moved to categorical joins them).
+    state.categorical.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
     return fitSeriesCalculator(reference, p.chunking, univariateDriftModel(state, p), state);
   },
   restore: seriesRestorer(univariateDriftModel),
 };
 
+/** One column's method as the model runs it: its series and where its outputs go. */
+interface MethodRun {
+  id: MethodId;
+  test: boolean;
+}
+
 function univariateDriftModel(state: UnivariateDriftState, p: UnivariateDriftParams): SeriesModel {
-  const continuousMethods = p.continuousMethods.map((id) => CONTINUOUS_METHODS[id]);
-  const categoricalMethods = p.categoricalMethods.map((id) => CATEGORICAL_METHODS[id]);
-  const continuousFits = state.continuous;
-  const categoricalFits = state.categorical;
-  const thresholdOf = (id: MethodId): Threshold | null => (id === 'chi2' ? null : p.thresholds.get(id) ?? DEFAULT_DRIFT_THRESHOLD);
-  const series: SeriesSpec[] = [
-    ...continuousFits.flatMap((c) =>
-      continuousMethods.map((m) => ({ column: c.name, metric: m.id, threshold: thresholdOf(m.id), limits: m.limits, alertRule: 'strict' as const })),
-    ),
-    ...categoricalFits.flatMap((c) =>
-      categoricalMethods.map((m) => ({ column: c.name, metric: m.id, threshold: thresholdOf(m.id), limits: m.limits, alertRule: 'strict' as const })),
-    ),
-  ];
+  const bh = p.multipleTesting;
+  const continuousFits = state.continuous.map((c) => ({ ...c, methods: c.methods ?? (p.continuousMethods as ContinuousMethodId[]) }));
+  const categoricalFits = state.categorical.map((c) => ({ ...c, methods: c.methods ?? (p.categoricalMethods as CategoricalMethodId[]) }));
+  const series: SeriesSpec[] = [];
+  /** Per series: the index of its p-value series when it belongs to a test (for BH). */
+  const pValueSeries: number[] = [];
+  const addSeries = (column: string, m: ContinuousMethod<any, number | MethodScore> | CategoricalMethod<any>): MethodRun => {
+    if (!m.test) {
+      const threshold = m.id === 'chi2' ? null : p.thresholds.get(m.id) ?? m.defaultThreshold ?? DEFAULT_DRIFT_THRESHOLD;
+      series.push({ column, metric: m.id, threshold, limits: m.limits, alertRule: 'strict' });
+      return { id: m.id, test: false };
+    }
+    // A test: its statistic (no threshold, the test's alert), its p-value (alert below alpha), and with BH
+    // the adjusted p-value (alert at or below q).
+    series.push({ column, metric: m.id, threshold: null, limits: m.limits, alertRule: 'none' });
+    series.push({
+      column,
+      metric: pValueMetric(m.id),
+      threshold: p.thresholds.get(m.id) ?? { type: 'constant', lower: m.test.alpha, upper: null },
+      limits: { lower: 0, upper: 1 },
+      alertRule: 'strict',
+    });
+    pValueSeries.push(series.length - 1);
+    if (bh) series.push({ column, metric: adjustedPValueMetric(m.id), threshold: { type: 'constant', lower: bh.q, upper: null }, limits: { lower: 0, upper: 1 }, alertRule: 'none' });
+    return { id: m.id, test: true };
+  };
+  const continuousRuns = continuousFits.map((c) => c.methods.map((id) => ({ run: addSeries(c.name, CONTINUOUS_METHODS[id]), method: CONTINUOUS_METHODS[id] })));
+  const categoricalRuns = categoricalFits.map((c) => c.methods.map((id) => ({ run: addSeries(c.name, CATEGORICAL_METHODS[id]), method: CATEGORICAL_METHODS[id] })));
+
+  /** Appends one method's outputs (1, 2 or 3 values). */
+  const push = (out: SeriesValue[], run: MethodRun, score: number | MethodScore) => {
+    const s: MethodScore = typeof score === 'number' ? { value: score } : score;
+    if (!run.test) {
+      out.push(s.alert === undefined ? { value: s.value } : { value: s.value, alert: s.alert });
+      return;
+    }
+    const p = s.pValue ?? NaN;
+    out.push({ value: s.value, alert: Number.isNaN(p) ? false : null });
+    out.push({ value: p });
+    if (bh) out.push({ value: NaN });
+  };
 
   const compute = (chunk: Frame, period: Period): SeriesValue[] => {
     const out: SeriesValue[] = [];
-    for (const c of continuousFits) {
+    continuousFits.forEach((c, i) => {
       const sample = new ContinuousSample(continuousValues(getColumn(chunk, c.name), period));
-      continuousMethods.forEach((m, j) => {
-        out.push({ value: sample.size === 0 ? NaN : m.score(c.fits[j], sample) });
-      });
-    }
-    for (const c of categoricalFits) {
+      continuousRuns[i].forEach(({ run, method }, j) => push(out, run, sample.size === 0 ? NaN : method.score(c.fits[j], sample)));
+    });
+    categoricalFits.forEach((c, i) => {
       const counts = countCategories(c.table, getColumn(chunk, c.name));
-      categoricalMethods.forEach((m, j) => {
+      categoricalRuns[i].forEach(({ run, method }, j) => {
         // An empty chunk (after NaN removal) has no value and no alert.
-        if (counts.total === 0) out.push(m.id === 'chi2' ? { value: NaN, alert: false } : { value: NaN });
-        else out.push(m.score(c.fits[j], counts));
+        if (counts.total === 0) push(out, run, method.id === 'chi2' ? { value: NaN, alert: false } : NaN);
+        else push(out, run, method.score(c.fits[j], counts));
       });
-    }
+    });
+    decideTests(out);
     return out;
+  };
+
+  /** Sets each test's alert on its rows: p < alpha, or with BH the step-up decision across the chunk. */
+  const decideTests = (out: SeriesValue[]) => {
+    const raw = pValueSeries.map((j) => out[j].value);
+    const adjusted = bh ? benjaminiHochberg(raw) : null;
+    pValueSeries.forEach((j, k) => {
+      const pValue = raw[k];
+      let alert: boolean;
+      if (Number.isNaN(pValue)) alert = false;
+      else if (adjusted) alert = adjusted[k] <= bh!.q;
+      else {
+        const t = series[j].threshold;
+        // A std threshold on a p-value is derived from the reference: the strict rule decides that row.
+        if (!t || t.type !== 'constant') return;
+        alert = t.lower !== null && pValue < t.lower;
+      }
+      out[j - 1].alert = alert;
+      out[j].alert = alert;
+      if (adjusted) {
+        out[j + 1].value = adjusted[k];
+        out[j + 1].alert = alert;
+      }
+    });
   };
 
   return { series, compute };

@@ -4,7 +4,7 @@
  * or empty chunks: the calculator removes NaN first and reports an empty chunk as NaN itself.
  */
 import { UNIVARIATE_METHODS } from '../../catalog';
-import { Limits } from '../../thresholds';
+import { Limits, Threshold } from '../../thresholds';
 import { Edges, histogram } from './histogram';
 
 export type ContinuousMethodId = (typeof UNIVARIATE_METHODS.continuous)[number];
@@ -63,12 +63,35 @@ export class ContinuousSample {
   }
 }
 
-export interface ContinuousMethod<F = unknown> {
+/**
+ * What a method reports on one chunk: the statistic or distance, and for hypothesis tests the p-value.
+ * `alert` is set by methods that decide the alert themselves (chi2: p < 0.05).
+ */
+export interface MethodScore {
+  value: number;
+  pValue?: number;
+  alert?: boolean;
+}
+
+/**
+ * Hypothesis tests (Evidently's p-value stattests) report `<id>` (the statistic) and `<id>_p_value`; the
+ * alert is `p < alpha` on the p-value series, whose default threshold is a constant lower bound `alpha`.
+ */
+export interface TestInfo {
+  /** Evidently's default significance level for this test. */
+  alpha: number;
+}
+
+export interface ContinuousMethod<F = unknown, S extends number | MethodScore = number> {
   readonly id: ContinuousMethodId;
   /** Theoretical value limits, applied to thresholds (spec §2 table). */
   readonly limits: Limits;
+  /** Present on hypothesis tests. */
+  readonly test?: TestInfo;
+  /** Default threshold of the value series when the user gives none (default: NannyML's std threshold). */
+  readonly defaultThreshold?: Threshold;
   fit(reference: Float64Array, params: ComputationParams): F;
-  score(fit: F, chunk: ContinuousSample): number;
+  score(fit: F, chunk: ContinuousSample): S;
 }
 
 /** Category counts of a chunk against the reference categories. */
@@ -81,15 +104,13 @@ export interface CategoryCounts {
   total: number;
 }
 
-export interface CategoricalScore {
-  value: number;
-  /** Set by methods that decide the alert themselves (chi2: p < 0.05). */
-  alert?: boolean;
-}
+export type CategoricalScore = MethodScore;
 
 export interface CategoricalMethod<F = unknown> {
   readonly id: CategoricalMethodId;
   readonly limits: Limits;
+  readonly test?: TestInfo;
+  readonly defaultThreshold?: Threshold;
   /** `reference.seen` holds the reference counts (all > 0); `unseen` is empty. */
   fit(reference: CategoryCounts): F;
   score(fit: F, chunk: CategoryCounts): CategoricalScore;
