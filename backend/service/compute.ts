@@ -7,6 +7,7 @@
  * changed (a reference fitted, a model scheduled or deleted).
  */
 import * as fs from 'fs';
+import * as v8 from 'v8';
 import { FittedCalculator } from '../engine/calculator';
 import { familyOfCalculator } from '../engine/catalog';
 import { periodChunks } from '../engine/chunking';
@@ -522,7 +523,16 @@ export class ComputeCore {
     this.closing = true;
     this.queue.clear();
     while (this.running || this.inFlight > 0) await new Promise((r) => setTimeout(r, 5));
-    this.log.info('compute totals', { ...this.fitCounts, ...roundedTimings(this.timings), threadCpuMs: threadCpuMs() });
+    const heap = v8.getHeapStatistics();
+    this.log.info('compute totals', {
+      ...this.fitCounts,
+      ...roundedTimings(this.timings),
+      threadCpuMs: threadCpuMs(),
+      fitsInMemory: this.fitCache.size,
+      heapUsedMiB: Math.round(heap.used_heap_size / 1048576),
+      heapTotalMiB: Math.round(heap.total_heap_size / 1048576),
+      externalMiB: Math.round(heap.external_memory / 1048576),
+    });
     const waiters = this.idleWaiters;
     this.idleWaiters = [];
     for (const w of waiters) w();

@@ -58,11 +58,31 @@ export function staleReason(stored: StoredFit, inputsHash: string): string | nul
 }
 
 /**
+ * `value` with every typed array that views `blob` replaced by a copy of its own. Node's deserializer
+ * returns aligned typed arrays as views into the serialised buffer, so one small array kept by a fitted
+ * calculator would otherwise keep the whole blob (about 1 MB a model) in memory for as long as the fit.
+ */
+function ownArrays(value: unknown, blob: ArrayBufferLike): unknown {
+  if (value === null || typeof value !== 'object') return value;
+  if (ArrayBuffer.isView(value)) return value.buffer === blob ? (value as unknown as { slice(): unknown }).slice() : value;
+  if (Object.prototype.toString.call(value) === '[object Map]') {
+    const map = value as Map<unknown, unknown>;
+    for (const [k, v] of map) map.set(k, ownArrays(v, blob));
+  } else if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) value[i] = ownArrays(value[i], blob);
+  } else {
+    const obj = value as Record<string, unknown>;
+    for (const k of Object.keys(obj)) obj[k] = ownArrays(obj[k], blob);
+  }
+  return value;
+}
+
+/**
  * The fitted calculators of `layout` from a valid stored fit: restored where saved, fitted on the
  * reference (read only if needed) otherwise. Returns also how many were refitted.
  */
 export function restoreFit(stored: StoredFit, layout: ModelLayout, reference: () => Frame): { entries: FittedEntry[]; refitted: number } {
-  const blob = v8.deserialize(stored.blob) as SavedFitsBlob;
+  const blob = ownArrays(v8.deserialize(stored.blob), stored.blob.buffer) as SavedFitsBlob;
   // Not `instanceof Map`: deserialised objects belong to the main realm, which a test sandbox is not.
   if (Object.prototype.toString.call(blob?.calculators) !== '[object Map]') throw new Error('saved fit: unexpected content');
   let ref: Frame | null = null;
