@@ -152,7 +152,7 @@ export class AnalysisRows {
   }
 }
 
-function modelDefinition(ds: Dataset, chunkSize: number) {
+export function modelDefinition(ds: Dataset, chunkSize: number) {
   return {
     name: MODEL,
     problem_type: 'classification_binary',

@@ -48,7 +48,11 @@ function freePort(): Promise<number> {
 
 const isRoot = () => typeof process.getuid === 'function' && process.getuid() === 0;
 
-export async function startPostgres(): Promise<ThrowawayPostgres> {
+/**
+ * `durable`: fsync and synchronous commit on, as a production server runs (the bench measures with it);
+ * tests run without, which a throwaway cluster does not need.
+ */
+export async function startPostgres(opts: { durable?: boolean } = {}): Promise<ThrowawayPostgres> {
   const bin = postgresBinDir();
   if (!bin) throw new Error('PostgreSQL is not installed (no /usr/lib/postgresql/*/bin/initdb): apt-get install postgresql (.ci/run does)');
   const asRoot = isRoot();
@@ -64,10 +68,10 @@ export async function startPostgres(): Promise<ThrowawayPostgres> {
     execFileSync(asRoot ? 'runuser' : path.join(bin, exe), asRoot ? ['-u', 'postgres', '--', path.join(bin, exe), ...args] : args, { stdio: 'pipe', cwd: dir });
   run('initdb', ['-D', data, '-U', user, '-A', 'trust', '-E', 'UTF8', '--no-sync', '--locale=C']);
   const port = await freePort();
-  // Durability is not what these tests measure: fsync off keeps a busy machine's test quick.
-  const opts = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=200`;
+  const fast = opts.durable ? '' : ' -c fsync=off -c synchronous_commit=off -c full_page_writes=off';
+  const serverOptions = `-c listen_addresses=127.0.0.1 -p ${port} -k ${dir} -c max_connections=200${fast}`;
   try {
-    run('pg_ctl', ['-D', data, '-o', opts, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
+    run('pg_ctl', ['-D', data, '-o', serverOptions, '-l', path.join(dir, 'log'), '-w', '-t', '60', 'start']);
   } catch (e) {
     const log = fs.existsSync(path.join(dir, 'log')) ? fs.readFileSync(path.join(dir, 'log'), 'utf8') : '';
     fs.rmSync(dir, { recursive: true, force: true });
