@@ -14,8 +14,9 @@
  */
 import type { ErrorStage, Store } from '../../store/types';
 import { ERROR_STAGES } from '../../store/types';
-import { LabelMatcher } from './ast';
+import { Expr, LabelMatcher } from './ast';
 import { compareLabels, Labels, METRIC_NAME } from './labels';
+import { matchesValue } from './parser';
 import type { MetricMetadata } from './router';
 import { seriesMatches, Series, SeriesSource, TimeHint } from './source';
 
@@ -78,6 +79,43 @@ export class HealthSeries implements SeriesSource {
     }
     return out.sort((a, b) => compareLabels(a.labels, b.labels));
   }
+}
+
+/**
+ * Whether an expression may select a health series: any of its selectors whose name matchers accept a
+ * health series' name. Alert rules on the monitoring series (`max by (...) (vigil_..._alert)`) do not,
+ * and their evaluation then skips reading every model's health. (A walk without recursion: the parser
+ * allows nesting 1,000 deep.)
+ */
+export function mayReadHealth(expr: Expr): boolean {
+  const todo: Expr[] = [expr];
+  while (todo.length > 0) {
+    const e = todo.pop()!;
+    switch (e.type) {
+      case 'vector_selector':
+      case 'matrix_selector': {
+        const names = (e.type === 'vector_selector' ? e : e.selector).matchers.filter((m) => m.name === METRIC_NAME);
+        if ([...HEALTH_METADATA.keys()].some((n) => names.every((m) => matchesValue(m, n)))) return true;
+        break;
+      }
+      case 'binary':
+        todo.push(e.lhs, e.rhs);
+        break;
+      case 'aggregate':
+        todo.push(e.expr);
+        if (e.param) todo.push(e.param);
+        break;
+      case 'call':
+        todo.push(...e.args);
+        break;
+      case 'unary':
+      case 'subquery':
+      case 'paren':
+        todo.push(e.expr);
+        break;
+    }
+  }
+  return false;
 }
 
 /** Reads every model's health from the store (a few small indexed queries per model). */

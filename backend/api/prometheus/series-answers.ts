@@ -10,11 +10,11 @@
 import { jsonAnswer, WireAnswer } from '../../service/response-cache';
 import type { Store } from '../../store/types';
 import type { PerColumnMode } from '../metrics-export';
-import { LabelMatcher, VectorSelector } from './ast';
+import { Expr, LabelMatcher, VectorSelector } from './ast';
 import { PromApiError, PromQLParseError } from './errors';
 import { evaluateInstant, evaluateRange, EvalOptions, Lookback, MAX_POINTS_PER_SERIES } from './evaluator';
 import { instantAnswer, rangeAnswer, successJson } from './format';
-import { combinedSource, HealthSeries, healthMetadata, readHealth } from './health-source';
+import { combinedSource, HealthSeries, healthMetadata, mayReadHealth, readHealth } from './health-source';
 import { compareLabels, compareStrings, Labels, METRIC_NAME } from './labels';
 import { DEFAULT_QUERY_LIMITS, QueryBudget, QueryLimits } from './limits';
 import { monitoringExposition } from './exposition';
@@ -32,6 +32,7 @@ export type ListEndpoint = 'labels' | 'label_values' | 'series' | 'metadata';
 export interface QueryPlan {
   /** null: not worth caching (an instant query at the clock's time, a new key every millisecond). */
   key: string | null;
+  expr: Expr;
   run(source: SeriesSource): Promise<Buffer>;
 }
 
@@ -49,6 +50,7 @@ export function planQuery(endpoint: QueryEndpoint, p: Params, now: number, limit
     const b = budget(p.optionalDuration('timeout'));
     return {
       key: explicitTime ? `query\u0000${p.get('query')}\u0000${time}` : null,
+      expr,
       run: async (source) => instantAnswer(await evaluateInstant(expr, source, time, evalOpts, b), time, b),
     };
   }
@@ -65,6 +67,7 @@ export function planQuery(endpoint: QueryEndpoint, p: Params, now: number, limit
   const b = budget(timeout);
   return {
     key: `query_range\u0000${p.get('query')}\u0000${start}\u0000${end}\u0000${step}`,
+    expr,
     run: async (source) => rangeAnswer(await evaluateRange(expr, source, start, end, step, evalOpts, b), b),
   };
 }
@@ -85,8 +88,11 @@ export interface SeriesAnswers {
 }
 
 export interface LocalAnswersOptions {
-  /** The series to answer from, fetched per request (the store adapter caches between result changes). */
-  source: () => SeriesSource | Promise<SeriesSource>;
+  /**
+   * The series to answer from, fetched per request (the store adapter caches between result changes);
+   * `expr`: the expression to evaluate, when it is one (the source may leave out what it cannot select).
+   */
+  source: (expr?: Expr) => SeriesSource | Promise<SeriesSource>;
   lookback: Lookback;
   /** HELP/TYPE of a metric name, for /metadata and /metrics. */
   metadata?: (metricName: string) => MetricMetadata | undefined;
@@ -118,7 +124,7 @@ export class LocalSeriesAnswers implements SeriesAnswers {
 
   async evaluate(_endpoint: QueryEndpoint, _p: Params, plan: QueryPlan): Promise<WireAnswer> {
     try {
-      return jsonAnswer(await plan.run(await this.opts.source()));
+      return jsonAnswer(await plan.run(await this.opts.source(plan.expr)));
     } catch (e) {
       return errorAnswer(e);
     }
@@ -211,7 +217,11 @@ export const storeMetadata = (name: string) => seriesMetadata(name) ?? healthMet
  */
 export function storeSeriesAnswers(store: Store, config: StoreAnswersConfig, now: () => number, version?: () => Promise<string>, ownsStore = true): LocalSeriesAnswers {
   const source = new StoreSeriesSource(store, config.lookback.ms, now, version);
-  const current = async () => combinedSource(await source.current(), new HealthSeries(await readHealth(store), now));
+  // The health series cost a few store reads per model: read when the expression may select them.
+  const current = async (expr?: Expr) => {
+    const series = await source.current();
+    return expr !== undefined && !mayReadHealth(expr) ? series : combinedSource(series, new HealthSeries(await readHealth(store), now));
+  };
   return new LocalSeriesAnswers({
     source: current,
     lookback: config.lookback,

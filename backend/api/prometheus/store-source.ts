@@ -36,6 +36,8 @@ export class StoreSeriesSource {
   private readonly models = new Map<string, KnownModel>();
   private index = new SeriesIndex();
   private refreshing: Promise<SeriesSource> | null = null;
+  /** The results version the refresh in flight started at. */
+  private refreshingAt: string | null = null;
   /** The store's results version the series were last brought to, and the clock then. */
   private seenVersion: string | null = null;
   /** Counters for tests and the bench: chunks read, and models read whole. */
@@ -70,16 +72,24 @@ export class StoreSeriesSource {
   }
 
   /**
-   * The current series. A refresh in flight may have read an older results version than this caller
-   * knows of (a query right after a result write): the caller waits for it, then refreshes again, which
-   * costs one version comparison when nothing changed meanwhile.
+   * The current series. Callers share a refresh in flight that started at the results version they know
+   * of; one that started at an older version (a query right after a result write) is waited for, then
+   * the caller refreshes again.
    */
   async current(): Promise<SeriesSource> {
-    while (this.refreshing) await this.refreshing.catch(() => undefined);
-    this.refreshing = this.refresh().finally(() => {
-      this.refreshing = null;
-    });
-    return this.refreshing;
+    for (;;) {
+      const version = await this.version();
+      if (this.refreshing === null) {
+        this.refreshingAt = version;
+        this.refreshing = this.refresh(version).finally(() => {
+          this.refreshing = null;
+          this.refreshingAt = null;
+        });
+        return this.refreshing;
+      }
+      if (this.refreshingAt === version) return this.refreshing;
+      await this.refreshing.catch(() => undefined);
+    }
   }
 
   invalidate(): void {
@@ -88,9 +98,8 @@ export class StoreSeriesSource {
     this.seenVersion = null;
   }
 
-  private async refresh(): Promise<SeriesSource> {
-    // Read before the states: a write after this read changes the version, so the next refresh looks.
-    const version = await this.version();
+  /** `version`: read before the states (a write after this read changes it, so the next refresh looks). */
+  private async refresh(version: string): Promise<SeriesSource> {
     if (version === this.seenVersion && this.now() <= this.openUntil()) return this.index;
     const slice = new Slicer();
     // Every model's chunk stamps in one read; per model, in chunk order.
