@@ -13,12 +13,13 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { RowBatch, Store } from '../store/types';
+import { RowBatch, Store, StoreConflictError } from '../store/types';
 import { BodyFormat, ParsedParts, ParsedRows, parseRowsBody, rowsFromParts, RowsBody } from './body';
 import { planChunks } from './chunk-plan';
 import type { SerializedError } from '../threads/errors';
 import { Thread } from '../threads/thread';
 import { deserializeError } from './engine';
+import { ApiError } from './errors';
 import { StreamChunker } from './layout';
 
 export interface WriteReply {
@@ -70,11 +71,20 @@ export async function writeBatches(store: Store, modelId: number, batches: RowBa
       });
       out.push({ ...res, resultsRemoved });
     } catch (e) {
-      failed = e instanceof Error ? e : new Error(String(e));
+      failed = e instanceof StoreConflictError ? retryLater(e) : e instanceof Error ? e : new Error(String(e));
       out.push(failed);
     }
   }
   return out;
+}
+
+/**
+ * A batch refused by the store because another replica changed the model meanwhile (PostgreSQL: a new
+ * categorical level got the same code on two replicas): nothing was stored, and the same batch succeeds
+ * once this replica has reloaded the model's dictionaries (the service does on any write failure).
+ */
+function retryLater(e: StoreConflictError): ApiError {
+  return new ApiError(503, 'store_conflict', `${e.message}; nothing was stored: send the batch again`, 'body');
 }
 
 class InlinePipeline implements IngestPipeline {

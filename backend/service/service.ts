@@ -137,7 +137,7 @@ export class VigilService {
   /** Deletes analysis rows past their model's retention (retention.ts). */
   readonly retention: RetentionSweeper;
   /** Looks for models other replicas changed (only with a shared store). */
-  private readonly replicaSync: ReplicaSync | null;
+  readonly replicaSync: ReplicaSync | null;
   readonly role: ReplicaRole;
 
   constructor(opts: ServiceOptions) {
