@@ -3,7 +3,8 @@
  * the model is registered and its reference put on A, half the car-loan analysis batches are ingested
  * on A and half on B (in file order, alternating), the targets likewise; both replicas then answer
  * every result row for row equal to `vigil run` on the same files, which is what the single SQLite
- * server answers too (test/server/carloan.test.ts), and their Prometheus API gives the same answers.
+ * server answers too (test/server/carloan.test.ts), and their Prometheus API and /metrics result series
+ * give the same answers.
  */
 import { spawnSync } from 'child_process';
 import * as fs from 'fs';
@@ -111,4 +112,13 @@ test('two replicas on one PostgreSQL: ingest split between them, both answer wha
   expect(qa.status).toBe(200);
   expect(qa.body.data.result.length).toBeGreaterThan(0);
   expect((await call(b.url, 'GET', q)).body).toEqual(qa.body);
+  // /metrics: the result series (read from the store) are the same; the health metrics are per process,
+  // and the ingest age is the scrape time less the (shared) last ingest time.
+  const resultLines = async (v: Vigil) =>
+    (await call(v.url, 'GET', '/metrics')).text
+      .split('\n')
+      .filter((l) => l.includes('model="carloan"') && !/^vigil_(ingest|recompute|last_|errors_total|model_ingest_age)/.test(l));
+  const metricsA = await resultLines(a);
+  expect(metricsA.length).toBeGreaterThan(100);
+  expect(await resultLines(b)).toEqual(metricsA);
 }, 420_000);
