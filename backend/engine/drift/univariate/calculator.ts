@@ -255,19 +255,18 @@ export const univariateDriftCalculator: CalculatorDefinition<UnivariateDriftPara
     for (const name of split.continuous) {
       const values = continuousValues(getColumn(reference, name), 'reference');
       if (values.length === 0) throw new DataError('reference', `column '${name}' has no values (all missing); drift cannot be fitted`);
+      let methods = p.continuousMethods as ContinuousMethodId[];
       if (p.continuousMethods.includes(AUTO)) {
         const choice = chooseMethod('continuous', values);
-        // Evidently's rule picks a categorical test for numeric columns with few distinct values.
-        if (choice.kind === 'categorical') {
-          fitCategorical(name, [choice.method]);
-          continue;
+        if (choice.kind === 'continuous') methods = resolve(p.continuousMethods, choice.method);
+        else {
+          // Evidently's rule picks a categorical method for a numeric column with few distinct values: the
+          // column is also read as categories for it (unless an explicit method of that name covers it).
+          methods = p.continuousMethods.filter((m): m is ContinuousMethodId => m !== AUTO);
+          if (!(methods as string[]).includes(choice.method)) fitCategorical(name, [choice.method]);
         }
-        const methods = resolve(p.continuousMethods, choice.method);
-        state.continuous.push({ name, methods, fits: inColumn(name, () => methods.map((id) => CONTINUOUS_METHODS[id].fit(values, paramsFor(id)))) });
-      } else {
-        const methods = p.continuousMethods as ContinuousMethodId[];
-        state.continuous.push({ name, methods, fits: inColumn(name, () => methods.map((id) => CONTINUOUS_METHODS[id].fit(values, paramsFor(id)))) });
       }
+      if (methods.length > 0) state.continuous.push({ name, methods, fits: inColumn(name, () => methods.map((id) => CONTINUOUS_METHODS[id].fit(values, paramsFor(id)))) });
     }
     for (const name of split.categorical) {
       let methods = p.categoricalMethods as CategoricalMethodId[];

@@ -134,6 +134,11 @@ describe('method: auto (Evidently get_default_stattest)', () => {
     });
   });
 
+  it('auto next to explicit methods: a numeric column with few values keeps its explicit methods and gains the categorical choice', () => {
+    const fitted = fit(makeFrame([numeric('f', ints(2000, 4)), numeric('g', ints(1000, 4).concat(Array(1000).fill(NaN)))]), { column_names: ['f', 'g'], continuous_methods: ['hellinger', 'auto'], chunk_number: 2 });
+    expect(fitted.reference[0].rows.map((r) => `${r.column}/${r.metric}`)).toEqual(['f/hellinger', 'g/hellinger', 'f/jensen_shannon', 'g/chi2']);
+  });
+
   it('auto next to explicit methods adds the chosen one once', () => {
     const fitted = fit(makeFrame([numeric('x', normals(2000))]), { column_names: ['x'], continuous_methods: ['wasserstein', 'auto', 't_test'], chunk_number: 2 });
     expect(fitted.reference[0].rows.map((r) => r.metric)).toEqual(['wasserstein', 't_test', 't_test_p_value']);
