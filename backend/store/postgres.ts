@@ -10,6 +10,9 @@
  * - A result write locks its chunk's row and checks the generation it read, as on SQLite, and bumps the
  *   one `results_version` row in the same transaction: resultsVersion() is that number, so every
  *   replica's response caches see every replica's writes, with no message between them.
+ * - Locks are taken in one order everywhere, so concurrent transactions of replicas never deadlock: the
+ *   model's row, then chunk rows in chunk id order (lockChunks), then results, then the results version
+ *   row last (a transaction holding it waits for nothing more).
  * - Recompute work is claimed through the database: claimChunks takes dirty chunks whose claim is free or
  *   expired with `FOR UPDATE SKIP LOCKED`, and marks them with the owner and a lease; a replica that dies
  *   holding a claim loses it when the lease ends.
@@ -164,6 +167,13 @@ export class PostgresStore implements Store {
     }
   }
 
+  /** Locks these chunks' rows (all of the model's when `ids` is null) in chunk id order. */
+  private static async lockChunks(c: PoolClient, modelId: number, ids: number[] | null): Promise<void> {
+    if (ids === null) await c.query('SELECT 1 FROM chunks WHERE model_id = $1 ORDER BY chunk_id FOR UPDATE', [modelId]);
+    else if (ids.length > 0) await c.query('SELECT 1 FROM chunks WHERE model_id = $1 AND chunk_id = ANY($2::float8[]) ORDER BY chunk_id FOR UPDATE', [modelId, ids]);
+  }
+
+  /** Last in a transaction: nothing is waited for while holding the version row. */
   private static async bumpResultsVersion(c: PoolClient): Promise<void> {
     await c.query('UPDATE results_version SET version = version + 1');
   }
@@ -267,6 +277,7 @@ export class PostgresStore implements Store {
         [modelId, args.frame, now],
       );
       await c.query('UPDATE models SET layout = $1, reference_rows = $2, fit_version = fit_version + 1, updated_at = $3 WHERE id = $4', [JSON.stringify(args.layout), args.rows, now, modelId]);
+      await PostgresStore.lockChunks(c, modelId, null);
       await this.insertLevels(c, modelId, args.newLevels);
       // Reference results are replaced; analysis results of chunks whose rows retention dropped are kept.
       await c.query(
@@ -313,6 +324,7 @@ export class PostgresStore implements Store {
    */
   private async upsertChunks(c: PoolClient, modelId: number, marks: ChunkMark[], gen = 1): Promise<void> {
     if (marks.length === 0) return;
+    marks = [...marks].sort((x, y) => x.chunkId - y.chunkId);
     await c.query(
       `INSERT INTO chunks (model_id, chunk_id, key, start_seq, end_seq, range_start, range_end, partial, dirty, gen)
        SELECT $1::int, *, 1, $9::bigint FROM unnest($2::float8[], $3::text[], $4::bigint[], $5::bigint[], $6::float8[], $7::float8[], $8::smallint[])
@@ -394,12 +406,13 @@ export class PostgresStore implements Store {
       if (inserted > 0) {
         const timestamps = batch.timestamps ? Float64Array.from(accepted, (i) => batch.timestamps![i]) : null;
         const p = plan({ before, count: inserted, timestamps });
+        await PostgresStore.lockChunks(c, modelId, [...p.remove, ...p.upsert.map((m) => m.chunkId)]);
         if (p.remove.length > 0) {
           await c.query('DELETE FROM chunks WHERE model_id = $1 AND chunk_id = ANY($2::float8[])', [modelId, p.remove]);
           await c.query("DELETE FROM results WHERE model_id = $1 AND period = 'analysis' AND chunk_id = ANY($2::float8[])", [modelId, p.remove]);
-          await PostgresStore.bumpResultsVersion(c);
         }
         await this.upsertChunks(c, modelId, p.upsert);
+        if (p.remove.length > 0) await PostgresStore.bumpResultsVersion(c);
       }
       return { inserted, duplicates: batch.n - inserted };
     });
@@ -446,6 +459,7 @@ export class PostgresStore implements Store {
       await this.insertLevels(c, modelId, update.newLevels);
       await c.query('UPDATE models SET targets = targets + $1, updated_at = $2 WHERE id = $3', [newTargets, Date.now(), modelId]);
       if (touched.size > 0) {
+        await PostgresStore.lockChunks(c, modelId, [...touched]);
         // A computed chunk becomes dirty for its targets only (2); one already dirty for its rows stays so (1).
         await c.query('UPDATE chunks SET dirty = CASE WHEN dirty = 0 THEN 2 ELSE dirty END, gen = gen + 1 WHERE model_id = $1 AND chunk_id = ANY($2::float8[])', [modelId, [...touched]]);
       }
@@ -506,6 +520,7 @@ export class PostgresStore implements Store {
     const args = [modelId, positions.map((p) => p.chunkId), positions.map((p) => p.index), positions.map((p) => p.startIndex), positions.map((p) => p.endIndex)];
     const from = 'unnest($2::float8[], $3::int[], $4::bigint[], $5::bigint[]) AS p(chunk_id, idx, start_index, end_index)';
     await this.tx(async (c) => {
+      await PostgresStore.lockChunks(c, modelId, positions.map((p) => p.chunkId));
       await c.query(`UPDATE chunks AS t SET chunk_index = p.idx, start_index = p.start_index, end_index = p.end_index FROM ${from} WHERE t.model_id = $1 AND t.chunk_id = p.chunk_id`, args);
       await c.query(
         `UPDATE results AS t SET chunk_index = p.idx, start_index = p.start_index, end_index = p.end_index FROM ${from}
@@ -517,7 +532,10 @@ export class PostgresStore implements Store {
   }
 
   async markAllDirty(modelId: number): Promise<void> {
-    await this.q('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = $1 AND rows_dropped_at IS NULL', [modelId]);
+    await this.tx(async (c) => {
+      await PostgresStore.lockChunks(c, modelId, null);
+      await c.query('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = $1 AND rows_dropped_at IS NULL', [modelId]);
+    });
   }
 
   /**
@@ -540,7 +558,10 @@ export class PostgresStore implements Store {
   /** Ends `owner`'s claims on these chunks (computed, or given back). */
   async releaseClaims(modelId: number, owner: string, chunkIds: number[]): Promise<void> {
     if (chunkIds.length === 0) return;
-    await this.q('UPDATE chunks SET claim_owner = NULL, claim_until = NULL WHERE model_id = $1 AND claim_owner = $2 AND chunk_id = ANY($3::float8[])', [modelId, owner, chunkIds]);
+    await this.tx(async (c) => {
+      await PostgresStore.lockChunks(c, modelId, chunkIds);
+      await c.query('UPDATE chunks SET claim_owner = NULL, claim_until = NULL WHERE model_id = $1 AND claim_owner = $2 AND chunk_id = ANY($3::float8[])', [modelId, owner, chunkIds]);
+    });
   }
 
   // ---------------------------------------------------------------------------------------------
@@ -548,10 +569,16 @@ export class PostgresStore implements Store {
 
   async markRowsDropped(modelId: number, chunkIds: number[], at: number): Promise<number[]> {
     if (chunkIds.length === 0) return [];
-    const rows = await this.q(
-      'UPDATE chunks SET rows_dropped_at = $1 WHERE model_id = $2 AND chunk_id = ANY($3::float8[]) AND dirty = 0 AND rows_dropped_at IS NULL RETURNING chunk_id',
-      [at, modelId, chunkIds],
-    );
+    const rows = await this.tx(async (c) => {
+      await PostgresStore.lockChunks(c, modelId, chunkIds);
+      return (
+        await c.query('UPDATE chunks SET rows_dropped_at = $1 WHERE model_id = $2 AND chunk_id = ANY($3::float8[]) AND dirty = 0 AND rows_dropped_at IS NULL RETURNING chunk_id', [
+          at,
+          modelId,
+          chunkIds,
+        ])
+      ).rows as Row[];
+    });
     const marked = new Set(rows.map((r) => r.chunk_id as number));
     return chunkIds.filter((id) => marked.has(id));
   }

@@ -7,7 +7,7 @@ import { openStore } from '../../backend/store';
 import { PG_MIGRATIONS } from '../../backend/store/postgres-migrations';
 import { PostgresStore } from '../../backend/store/postgres';
 import { startPostgres, ThrowawayPostgres } from '../helpers/postgres';
-import { batch, chunk, storeSuite } from './store-suite';
+import { batch, chunk, result, storeSuite } from './store-suite';
 
 jest.setTimeout(60_000);
 
@@ -82,5 +82,32 @@ test('PostgreSQL: a level code another replica stored for another value fails th
     expect(await s.loadLevels(m.id)).toEqual(new Map([['cat', ['x']]]));
   } finally {
     await s.close();
+  }
+});
+
+test('PostgreSQL: replicas writing one model at once (rows, results, positions, references, claims) never deadlock', async () => {
+  const url = pg.createDatabase('deadlock');
+  const stores = Array.from({ length: 4 }, () => openStore(url));
+  try {
+    const m = await stores[0].createModel('m', {});
+    const marks = Array.from({ length: 6 }, (_, i) => chunk(i, i * 10, i * 10 + 9));
+    let id = 0;
+    const rows = (n: number) => batch(Array.from({ length: n }, () => `r${id++}`), Array.from({ length: n }, (_, i) => i));
+    await stores[0].ingestRows(m.id, rows(60), () => ({ upsert: marks, remove: [] }));
+    const writeAll = async (s: (typeof stores)[number]) => {
+      for (const c of (await s.chunks(m.id)).reverse()) await s.writeChunkResults(m.id, { chunk: c, nRows: 10, startDate: 0, endDate: 9, results: [result(c.chunkId, 0.1)] });
+    };
+    for (let round = 0; round < 15; round++) {
+      await Promise.all([
+        stores[0].ingestRows(m.id, rows(5), () => ({ upsert: [...marks].reverse(), remove: round % 3 === 0 ? [99] : [] })),
+        writeAll(stores[1]),
+        stores[2].setChunkPositions(m.id, marks.map((c, i) => ({ chunkId: c.chunkId, index: 5 - i, startIndex: i, endIndex: i })).reverse()),
+        round % 5 === 0 ? stores[3].replaceReference(m.id, { layout: {}, frame: Buffer.from([round]), rows: 1, newLevels: [], results: [result(0, 0.5, { period: 'reference' })] }) : stores[3].markAllDirty(m.id),
+        stores[3].claimChunks(m.id, `o${round}`, 60_000, 6).then((got) => stores[2].releaseClaims(m.id, `o${round}`, got.map((c) => c.chunkId).reverse())),
+      ]);
+    }
+    expect((await stores[0].getModel('m'))!.analysisRows).toBe(60 + 15 * 5);
+  } finally {
+    for (const s of stores) await s.close();
   }
 });
