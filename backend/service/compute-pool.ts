@@ -17,8 +17,8 @@
  * (a model with a large backlog is spread over every thread).
  *
  * Open chunks. A size chunk still filling (`partial`) is dirtied again by the model's next batch, so while
- * other work waits it is deferred, at most OPEN_CHUNK_DELAY_MS, and computed once it closes or a thread
- * is idle: under sustained ingest across many models a chunk is then computed about once, not after
+ * other work waits it is deferred, at most OPEN_CHUNK_DELAY_MS, and computed once it closes or its home
+ * thread is idle: under sustained ingest across many models a chunk is then computed about once, not after
  * every batch.
  *
  * Fits. A reference is fitted on one thread, which adopts and saves it; the others drop their fit of the
@@ -29,6 +29,7 @@ import { ModelRecord, Store, StoredChunk } from '../store/types';
 import { Thread } from '../threads/thread';
 import { ComputeEvents, FitResult, ModelStatus } from './compute';
 import { defaultComputeThreads } from './compute-env';
+import { DEFAULT_FIT_CACHE_SIZE, perThreadFitCache } from './fit-cache';
 import { ChunkPace, ComputeEngine, deserializeError, FromWorker, ScoreReply, ToWorker, WithoutId, WORKER_FILE, WorkerOptions } from './engine';
 import { ColumnSpec, ModelLayout } from './layout';
 import { Logger } from './log';
@@ -120,7 +121,9 @@ export class ComputePool implements ComputeEngine {
     private readonly events: ComputeEvents,
   ) {
     this.threads = opts.threads ?? defaultComputeThreads();
-    this.pool = Array.from({ length: this.threads }, (_, i) => new ComputeThread(i, opts, log, (t, m) => this.onMessage(t, m)));
+    // Models stay on their home thread, so each thread caches its share of the pool's fits.
+    const threadOpts = { ...opts, fitCacheSize: perThreadFitCache(opts.fitCacheSize ?? DEFAULT_FIT_CACHE_SIZE, this.threads) };
+    this.pool = Array.from({ length: this.threads }, (_, i) => new ComputeThread(i, threadOpts, log, (t, m) => this.onMessage(t, m)));
   }
 
   private onMessage(t: ComputeThread, m: Exclude<FromWorker, { type: 'reply' }>): void {
@@ -290,8 +293,8 @@ export class ComputePool implements ComputeEngine {
   /**
    * One round of claims, the wanted models in turn: (1) each model whose home thread is free gets its
    * closed dirty chunks claimed for it, and its filling chunk once deferred long enough; (2) free threads
-   * with nothing of their own take the models waiting on a busy home; (3) threads still idle take the
-   * deferred filling chunks. A model's dirty chunks are read only when a free thread may take them.
+   * with nothing of their own take the models waiting on a busy home; (3) home threads still idle take
+   * their deferred filling chunks. A model's dirty chunks are read only when a free thread may take them.
    */
   private async handOut(): Promise<void> {
     const now = Date.now();
@@ -333,12 +336,11 @@ export class ComputePool implements ComputeEngine {
       if (!t) return;
       if (this.wanted.has(name)) await offer(name, t);
     }
+    // A filling chunk is not worth loading a fit on another thread: it waits for its home (or its delay).
     for (const [name, filling] of deferred) {
-      if (this.closing) return;
+      if (this.closing || !this.pool.some((x) => x.free)) return;
       const h = this.pinned.get(name) ?? this.homeOf(name);
-      const t = h.free ? h : this.pinned.has(name) ? undefined : this.pool.find((x) => x.free);
-      if (t) this.hand(t, name, filling, true);
-      else if (!this.pool.some((x) => x.free)) return;
+      if (h.free) this.hand(h, name, filling, true);
     }
   }
 

@@ -130,7 +130,10 @@ export interface WorkerOptions {
   /** The server's setting, for its ingest connection; compute threads write with NORMAL (worker.ts says why). */
   synchronous?: 'full' | 'normal';
   logLevel: LogLevel;
-  /** Models whose fitted calculators stay in memory (fit-cache.ts DEFAULT_FIT_CACHE_SIZE when absent), per compute thread. */
+  /**
+   * Models whose fitted calculators stay in memory (fit-cache.ts DEFAULT_FIT_CACHE_SIZE when absent): across
+   * the pool, which gives each thread its share; a worker receives its own share here.
+   */
   fitCacheSize?: number;
   /** Compute worker threads (VIGIL_COMPUTE_THREADS; default computeThreadsDefault()). */
   threads?: number;

@@ -3,7 +3,10 @@
  * - three compute threads store exactly the results that one inline compute does, with batches arriving
  *   while earlier chunks are computed (chunks are claimed, so none is computed twice at once);
  * - back-pressure: above VIGIL_MAX_BACKLOG dirty chunks, ingest answers 429 with Retry-After and stores
- *   nothing; the backlog is in GET /api/models/{name} and on /metrics; once computed, ingest is accepted.
+ *   nothing; the backlog is in GET /api/models/{name} and on /metrics; once computed, ingest is accepted;
+ * - home threads: several models, each fitted and computed on its home thread, so a fit cache of each
+ *   thread's share reloads no fit; batches to every model at once (filling chunks deferred, idle threads
+ *   taking a busy home's chunks) store the same results as one inline compute.
  */
 import * as path from 'path';
 import { call, makeRows, startVigil, TEST_MODEL_COLUMNS, tempDir, toCsv, Vigil, waitComputed } from './helpers';
@@ -106,5 +109,74 @@ describe('back-pressure', () => {
     expect(accepted.body.inserted).toBe(10);
     await waitComputed(v.url, 'bp');
     expect(backlogGauge((await call(v.url, 'GET', '/metrics')).text, 'bp')).toBe(0);
+  }, 180_000);
+});
+
+/** The `compute totals` lines the compute threads log at shutdown (one per thread). */
+function computeTotals(v: Vigil): Record<string, number>[] {
+  return v.logs.filter((l) => l.msg === 'compute totals') as Record<string, number>[];
+}
+
+const MODELS = ['h0', 'h1', 'h2', 'h3'];
+const batchOf = (round: number, k: number) => {
+  const first = 1000 + (round * MODELS.length + k) * 70;
+  return makeRows(70, { seed: 500 + round * 10 + k, startId: first, start: START + first * MINUTE, stepMs: MINUTE });
+};
+
+describe('home threads', () => {
+  it('fits and computes each model on its home thread: a fit cache of each thread\'s share loads no fit', async () => {
+    // 4 models, 2 threads, 4 fits across the pool: 2 per thread, one per model at home.
+    const v = await startVigil({ db: path.join(tempDir(), 'homes.db'), env: { VIGIL_COMPUTE_THREADS: '2', VIGIL_FIT_CACHE: '4' } });
+    try {
+      for (const name of MODELS) await model(v, name, 50);
+      // One batch at a time, computed before the next: a model's chunks (at most 2 closed, 1 filling)
+      // always find its home free. The old scheduler split them over both threads, loading fits.
+      for (let round = 0; round < 5; round++) {
+        for (let k = 0; k < MODELS.length; k++) {
+          expect((await ingest(v, MODELS[k], batchOf(round, k))).status).toBe(200);
+          await waitComputed(v.url, MODELS[k]);
+        }
+      }
+    } finally {
+      await v.stop();
+    }
+    const totals = computeTotals(v);
+    expect(totals).toHaveLength(2);
+    // Both threads computed: each is home to two models.
+    for (const t of totals) expect(t.chunks).toBeGreaterThan(5);
+    expect(totals.map((t) => t.restored + t.refitted)).toEqual([0, 0]);
+    expect(totals.map((t) => t.fitsInMemory)).toEqual([2, 2]);
+  }, 180_000);
+
+  it('batches to every model at once store the same results as one inline compute', async () => {
+    const [pooled, inline] = await Promise.all([
+      startVigil({ db: path.join(tempDir(), 'homes-pool.db'), env: { VIGIL_COMPUTE_THREADS: '2', VIGIL_FIT_CACHE: '2' } }),
+      startVigil({ db: path.join(tempDir(), 'homes-inline.db'), env: { VIGIL_COMPUTE: 'inline' } }),
+    ]);
+    try {
+      for (const v of [pooled, inline]) for (const name of MODELS) await model(v, name, 50);
+      // Every round posts to all models at once without waiting for results: homes are busy while other
+      // models wait, filling chunks are dirtied again before they are computed, fits are evicted
+      // (1 per thread for 2 models at home each) and reloaded.
+      for (let round = 0; round < 8; round++) {
+        const replies = await Promise.all(MODELS.flatMap((name, k) => [pooled, inline].map((v) => ingest(v, name, batchOf(round, k)))));
+        for (const r of replies) expect(r.status).toBe(200);
+      }
+      for (const name of MODELS) {
+        const [a, b] = await Promise.all([waitComputed(pooled.url, name), waitComputed(inline.url, name)]);
+        expect(a.status.chunks).toBe(12); // 8 × 70 rows in chunks of 50 (the last filling)
+        expect(b.status.chunks).toBe(12);
+        const [ra, rb] = await Promise.all([storedResults(pooled, name), storedResults(inline, name)]);
+        expect(ra.length).toBeGreaterThan(12 * 10);
+        expect(ra).toEqual(rb);
+      }
+    } finally {
+      await Promise.all([pooled.stop(), inline.stop()]);
+    }
+    const totals = computeTotals(pooled);
+    expect(totals).toHaveLength(2);
+    // Evicted fits were loaded again from their saved fits, never refitted.
+    expect(totals.reduce((n, t) => n + t.restored, 0)).toBeGreaterThan(0);
+    expect(totals.reduce((n, t) => n + t.refitted, 0)).toBe(0);
   }, 180_000);
 });
