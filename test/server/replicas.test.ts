@@ -6,20 +6,12 @@
  * server answers too (test/server/carloan.test.ts), and their Prometheus API and /metrics result series
  * give the same answers.
  */
-import { spawnSync } from 'child_process';
 import * as fs from 'fs';
-import * as path from 'path';
 import { startPostgres, ThrowawayPostgres } from '../helpers/postgres';
-import { call, CAR_LOAN_MODEL, ROOT, startVigil, tempDir, Vigil, waitComputed } from './helpers';
+import { call, CAR_LOAN_MODEL, startVigil, tempDir, Vigil, waitComputed } from './helpers';
+import { CAR_LOAN_FILES as FILES, carLoanRunResults, csvLines, expectSameRows, servedResults, until } from './replicas-helpers';
 
-const DATA = path.join(ROOT, 'examples', 'data', 'nannyml');
-const FILES = {
-  reference: path.join(DATA, 'synthetic_car_loan_reference.csv'),
-  analysis: path.join(DATA, 'synthetic_car_loan_analysis.csv'),
-  targets: path.join(DATA, 'synthetic_car_loan_analysis_target.csv'),
-};
 const BATCH_ROWS = 5_000;
-const SERVER_CALCULATORS = ['TypeInconsistencyCalculator', 'InvalidValuesCalculator'];
 const ENV = { VIGIL_SYNC_INTERVAL: '200', VIGIL_COMPUTE_THREADS: '1' };
 
 let pg: ThrowawayPostgres;
@@ -39,19 +31,6 @@ afterAll(async () => {
   fs.rmSync(dir, { recursive: true, force: true });
 });
 
-async function until<T>(what: string, f: () => Promise<T | null | undefined | false>, timeoutMs = 30_000): Promise<T> {
-  const t0 = Date.now();
-  for (;;) {
-    const v = await f();
-    if (v) return v;
-    if (Date.now() - t0 > timeoutMs) throw new Error(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
-
-const served = async (v: Vigil) =>
-  (await call(v.url, 'GET', '/api/models/carloan/results')).body.results.filter((r: any) => !SERVER_CALCULATORS.includes(r.calculator)).map(({ partial, ...r }: any) => ({ ...r, partial }));
-
 test('two replicas on one PostgreSQL: ingest split between them, both answer what vigil run computes, row for row', async () => {
   expect(a.logs.find((l) => l.msg === 'listening')!.db).toBe(pg.url);
   expect((await call(a.url, 'POST', '/api/models', { body: CAR_LOAN_MODEL })).status).toBe(201);
@@ -62,7 +41,7 @@ test('two replicas on one PostgreSQL: ingest split between them, both answer wha
   // ... and the new reference's layout (B can ingest only with it).
   await until('B has the reference', async () => (await call(b.url, 'GET', '/api/models/carloan')).body.calculators?.length > 0);
 
-  const [header, ...lines] = fs.readFileSync(FILES.analysis, 'utf8').trimEnd().split('\n');
+  const { header, lines } = csvLines(FILES.analysis);
   let k = 0;
   for (let i = 0; i < lines.length; i += BATCH_ROWS, k++) {
     const to = k % 2 === 0 ? a : b;
@@ -71,7 +50,7 @@ test('two replicas on one PostgreSQL: ingest split between them, both answer wha
   }
   // A batch re-sent to the other replica is all duplicates.
   expect((await call(b.url, 'POST', '/api/models/carloan/rows', { body: [header, ...lines.slice(0, 100)].join('\n'), contentType: 'text/csv' })).body).toMatchObject({ inserted: 0, duplicates: 100 });
-  const [theader, ...tlines] = fs.readFileSync(FILES.targets, 'utf8').trimEnd().split('\n');
+  const { header: theader, lines: tlines } = csvLines(FILES.targets);
   const half = tlines.length / 2;
   const ta = await call(a.url, 'POST', '/api/models/carloan/targets', { body: [theader, ...tlines.slice(0, half)].join('\n'), contentType: 'text/csv' });
   const tb = await call(b.url, 'POST', '/api/models/carloan/targets', { body: [theader, ...tlines.slice(half)].join('\n'), contentType: 'text/csv' });
@@ -83,20 +62,10 @@ test('two replicas on one PostgreSQL: ingest split between them, both answer wha
   expect(ma.status.errors).toEqual([]);
   expect(mb.analysis_rows).toBe(50_000);
 
-  const calculators = ma.calculators.filter((c: any) => !SERVER_CALCULATORS.includes(c.class)).map((c: any) => ({ class: c.class, id: c.id, params: c.params }));
-  const config = path.join(dir, 'carloan.json');
-  fs.writeFileSync(config, JSON.stringify({ reference: FILES.reference, analysis: FILES.analysis, analysis_targets: FILES.targets, calculators }));
-  const out = path.join(dir, 'run.json');
-  const run = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'vigil.js'), 'run', config, '--out', out], { encoding: 'utf8', timeout: 120_000 });
-  expect(run.stderr).toBe('');
-  expect(run.status).toBe(0);
-  const expected = JSON.parse(fs.readFileSync(out, 'utf8')).results.map((r: any) => ({ ...r, partial: false }));
+  const expected = carLoanRunResults(dir, ma);
 
-  const [fromA, fromB] = [await served(a), await served(b)];
-  expect(fromA.length).toBe(expected.length);
-  for (let i = 0; i < expected.length; i++) {
-    if (JSON.stringify(fromA[i]) !== JSON.stringify(expected[i])) expect({ row: i, served: fromA[i] }).toEqual({ row: i, served: expected[i] });
-  }
+  const [fromA, fromB] = [await servedResults(a), await servedResults(b)];
+  expectSameRows(fromA, expected);
   expect(fromA).toEqual(expected);
   expect(fromB).toEqual(fromA);
 
