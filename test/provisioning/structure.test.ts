@@ -270,6 +270,24 @@ describe('docker-compose.yml', () => {
     }
   });
 
+  it('profile postgres: two Vigil replicas serving from the PostgreSQL service, with its credentials, once it is healthy', () => {
+    const pg = compose.services.postgres;
+    expect(pg.profiles).toEqual(['postgres']);
+    expect(pg.healthcheck.test.join(' ')).toContain('pg_isready');
+    for (const [name, port] of [['vigil-a', 8701], ['vigil-b', 8702]] as const) {
+      const r = compose.services[name];
+      expect(r.profiles).toEqual(['postgres']);
+      expect(r.depends_on.postgres).toEqual({ condition: 'service_healthy' });
+      expect(r.ports).toEqual([`${port}:8700`]);
+      const db = r.command[r.command.indexOf('--db') + 1] as string;
+      const url = new URL(db.replace(/\$\{VIGIL_PG_PASSWORD:-(\w+)\}/, '$1'));
+      expect([url.protocol, url.username, url.password, url.host, url.pathname]).toEqual(['postgres:', pg.environment.POSTGRES_USER, 'vigil', 'postgres:5432', `/${pg.environment.POSTGRES_DB}`]);
+      expect(pg.environment.POSTGRES_PASSWORD).toBe('${VIGIL_PG_PASSWORD:-vigil}');
+      expect(r.command.slice(0, 3)).toEqual(['node', 'bin/vigil.js', 'serve']);
+      expect(r.environment.VIGIL_WRITE_KEY).toBe(compose.services.vigil.environment.VIGIL_WRITE_KEY);
+    }
+  });
+
   it('builds Vigil from the Dockerfile and points Prometheus at its rules and /metrics', () => {
     expect(compose.services.vigil.build).toBe('.');
     expect(fs.existsSync(rel('Dockerfile'))).toBe(true);
