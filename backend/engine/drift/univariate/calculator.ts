@@ -14,6 +14,7 @@ import { ParamReader } from '../../params';
 import { Threshold } from '../../thresholds';
 import { andersonDarlingMethod } from './anderson-darling';
 import { AUTO, chooseMethod } from './auto';
+import { leaveOneOutThreshold, takeLeaveOneOut } from './leave-one-out';
 import { adjustedPValueMetric, benjaminiHochberg, MultipleTesting, parseMultipleTesting } from './multiple-testing';
 import { CategoryTable, countCategories, fitCategories } from './categories';
 import { chi2 } from './chi2';
@@ -100,6 +101,8 @@ export interface UnivariateDriftParams {
   computationParams: Record<ComputationParamMethod, ComputationParams>;
   /** Benjamini-Hochberg across the p-value series of a chunk; null: each test alerts on its own p. */
   multipleTesting: MultipleTesting | null;
+  /** Methods whose std thresholds come from leave-one-out reference values (leave-one-out.ts). */
+  leaveOneOut: string[];
   chunking: ChunkingParams;
 }
 
@@ -139,7 +142,8 @@ function parseComputationParams(raw: unknown, where: string): Record<Computation
   return out;
 }
 
-export function parseUnivariateDriftParams(raw: Record<string, unknown>, where: string): UnivariateDriftParams {
+export function parseUnivariateDriftParams(given: Record<string, unknown>, where: string): UnivariateDriftParams {
+  const { raw, methods: leaveOneOut } = takeLeaveOneOut(given, where, canonicalMethod);
   const r = new ParamReader(raw, where);
   const columnNames = r.requiredStringList('column_names');
   const treatAsCategorical = r.stringList('treat_as_categorical') ?? [];
@@ -158,9 +162,14 @@ export function parseUnivariateDriftParams(raw: Record<string, unknown>, where: 
     thresholds: canonicalThresholds(r.thresholdMap('thresholds', [...ALL_METHODS, ...Object.keys(UNIVARIATE_METHOD_ALIASES)])),
     computationParams: parseComputationParams(r.raw_('computation_params'), `${where}.computation_params`),
     multipleTesting: parseMultipleTesting(r.raw_('multiple_testing'), `${where}.multiple_testing`),
+    leaveOneOut,
     chunking: r.chunking(),
   };
   r.done();
+  for (const m of leaveOneOut) {
+    const method = CONTINUOUS_METHODS[m as ContinuousMethodId] ?? CATEGORICAL_METHODS[m as CategoricalMethodId];
+    if (method?.test || m === 'chi2') throw new ConfigError(`${where}.thresholds.${m}.leave_one_out`, `${m} is a test whose alert comes from its p-value; leave_one_out applies to distance thresholds`);
+  }
   return p;
 }
 
@@ -279,10 +288,43 @@ export const univariateDriftCalculator: CalculatorDefinition<UnivariateDriftPara
     }
     // Sorted names within each kind, as without auto (a numeric column auto moved to categorical joins them).
     state.categorical.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
-    return fitSeriesCalculator(reference, p.chunking, univariateDriftModel(state, p), state);
+    return fitSeriesCalculator(reference, p.chunking, univariateDriftModel(state, p, leaveOneOutThresholds(reference, state, p, paramsFor)), state);
   },
   restore: seriesRestorer(univariateDriftModel),
 };
+
+const seriesKey = (column: string, metric: string) => `${column}\u0000${metric}`;
+
+/** The thresholds of the series whose method has leave_one_out, as constant thresholds (series key → threshold). */
+function leaveOneOutThresholds(reference: Frame, state: UnivariateDriftState, p: UnivariateDriftParams, paramsFor: (id: ContinuousMethodId) => ComputationParams): Map<string, Threshold> {
+  const out = new Map<string, Threshold>();
+  const valueOf = (s: number | MethodScore) => (typeof s === 'number' ? s : s.value);
+  for (const c of state.continuous) {
+    for (const id of c.methods ?? []) {
+      if (!p.leaveOneOut.includes(id)) continue;
+      const m = CONTINUOUS_METHODS[id];
+      const { threshold } = leaveOneOutThreshold(reference, p.chunking, p.thresholds.get(id)!, (rest, chunk) => {
+        const values = continuousValues(getColumn(rest, c.name), 'reference');
+        const sample = new ContinuousSample(continuousValues(getColumn(chunk, c.name), 'reference'));
+        return values.length === 0 || sample.size === 0 ? NaN : valueOf(m.score(m.fit(values, paramsFor(id)), sample));
+      });
+      out.set(seriesKey(c.name, id), threshold);
+    }
+  }
+  for (const c of state.categorical) {
+    for (const id of c.methods ?? []) {
+      if (!p.leaveOneOut.includes(id)) continue;
+      const m = CATEGORICAL_METHODS[id];
+      const { threshold } = leaveOneOutThreshold(reference, p.chunking, p.thresholds.get(id)!, (rest, chunk) => {
+        const ref = fitCategories(getColumn(rest, c.name));
+        const counts = countCategories(ref.table, getColumn(chunk, c.name));
+        return ref.counts.total === 0 || counts.total === 0 ? NaN : m.score(m.fit(ref.counts), counts).value;
+      });
+      out.set(seriesKey(c.name, id), threshold);
+    }
+  }
+  return out;
+}
 
 /** One column's method as the model runs it: its series and where its outputs go. */
 interface MethodRun {
@@ -290,7 +332,8 @@ interface MethodRun {
   test: boolean;
 }
 
-function univariateDriftModel(state: UnivariateDriftState, p: UnivariateDriftParams): SeriesModel {
+/** `overrides`: thresholds fixed at fit (leave-one-out); a restored fit reads its saved threshold values instead. */
+function univariateDriftModel(state: UnivariateDriftState, p: UnivariateDriftParams, overrides = new Map<string, Threshold>()): SeriesModel {
   const bh = p.multipleTesting;
   const continuousFits = state.continuous.map((c) => ({ ...c, methods: c.methods ?? (p.continuousMethods as ContinuousMethodId[]) }));
   const categoricalFits = state.categorical.map((c) => ({ ...c, methods: c.methods ?? (p.categoricalMethods as CategoricalMethodId[]) }));
@@ -299,7 +342,7 @@ function univariateDriftModel(state: UnivariateDriftState, p: UnivariateDriftPar
   const pValueSeries: number[] = [];
   const addSeries = (column: string, m: ContinuousMethod<any, number | MethodScore> | CategoricalMethod<any>): MethodRun => {
     if (!m.test) {
-      const threshold = m.id === 'chi2' ? null : p.thresholds.get(m.id) ?? m.defaultThreshold ?? DEFAULT_DRIFT_THRESHOLD;
+      const threshold = m.id === 'chi2' ? null : overrides.get(seriesKey(column, m.id)) ?? p.thresholds.get(m.id) ?? m.defaultThreshold ?? DEFAULT_DRIFT_THRESHOLD;
       series.push({ column, metric: m.id, threshold, limits: m.limits, alertRule: 'strict' });
       return { id: m.id, test: false };
     }
