@@ -11,6 +11,7 @@ import {
   stratifiedTestSets,
 } from './calibration';
 import { seededRandom } from '../random';
+import { sklearnStratifiedTestSets } from './sklearn-split';
 
 const f = (xs: number[]) => Float64Array.from(xs);
 
@@ -123,7 +124,7 @@ describe('needs_calibration', () => {
         scores[i] = Math.round(rng() * 10 ** decimals) / 10 ** decimals;
         labels[i] = rng() < scores[i] ** 2 ? 1 : 0;
       }
-      const splits = stratifiedTestSets(labels, 10, 0.1, seededRandom(42));
+      const splits = sklearnStratifiedTestSets(labels, 10, 0.1, 42);
       const y: number[] = [];
       const before: number[] = [];
       const after: number[] = [];

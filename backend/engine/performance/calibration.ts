@@ -10,7 +10,8 @@
 import { curveFromCounts, rocAucFromCurve } from './metrics/curves';
 import { rankScores, stableAscendingOrder } from './order';
 import { RankedLabels, tallyRanked } from './tally';
-import { seededRandom, SeededRandom, shuffleInPlace } from '../random';
+import { SeededRandom, shuffleInPlace } from '../random';
+import { sklearnStratifiedTestSets } from './sklearn-split';
 
 /** A fitted calibrator: the isotonic step function's points (plain data, storable). */
 export interface IsotonicFit {
@@ -174,7 +175,7 @@ export const CALIBRATION_TEST_SIZE = 0.1;
 export const CALIBRATION_BINS = 10;
 /** Above this reference ROC AUC the scores are considered separated enough: no calibration. */
 export const CALIBRATION_AUC_CUTOFF = 0.999;
-/** Seed of Vigil's stratified shuffle split (NannyML uses sklearn with random_state=42; spec §9.4). */
+/** random_state of NannyML's StratifiedShuffleSplit (spec §4.1), reproduced by ./sklearn-split. */
 export const CALIBRATION_SEED = 42;
 
 /** Index pairs [start, end) of `binCount` equal-count bins (NannyML's `_get_bin_index_edges`). */
@@ -301,7 +302,8 @@ export function heldOutCalibrationErrors(labels: Float64Array, scores: Float64Ar
 function heldOutErrors(labels: Float64Array, seed: number, ranked: RankedLabels) {
   const { values: distinct, rank, positives, negatives } = ranked;
   const d = distinct.length;
-  const splits = stratifiedTestSets(labels, CALIBRATION_SPLITS, CALIBRATION_TEST_SIZE, seededRandom(seed));
+  // scikit-learn's own splits (numpy's MT19937), so that the decision is NannyML's (docs/nannyml-differences.md)
+  const splits = sklearnStratifiedTestSets(labels, CALIBRATION_SPLITS, CALIBRATION_TEST_SIZE, seed);
   // Per (split s, score rank r), at s·d + r: held-out rows, of them label 1, and the split's calibration
   // of the score, fitted on all rows less the split's held-out ones.
   const heldRows = new Float64Array(splits.length * d);
