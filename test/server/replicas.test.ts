@@ -4,10 +4,11 @@
  * on A and half on B (in file order, alternating), the targets likewise; both replicas then answer
  * every result row for row equal to `vigil run` on the same files, which is what the single SQLite
  * server answers too (test/server/carloan.test.ts), and their Prometheus API and /metrics result series
- * give the same answers.
+ * give the same answers; a real Prometheus scraping both holds the values Vigil's own PromQL API gives.
  */
 import * as fs from 'fs';
 import { startPostgres, ThrowawayPostgres } from '../helpers/postgres';
+import { getJson, startPrometheus } from '../prometheus/prom-helpers';
 import { call, CAR_LOAN_MODEL, startVigil, tempDir, Vigil, waitComputed } from './helpers';
 import { CAR_LOAN_FILES as FILES, carLoanRunResults, csvLines, expectSameRows, servedResults, until } from './replicas-helpers';
 
@@ -90,4 +91,35 @@ test('two replicas on one PostgreSQL: ingest split between them, both answer wha
   const metricsA = await resultLines(a);
   expect(metricsA.length).toBeGreaterThan(100);
   expect(await resultLines(b)).toEqual(metricsA);
+
+  // A real Prometheus scraping both replicas holds, from each, the values Vigil's own PromQL API gives.
+  const promDir = tempDir();
+  fs.mkdirSync(`${promDir}/data`);
+  const targets = [a, b].map((v) => `127.0.0.1:${v.port}`);
+  const prom = await startPrometheus({
+    config: `global:\n  scrape_interval: 1s\nscrape_configs:\n  - job_name: vigil\n    static_configs:\n      - targets: ${JSON.stringify(targets)}\n`,
+    dataDir: `${promDir}/data`,
+  });
+  try {
+    const selector = 'vigil_multivariate_drift{model="carloan"}';
+    const own = (await call(a.url, 'GET', `/prometheus/api/v1/query?query=${encodeURIComponent(selector)}&time=${end}`)).body.data.result;
+    expect(own.length).toBeGreaterThan(0);
+    const scraped = await until(
+      'Prometheus scraped both replicas',
+      async () => {
+        const r = await getJson(`${prom.url}/api/v1/query?query=${encodeURIComponent(selector)}`);
+        return r.body.data?.result?.length === 2 * own.length ? r.body.data.result : null;
+      },
+      60_000,
+    );
+    const key = (m: Record<string, string>) => JSON.stringify(Object.entries(m).filter(([k]) => !['instance', 'job'].includes(k)).sort());
+    const ownValues = new Map(own.map((r: any) => [key(r.metric), Number(r.value[1])]));
+    for (const t of targets) {
+      const fromT = scraped.filter((r: any) => r.metric.instance === t);
+      expect(new Map(fromT.map((r: any) => [key(r.metric), Number(r.value[1])]))).toEqual(ownValues);
+    }
+  } finally {
+    await prom.stop();
+    fs.rmSync(promDir, { recursive: true, force: true });
+  }
 }, 420_000);
