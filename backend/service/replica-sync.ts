@@ -15,6 +15,7 @@
  * Changes of a model are applied under its lock, so a reference or batch being written by this replica
  * is never mistaken for one from elsewhere. Only started when the store is shared (Store.shared).
  */
+import * as os from 'os';
 import { ModelStamp, Store } from '../store/types';
 import { ModelDefinition } from './definition';
 import { ComputeEngine } from './engine';
@@ -32,6 +33,23 @@ export function syncIntervalFromEnv(env: NodeJS.ProcessEnv): number {
   const n = Number(raw);
   if (!/^\d+$/.test(raw) || n < 50) throw new Error(`VIGIL_SYNC_INTERVAL: '${raw}' is not a number of milliseconds (at least 50)`);
   return n;
+}
+
+/** How long a compute claim holds a chunk before another replica may take it over (VIGIL_CLAIM_LEASE). */
+export const DEFAULT_CLAIM_LEASE_MS = 60_000;
+
+/** VIGIL_CLAIM_LEASE (ms, at least 1000): above the slowest claim's compute time. */
+export function claimLeaseFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.VIGIL_CLAIM_LEASE;
+  if (raw === undefined || raw === '') return DEFAULT_CLAIM_LEASE_MS;
+  const n = Number(raw);
+  if (!/^\d+$/.test(raw) || n < 1000) throw new Error(`VIGIL_CLAIM_LEASE: '${raw}' is not a number of milliseconds (at least 1000)`);
+  return n;
+}
+
+/** Who claims chunks in the store: this process's compute scheduler (host, pid, a random tag). */
+export function claimOwner(): string {
+  return `${os.hostname()}/${process.pid}/${Math.random().toString(36).slice(2, 10)}`;
 }
 
 export interface ReplicaHost {

@@ -543,14 +543,15 @@ export class PostgresStore implements Store {
    * holds, skipping rows another replica is claiming at this instant (SKIP LOCKED). A claim whose lease
    * ended (its replica died, or took longer) is taken over.
    */
-  async claimChunks(modelId: number, owner: string, leaseMs: number, max: number): Promise<StoredChunk[]> {
+  async claimChunks(modelId: number, owner: string, leaseMs: number, max: number, only?: number[]): Promise<StoredChunk[]> {
     const now = Date.now();
     const rows = await this.q(
       `UPDATE chunks AS c SET claim_owner = $2, claim_until = $3
        FROM (SELECT chunk_id FROM chunks WHERE model_id = $1 AND dirty > 0 AND (claim_until IS NULL OR claim_until < $4)
+               AND ($6::float8[] IS NULL OR chunk_id = ANY($6::float8[]))
              ORDER BY chunk_id LIMIT $5 FOR UPDATE SKIP LOCKED) AS free
        WHERE c.model_id = $1 AND c.chunk_id = free.chunk_id RETURNING c.*`,
-      [modelId, owner, now + leaseMs, now, max],
+      [modelId, owner, now + leaseMs, now, max, only ?? null],
     );
     return rows.map(chunkFromRow).sort((a, b) => a.chunkId - b.chunkId);
   }

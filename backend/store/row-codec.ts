@@ -144,6 +144,7 @@ export function chunkFromRow(r: Row): StoredChunk {
     rowsDropped: r.rows_dropped_at !== null && r.rows_dropped_at !== undefined,
     rowsGone: r.rows_gone === 1,
     computedAt: r.computed_at as number | null,
+    ...(r.claim_owner !== undefined ? { claimOwner: r.claim_owner as string | null, claimUntil: r.claim_until as number | null } : {}),
   };
 }
 

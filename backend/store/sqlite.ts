@@ -479,13 +479,15 @@ export class SqliteStore implements Store {
    */
   private readonly claims = new Map<number, Map<number, { owner: string; until: number }>>();
 
-  async claimChunks(modelId: number, owner: string, leaseMs: number, max: number): Promise<StoredChunk[]> {
+  async claimChunks(modelId: number, owner: string, leaseMs: number, max: number, only?: number[]): Promise<StoredChunk[]> {
     const now = Date.now();
     let held = this.claims.get(modelId);
     if (!held) this.claims.set(modelId, (held = new Map()));
     const out: StoredChunk[] = [];
+    const among = only ? new Set(only) : null;
     for (const c of await this.chunks(modelId, { dirtyOnly: true })) {
       if (out.length >= max) break;
+      if (among && !among.has(c.chunkId)) continue;
       const claim = held.get(c.chunkId);
       if (claim && claim.until >= now) continue;
       held.set(c.chunkId, { owner, until: now + leaseMs });

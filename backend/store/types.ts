@@ -122,6 +122,12 @@ export interface StoredChunk extends ChunkMark {
    * read again (api/prometheus/series-index.ts).
    */
   computedAt?: number | null;
+  /**
+   * The compute scheduler holding the chunk and until when (epoch ms): only where claims are stored
+   * (PostgreSQL, shared by replicas); absent on SQLite, whose claims live in one process.
+   */
+  claimOwner?: string | null;
+  claimUntil?: number | null;
 }
 
 /** What the Prometheus series index compares per chunk (every model's chunks in one read). */
@@ -322,11 +328,12 @@ export interface Store {
 
   /**
    * Claims up to `max` dirty chunks of a model for `owner` (a compute scheduler) until now + leaseMs:
-   * chunks no live claim holds. With replicas sharing a database (PostgreSQL) no chunk is handed to two
-   * of them at once, and a claim whose replica died is taken over once its lease ends. The chunks are
-   * returned as read at the claim (their generation is the one the recompute checks).
+   * chunks no live claim holds (`only`: among these chunk ids). With replicas sharing a database
+   * (PostgreSQL) no chunk is handed to two of them at once, and a claim whose replica died is taken over
+   * once its lease ends. The chunks are returned as read at the claim (their generation is the one the
+   * recompute checks).
    */
-  claimChunks(modelId: number, owner: string, leaseMs: number, max: number): Promise<StoredChunk[]>;
+  claimChunks(modelId: number, owner: string, leaseMs: number, max: number, only?: number[]): Promise<StoredChunk[]>;
   /** Ends `owner`'s claims on these chunks (computed, or given back). */
   releaseClaims(modelId: number, owner: string, chunkIds: number[]): Promise<void>;
 

@@ -374,7 +374,9 @@ export function storeSuite(open: () => Promise<OpenedStore>): void {
     expect(await s.claimChunks(m.id, 'B', 60_000, 5)).toEqual([]);
     await s.releaseClaims(m.id, 'B', [0]); // not B's: stays A's
     expect(await s.claimChunks(m.id, 'B', 60_000, 5)).toEqual([]);
-    await s.releaseClaims(m.id, 'A', [0]);
+    await s.releaseClaims(m.id, 'A', [0, 1]);
+    // Only among given chunks.
+    expect((await s.claimChunks(m.id, 'D', 60_000, 5, [1, 2])).map((c) => c.chunkId)).toEqual([1]);
     expect((await s.claimChunks(m.id, 'B', 1, 5)).map((c) => c.chunkId)).toEqual([0]);
     await new Promise((r) => setTimeout(r, 20));
     // B's 1 ms lease ended: taken over.
