@@ -14,6 +14,7 @@ import { AuthConfigError } from '../api/auth';
 import { DEFAULT_FIT_CACHE_SIZE, fitCacheSizeFromEnv } from '../service/fit-cache';
 import { computeThreadsFromEnv, maxBacklogFromEnv } from '../service/compute-env';
 import { createLogger, Logger, parseLogLevel } from '../service/log';
+import { claimLeaseFromEnv, syncIntervalFromEnv } from '../service/replica-sync';
 import type { ReplicaRole } from '../service/service';
 import { UsageError } from './run';
 
@@ -72,6 +73,9 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
     fitCacheSize = fitCacheSizeFromEnv(env, DEFAULT_FIT_CACHE_SIZE);
     computeThreads = computeThreadsFromEnv(env);
     maxBacklogChunks = maxBacklogFromEnv(env);
+    // Read by the service and the compute scheduler; a bad value stops the start here (exit 2).
+    syncIntervalFromEnv(env);
+    claimLeaseFromEnv(env);
   } catch (e) {
     throw new UsageError((e as Error).message);
   }

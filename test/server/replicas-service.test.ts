@@ -4,6 +4,8 @@
  * and a categorical level both find at once is refused on the second with 503, nothing stored, and
  * accepted when the batch is sent again.
  */
+import { spawnSync } from 'child_process';
+import * as path from 'path';
 import { openStore } from '../../backend/store';
 import { VigilService } from '../../backend/service/service';
 import { startPostgres, ThrowawayPostgres } from '../helpers/postgres';
@@ -82,5 +84,19 @@ test('a new level found on two replicas at once: the second batch is refused wit
     expect((await a.store.loadLevels(a.model('m').record.id)).get('c')).toEqual(['b', 'a', 'zz', 'yy']);
   } finally {
     await Promise.all([a.close(), b.close()]);
+  }
+});
+
+test('vigil serve refuses a bad --role, VIGIL_ROLE, VIGIL_SYNC_INTERVAL or VIGIL_CLAIM_LEASE with exit 2 naming it', () => {
+  const bin = path.join(__dirname, '..', '..', 'bin', 'vigil.js');
+  const serve = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [bin, 'serve', '--port', '0', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });
+  for (const [args, env, message] of [
+    [['--role', 'boss'], {}, "--role: 'boss' (expected api, worker, all)"],
+    [[], { VIGIL_ROLE: 'x' }, "VIGIL_ROLE: 'x'"],
+    [[], { VIGIL_SYNC_INTERVAL: '5' }, "VIGIL_SYNC_INTERVAL: '5'"],
+    [[], { VIGIL_CLAIM_LEASE: 'soon' }, "VIGIL_CLAIM_LEASE: 'soon'"],
+  ] as const) {
+    const r = serve([...args], env);
+    expect({ status: r.status, stderr: r.stderr }).toEqual({ status: 2, stderr: expect.stringContaining(message) });
   }
 });
