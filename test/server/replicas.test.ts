@@ -123,3 +123,21 @@ test('two replicas on one PostgreSQL: ingest split between them, both answer wha
     fs.rmSync(promDir, { recursive: true, force: true });
   }
 }, 420_000);
+
+test('a --role worker replica serves health and /metrics only', async () => {
+  const w = await startVigil({ db: pg.url, env: ENV, args: ['--role', 'worker'], timeoutMs: 60_000 });
+  try {
+    expect(w.logs.find((l) => l.msg === 'listening')!.role).toBe('worker');
+    const api = await call(w.url, 'GET', '/api/models');
+    expect(api.status).toBe(404);
+    expect(api.body.error).toMatchObject({ code: 'worker_role', where: 'path' });
+    expect((await call(w.url, 'GET', '/prometheus/api/v1/label/__name__/values')).status).toBe(404);
+    expect((await call(w.url, 'GET', '/healthz')).status).toBe(200);
+    expect((await call(w.url, 'GET', '/readyz')).status).toBe(200);
+    const metrics = await call(w.url, 'GET', '/metrics');
+    expect(metrics.status).toBe(200);
+    expect(metrics.text).toContain('vigil_multivariate_drift{metric="reconstruction_error",model="carloan"}');
+  } finally {
+    expect(await w.stop()).toBe(0);
+  }
+}, 120_000);
