@@ -93,10 +93,12 @@ export function aggregate(a: AggregateExpr, vec: Sample[], param: number | strin
   const less = op === 'bottomk' ? bottomkLess : topkLess;
   const groups = new Map<string, Group>();
   const ordered: Group[] = [];
+  // One list for every sample: derived label sets are memoised per list (labels.ts).
+  const dropped = a.without ? [...grouping, METRIC_NAME] : grouping;
   for (const s of vec) {
     let metric = s.labels;
     if (op === 'count_values') metric = { ...metric, [valueLabel]: formatFloatF(s.value) };
-    const labels = a.without ? deleteLabels(metric, [...grouping, METRIC_NAME]) : keepLabels(metric, grouping);
+    const labels = a.without ? deleteLabels(metric, dropped) : keepLabels(metric, grouping);
     const key = labelsKey(labels);
     const g = groups.get(key);
     if (!g) {

@@ -36,10 +36,14 @@ export function labelsKey(l: Labels): string {
   return key;
 }
 
+/** The key of a list of names, kept per list (an aggregation's grouping is one list for every series). */
+const namesKeys = new WeakMap<readonly string[], string>();
+
 function derived(cache: WeakMap<Labels, Map<string, Labels>>, l: Labels, names: readonly string[], make: () => Labels): Labels {
   let perSet = cache.get(l);
   if (!perSet) cache.set(l, (perSet = new Map()));
-  const k = names.join('\u0000');
+  let k = namesKeys.get(names);
+  if (k === undefined) namesKeys.set(names, (k = names.join('\u0000')));
   let out = perSet.get(k);
   if (!out) perSet.set(k, (out = make()));
   return out;

@@ -11,10 +11,12 @@ import * as path from 'path';
 import { openChunkPolicy } from '../../service/open-chunks';
 import { SqliteStore } from '../../store/sqlite';
 import type { ChunkMark, ResultRecord, RowBatch } from '../../store/types';
+import type { VectorSelector } from './ast';
 import { compareLabels } from './labels';
+import { parseQuery } from './parser';
 import { seriesOfRows } from './series';
 import { Series } from './source';
-import { sortKeyOf } from './series-index';
+import { SeriesIndex, SeriesState, sortKeyOf } from './series-index';
 import { markOpenChunks, StoreSeriesSource } from './store-source';
 
 const DAY = 86_400_000;
@@ -206,5 +208,41 @@ test("a label set's sort key orders as Prometheus's label-set comparison, contro
       expect(byKey).toBe(Math.sign(compareLabels(x, y)));
     }),
     { numRuns: 2000 },
+  );
+});
+
+test('a long list takes a few series in and out in place, in label order, as a full merge would', () => {
+  const matchers = (selector: string) => (parseQuery(selector) as VectorSelector).matchers;
+  // Two names; series of name n carry label k (a number, so that label order differs from creation order).
+  const made = (name: string, k: number) => {
+    const base = { model: 'm', k: String(k) };
+    const labels = { __name__: name, ...base };
+    const state = new SeriesState(labels, { labels: { family: null as never, base, sortKey: sortKeyOf(base), states: [] }, field: 0 });
+    state.series = { labels, timestamps: Float64Array.of(k), values: Float64Array.of(k) };
+    return state;
+  };
+  fc.assert(
+    fc.property(fc.array(fc.record({ add: fc.uniqueArray(fc.integer({ min: 0, max: 2000 }), { maxLength: 20 }), drop: fc.array(fc.nat(), { maxLength: 20 }) }), { minLength: 1, maxLength: 8 }), (steps) => {
+      const index = new SeriesIndex();
+      const held = new Map<string, SeriesState>();
+      const add = (states: SeriesState[]) => index.apply([{ added: states, removed: [] }]);
+      const first: SeriesState[] = [];
+      for (let k = 0; k < 400; k += 1) for (const name of ['a_alert', 'b_value']) first.push(made(name, k * 5 + 1));
+      add(first);
+      for (const s of first) held.set(`${s.name}|${s.labels.k}`, s);
+      for (const step of steps) {
+        const list = [...held.values()];
+        const removed = [...new Set(step.drop.map((i) => list[i % list.length]))];
+        for (const s of removed) held.delete(`${s.name}|${s.labels.k}`);
+        const added = step.add.map((k) => made(k % 2 ? 'a_alert' : 'b_value', k)).filter((s) => !held.has(`${s.name}|${s.labels.k}`));
+        for (const s of added) held.set(`${s.name}|${s.labels.k}`, s);
+        index.apply([{ added, removed }]);
+        const expected = [...held.values()].map((s) => s.series!).sort((x, y) => compareLabels(x.labels, y.labels));
+        expect(index.select([])).toEqual(expected);
+        expect(index.select(matchers('a_alert'))).toEqual(expected.filter((s) => s.labels.__name__ === 'a_alert'));
+        expect(index.select(matchers('b_value{k=~"1.*"}'))).toEqual(expected.filter((s) => s.labels.__name__ === 'b_value' && s.labels.k.startsWith('1')));
+      }
+    }),
+    { numRuns: 60 },
   );
 });

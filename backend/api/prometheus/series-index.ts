@@ -325,23 +325,48 @@ export class SeriesIndex implements SeriesSource {
     if (gone.size === 0 && addedByName.size === 0) return;
     const touched = new Set(addedByName.keys());
     for (const s of gone) touched.add(s.name);
+    const goneByName = new Map<string, SeriesState[]>();
+    for (const s of gone) {
+      let list = goneByName.get(s.name);
+      if (!list) goneByName.set(s.name, (list = []));
+      list.push(s);
+    }
+    let namesChanged = false;
     for (const name of touched) {
       const old = this.byName.get(name) ?? [];
-      const kept = gone.size > 0 ? old.filter((s) => !gone.has(s)) : old;
+      const removed = goneByName.get(name) ?? [];
       const added = (addedByName.get(name) ?? []).sort(bySortKey);
-      const merged = added.length === 0 ? kept : mergeSorted(kept, added);
-      if (merged.length > 0) this.byName.set(name, merged);
-      else this.byName.delete(name);
+      let merged: SeriesState[];
+      if (removed.length + added.length <= old.length / SMALL_CHANGE) {
+        // A few series in and out of a long list (the open chunks' series during ingest): found by binary
+        // search and spliced in place. Safe: select copies what it returns, and nothing runs in between.
+        for (const s of removed) {
+          const i = findSorted(old, s.sortKey);
+          if (i < old.length && old[i] === s) old.splice(i, 1);
+        }
+        for (const s of added) old.splice(findSorted(old, s.sortKey), 0, s);
+        merged = old;
+      } else {
+        const kept = removed.length > 0 ? old.filter((s) => !gone.has(s)) : old;
+        merged = added.length === 0 ? kept : mergeSorted(kept, added);
+      }
+      if (merged.length > 0) {
+        if (!this.byName.has(name)) namesChanged = true;
+        this.byName.set(name, merged);
+      } else if (this.byName.delete(name)) namesChanged = true;
     }
-    this.names = [...this.byName.keys()].sort();
+    if (namesChanged) this.names = [...this.byName.keys()].sort();
   }
 
   select(matchers: readonly LabelMatcher[]): Series[] {
     const named = matchers.find((m) => m.name === METRIC_NAME && m.op === '=');
+    // The other matchers (the name's is what chose the list).
+    const rest = named ? matchers.filter((m) => m !== named) : matchers;
     const lists = named ? [this.byName.get(named.value) ?? []] : this.names.map((n) => this.byName.get(n)!);
     const out: Series[] = [];
     for (const list of lists) {
-      for (const s of list) if (matchers.length === 0 || seriesMatches(s.labels, matchers)) out.push(s.series!);
+      if (rest.length === 0) for (const s of list) out.push(s.series!);
+      else for (const s of list) if (seriesMatches(s.labels, rest)) out.push(s.series!);
     }
     return out;
   }
@@ -351,6 +376,21 @@ export class SeriesIndex implements SeriesSource {
     for (const list of this.byName.values()) n += list.length;
     return n;
   }
+}
+
+/** A change to a name's list is spliced in place when it is at most 1/SMALL_CHANGE of the list. */
+const SMALL_CHANGE = 16;
+
+/** The first index of `list` (sorted by sort key) whose key is not below `key`. */
+function findSorted(list: readonly SeriesState[], key: string): number {
+  let lo = 0;
+  let hi = list.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (list[mid].sortKey < key) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const bySortKey = (a: SeriesState, b: SeriesState) => (a.sortKey < b.sortKey ? -1 : a.sortKey > b.sortKey ? 1 : 0);
