@@ -50,23 +50,34 @@ export interface MmdFit {
   sigma: number;
 }
 
-/** MMD² of the pooled kernel matrix `k` (size N, zero diagonal) with the first `nx` rows as x, under `order`. */
-function mmdOf(k: Float64Array, size: number, nx: number, order: Int32Array): number {
+/**
+ * MMD² of a labelling of the pooled sample (`order[0..nx)` are x, the rest y) from its kernel matrix `k`
+ * (size N, zero diagonal) with precomputed row and column sums and total: only the block of the smaller
+ * group is summed (O(min(nx, ny)²)), the cross blocks come from the row/column sums and the larger group's
+ * block from the total.
+ */
+export function mmdOf(k: Float64Array, size: number, nx: number, order: Int32Array, sums: { row: Float64Array; col: Float64Array; total: number }): number {
   const ny = size - nx;
-  let xx = 0;
-  let yy = 0;
-  let xy = 0;
-  for (let a = 0; a < size; a++) {
-    const row = order[a] * size;
-    for (let b = 0; b < size; b++) {
-      const v = k[row + order[b]];
-      if (a < nx) {
-        if (b < nx) xx += v;
-        else xy += v;
-      } else if (b >= nx) yy += v;
-    }
+  const ySmaller = ny <= nx;
+  const from = ySmaller ? nx : 0;
+  const to = ySmaller ? size : nx;
+  let inner = 0;
+  let rows = 0;
+  let cols = 0;
+  for (let a = from; a < to; a++) {
+    const i = order[a];
+    const base = i * size;
+    rows += sums.row[i];
+    cols += sums.col[i];
+    for (let b = from; b < to; b++) inner += k[base + order[b]];
   }
-  return xx / (nx * (nx - 1)) + yy / (ny * (ny - 1)) - (2 * xy) / (nx * ny);
+  // rows − inner: the small group's rows against the other group; cols − inner: the other group's rows
+  // against the small group.
+  const outer = sums.total - inner - (rows - inner) - (cols - inner);
+  const [xx, yy] = ySmaller ? [outer, inner] : [inner, outer];
+  // Evidently's cross term is the mean of the block with y rows and x columns.
+  const yx = ySmaller ? rows - inner : cols - inner;
+  return xx / (nx * (nx - 1)) + yy / (ny * (ny - 1)) - (2 * yx) / (nx * ny);
 }
 
 export function empiricalMmd(fit: MmdFit, chunkValues: ArrayLike<number>): MethodScore {
@@ -85,17 +96,26 @@ export function empiricalMmd(fit: MmdFit, chunkValues: ArrayLike<number>): Metho
     for (let b = 0; b < size; b++) {
       if (a === b) continue; // Evidently zeroes the diagonal
       // Evidently builds Kxx, Kxy (x rows, y columns) and Kyy; Kyx is Kxy transposed.
-      const [u, v] = a >= nx && b < nx ? [pooled[b], pooled[a]] : [pooled[a], pooled[b]];
-      k[a * size + b] = Math.exp(-gamma * squaredDistance(u, v));
+      const d = a >= nx && b < nx ? squaredDistance(pooled[b], pooled[a]) : squaredDistance(pooled[a], pooled[b]);
+      k[a * size + b] = Math.exp(-gamma * d);
     }
   }
+  const sums = { row: new Float64Array(size), col: new Float64Array(size), total: 0 };
+  for (let a = 0; a < size; a++) {
+    for (let b = 0; b < size; b++) {
+      const v = k[a * size + b];
+      sums.row[a] += v;
+      sums.col[b] += v;
+    }
+    sums.total += sums.row[a];
+  }
   const order = Int32Array.from({ length: size }, (_, i) => i);
-  const observed = mmdOf(k, size, nx, order);
+  const observed = mmdOf(k, size, nx, order, sums);
   const rng = seededRandom(MMD_SEED);
   let atLeast = 0;
   for (let i = 0; i < MMD_PERMUTATIONS; i++) {
     shuffleInPlace(order, rng);
-    if (observed <= mmdOf(k, size, nx, order)) atLeast++;
+    if (observed <= mmdOf(k, size, nx, order, sums)) atLeast++;
   }
   return { value: observed, pValue: atLeast / MMD_PERMUTATIONS };
 }
