@@ -1,7 +1,8 @@
 /**
  * Two Vigil replicas (`vigil serve --db postgres://...`, real processes) on one throwaway PostgreSQL:
  * the model is registered and its reference put on A, half the car-loan analysis batches are ingested
- * on A and half on B (in file order, alternating), the targets likewise; both replicas then answer
+ * on A and half on B (in file order, alternating), the targets likewise; B runs with --role api, so A
+ * computes everything and B's caches must follow A's writes through the store. Both replicas then answer
  * every result row for row equal to `vigil run` on the same files, which is what the single SQLite
  * server answers too (test/server/carloan.test.ts), and their Prometheus API and /metrics result series
  * give the same answers; a real Prometheus scraping both holds the values Vigil's own PromQL API gives.
@@ -23,7 +24,8 @@ let dir: string;
 beforeAll(async () => {
   dir = tempDir();
   pg = await startPostgres();
-  [a, b] = await Promise.all([startVigil({ db: pg.url, env: ENV, timeoutMs: 60_000 }), startVigil({ db: pg.url, env: ENV, timeoutMs: 60_000 })]);
+  // B ingests and answers but computes nothing (--role api): every result it serves was written by A.
+  [a, b] = await Promise.all([startVigil({ db: pg.url, env: ENV, timeoutMs: 60_000 }), startVigil({ db: pg.url, env: ENV, args: ['--role', 'api'], timeoutMs: 60_000 })]);
 }, 120_000);
 
 afterAll(async () => {
@@ -41,6 +43,10 @@ test('two replicas on one PostgreSQL: ingest split between them, both answer wha
   expect(ref.status).toBe(200);
   // ... and the new reference's layout (B can ingest only with it).
   await until('B has the reference', async () => (await call(b.url, 'GET', '/api/models/carloan')).body.calculators?.length > 0);
+  // A range query answered (and cached) by B before any analysis result exists.
+  const wide = `/prometheus/api/v1/query_range?query=${encodeURIComponent('vigil_multivariate_drift{model="carloan"}')}&start=${Date.parse('2017-01-01T00:00:00Z') / 1000}&end=${Date.parse('2020-01-01T00:00:00Z') / 1000}&step=${7 * 86400}`;
+  const early = await call(b.url, 'GET', wide);
+  expect(early.status).toBe(200);
 
   const { header, lines } = csvLines(FILES.analysis);
   let k = 0;
@@ -65,6 +71,11 @@ test('two replicas on one PostgreSQL: ingest split between them, both answer wha
 
   const expected = carLoanRunResults(dir, ma);
 
+  // B's cached answer is not served once A's results are stored: its cache is keyed by the store's results version.
+  const late = await call(b.url, 'GET', wide);
+  expect(late.body).not.toEqual(early.body);
+  expect(late.body).toEqual((await call(a.url, 'GET', wide)).body);
+  expect(late.body.data.result[0].values.length).toBeGreaterThan(0);
   const [fromA, fromB] = [await servedResults(a), await servedResults(b)];
   expectSameRows(fromA, expected);
   expect(fromA).toEqual(expected);
