@@ -110,7 +110,12 @@ export class PostgresStore implements Store {
 
   /** Runs the pending migrations in one transaction under an advisory lock (replicas may start together). */
   private async migrate(): Promise<void> {
-    const c = await this.pool.connect();
+    let c: PoolClient;
+    try {
+      c = await this.pool.connect();
+    } catch (e) {
+      throw new Error(`cannot connect to the PostgreSQL store ${redactLocation(this.location)}: ${(e as Error).message}`);
+    }
     try {
       await c.query('BEGIN');
       await c.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
