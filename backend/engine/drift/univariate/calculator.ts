@@ -166,6 +166,12 @@ export function parseUnivariateDriftParams(given: Record<string, unknown>, where
     chunking: r.chunking(),
   };
   r.done();
+  for (const [m, t] of p.thresholds) {
+    const method = CONTINUOUS_METHODS[m as ContinuousMethodId] ?? CATEGORICAL_METHODS[m as CategoricalMethodId];
+    if (method?.test && (t.type !== 'constant' || t.lower === null)) {
+      throw new ConfigError(`${where}.thresholds.${m}`, `${m} is a test: its threshold is the significance level, {type: constant, lower: <alpha>}`);
+    }
+  }
   for (const m of leaveOneOut) {
     const method = CONTINUOUS_METHODS[m as ContinuousMethodId] ?? CATEGORICAL_METHODS[m as CategoricalMethodId];
     if (method?.test || m === 'chi2') throw new ConfigError(`${where}.thresholds.${m}.leave_one_out`, `${m} is a test whose alert comes from its p-value; leave_one_out applies to distance thresholds`);
@@ -346,8 +352,9 @@ function univariateDriftModel(state: UnivariateDriftState, p: UnivariateDriftPar
       series.push({ column, metric: m.id, threshold, limits: m.limits, alertRule: 'strict' });
       return { id: m.id, test: false };
     }
-    // A test: its statistic (no threshold, the test's alert), its p-value (alert below alpha), and with BH
-    // the adjusted p-value (alert at or below q).
+    // A test: its statistic (no threshold; the row that carries the test's alert, one alert series per
+    // column and method as for distances), its p-value (threshold: alpha), and with BH the adjusted p-value
+    // (threshold: q).
     series.push({ column, metric: m.id, threshold: null, limits: m.limits, alertRule: 'none' });
     series.push({
       column,
@@ -394,7 +401,7 @@ function univariateDriftModel(state: UnivariateDriftState, p: UnivariateDriftPar
     return out;
   };
 
-  /** Sets each test's alert on its rows: p < alpha, or with BH the step-up decision across the chunk. */
+  /** Sets each test's alert on its statistic row: p < alpha, or with BH the step-up decision across the chunk. */
   const decideTests = (out: SeriesValue[]) => {
     const raw = pValueSeries.map((j) => out[j].value);
     const adjusted = bh ? benjaminiHochberg(raw) : null;
@@ -403,17 +410,12 @@ function univariateDriftModel(state: UnivariateDriftState, p: UnivariateDriftPar
       let alert: boolean;
       if (Number.isNaN(pValue)) alert = false;
       else if (adjusted) alert = adjusted[k] <= bh!.q;
-      else {
-        const t = series[j].threshold;
-        // A std threshold on a p-value is derived from the reference: the strict rule decides that row.
-        if (!t || t.type !== 'constant') return;
-        alert = t.lower !== null && pValue < t.lower;
-      }
+      else alert = pValue < (series[j].threshold as { lower: number }).lower; // constant (parse checks it)
       out[j - 1].alert = alert;
-      out[j].alert = alert;
+      out[j].alert = null;
       if (adjusted) {
         out[j + 1].value = adjusted[k];
-        out[j + 1].alert = alert;
+        out[j + 1].alert = null;
       }
     });
   };

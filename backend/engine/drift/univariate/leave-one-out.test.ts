@@ -47,7 +47,8 @@ describe('leave_one_out thresholds', () => {
   it.each([
     [{ jensen_shannon: { type: 'standard_deviation', leave_one_out: 'yes' } }, 'thresholds.jensen_shannon.leave_one_out', 'true or false'],
     [{ jensen_shannon: { type: 'constant', upper: 0.1, leave_one_out: true } }, 'thresholds.jensen_shannon.leave_one_out', 'standard_deviation thresholds only'],
-    [{ t_test: { type: 'standard_deviation', leave_one_out: true } }, 'thresholds.t_test.leave_one_out', 'applies to distance thresholds'],
+    [{ t_test: { type: 'standard_deviation', leave_one_out: true } }, 'thresholds.t_test', 'its threshold is the significance level'],
+    [{ t_test: { type: 'constant', upper: 0.5 } }, 'thresholds.t_test', 'its threshold is the significance level'],
   ])('rejects %j at %s', (thresholds, key, message) => {
     try {
       parseUnivariateDriftParams({ column_names: ['x'], continuous_methods: ['jensen_shannon', 't_test'], thresholds }, WHERE);
