@@ -400,6 +400,8 @@ export class VigilService {
             targets: rows.targets,
             invalidFlags: rows.invalidFlags,
             receivedAt: this.now(),
+            // Coded with this layout: refused if another replica replaced the reference since (503, resent once synced).
+            fitVersion: rt.record.fitVersion,
             newLevels: overlay.newLevels(),
           };
           overlay.commit();

@@ -22,6 +22,7 @@ import { redactLocation } from './location';
 import { PG_MIGRATIONS } from './postgres-migrations';
 import {
   CHUNK_STAMP_COLUMNS,
+  checkFitVersion,
   chunkFromRow,
   chunkStampFromRow,
   decodeRows,
@@ -358,8 +359,9 @@ export class PostgresStore implements Store {
     return this.tx(async (c) => {
       // The model's row lock serialises this model's batches across replicas (dense sequence numbers,
       // and no other batch can store one of these ids between the check below and the insert).
-      const [model] = (await c.query('SELECT next_seq FROM models WHERE id = $1 FOR UPDATE', [modelId])).rows as Row[];
+      const [model] = (await c.query('SELECT next_seq, fit_version FROM models WHERE id = $1 FOR UPDATE', [modelId])).rows as Row[];
       if (!model) throw new Error(`model #${modelId} not found`);
+      checkFitVersion(batch, model.fit_version as number);
       const before = model.next_seq as number;
       // Ids stored before (or whose row retention deleted), and ids repeated in the batch: duplicates.
       const taken = new Set<string>();

@@ -3,9 +3,16 @@
  * back, and how stored model, chunk and result rows become records. Both stores keep the same layout
  * (types.ts), so these are one piece of code, not two.
  */
-import { ChunkStamp, ModelRecord, ResultRecord, RowBatch, StoredChunk, StoredRows, TargetUpdate } from './types';
+import { ChunkStamp, ModelRecord, ResultRecord, RowBatch, StoreConflictError, StoredChunk, StoredRows, TargetUpdate } from './types';
 
 export type Row = Record<string, unknown>;
+
+/** The check of RowBatch.fitVersion against the stored fit version. */
+export function checkFitVersion(batch: RowBatch, stored: number): void {
+  if (batch.fitVersion !== undefined && batch.fitVersion !== stored) {
+    throw new StoreConflictError(`the model's reference was replaced meanwhile (fit version ${stored}, the batch was coded for ${batch.fitVersion})`);
+  }
+}
 
 export const nullIfNaN = (v: number): number | null => (Number.isNaN(v) ? null : v);
 export const numOrNaN = (v: unknown): number => (v === null || v === undefined ? NaN : (v as number));

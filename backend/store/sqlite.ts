@@ -8,6 +8,7 @@ import * as path from 'path';
 import { MIGRATIONS } from './migrations';
 import {
   CHUNK_STAMP_COLUMNS,
+  checkFitVersion,
   chunkFromRow,
   chunkStampFromRow,
   decodeRows,
@@ -293,6 +294,7 @@ export class SqliteStore implements Store {
         dirty = CASE WHEN rows_dropped_at IS NULL THEN 1 ELSE dirty END, rows_gone = 0`);
     return this.write(() => {
       const model = this.modelById(modelId);
+      checkFitVersion(batch, model.fitVersion);
       const before = model.analysisRows;
       let seq = before;
       let targets = 0;

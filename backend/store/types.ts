@@ -63,6 +63,12 @@ export interface RowBatch {
   newLevels: NewLevel[];
   /** When the batch arrived by the server's clock (epoch ms; default: now): the model's last ingest time. */
   receivedAt?: number;
+  /**
+   * The model's fit version the batch was coded and planned with (its layout and chunking). When the
+   * stored one differs (another replica replaced the reference meanwhile) the batch is refused with
+   * StoreConflictError and nothing is stored. Absent: not checked.
+   */
+  fitVersion?: number;
 }
 
 /** What was accepted, handed to the chunk planner inside the ingest transaction. */

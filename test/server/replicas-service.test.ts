@@ -87,6 +87,22 @@ test('a new level found on two replicas at once: the second batch is refused wit
   }
 });
 
+test('a batch coded with the layout of a reference another replica has replaced since is refused (503, nothing stored) until the replica follows', async () => {
+  const [a, b] = await replicas('refit');
+  try {
+    await a.registerModel(MODEL);
+    await a.putReference('m', csv(0, 40, (i) => (i % 2 ? 'a' : 'b')), 'text/csv');
+    await b.replicaSync!.tick();
+    await a.putReference('m', csv(0, 60, (i) => (i % 3 ? 'a' : 'b')), 'text/csv');
+    await expect(b.ingestRows('m', csv(100, 5, () => 'a'), 'text/csv')).rejects.toMatchObject({ status: 503, code: 'store_conflict', message: expect.stringContaining('reference was replaced') });
+    expect((await b.store.getModel('m'))!.analysisRows).toBe(0);
+    await b.replicaSync!.tick();
+    expect(await b.ingestRows('m', csv(100, 5, () => 'a'), 'text/csv')).toMatchObject({ inserted: 5 });
+  } finally {
+    await Promise.all([a.close(), b.close()]);
+  }
+});
+
 test('vigil serve refuses a bad --role, VIGIL_ROLE, VIGIL_SYNC_INTERVAL or VIGIL_CLAIM_LEASE with exit 2 naming it', () => {
   const bin = path.join(__dirname, '..', '..', 'bin', 'vigil.js');
   const serve = (args: string[], env: Record<string, string> = {}) => spawnSync(process.execPath, [bin, 'serve', '--port', '0', ...args], { encoding: 'utf8', env: { ...process.env, ...env }, timeout: 30_000 });

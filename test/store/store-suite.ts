@@ -187,7 +187,10 @@ export function storeSuite(open: () => Promise<OpenedStore>): void {
     expect(await s.chunks(m.id)).toEqual([]);
     expect(await s.loadLevels(m.id)).toEqual(new Map());
     // The same ids are accepted afterwards: nothing of the failed batch is left.
-    expect(await s.ingestRows(m.id, batch(['a', 'b'], [1, 2]), none)).toEqual({ inserted: 2, duplicates: 0 });
+    expect(await s.ingestRows(m.id, batch(['a', 'b'], [1, 2], { fitVersion: 0 }), none)).toEqual({ inserted: 2, duplicates: 0 });
+    // A batch coded for another fit version (the reference replaced meanwhile) is refused whole.
+    await expect(s.ingestRows(m.id, batch(['c'], [3], { fitVersion: 7 }), none)).rejects.toBeInstanceOf(StoreConflictError);
+    expect((await s.getModel('m'))!.analysisRows).toBe(2);
   });
 
   test('targets attach by id, unknown ids are returned, touched chunks become dirty (targets only when computed)', async () => {
