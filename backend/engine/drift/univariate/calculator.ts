@@ -142,8 +142,18 @@ function parseComputationParams(raw: unknown, where: string): Record<Computation
   return out;
 }
 
+/** Distance methods: every method with a value threshold (not a test, not chi2). */
+const DISTANCE_METHODS = ALL_METHODS.filter((m) => m !== 'chi2' && !(CONTINUOUS_METHODS[m as ContinuousMethodId] ?? CATEGORICAL_METHODS[m as CategoricalMethodId]).test);
+
+/** `thresholds: {type: ...}` (one threshold, not a mapping of methods) is that threshold for every distance. */
+function expandThreshold(raw: Record<string, unknown>): Record<string, unknown> {
+  const t = raw.thresholds;
+  if (typeof t !== 'object' || t === null || Array.isArray(t) || !('type' in t)) return raw;
+  return { ...raw, thresholds: Object.fromEntries(DISTANCE_METHODS.map((m) => [m, t])) };
+}
+
 export function parseUnivariateDriftParams(given: Record<string, unknown>, where: string): UnivariateDriftParams {
-  const { raw, methods: leaveOneOut } = takeLeaveOneOut(given, where, canonicalMethod);
+  const { raw, methods: leaveOneOut } = takeLeaveOneOut(expandThreshold(given), where, canonicalMethod);
   const r = new ParamReader(raw, where);
   const columnNames = r.requiredStringList('column_names');
   const treatAsCategorical = r.stringList('treat_as_categorical') ?? [];

@@ -37,6 +37,16 @@ describe('leave_one_out thresholds', () => {
     expect(fitted.reference[0].rows[0].upper_threshold!).toBeGreaterThan(standard.reference[0].rows[0].upper_threshold!);
   });
 
+  it('thresholds: {type: standard_deviation, leave_one_out: true} applies to every distance method', () => {
+    const p = parseUnivariateDriftParams({ column_names: ['x'], continuous_methods: ['jensen_shannon', 'psi', 't_test'], thresholds: { type: 'standard_deviation', leave_one_out: true } }, WHERE);
+    expect(p.leaveOneOut).toEqual(expect.arrayContaining(['jensen_shannon', 'population_stability_index', 'wasserstein', 'total_variation']));
+    expect(p.leaveOneOut).not.toContain('t_test');
+    expect(p.thresholds.get('population_stability_index')).toEqual({ type: 'standard_deviation', stdLowerMultiplier: 3, stdUpperMultiplier: 3 });
+    const fitted = univariateDriftCalculator.fit(reference, { ...p, chunking: parseUnivariateDriftParams({ column_names: ['x'], chunk_size: 50 }, WHERE).chunking });
+    const byMethod = fit(reference, { column_names: ['x'], continuous_methods: ['jensen_shannon'], chunk_size: 50, thresholds: { jensen_shannon: { type: 'standard_deviation', leave_one_out: true } } });
+    expect(fitted.reference[0].rows[0].upper_threshold).toBe(byMethod.reference[0].rows[0].upper_threshold);
+  });
+
   it('restores with the same thresholds', () => {
     const params = parseUnivariateDriftParams({ column_names: ['x'], chunk_size: 50, thresholds: LOO }, WHERE);
     const fitted = univariateDriftCalculator.fit(reference, params);
