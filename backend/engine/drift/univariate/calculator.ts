@@ -387,9 +387,9 @@ function univariateDriftModel(state: UnivariateDriftState, p: UnivariateDriftPar
       out.push(s.alert === undefined ? { value: s.value } : { value: s.value, alert: s.alert });
       return;
     }
-    const p = s.pValue ?? NaN;
-    out.push({ value: s.value, alert: Number.isNaN(p) ? false : null });
-    out.push({ value: p });
+    const pValue = s.pValue ?? NaN;
+    out.push({ value: s.value, alert: Number.isNaN(pValue) ? false : null });
+    out.push({ value: pValue });
     if (bh) out.push({ value: NaN });
   };
 
