@@ -80,10 +80,11 @@ export async function writeBatches(store: Store, modelId: number, batches: RowBa
 
 /**
  * A batch refused by the store because another replica changed the model meanwhile (PostgreSQL: a new
- * categorical level got the same code on two replicas): nothing was stored, and the same batch succeeds
- * once this replica has reloaded the model's dictionaries (the service does on any write failure).
+ * categorical level got the same code on two replicas, or the reference was replaced): nothing was
+ * stored, and the same batch succeeds once this replica has reloaded the model's dictionaries (the
+ * service does on any write failure) or followed the new reference (replica-sync.ts).
  */
-function retryLater(e: StoreConflictError): ApiError {
+export function retryLater(e: StoreConflictError): ApiError {
   return new ApiError(503, 'store_conflict', `${e.message}; nothing was stored: send the batch again`, 'body');
 }
 

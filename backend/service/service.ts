@@ -20,7 +20,7 @@ import { ModelStatus } from './compute';
 import { DEFAULT_MAX_BACKLOG_CHUNKS, retryAfterSeconds } from './compute-env';
 import { ModelDefinition, parseModelDefinition } from './definition';
 import { ComputeEngine, createEngine } from './engine';
-import { Coalescer, createIngestPipeline, IngestPipeline } from './ingest-pipeline';
+import { Coalescer, createIngestPipeline, IngestPipeline, retryLater } from './ingest-pipeline';
 import { ApiError, badRequest, conflict, unknownModel } from './errors';
 import { buildFrames } from './frames';
 import { Dictionary, DictionaryOverlay, ModelLayout, resolveColumns, streamChunker } from './layout';
@@ -512,6 +512,9 @@ export class VigilService {
         invalid: invalid.count > 0 ? Uint8Array.from(keepInvalid) : null,
         newLevels: overlay.newLevels(),
         chunkOf: (seq, ts, stored) => chunkIdOf(seq, ts, stored, layout.chunker),
+        fitVersion: rt.record.fitVersion,
+      }).catch((e) => {
+        throw e instanceof StoreConflictError ? retryLater(e) : e;
       });
       overlay.commit();
       await this.refreshRecord(rt);

@@ -427,8 +427,9 @@ export class PostgresStore implements Store {
 
   async attachTargets(modelId: number, update: TargetUpdate): Promise<{ attached: number; unknown: string[]; expired: { id: string; chunk: string }[] }> {
     return this.tx(async (c) => {
-      const [model] = (await c.query('SELECT layout, next_seq FROM models WHERE id = $1 FOR UPDATE', [modelId])).rows as Row[];
+      const [model] = (await c.query('SELECT layout, next_seq, fit_version FROM models WHERE id = $1 FOR UPDATE', [modelId])).rows as Row[];
       if (!model) throw new Error(`model #${modelId} not found`);
+      checkFitVersion(update, model.fit_version as number);
       const width = payloadWidth(model.layout === null ? null : JSON.parse(model.layout as string));
       // Chunks retention dropped (their rows may still be being deleted): a target there changes nothing.
       const dropped = new Map(

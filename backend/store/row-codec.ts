@@ -7,8 +7,8 @@ import { ChunkStamp, ModelRecord, ResultRecord, RowBatch, StoreConflictError, St
 
 export type Row = Record<string, unknown>;
 
-/** The check of RowBatch.fitVersion against the stored fit version. */
-export function checkFitVersion(batch: RowBatch, stored: number): void {
+/** The check of RowBatch.fitVersion (or TargetUpdate.fitVersion) against the stored fit version. */
+export function checkFitVersion(batch: { fitVersion?: number }, stored: number): void {
   if (batch.fitVersion !== undefined && batch.fitVersion !== stored) {
     throw new StoreConflictError(`the model's reference was replaced meanwhile (fit version ${stored}, the batch was coded for ${batch.fitVersion})`);
   }

@@ -386,6 +386,7 @@ export class SqliteStore implements Store {
     const dirty = this.stmt('UPDATE chunks SET dirty = CASE WHEN dirty = 0 THEN 2 ELSE dirty END, gen = gen + 1 WHERE model_id = ? AND chunk_id = ?');
     return this.write(() => {
       const model = this.modelById(modelId);
+      checkFitVersion(update, model.fitVersion);
       // Chunks retention dropped (their rows may still be being deleted): a target there changes nothing.
       const dropped = new Map(
         (this.stmt('SELECT chunk_id, key FROM chunks WHERE model_id = ? AND rows_dropped_at IS NOT NULL').all(modelId) as Row[]).map((c) => [c.chunk_id as number, c.key as string]),

@@ -253,6 +253,8 @@ export interface TargetUpdate {
    * caller last looked).
    */
   chunkOf: (seq: number, ts: number | null, rows: number) => number;
+  /** As RowBatch.fitVersion: the fit version whose chunking `chunkOf` follows (absent: not checked). */
+  fitVersion?: number;
 }
 
 /** A model's persisted fit (service/saved-fits.ts decides whether it is still valid). */

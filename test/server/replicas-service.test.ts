@@ -98,6 +98,18 @@ test('a batch coded with the layout of a reference another replica has replaced 
     expect((await b.store.getModel('m'))!.analysisRows).toBe(0);
     await b.replicaSync!.tick();
     expect(await b.ingestRows('m', csv(100, 5, () => 'a'), 'text/csv')).toMatchObject({ inserted: 5 });
+    // Late targets likewise (their chunks follow the reference's chunking).
+    const targets = 'id,y\n100,1';
+    const withTarget = { ...MODEL, name: 't', columns: { ...MODEL.columns, y_true: 'y' } };
+    await a.registerModel(withTarget);
+    const ref = csv(0, 40, (i) => (i % 2 ? 'a' : 'b')).split('\n').map((l, i) => (i === 0 ? `${l},y` : `${l},${i % 2}`)).join('\n');
+    await a.putReference('t', ref, 'text/csv');
+    await b.replicaSync!.tick();
+    expect(await b.ingestRows('t', csv(100, 5, () => 'a'), 'text/csv')).toMatchObject({ inserted: 5 });
+    await a.putReference('t', ref, 'text/csv');
+    await expect(b.attachTargets('t', targets, 'text/csv')).rejects.toMatchObject({ status: 503, code: 'store_conflict' });
+    await b.replicaSync!.tick();
+    expect(await b.attachTargets('t', targets, 'text/csv')).toMatchObject({ attached: 1 });
   } finally {
     await Promise.all([a.close(), b.close()]);
   }
