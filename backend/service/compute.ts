@@ -20,7 +20,7 @@ import { Logger } from './log';
 import { resolveCalculators } from './calculators';
 import { DEFAULT_FIT_CACHE_SIZE, FitCache } from './fit-cache';
 import { FittedEntry, fitModel, sameCalculators } from './runtime';
-import { encodeFit, fitInputsHash, restoreFit, staleReason } from './saved-fits';
+import { compactFit, encodeFit, fitInputsHash, restoreFit, staleReason } from './saved-fits';
 import { loadScorer, ScoredRow } from './scoring';
 
 /** What the core reports as it works (the service turns these into /metrics). */
@@ -254,10 +254,11 @@ export class ComputeCore {
         m.layout = layout;
         this.log.info('calculators changed since the last fit; results are recomputed', { model: m.name, calculators: resolved.map((c) => c.id) });
       }
-      this.setFitted(m, outcome.entries);
-      this.fitCounts.refitted++;
       m.inputsHash = this.inputsHash(m.def, specs, resolved, buf);
-      await this.store.saveFit(m.id, encodeFit(outcome.entries, m.inputsHash));
+      const saved = encodeFit(outcome.entries, m.inputsHash);
+      this.setFitted(m, compactFit(saved, outcome.entries));
+      this.fitCounts.refitted++;
+      await this.store.saveFit(m.id, saved);
       await this.store.resolveErrors(m.id, 'fit');
       this.log.info('model fitted', { model: m.name, calculators: m.fitted.length, reason, ms: Date.now() - t0 });
     } catch (e) {
@@ -294,11 +295,12 @@ export class ComputeCore {
     if (!pending) throw new Error(`no pending fit ${token} for model '${name}'`);
     m.layout = layout;
     m.inputsHash = pending.inputsHash;
-    this.setFitted(m, pending.entries);
+    const saved = encodeFit(pending.entries, pending.inputsHash);
+    this.setFitted(m, compactFit(saved, pending.entries));
     // Saved once the caller has stored the reference: a crash in between leaves the older fit, whose
     // inputs hash no longer matches, so the next load refits.
     void this.store
-      .saveFit(m.id, encodeFit(pending.entries, pending.inputsHash))
+      .saveFit(m.id, saved)
       .catch((e) => this.log.error('fit could not be saved; it is refitted when next loaded', { model: name, error: (e as Error).message }))
       .finally(() => this.events.fitSaved?.(name));
     // A reference that fits resolves an earlier fit failure (replaceReference resolved the chunk errors).
