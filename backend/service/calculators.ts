@@ -104,12 +104,6 @@ function fillsFor(className: string, ctx: FillContext): Record<string, unknown> 
   if (c.y_pred) fills.y_pred = c.y_pred;
   if (c.y_pred_proba) fills.y_pred_proba = c.y_pred_proba;
   if (c.y_true) fills.y_true = c.y_true;
-  // Drift without methods: NannyML's default (jensen_shannon) and the method Evidently's rule picks for the
-  // column (`auto`, docs/drift-methods.md); where both are jensen_shannon the column has it once.
-  if (className === 'UnivariateDriftCalculator') {
-    fills.continuous_methods = ['jensen_shannon', 'auto'];
-    fills.categorical_methods = ['jensen_shannon', 'auto'];
-  }
   if (def.problem_type) {
     fills.problem_type = def.problem_type;
     if (isPerformanceClass(className)) fills.metrics = defaultPerformanceMetrics(def.problem_type);

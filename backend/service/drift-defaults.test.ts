@@ -1,6 +1,6 @@
 /**
- * Drift methods on the server (issue 17): a model registered without drift methods gets NannyML's default and
- * `auto`; given methods stay; the new methods, BH and leave-one-out serve the same rows as `vigil run`.
+ * Drift methods on the server (issue 17): a model registered without drift methods keeps NannyML's default;
+ * given methods stay; the new methods, `auto`, BH and leave-one-out serve the same rows as `vigil run`.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -22,14 +22,15 @@ const def = (calculators: ModelDefinition['calculators']): ModelDefinition => ({
 
 const driftParams = (d: ModelDefinition) => resolveCalculators({ def: d, specs: null }).candidates.find((c) => c.resolved.className === 'UnivariateDriftCalculator')!.resolved.params;
 
-it('the default set runs jensen_shannon and the auto choice on every drift column', () => {
-  expect(driftParams(def(null))).toMatchObject({ continuous_methods: ['jensen_shannon', 'auto'], categorical_methods: ['jensen_shannon', 'auto'] });
+it("the default set keeps NannyML's default drift methods (auto is opt-in: docs/drift-methods.md says why)", () => {
+  const params = driftParams(def(null));
+  expect(params.continuous_methods).toBeUndefined();
+  expect(params.categorical_methods).toBeUndefined();
 });
 
-it('an explicit drift entry without methods gets the same; methods the user gives are kept as given', () => {
-  expect(driftParams(def([{ class: 'UnivariateDriftCalculator' }]))).toMatchObject({ continuous_methods: ['jensen_shannon', 'auto'] });
-  const given = driftParams(def([{ class: 'UnivariateDriftCalculator', params: { continuous_methods: ['kolmogorov_smirnov'], categorical_methods: ['chi2'] } }]));
-  expect(given).toMatchObject({ continuous_methods: ['kolmogorov_smirnov'], categorical_methods: ['chi2'] });
+it('methods the user gives, auto included, are kept as given', () => {
+  const given = driftParams(def([{ class: 'UnivariateDriftCalculator', params: { continuous_methods: ['auto', 'kolmogorov_smirnov'], categorical_methods: ['chi2'] } }]));
+  expect(given).toMatchObject({ continuous_methods: ['auto', 'kolmogorov_smirnov'], categorical_methods: ['chi2'] });
 });
 
 describe('through the service', () => {
