@@ -5,7 +5,7 @@
  */
 import { pairwiseSum } from '../../stats/moments';
 import { ContinuousMethod } from './methods';
-import { tieGroups } from './pooled';
+import { sortedOnce, tieGroups } from './pooled';
 
 export function energyDistance(sortedA: Float64Array, sortedB: Float64Array): number {
   const groups = tieGroups(sortedA, sortedB);
@@ -25,6 +25,6 @@ export const energyDistanceMethod: ContinuousMethod<Float64Array> = {
   id: 'energy_distance',
   limits: { lower: 0, upper: null },
   defaultThreshold: { type: 'constant', lower: null, upper: 0.1 },
-  fit: (reference) => Float64Array.from(reference).sort(),
+  fit: sortedOnce,
   score: (sortedReference, chunk) => energyDistance(sortedReference, chunk.sorted()),
 };

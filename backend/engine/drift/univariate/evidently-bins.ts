@@ -8,6 +8,7 @@
  */
 import { histogram, linspaceEdges, minMax } from './histogram';
 import { CategoryCounts, ContinuousSample } from './methods';
+import { sortedOnce } from './pooled';
 
 /** Evidently bins by value below this many distinct reference values (numeric columns). */
 export const VALUE_BINS_UP_TO = 20;
@@ -19,7 +20,7 @@ export interface EvidentlyBinsFit {
 }
 
 export function fitEvidentlyBins(reference: Float64Array): EvidentlyBinsFit {
-  const sorted = Float64Array.from(reference).sort();
+  const sorted = sortedOnce(reference);
   const values: number[] = [];
   const counts: number[] = [];
   for (let i = 0; i < sorted.length; i++) {

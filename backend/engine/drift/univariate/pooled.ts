@@ -41,6 +41,18 @@ export function tieGroups(a: Float64Array, b: Float64Array): TieGroup[] {
 /** Average (mid) rank of a tie group, 1-based, as scipy `rankdata(method='average')`. */
 export const midRank = (g: TieGroup): number => g.before + (g.inA + g.inB + 1) / 2;
 
+/**
+ * The reference sorted once per column: the methods that keep it (the rank tests, energy distance, PSI and
+ * KL) share one array in memory and in the saved fit (V8's serialiser keeps shared references).
+ */
+const sortedReferences = new WeakMap<Float64Array, Float64Array>();
+
+export function sortedOnce(reference: Float64Array): Float64Array {
+  let sorted = sortedReferences.get(reference);
+  if (!sorted) sortedReferences.set(reference, (sorted = Float64Array.from(reference).sort()));
+  return sorted;
+}
+
 /** A two-sample test on sorted values: the reference is sorted once at fit, each chunk once (shared). */
 export function sortedSamplesTest(
   id: ContinuousMethodId,
@@ -52,7 +64,7 @@ export function sortedSamplesTest(
     id,
     limits,
     test: { alpha },
-    fit: (reference) => Float64Array.from(reference).sort(),
+    fit: sortedOnce,
     score: (sortedReference, chunk) => test(sortedReference, chunk.sorted()),
   };
 }
