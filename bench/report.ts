@@ -34,6 +34,12 @@ function measured(r: ScenarioResult): string {
       `Python ${n(m.baseline_wall_s)} s wall / ${n(m.baseline_cpu_s)} s CPU (CSV ${n(m.baseline_read_s)} s): ${n(m.speedup, 1)}× wall, ${n(m.cpu_speedup, 1)}× CPU, ${n(m.speedup_without_csv, 1)}× CPU without CSV reading`,
     );
   }
+  for (const [peer, name] of [['nannyml', 'NannyML 0.13.1'], ['evidently', 'Evidently 0.7 (drift tests only)']] as const) {
+    if (m[`${peer}_wall_s`] === undefined) continue;
+    parts.push(
+      `${name} ${n(m[`${peer}_wall_s`])} s wall / ${n(m[`${peer}_cpu_s`])} s CPU / ${n(m[`${peer}_peak_rss_mib`], 0)} MiB: Vigil ${n(m[`${peer}_wall_ratio`], 1)}× faster (wall), ${n(m[`${peer}_cpu_ratio`], 1)}× less CPU, ${n(m[`${peer}_rss_ratio`], 1)}× less memory`,
+    );
+  }
   return parts.join('; ');
 }
 

@@ -1,5 +1,5 @@
 /**
- * `npm run bench [-- --quick] [-- --only a,b] [-- --profile] [-- --no-baseline]`
+ * `npm run bench [-- --quick] [-- --only a,b] [-- --profile] [-- --no-baseline] [-- --no-peers]`
  *
  * Runs each scenario in its own processes, one at a time, prints a table and writes bench/results.json.
  * Never part of `npm test`. See docs/performance.md.
@@ -22,6 +22,7 @@ import { replicasScenario } from './replicas';
 import { rulesDuringIngestScenario } from './rules-during-ingest';
 import { SERVER_SCENARIOS } from './server';
 import { peersPython } from './peers/env';
+import { Peer, runPeers } from './peers/measure';
 
 // ---------------------------------------------------------------------------------------------------
 // Options and shared context
@@ -108,6 +109,8 @@ interface RunScenarioSpec {
   targets(m: { wall_s: number; peak_rss_mib: number | null; speedup: number | null }): TargetCheck[];
   /** calculators without a Python counterpart (ratio then covers only part of the work) */
   noBaseline?: string[];
+  /** the Python libraries themselves, run on the same config (bench/peers/measure.ts) */
+  peers?: Peer[];
   /**
    * Runs of each side, alternating Vigil and Python; the median wall time of each counts (a short
    * scenario on a shared machine moves by tens of percent from one run to the next). Default 1.
@@ -253,6 +256,11 @@ function runScenario(spec: RunScenarioSpec): Scenario {
           }
         }
       }
+      if (ctx.options.peers && spec.peers) {
+        const p = await runPeers(spec.peers, cfg.path, ctx.workDir, spec.id, vigil, ctx.log);
+        Object.assign(result.metrics, p.metrics);
+        result.notes.push(...p.notes);
+      }
       result.targets = spec.targets({ wall_s: vigil.wall_s, peak_rss_mib: peak, speedup });
       if (profileDir) {
         const files = profileFiles(profileDir);
@@ -274,6 +282,7 @@ const RUN_SCENARIOS: Scenario[] = [
     parts: ['drift_all', 'quality', 'stats', 'pca', 'cbpe', 'realized'],
     data: carLoanData,
     repeats: 5,
+    peers: ['nannyml'],
     targets: (m) => [check('speed-up vs Python', '>= 3x', m.speedup, (v) => v >= 3)],
   }),
   runScenario({
@@ -282,6 +291,7 @@ const RUN_SCENARIOS: Scenario[] = [
     issue: '#8',
     parts: ['drift_all', 'quality', 'stats', 'pca', 'cbpe', 'realized'],
     data: generatedData,
+    peers: ['nannyml'],
     targets: (m) => [
       check('wall time', '< 10 s', m.wall_s, (v) => v < 10),
       check('peak RSS', '< 2048 MiB', m.peak_rss_mib, (v) => v < 2048),
@@ -293,6 +303,7 @@ const RUN_SCENARIOS: Scenario[] = [
     issue: '#2',
     parts: ['drift_js_ks_wasserstein'],
     data: generatedData,
+    peers: ['nannyml', 'evidently'],
     targets: (m) => [
       check('wall time', '< 5 s', m.wall_s, (v) => v < 5),
       check('peak RSS', '< 1536 MiB', m.peak_rss_mib, (v) => v < 1536),
@@ -330,7 +341,7 @@ function fmtRate(v: number | null | undefined): string {
 }
 
 export function formatTable(results: ScenarioResult[]): string {
-  const head = ['scenario', 'wall s', 'CPU s', 'peak MiB', 'rows/s', 'Python wall/CPU s', 'speed-up wall / CPU / CPU w/o CSV', 'targets'];
+  const head = ['scenario', 'wall s', 'CPU s', 'peak MiB', 'rows/s', 'Python wall/CPU s', 'speed-up wall / CPU / CPU w/o CSV', 'NannyML / Evidently wall s (x Vigil)', 'targets'];
   const rows = results.map((r) => {
     const m = r.metrics;
     const targets = r.targets.map((t) => `${t.name} ${t.target}: ${t.ok === null ? '?' : t.ok ? 'ok' : 'MISSED'} (${fmt(t.value)})`).join('; ');
@@ -343,6 +354,10 @@ export function formatTable(results: ScenarioResult[]): string {
       fmtRate(m.rows_per_s),
       m.baseline_wall_s === undefined ? '-' : `${fmt(m.baseline_wall_s)} / ${fmt(m.baseline_cpu_s)}`,
       m.speedup === undefined ? '-' : `${x(m.speedup)} / ${x(m.cpu_speedup)} / ${x(m.speedup_without_csv)}`,
+      (['nannyml', 'evidently'] as const)
+        .filter((p) => m[`${p}_wall_s`] !== undefined)
+        .map((p) => `${fmt(m[`${p}_wall_s`])} (${x(m[`${p}_wall_ratio`])})`)
+        .join(' / ') || '-',
       targets || '-',
     ];
   });
@@ -352,17 +367,18 @@ export function formatTable(results: ScenarioResult[]): string {
 }
 
 function parseArgs(argv: string[]): Options {
-  const options: Options = { quick: false, only: null, profile: false, baseline: true };
+  const options: Options = { quick: false, only: null, profile: false, baseline: true, peers: true };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     if (a === '--quick') options.quick = true;
     else if (a === '--profile') options.profile = true;
     else if (a === '--no-baseline') options.baseline = false;
+    else if (a === '--no-peers') options.peers = false;
     else if (a === '--only' || a.startsWith('--only=')) {
       const v = a === '--only' ? argv[++i] : a.slice('--only='.length);
       if (!v) throw new Error('--only needs scenario ids (comma-separated)');
       options.only = [...(options.only ?? []), ...v.split(',').filter(Boolean)];
-    } else throw new Error(`unknown option '${a}' (options: --quick, --only ID[,ID], --profile, --no-baseline)`);
+    } else throw new Error(`unknown option '${a}' (options: --quick, --only ID[,ID], --profile, --no-baseline, --no-peers)`);
   }
   return options;
 }

@@ -7,6 +7,8 @@ export interface Options {
   only: string[] | null;
   profile: boolean;
   baseline: boolean;
+  /** run NannyML / Evidently themselves where a scenario names them (--no-peers: skip) */
+  peers: boolean;
 }
 
 export interface Sizes {
