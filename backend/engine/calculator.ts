@@ -133,6 +133,12 @@ export interface SeriesSpec {
   thresholdFrom?: 'value' | 'realized';
   /** Limits the confidence band is clipped to; default `limits`. */
   bandLimits?: Limits;
+  /**
+   * A NaN band (NaN value or SE) is reported as the band limit (null without one). NannyML's multiclass
+   * CBPE confusion matrix clips with Python's `min(limit, band)`/`max(limit, band)`, which return the
+   * limit when the band is NaN; elsewhere NannyML clips with np.minimum, which keeps the NaN.
+   */
+  nanBandsAtLimits?: boolean;
 }
 
 export interface SeriesValue {
@@ -173,6 +179,10 @@ export function toMetricRow(spec: SeriesSpec, sv: SeriesValue, thresholds: Thres
     const bl = spec.bandLimits ?? spec.limits;
     upperBand = clip(value + SAMPLING_ERROR_RANGE * se, { lower: null, upper: bl.upper });
     lowerBand = clip(value - SAMPLING_ERROR_RANGE * se, { lower: bl.lower, upper: null });
+  } else if (spec.nanBandsAtLimits && se !== null) {
+    const bl = spec.bandLimits ?? spec.limits;
+    upperBand = bl.upper;
+    lowerBand = bl.lower;
   }
   return {
     column: spec.column,

@@ -30,6 +30,7 @@ export function evaluatorSeries(p: PerformanceParams, evaluators: Evaluator<unkn
       limits: e.limits,
       alertRule: 'strict' as const,
       thresholdFrom,
+      nanBandsAtLimits: e.nanBandsAtLimits,
     })),
   );
 }

@@ -162,6 +162,7 @@ export function multiclassEvaluators(
           metric,
           components: names,
           limits: { lower: 0, upper: norm === null ? null : 1 },
+          nanBandsAtLimits: true,
           realizedRows: (d) => countComplete([d.yTrue, d.yPred], []),
           estimateRows: (d) => countComplete([d.yPred], d.probas),
           realized: (d) => {

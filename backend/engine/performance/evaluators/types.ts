@@ -11,6 +11,8 @@ export interface Evaluator<D> {
   components: string[];
   /** threshold limits (also the confidence-band limits) */
   limits: Limits;
+  /** a NaN band becomes the limit (NannyML's multiclass CBPE confusion matrix: see SeriesSpec) */
+  nanBandsAtLimits?: boolean;
   /** rows a realized value uses: target and the needed prediction column(s) present */
   realizedRows(d: D): number;
   /** rows a CBPE estimate uses: the needed prediction column(s) present */
