@@ -14,6 +14,10 @@ req="$here/requirements.txt"
 want="$(sha256sum "$req" | cut -d' ' -f1)"
 stamp="$venv/.requirements.sha256"
 
+# Several jest workers (and a bench) may ask at once on a fresh clone: one installs, the others wait.
+exec 9>"$venv.lock"
+flock 9
+
 if [ -x "$venv/bin/python" ] && [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$want" ]; then
   echo "$venv/bin/python"
   exit 0
