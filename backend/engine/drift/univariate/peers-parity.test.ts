@@ -6,8 +6,13 @@
  * datasets as JSON by test/fixtures/scripts/drift_tests_peers.py.
  */
 import { execFileSync } from 'child_process';
+import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { categoryCountsOf } from '../../../../test/fixtures/univariate/kernels';
+import { generateCase } from '../../../../test/peers/generator';
+import { readCsvFile } from '../../../io/frames';
+import { dropNaN, getColumn, MISSING_CODE } from '../../frame';
 import { seededRandom } from '../../random';
 import { CATEGORICAL_METHODS, CONTINUOUS_METHODS } from './calculator';
 import { MMD_MAX_VALUES } from './empirical-mmd';
@@ -77,6 +82,37 @@ function categoricalCases(count: number): Case<string>[] {
   return cases;
 }
 
+/**
+ * The columns of the differential generator's data sets (test/peers/generator.ts: normal and Cauchy floats,
+ * small integers, constants, strings with unseen categories, booleans, missing values), the whole analysis
+ * file against the reference, missing values dropped as the calculator drops them.
+ */
+function generatorCases(seeds: number): { continuous: Case<number>[]; categorical: Case<string>[] } {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'vigil-drift-peers-'));
+  const continuous: Case<number>[] = [];
+  const categorical: Case<string>[] = [];
+  try {
+    for (let seed = 0; seed < seeds; seed++) {
+      const c = generateCase(seed, dir);
+      const reference = readCsvFile(path.join(dir, `${c.name}.reference.csv`));
+      const analysis = readCsvFile(path.join(dir, `${c.name}.analysis.csv`));
+      for (const name of c.continuous) {
+        const [r, a] = [getColumn(reference, name), getColumn(analysis, name)];
+        if (r.kind === 'numeric' && a.kind === 'numeric') continuous.push({ reference: Array.from(dropNaN(r.values)), chunk: Array.from(dropNaN(a.values)) });
+      }
+      for (const name of c.categorical) {
+        const text = (col: ReturnType<typeof getColumn>) =>
+          col.kind === 'numeric' ? Array.from(dropNaN(col.values), String) : Array.from(col.codes).filter((k) => k !== MISSING_CODE).map((k) => col.levels[k]);
+        const [r, a] = [text(getColumn(reference, name)), text(getColumn(analysis, name))];
+        if (r.length > 0 && a.length > 0) categorical.push({ reference: r, chunk: a });
+      }
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+  return { continuous, categorical };
+}
+
 type Expected = Record<string, number | string | [number | string, number | string]>;
 
 const asNumber = (v: number | string): number => (typeof v === 'number' ? v : v === 'nan' ? NaN : v === 'inf' ? Infinity : -Infinity);
@@ -105,10 +141,13 @@ function compareScore(label: string, score: number | MethodScore, expected: Expe
 
 const CONTINUOUS_COUNT = 40;
 const CATEGORICAL_COUNT = 35;
+/** Seeds of the differential generator whose columns are compared too. */
+const GENERATOR_SEEDS = 30;
 
 describe('Evidently-style drift methods match Evidently 0.7 / scipy 1.17 within 1e-9', () => {
-  const continuous = continuousCases(CONTINUOUS_COUNT);
-  const categorical = categoricalCases(CATEGORICAL_COUNT);
+  const generated = generatorCases(GENERATOR_SEEDS);
+  const continuous = [...continuousCases(CONTINUOUS_COUNT), ...generated.continuous];
+  const categorical = [...categoricalCases(CATEGORICAL_COUNT), ...generated.categorical];
   let peers: { continuous: Expected[]; categorical: Expected[] };
 
   beforeAll(() => {
@@ -118,7 +157,7 @@ describe('Evidently-style drift methods match Evidently 0.7 / scipy 1.17 within 
     peers = JSON.parse(out);
   }, 1_200_000);
 
-  it(`continuous methods on ${CONTINUOUS_COUNT + 4} datasets`, () => {
+  it(`continuous methods on ${CONTINUOUS_COUNT + 4} datasets and the generator's continuous columns`, () => {
     continuous.forEach((c, i) => {
       const expected = peers.continuous[i];
       const reference = Float64Array.from(c.reference);
@@ -140,7 +179,7 @@ describe('Evidently-style drift methods match Evidently 0.7 / scipy 1.17 within 
     expect(compared).toBeGreaterThan(30 * 9);
   });
 
-  it(`categorical methods on ${CATEGORICAL_COUNT} datasets`, () => {
+  it(`categorical methods on ${CATEGORICAL_COUNT} datasets and the generator's categorical columns`, () => {
     const before = compared;
     const seen = new Set<string>();
     categorical.forEach((c, i) => {
