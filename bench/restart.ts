@@ -11,6 +11,8 @@
  *   the fit cache), and the server's peak RSS over all of it (`peak_rss_mib`).
  * With --quick: 20 models.
  */
+import { execFileSync } from 'child_process';
+import { createHash } from 'crypto';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Dataset, ensureDataset, formatTimestamp, timestampOfId } from './generate';
@@ -26,6 +28,33 @@ const POLL_MS = 10;
 const TIMEOUT_MS = 30 * 60_000;
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** What a saved fit depends on in the code: the engine, the server's calculators and the fit format. */
+const FIT_CODE_PATHS = ['backend/engine', 'backend/service/calculators.ts', 'backend/service/runtime.ts', 'backend/service/saved-fits.ts', 'package.json'];
+const STAMP_FILE = 'fits-made-by.txt';
+
+/**
+ * A stamp of the code the restart database's fits were made with: the last commit of FIT_CODE_PATHS and a
+ * hash of their uncommitted changes. A database built by other engine code has saved fits that no longer
+ * match (another code version, or calculators resolved otherwise), so every model would be refitted, and
+ * with changed calculators every chunk recomputed, inside the scenarios that copy it (many-models).
+ */
+export function fitCodeStamp(): string {
+  try {
+    const git = (args: string[]) => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+    const commit = git(['log', '-1', '--format=%H', '--', ...FIT_CODE_PATHS]).trim();
+    const changes = createHash('sha256').update(git(['diff', 'HEAD', '--', ...FIT_CODE_PATHS])).digest('hex').slice(0, 16);
+    return `${commit} ${changes}`;
+  } catch (e) {
+    return `unknown (${(e as Error).message.split('\n')[0]})`;
+  }
+}
+
+/** Whether the restart scenario's database in `dir` was built by the code running now (fitCodeStamp). */
+export function restartDbCurrent(dir: string): boolean {
+  const file = path.join(dir, STAMP_FILE);
+  return fs.existsSync(file) && fs.readFileSync(file, 'utf8') === fitCodeStamp() && !fitCodeStamp().startsWith('unknown');
+}
 
 export interface Server {
   started: Started;
@@ -146,6 +175,7 @@ export const restartScenario: Scenario = {
       throw e;
     }
     const first = await stopServer(server);
+    fs.writeFileSync(path.join(dir, STAMP_FILE), fitCodeStamp());
     result.metrics.first_life_peak_rss_mib = first.max_rss_bytes === null ? null : first.max_rss_bytes / MIB;
     result.metrics.db_mib = fs.statSync(db).size / MIB;
 
