@@ -12,7 +12,7 @@
 import { DEFAULT_DB, DEFAULT_PORT, RunningServer, ServerOptions, startServer } from '../api/server';
 import { AuthConfigError } from '../api/auth';
 import { DEFAULT_FIT_CACHE_SIZE, fitCacheSizeFromEnv } from '../service/fit-cache';
-import { computeThreadsFromEnv, maxBacklogFromEnv } from '../service/compute-env';
+import { computeNiceFromEnv, computeThreadsFromEnv, maxBacklogFromEnv } from '../service/compute-env';
 import { createLogger, Logger, parseLogLevel } from '../service/log';
 import { claimLeaseFromEnv, syncIntervalFromEnv } from '../service/replica-sync';
 import type { ReplicaRole } from '../service/service';
@@ -73,6 +73,7 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
     fitCacheSize = fitCacheSizeFromEnv(env, DEFAULT_FIT_CACHE_SIZE);
     computeThreads = computeThreadsFromEnv(env);
     maxBacklogChunks = maxBacklogFromEnv(env);
+    computeNiceFromEnv(env); // read by each compute thread (worker.ts); a bad value stops the start here
     // Read by the service and the compute scheduler; a bad value stops the start here (exit 2).
     syncIntervalFromEnv(env);
     claimLeaseFromEnv(env);
@@ -139,7 +140,7 @@ export const ENV_HELP = [
   'environment: VIGIL_PORT (8700), VIGIL_DB (./data/vigil.db), VIGIL_HOST, VIGIL_WRITE_KEY, VIGIL_READ_KEY,',
   '  VIGIL_MAX_BODY_BYTES (67108864), VIGIL_LOG_LEVEL (info), VIGIL_SYNCHRONOUS (full|normal), VIGIL_COMPUTE (worker|inline),',
   '  VIGIL_PROM_LOOKBACK (7d), VIGIL_QUERY_TIMEOUT (2m), VIGIL_QUERY_MAX_SAMPLES (2000000), VIGIL_QUERY_THREAD (auto|off),',
-  '  VIGIL_COMPUTE_THREADS (CPUs, at most 4), VIGIL_MAX_BACKLOG (1000 chunks; 0: no bound),',
+  '  VIGIL_COMPUTE_THREADS (CPUs, at most 4), VIGIL_COMPUTE_NICE (10; 0: off), VIGIL_MAX_BACKLOG (1000 chunks; 0: no bound),',
   '  VIGIL_ROLE (all|api|worker, replicas on one postgres:// store), VIGIL_SYNC_INTERVAL (1000 ms), VIGIL_CLAIM_LEASE (60000 ms)',
   'without a key the API is open and the server listens on 127.0.0.1 only',
 ].join('\n');

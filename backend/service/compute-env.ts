@@ -1,5 +1,5 @@
 /**
- * The compute settings read from the environment (VIGIL_COMPUTE_THREADS, VIGIL_MAX_BACKLOG). A module of
+ * The compute settings read from the environment (VIGIL_COMPUTE_THREADS, VIGIL_COMPUTE_NICE, VIGIL_MAX_BACKLOG). A module of
  * its own without engine imports: `vigil serve` reads these before it opens the port.
  */
 import * as os from 'os';
@@ -18,6 +18,21 @@ export function computeThreadsFromEnv(env: NodeJS.ProcessEnv): number {
   if (raw === undefined || raw.trim() === '') return defaultComputeThreads();
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`VIGIL_COMPUTE_THREADS must be a whole number from 1 to 64 (compute worker threads), not '${raw}'`);
+  return n;
+}
+
+/**
+ * Nice levels the compute threads run below the server's other threads (Linux; threads/priority.ts):
+ * compute may lag (results are background work), ingest and the query thread answer requests.
+ */
+export const DEFAULT_COMPUTE_NICE = 10;
+
+/** VIGIL_COMPUTE_NICE: 0 (compute at the server's own priority) to 19. */
+export function computeNiceFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.VIGIL_COMPUTE_NICE;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_COMPUTE_NICE;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 19) throw new Error(`VIGIL_COMPUTE_NICE must be a whole number from 0 (off) to 19 (nice levels the compute threads run below the rest of the server), not '${raw}'`);
   return n;
 }
 

@@ -7,7 +7,9 @@
 import { parentPort, workerData } from 'worker_threads';
 import { openStore } from '../store';
 import { serveRequests } from '../threads/thread';
+import { lowerThisThread, nameThisThread } from '../threads/priority';
 import { ComputeCore } from './compute';
+import { computeNiceFromEnv } from './compute-env';
 import { FromWorker, ToWorker, WorkerOptions } from './engine';
 import { createLogger } from './log';
 
@@ -15,6 +17,13 @@ const opts = workerData as WorkerOptions;
 const port = parentPort!;
 const post = (m: FromWorker) => port.postMessage(m);
 const log = createLogger(opts.logLevel);
+// Compute is background work whose lag is allowed: below ingest and the query thread when they compete
+// for the CPU (VIGIL_COMPUTE_NICE, checked by `vigil serve` before the start; this thread got a copy of the
+// server's environment). Compute starts meanwhile; only its name and priority follow a moment later.
+nameThisThread('vigil-compute').then(() => lowerThisThread(computeNiceFromEnv(process.env))).then(
+  (p) => p && log.debug('compute thread priority', { ...p }),
+  (e: Error) => log.warn('compute thread priority left unchanged', { error: e.message }),
+);
 // Results, saved fits and errors are all derived data, and a chunk's results commit with the clearing of
 // its dirty flag: a power cut that loses a commit leaves the chunk dirty, recomputed at the next start.
 // So this connection does not wait for the disk at each commit (SQLite WAL, synchronous=NORMAL: the

@@ -6,12 +6,14 @@
  */
 import { workerData } from 'worker_threads';
 import { openStore } from '../../store';
+import { nameThisThread } from '../../threads/priority';
 import { serveRequests } from '../../threads/thread';
 import { Params } from './params';
 import { QueryThreadData, ThreadAnswer, ThreadExposition, ToQueryThread } from './query-thread';
 import { storeSeriesAnswers } from './series-answers';
 
 const data = workerData as QueryThreadData;
+void nameThisThread('vigil-query'); // for top -H and /proc
 const store = openStore(data.location);
 /** The latest results version and clock the main thread sent (the series follow them, not this connection's). */
 let version = '';
