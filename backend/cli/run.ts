@@ -12,6 +12,7 @@ import { computeRankings, parseRankings, RankingConfig, RankingOutput } from '..
 import { Frame } from '../engine/frame';
 import { RunPool, runThreads } from '../batch/pool';
 import type { CalculatorConfig } from '../engine/run';
+import { parseSegmentSpec, SegmentSpec } from '../engine/segment-spec';
 import { formatIsoMs } from '../engine/timestamps';
 import { CsvError } from '../io/csv';
 import { AnalysisFiles, JoinError, readAnalysis, readCsvFile } from '../io/frames';
@@ -26,7 +27,7 @@ export class UsageError extends Error {
   }
 }
 
-const TOP_LEVEL_KEYS = ['reference', 'analysis', 'analysis_targets', 'join_on', 'calculators', 'rankings'];
+const TOP_LEVEL_KEYS = ['reference', 'analysis', 'analysis_targets', 'join_on', 'segment_by', 'segment_top_k', 'calculators', 'rankings'];
 
 export interface RunConfig {
   reference: string;
@@ -36,6 +37,8 @@ export interface RunConfig {
   calculators: CalculatorConfig[];
   /** optional drift rankers over the results (engine/ranking/config.ts) */
   rankings: RankingConfig[];
+  /** `segment_by` / `segment_top_k` (engine/segments.ts); null: no segments */
+  segments: SegmentSpec | null;
 }
 
 export function loadRunConfig(configPath: string): RunConfig {
@@ -93,13 +96,15 @@ export function loadRunConfig(configPath: string): RunConfig {
     return { className: e.class as string, id, params: params as Record<string, unknown>, where };
   });
   let rankings: RankingConfig[];
+  let segments: SegmentSpec | null;
   try {
     rankings = parseRankings(o.rankings, calculators);
+    segments = parseSegmentSpec(o.segment_by, o.segment_top_k);
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(`${configPath}: ${e.message}`);
     throw e;
   }
-  return { reference, analysis, analysisTargets, joinOn, calculators, rankings };
+  return { reference, analysis, analysisTargets, joinOn, calculators, rankings, segments };
 }
 
 /**
@@ -152,6 +157,7 @@ export function toOutputRow(r: ResultRow) {
  * then overlaps with this thread's loading.
  */
 const engine = () => require('../engine/run') as typeof import('../engine/run');
+const segmentsEngine = () => require('../engine/segments') as typeof import('../engine/segments');
 
 /**
  * `out`: the --out file (null: standard output), refused when it names an input file. Checked once the
@@ -168,6 +174,7 @@ export function executeRun(configPath: string, warn: (line: string) => void, out
     assertProbabilities(reference, probabilities, files.reference);
     const analysis = readAnalysis(analysisFiles(config, files, timestamps));
     if (analysis.join && analysis.join.unmatched > 0) warn(unmatchedWarning(files, analysis.join));
+    if (config.segments) return segmentsEngine().runSegmented(reference, analysis.frame, config.calculators, config.segments, warn);
     return engine().runCalculators(reference, analysis.frame, config.calculators);
   } catch (e) {
     throw asUsageError(e, configPath, files);
@@ -184,6 +191,8 @@ export async function executeRunParallel(configPath: string, warn: (line: string
   if (!pool) return executeRun(configPath, warn, out);
   try {
     const config = validateRunConfig(configPath);
+    // Segmented runs are sequential: the pool runs whole calculators, not a calculator per segment.
+    if (config.segments) return executeRun(configPath, warn, out);
     refuseInputAsOutput(out, configPath, config);
     const files = fileLabels(config);
     try {
@@ -281,7 +290,29 @@ function asUsageError(e: unknown, configPath: string, files: FileLabels): unknow
 /** The config's `rankings` over the run's results (none configured: an empty list, no output section). */
 export function runRankings(configPath: string, rows: ResultRow[]): RankingOutput[] {
   try {
-    return computeRankings(loadRunConfig(configPath).rankings, rows);
+    const config = loadRunConfig(configPath);
+    if (!config.segments) return computeRankings(config.rankings, rows);
+    // Segmented: each ranker ranks the columns of the whole data, then of each segment (`segment` set).
+    const bySegment = new Map<string | null, ResultRow[]>();
+    for (const r of rows) {
+      const key = r.segment ?? null;
+      const list = bySegment.get(key);
+      if (list) list.push(r);
+      else bySegment.set(key, [r]);
+    }
+    const out: RankingOutput[] = [];
+    for (const [segment, segmentRows] of bySegment) {
+      let rankings: RankingOutput[];
+      try {
+        rankings = computeRankings(config.rankings, segmentRows);
+      } catch (e) {
+        // A segment whose calculator was skipped (its warning says why) has nothing to rank.
+        if (segment !== null && e instanceof ConfigError) continue;
+        throw e;
+      }
+      for (const ranking of rankings) out.push({ class: ranking.class, id: ranking.id, segment, rows: ranking.rows });
+    }
+    return out;
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(`${configPath}: ${e.message}`);
     throw e;

@@ -51,6 +51,8 @@ export interface ChunkRecord {
 export interface ResultRow extends MetricRow {
   calculator: string;
   id: string;
+  /** only in segmented runs (engine/segments.ts): the segment, null for the whole data */
+  segment?: string | null;
   period: Period;
   chunk: ChunkRecord;
 }

@@ -53,6 +53,8 @@ export interface RankingConfig {
 export interface RankingOutput {
   class: RankerClass;
   id: string;
+  /** segmented runs only: the segment ranked (null: the whole data) */
+  segment?: string | null;
   rows: AlertCountRow[] | CorrelationRow[];
 }
 
