@@ -447,8 +447,9 @@ export class ComputeCore {
         .map((c) => ({ chunkId: c.chunkId, ...next.get(c.chunkId)! }));
       if (moved.length > 0) await this.store.setChunkPositions(m.id, moved);
     }
-    // A recompute run that got through resolves earlier failures of a whole run.
-    await this.store.resolveErrors(m.id, 'recompute', { modelLevelOnly: true });
+    // A recompute run that got through resolves earlier failures of a whole run. Looked up first: the
+    // resolving write takes the store's write lock, which every claim would otherwise wait for behind ingest.
+    if ((await this.store.errorSummary(m.id)).unresolved.recompute > 0) await this.store.resolveErrors(m.id, 'recompute', { modelLevelOnly: true });
     const ms = performance.now() - t0;
     m.status.lastRecomputeMs = Math.round(ms * 10) / 10;
     m.status.lastRecomputeAt = new Date().toISOString();
