@@ -1,4 +1,4 @@
-import { calculateThresholdValues, openIntervalAlert, parseThreshold, strictAlert } from './thresholds';
+import { calculateThresholdValues, nanMean, nanStd0, openIntervalAlert, pairwiseSum, parseThreshold, strictAlert } from './thresholds';
 
 describe('thresholds (spec §0.1)', () => {
   test('standard deviation: mean ± k·std₀ over reference chunk values', () => {
@@ -31,5 +31,24 @@ describe('thresholds (spec §0.1)', () => {
     expect(() => parseThreshold({ type: 'bogus' }, 'x')).toThrow(/x.type/);
     expect(() => parseThreshold({ type: 'standard_deviation', std_upper_multiplier: -1 }, 'x')).toThrow(/negative/);
     expect(() => parseThreshold({ type: 'constant', upper: 1, extra: 2 }, 'x')).toThrow(/extra/);
+  });
+});
+
+describe("numpy's summation order (nanMean, nanStd0)", () => {
+  // expected values printed by numpy 2.4.6 (bench/peers/requirements.txt) for the same arrays
+  const values = (n: number) => Array.from({ length: n }, (_, i) => ((i * 7919) % 101) / 7.0 - 3.3);
+  it('pairwise sums 200 values to the last bit of np.sum, where a plain loop is 3 ulp off', () => {
+    const a = values(200);
+    a[17] = NaN;
+    const zeroed = a.map((v) => (Number.isNaN(v) ? 0 : v));
+    expect(pairwiseSum(zeroed)).toBe(761.8714285714286);
+    expect(zeroed.reduce((s, v) => s + v, 0)).toBe(761.8714285714283);
+    expect(nanMean(a)).toBe(3.8284996410624554);
+    expect(nanStd0(a)).toBe(4.16257640764429);
+  });
+
+  it('below 8 values and up to 128: np.nanmean and np.nanstd exactly', () => {
+    expect(nanMean(values(9))).toBe(2.4936507936507937);
+    expect(nanStd0(values(9))).toBe(4.21911808557251);
   });
 });

@@ -19,33 +19,48 @@ export interface ThresholdValues {
 /** NannyML's StandardDeviationThreshold() default: mean ± 3·std₀. */
 export const DEFAULT_STD_THRESHOLD: Threshold = { type: 'standard_deviation', stdLowerMultiplier: 3, stdUpperMultiplier: 3 };
 
-export function nanMean(values: ArrayLike<number>): number {
-  let s = 0;
-  let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isNaN(v)) {
-      s += v;
-      n++;
-    }
+/**
+ * numpy's pairwise summation (`pairwise_sum` in numpy/_core/src/umath/loops_utils.h), the order in which
+ * np.sum/np.mean/np.var add a float64 array: sequential below 8 values; up to 128, eight interleaved
+ * partial sums added as ((r0+r1)+(r2+r3))+((r4+r5)+(r6+r7)), then the tail; above, two halves (the
+ * first a multiple of 8). The same order gives the same last bits: a threshold at mean − 3·std that is
+ * ±1e-16 instead of 0 decides an open-interval alert on a value of 0 (found against NannyML itself).
+ */
+export function pairwiseSum(a: ArrayLike<number>, start = 0, n = a.length - start): number {
+  if (n < 8) {
+    let res = 0;
+    for (let i = 0; i < n; i++) res += a[start + i];
+    return res;
   }
-  return n === 0 ? NaN : s / n;
+  if (n <= 128) {
+    const r = [a[start], a[start + 1], a[start + 2], a[start + 3], a[start + 4], a[start + 5], a[start + 6], a[start + 7]];
+    let i = 8;
+    for (; i < n - (n % 8); i += 8) for (let j = 0; j < 8; j++) r[j] += a[start + i + j];
+    let res = r[0] + r[1] + (r[2] + r[3]) + (r[4] + r[5] + (r[6] + r[7]));
+    for (; i < n; i++) res += a[start + i];
+    return res;
+  }
+  let n2 = Math.floor(n / 2);
+  n2 -= n2 % 8;
+  return pairwiseSum(a, start, n2) + pairwiseSum(a, start + n2, n - n2);
 }
 
-/** Population standard deviation (ddof = 0), NaN skipped, two-pass as numpy. */
+/** np.nanmean: NaN replaced by 0, pairwise sum, divided by the count of the others. */
+export function nanMean(values: ArrayLike<number>): number {
+  const zeroed = Float64Array.from(values, (v) => (Number.isNaN(v) ? 0 : v));
+  let n = 0;
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) n++;
+  return n === 0 ? NaN : pairwiseSum(zeroed) / n;
+}
+
+/** np.nanstd (ddof = 0): deviations from the nanmean (0 where NaN), squared, pairwise-summed, / count. */
 export function nanStd0(values: ArrayLike<number>): number {
   const m = nanMean(values);
   if (Number.isNaN(m)) return NaN;
-  let s = 0;
+  const sq = Float64Array.from(values, (v) => (Number.isNaN(v) ? 0 : (v - m) * (v - m)));
   let n = 0;
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i];
-    if (!Number.isNaN(v)) {
-      s += (v - m) * (v - m);
-      n++;
-    }
-  }
-  return Math.sqrt(s / n);
+  for (let i = 0; i < values.length; i++) if (!Number.isNaN(values[i])) n++;
+  return Math.sqrt(pairwiseSum(sq) / n);
 }
 
 /** The raw (lower, upper) of a threshold on the reference chunk values, before limits. */

@@ -47,17 +47,20 @@ export async function runPeers(
       notes.push(`${peer} exited ${m.exit_code}: ${lastLine(m.stderr)}`);
       continue;
     }
-    const timing = JSON.parse(lastLine(m.stdout)) as { read_s: number; compute_s: number };
-    const rss = m.max_rss_bytes === null ? null : m.max_rss_bytes / MIB;
+    // a non-Node child's usage comes from its own report (getrusage of the Python process, its threads included)
+    const timing = JSON.parse(lastLine(m.stdout)) as { read_s: number; compute_s: number; cpu_s: number; max_rss_bytes: number };
+    const cpu = m.user_cpu_s !== null ? cpuOf(m) : timing.cpu_s;
+    const rssBytes = m.max_rss_bytes ?? timing.max_rss_bytes;
+    const rss = rssBytes / MIB;
     Object.assign(metrics, {
       [`${peer}_wall_s`]: m.wall_s,
-      [`${peer}_cpu_s`]: cpuOf(m),
+      [`${peer}_cpu_s`]: cpu,
       [`${peer}_peak_rss_mib`]: rss,
       [`${peer}_read_s`]: timing.read_s,
       [`${peer}_compute_s`]: timing.compute_s,
       [`${peer}_wall_ratio`]: m.wall_s / vigil.wall_s,
-      [`${peer}_cpu_ratio`]: cpuOf(vigil) > 0 ? cpuOf(m) / cpuOf(vigil) : null,
-      [`${peer}_rss_ratio`]: rss !== null && vigil.max_rss_bytes ? m.max_rss_bytes! / vigil.max_rss_bytes : null,
+      [`${peer}_cpu_ratio`]: cpuOf(vigil) > 0 ? cpu / cpuOf(vigil) : null,
+      [`${peer}_rss_ratio`]: vigil.max_rss_bytes ? rssBytes / vigil.max_rss_bytes : null,
     });
   }
   return { metrics, notes };

@@ -2,7 +2,9 @@
  * The differential run against NannyML, shared by the jest test (test/peers/nannyml.test.ts, 30 seeds)
  * and the command line for more seeds:
  *
- *     node -r ./bench/register.js test/peers/differential.ts --seeds 200 [--first 1000]
+ *     npm run build:backend && node -r ./bench/register.js test/peers/differential.ts --seeds 200 [--first 1000]
+ *
+ * (bench/register.js runs the compiled backend in build/; VIGIL_BENCH_SOURCE=1 runs the TypeScript.)
  *
  * Generates the sets, runs NannyML once for all of them (bench/peers/nannyml_driver.py), then `vigil run`
  * in process per set, and compares (./compare.ts) with the documented gaps and NannyML bugs (./known.ts).
