@@ -12,7 +12,7 @@ import { FittedCalculator } from '../engine/calculator';
 import { familyOfCalculator } from '../engine/catalog';
 import { periodChunks } from '../engine/chunking';
 import { decodeFrame } from '../store/frame-codec';
-import { ChunkFields, ErrorStage, ModelRecord, ResultRecord, Store, StoredChunk } from '../store/types';
+import { ChunkFields, ErrorStage, ModelRecord, ResultRecord, Store, StoredChunk, StoredFit } from '../store/types';
 import { ModelDefinition } from './definition';
 import { buildFrames, toRecords } from './frames';
 import { ColumnSpec, ModelLayout, ResolvedCalculator, SkippedCalculator } from './layout';
@@ -243,28 +243,51 @@ export class ComputeCore {
     } catch (e) {
       reason = `the saved fit could not be restored: ${(e as Error).message}`;
     }
+    let outcome: ReturnType<typeof fitModel>;
     try {
-      const outcome = fitModel(m.def, specs, decodeFrame(buf));
-      const resolved = outcome.entries.map((e) => e.resolved);
-      if (!sameCalculators(resolved, m.layout!.calculators)) {
-        // The engine gained (or lost) calculators since the model was fitted: adopt the new set.
+      outcome = fitModel(m.def, specs, decodeFrame(buf));
+    } catch (e) {
+      // The reference cannot be fitted (by this code): the model waits for a new one.
+      m.status.fitError = (e as Error).message;
+      this.log.error('model could not be refitted; its results are served but not recomputed', { model: m.name, error: m.status.fitError });
+      await this.recordError(m, 'fit', null, null, m.status.fitError);
+      return;
+    }
+    const resolved = outcome.entries.map((e) => e.resolved);
+    if (!sameCalculators(resolved, m.layout!.calculators)) {
+      // The engine gained (or lost) calculators since the model was fitted: adopt the new set.
+      try {
         const record = await this.store.getModel(m.name);
         const layout: ModelLayout = { ...m.layout!, calculators: resolved, skipped: outcome.skipped };
         await this.store.replaceReference(m.id, { layout, frame: buf, rows: record?.referenceRows ?? 0, newLevels: [], results: outcome.records });
         m.layout = layout;
         this.log.info('calculators changed since the last fit; results are recomputed', { model: m.name, calculators: resolved.map((c) => c.id) });
+      } catch (e) {
+        // A store failure (e.g. SQLite's write lock not had within its timeout) is not the model's: it
+        // stays unloaded, without a fit error, and the next recompute of it tries again.
+        this.log.warn('new calculators could not be stored; the model is fitted again on its next recompute', { model: m.name, error: (e as Error).message });
+        return;
       }
-      m.inputsHash = this.inputsHash(m.def, specs, resolved, buf);
-      const saved = encodeFit(outcome.entries, m.inputsHash);
+    }
+    m.inputsHash = this.inputsHash(m.def, specs, resolved, buf);
+    let saved: StoredFit;
+    try {
+      saved = encodeFit(outcome.entries, m.inputsHash);
       this.setFitted(m, compactFit(saved, outcome.entries));
+    } catch (e) {
+      this.setFitted(m, outcome.entries);
+      this.log.warn('fit could not be encoded; it is kept as fitted and not saved', { model: m.name, error: (e as Error).message });
+      return;
+    } finally {
       this.fitCounts.refitted++;
+      this.log.info('model fitted', { model: m.name, calculators: m.fitted.length, reason, ms: Date.now() - t0 });
+    }
+    try {
       await this.store.saveFit(m.id, saved);
       await this.store.resolveErrors(m.id, 'fit');
-      this.log.info('model fitted', { model: m.name, calculators: m.fitted.length, reason, ms: Date.now() - t0 });
     } catch (e) {
-      m.status.fitError = (e as Error).message;
-      this.log.error('model could not be refitted; its results are served but not recomputed', { model: m.name, error: m.status.fitError });
-      await this.recordError(m, 'fit', null, null, m.status.fitError);
+      // The fit in memory is good; unsaved, it is made again when next loaded.
+      this.log.warn('fit could not be saved; it is refitted when next loaded', { model: m.name, error: (e as Error).message });
     }
   }
 
