@@ -3,6 +3,7 @@
  * purpose (no calculators): the CLI and the service check configs before loading the engine.
  */
 import { ConfigError } from './calculator';
+import { compareCodePoints } from './frame';
 
 export const OTHER_SEGMENT = '__other__';
 export const MISSING_SEGMENT = '__missing__';
@@ -40,3 +41,9 @@ export function parseSegmentSpec(by: unknown, topK: unknown, where = ''): Segmen
   return { by: columns as string[], topK: k };
 }
 
+
+/** The segments from each value's reference row count: the top K by count (ties by value), then `__other__` if values remain. */
+export function rankSegments(counts: ReadonlyMap<string, number>, topK: number): string[] {
+  const ranked = [...counts.keys()].sort((a, b) => counts.get(b)! - counts.get(a)! || compareCodePoints(a, b));
+  return ranked.length > topK ? [...ranked.slice(0, topK), OTHER_SEGMENT] : ranked;
+}

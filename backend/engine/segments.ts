@@ -11,9 +11,9 @@
  */
 import { DataError, ResultRow } from './calculator';
 import { ChunkingError } from './chunking';
-import { asCategorical, CategoricalColumn, Column, compareCodePoints, Frame, makeFrame, MISSING_CODE, takeRows } from './frame';
+import { asCategorical, CategoricalColumn, Column, Frame, makeFrame, MISSING_CODE, takeRows } from './frame';
 import { CalculatorConfig, prepareCalculator, runPrepared, SortedFrames } from './run';
-import { MISSING_SEGMENT, OTHER_SEGMENT, SegmentSpec } from './segment-spec';
+import { MISSING_SEGMENT, OTHER_SEGMENT, rankSegments, SegmentSpec } from './segment-spec';
 
 export * from './segment-spec';
 
@@ -45,11 +45,9 @@ export function segmentValues(frame: Frame, by: readonly string[], dataset: stri
 /** The segment names in output order: the top K reference values by row count, then `__other__` if any rows remain. */
 export function planSegments(reference: Frame, spec: SegmentSpec): string[] {
   const { codes, values } = segmentValues(reference, spec.by, 'reference');
-  const counts = new Array<number>(values.length).fill(0);
-  for (let i = 0; i < codes.length; i++) counts[codes[i]]++;
-  const ranked = values.map((_, i) => i).sort((a, b) => counts[b] - counts[a] || compareCodePoints(values[a], values[b]));
-  const top = ranked.slice(0, spec.topK).map((i) => values[i]);
-  return ranked.length > spec.topK ? [...top, OTHER_SEGMENT] : top;
+  const counts = new Map<string, number>(values.map((v) => [v, 0]));
+  for (let i = 0; i < codes.length; i++) counts.set(values[codes[i]], counts.get(values[codes[i]])! + 1);
+  return rankSegments(counts, spec.topK);
 }
 
 /** `frame`'s rows of each planned segment, in file order (a value outside the plan counts as `__other__`). */

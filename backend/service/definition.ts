@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { PERIOD_ALIASES } from '../engine/chunking';
 import { FAMILIES, PROBLEM_TYPES, ProblemType } from '../engine/catalog';
+import { DEFAULT_SEGMENT_TOP_K, MAX_SEGMENT_TOP_K } from '../engine/segment-spec';
 import { badRequest } from './errors';
 
 /** Names safe in URLs and Prometheus label values. */
@@ -100,6 +101,11 @@ export const modelDefinitionSchema = z
       .strict(),
     chunking: chunkingSchema.optional(),
     calculators: z.array(calculatorEntrySchema).optional(),
+    segment_by: z
+      .union([columnName, z.array(columnName).min(1, 'must list at least one column')])
+      .describe('Run every calculator per value of this feature column (or list of columns) too: docs/segments.md.')
+      .optional(),
+    segment_top_k: z.number().int('must be an integer').min(1, 'must be at least 1').max(MAX_SEGMENT_TOP_K, `must be at most ${MAX_SEGMENT_TOP_K}`).optional(),
     alerting: alertingSchema.describe('Alerting options (docs/prometheus.md "Open chunks").').optional(),
     retention: retentionSchema.describe('Retention of raw analysis rows (docs/server.md "Retention").').optional(),
     metrics_endpoint: metricsEndpointSchema.describe('What /metrics exports of this model (docs/prometheus.md "/metrics").').optional(),
@@ -133,6 +139,10 @@ export interface ModelDefinition {
   retention?: { rows_max_age: string | null; rows_max: number | null };
   /** Only when given: what /metrics exports of the model (api/metrics-export.ts). */
   metrics_endpoint?: { per_column?: 'all' | 'alerts' | 'none'; families?: string[] };
+  /** Only when segment_by is given: the segments of the model (service/segment-models.ts). */
+  segments?: { by: string[]; top_k: number };
+  /** Only on a segment's own model, which the service makes (never in a request body). */
+  segment_of?: { model: string; segment: string };
 }
 
 /** zod issue path → `columns.features[2]` */
@@ -181,7 +191,10 @@ export function parseModelDefinition(body: unknown): ModelDefinition {
   if (d.alerting) def.alerting = { open_chunks_min_rows: d.alerting.open_chunks_min_rows ?? null };
   if (d.metrics_endpoint) def.metrics_endpoint = d.metrics_endpoint;
   if (d.retention) def.retention = { rows_max_age: d.retention.rows_max_age ?? null, rows_max: d.retention.rows_max ?? null };
+  if (d.segment_by !== undefined) def.segments = { by: typeof d.segment_by === 'string' ? [d.segment_by] : d.segment_by, top_k: d.segment_top_k ?? DEFAULT_SEGMENT_TOP_K };
+  else if (d.segment_top_k !== undefined) fail('segment_top_k needs segment_by', 'segment_top_k');
   checkColumns(def);
+  checkSegments(def);
   checkRetention(def);
   checkChunking(def);
   return def;
@@ -221,6 +234,16 @@ function checkColumns(def: ModelDefinition): void {
   if (def.problem_type && def.problem_type !== 'classification_multiclass' && c.y_pred_proba && typeof c.y_pred_proba !== 'string') {
     fail(`a ${def.problem_type} model has one probability column`, 'columns.y_pred_proba');
   }
+}
+
+/** Segment columns are features: every rows body carries them, so each row can be routed to its segment. */
+function checkSegments(def: ModelDefinition): void {
+  const by = def.segments?.by ?? [];
+  by.forEach((name, i) => {
+    const where = by.length > 1 ? `segment_by[${i}]` : 'segment_by';
+    if (!def.columns.features.includes(name)) fail(`'${name}' is not one of the features (columns.features)`, where);
+    if (by.indexOf(name) !== i) fail(`'${name}' is listed twice`, where);
+  });
 }
 
 function checkChunking(def: ModelDefinition): void {

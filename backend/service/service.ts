@@ -28,6 +28,7 @@ import { Logger, LogLevel, silentLogger } from './log';
 import { ReplicaSync, syncIntervalFromEnv } from './replica-sync';
 import { retentionIntervalFromEnv, RetentionSweeper } from './retention';
 import { ModelRuntime } from './runtime';
+import { planSegmentsOfRows, rowSegments, segmentDefinition, segmentOfModelName, splitParsed } from './segment-models';
 import { markInvalid, validityRules } from './validity';
 
 export interface ServiceOptions {
@@ -236,6 +237,10 @@ export class VigilService {
       throw badRequest('invalid_model', (e as Error).message.replace(/^[^:]*: /, ''), (e as { where?: string }).where ?? 'calculators');
     }
     if (this.models.has(def.name)) throw conflict('model_exists', `model '${def.name}' already exists (DELETE it first to redefine it)`, 'name');
+    return this.addModel(def);
+  }
+
+  private async addModel(def: ModelDefinition): Promise<ModelRuntime> {
     let record: ModelRecord;
     try {
       record = await this.store.createModel(def.name, def);
@@ -254,7 +259,7 @@ export class VigilService {
   }
 
   listModels(): ModelSummary[] {
-    return this.modelNames().map((name) => {
+    return this.modelNames().filter((name) => !segmentOfModelName(name)).map((name) => {
       const rt = this.models.get(name)!;
       return {
         name,
@@ -277,6 +282,7 @@ export class VigilService {
     this.hooks.modelDeleted?.(name);
     this.hooks.modelsChanged?.(this.models.size);
     this.log.info('model deleted', { model: name });
+    for (const segment of this.segmentModels(name)) await this.deleteModel(segment);
   }
 
   private async refreshRecord(rt: ModelRuntime): Promise<void> {
@@ -290,6 +296,43 @@ export class VigilService {
   async putReference(name: string, body: RowsBody, contentType: string | undefined) {
     const rt = this.runtime(name);
     const parsed = await this.parseBody(body, contentType);
+    const answer = await this.putParsedReference(rt, parsed);
+    if (rt.def.segments) await this.putSegmentReferences(rt, parsed);
+    return answer;
+  }
+
+  /**
+   * A segmented model's segments from its reference: the top K values get a model of their own each
+   * (segment-models.ts), made on first use, fitted on their rows; segments no longer in the top K are
+   * deleted with their results.
+   */
+  private async putSegmentReferences(rt: ModelRuntime, parsed: ParsedRows): Promise<void> {
+    const spec = rt.def.segments!;
+    const segments = rowSegments(parsed, spec.by);
+    const plan = planSegmentsOfRows(segments, spec.top_k);
+    const parts = splitParsed(parsed, segments, plan);
+    for (const old of this.segmentModels(rt.def.name)) {
+      if (!plan.includes(segmentOfModelName(old)!.segment)) await this.deleteModel(old);
+    }
+    for (const [segment, rows] of parts) {
+      const def = segmentDefinition(rt.def, segment);
+      const child = this.models.get(def.name) ?? (await this.addModel(def));
+      try {
+        await this.putParsedReference(child, rows);
+      } catch (e) {
+        // A segment the calculators cannot be fitted on (too few rows...) has no results; the model does.
+        this.log.warn('segment reference not fitted', { model: rt.def.name, segment, error: (e as Error).message });
+      }
+    }
+  }
+
+  /** The models of a segmented model's segments. */
+  private segmentModels(model: string): string[] {
+    return [...this.models.keys()].filter((n) => segmentOfModelName(n)?.model === model);
+  }
+
+  private async putParsedReference(rt: ModelRuntime, parsed: ParsedRows) {
+    const name = rt.record.name;
     return rt.lock.run(async () => {
       if (rt.deleted) throw unknownModel(name);
       const def = rt.def;
@@ -368,10 +411,38 @@ export class VigilService {
     const rt = this.runtime(name);
     await this.refuseOverBacklog(rt);
     const parsed = await this.parseBody(body, contentType);
+    const answer = await this.submitRows(rt, parsed);
+    if (rt.def.segments && !(answer instanceof Error)) await this.ingestSegmentRows(rt, parsed);
+    return answer;
+  }
+
+  private submitRows(rt: ModelRuntime, parsed: ParsedRows) {
     // Batches parsed while the model's previous ones are being written are written together.
     let group = this.ingestGroups.get(rt);
     if (!group) this.ingestGroups.set(rt, (group = new Coalescer((batches: ParsedRows[]) => this.ingestGroup(rt, batches))));
     return group.submit(parsed);
+  }
+
+  /**
+   * A segmented model's rows, once stored, to its segments' models (a value outside the top K to
+   * `__other__`). A segment's refusal (e.g. its reference could not be fitted) is logged: the model's
+   * own answer stands.
+   */
+  private async ingestSegmentRows(rt: ModelRuntime, parsed: ParsedRows): Promise<void> {
+    const children = this.segmentModels(rt.def.name).map((n) => this.models.get(n)!);
+    const plan = children.map((c) => c.def.segment_of!.segment);
+    const parts = splitParsed(parsed, rowSegments(parsed, rt.def.segments!.by), plan);
+    await Promise.all(
+      children.map(async (child) => {
+        const rows = parts.get(child.def.segment_of!.segment);
+        if (!rows || !child.layout) return;
+        try {
+          await this.submitRows(child, rows);
+        } catch (e) {
+          this.log.warn('segment rows not stored', { model: rt.def.name, segment: child.def.segment_of!.segment, error: (e as Error).message });
+        }
+      }),
+    );
   }
 
   /**
@@ -477,6 +548,17 @@ export class VigilService {
   async attachTargets(name: string, body: RowsBody, contentType: string | undefined) {
     const rt = this.runtime(name);
     const parsed = await this.parseBody(body, contentType);
+    const answer = await this.attachParsedTargets(rt, parsed);
+    // Targets bodies carry ids, not segments: every segment's model takes the ids it has.
+    for (const segment of rt.def.segments ? this.segmentModels(name) : []) {
+      const child = this.models.get(segment)!;
+      if (child.layout) await this.attachParsedTargets(child, parsed).catch((e) => this.log.warn('segment targets not stored', { model: name, segment, error: (e as Error).message }));
+    }
+    return answer;
+  }
+
+  private async attachParsedTargets(rt: ModelRuntime, parsed: ParsedRows) {
+    const name = rt.record.name;
     return rt.lock.run(async () => {
       if (rt.deleted) throw unknownModel(name);
       const layout = this.requireLayout(rt);

@@ -6,82 +6,15 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
+import { DataRow, plantedRegions, writeCsv } from '../segments/planted';
 import { OutputRow, tempDir, vigil } from './helpers';
 
 type Row = OutputRow & { segment?: string | null };
 
-/** Reference / analysis share of each region; APAC (10 %) is where the drift is planted. */
-const REGIONS: [string, number][] = [
-  ['EU', 0.45],
-  ['US', 0.35],
-  ['APAC', 0.1],
-  ['LATAM', 0.06],
-  ['AFR', 0.04],
-];
-const N = 8000;
-
 let dir: string;
-beforeAll(() => {
-  dir = tempDir('vigil-segments-');
-  writeData('reference', 1, false);
-  writeData('analysis', 2, true);
-});
+const rowsOf = plantedRegions();
+beforeAll(() => (dir = tempDir('vigil-segments-')));
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));
-
-/** A seeded generator (mulberry32) and a normal variate from it (Box-Muller). */
-function rng(seed: number) {
-  let a = seed >>> 0;
-  const next = () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), 1 | a);
-    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-  const normal = () => Math.sqrt(-2 * Math.log(1 - next())) * Math.cos(2 * Math.PI * next());
-  return { next, normal };
-}
-
-interface DataRow {
-  id: number;
-  timestamp: string;
-  region: string;
-  x: number;
-  colour: string;
-  y_pred_proba: number;
-  y_pred: number;
-  y_true: number;
-}
-
-const rowsOf: Record<string, DataRow[]> = {};
-
-function writeData(name: string, seed: number, drift: boolean): void {
-  const r = rng(seed);
-  const rows: DataRow[] = [];
-  const start = Date.UTC(2024, 0, drift ? 200 : 1);
-  for (let i = 0; i < N; i++) {
-    let u = r.next();
-    let region = REGIONS[REGIONS.length - 1][0];
-    for (const [name, share] of REGIONS) {
-      if (u < share) {
-        region = name;
-        break;
-      }
-      u -= share;
-    }
-    // The planted drift: APAC's analysis x moves by 1.5 standard deviations.
-    const x = r.normal() + (drift && region === 'APAC' ? 1.5 : 0);
-    const colour = ['red', 'green', 'blue'][Math.floor(r.next() * 3)];
-    const p = 1 / (1 + Math.exp(-x));
-    const y_true = r.next() < p ? 1 : 0;
-    rows.push({ id: i, timestamp: new Date(start + i * 60_000).toISOString().slice(0, 19).replace('T', ' '), region, x: Math.round(x * 1e6) / 1e6, colour, y_pred_proba: Math.round(p * 1e6) / 1e6, y_pred: p >= 0.5 ? 1 : 0, y_true });
-  }
-  rowsOf[name] = rows;
-}
-
-function writeCsv(file: string, rows: DataRow[]): void {
-  const header = Object.keys(rows[0]) as (keyof DataRow)[];
-  fs.writeFileSync(file, [header.join(','), ...rows.map((r) => header.map((h) => r[h]).join(','))].join('\n') + '\n');
-}
 
 const CALCULATORS = [
   {

@@ -23,6 +23,7 @@
  *   selects closed chunks only. The caller gives the row's alert as the read paths report it.
  */
 import { FamilyDef, familyById, familyOfCalculator, FAMILIES, metricsOfFamily, prometheusNameOf, prometheusNamesOf, PROMETHEUS_SUFFIXES, RESULT_FIELDS, ResultField } from '../../engine/catalog';
+import { segmentOfModelName } from '../../service/segment-names';
 import { Labels, METRIC_NAME } from './labels';
 import type { MetricMetadata } from './router';
 import { Series } from './source';
@@ -48,6 +49,8 @@ export interface ResultRowLike {
 }
 
 export const MODEL_LABEL = 'model';
+/** Only on the series of a segmented model's segments (docs/segments.md). */
+export const SEGMENT_LABEL = 'segment';
 export const COLUMN_LABEL = 'column';
 export const CALCULATOR_ID_LABEL = 'calculator_id';
 /** Only on samples of open chunks, with the value "true". */
@@ -61,7 +64,9 @@ export function seriesName(family: FamilyDef, field: ResultField, metric?: strin
 /** Labels of a result row's series (without `__name__`); null when the calculator has no family. */
 export function rowLabels(model: string, row: ResultRowLike, family = familyOfCalculator(row.calculator)): Record<string, string> | null {
   if (!family) return null;
-  const labels: Record<string, string> = { [MODEL_LABEL]: model };
+  // A segment's own model (service/segment-models.ts): the segmented model's name and a segment label.
+  const segment = model.includes('~') ? segmentOfModelName(model) : null;
+  const labels: Record<string, string> = segment ? { [MODEL_LABEL]: segment.model, [SEGMENT_LABEL]: segment.segment } : { [MODEL_LABEL]: model };
   if (row.column !== null && row.column !== '') labels[COLUMN_LABEL] = row.column;
   labels[family.prometheusMetricLabel] = row.metric;
   if (row.id && row.id !== row.calculator) labels[CALCULATOR_ID_LABEL] = row.id;
