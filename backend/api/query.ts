@@ -12,6 +12,7 @@ import { zodError } from '../service/definition';
 import { badRequest } from '../service/errors';
 import { PanelSize } from '../service/downsample';
 import { DataQuery, runQuery } from '../service/read';
+import { segmentOfModelName, segmentQueryModel } from '../service/segment-models';
 import { VigilService } from '../service/service';
 import { ApiError } from '../service/errors';
 import { Logger } from '../service/log';
@@ -50,6 +51,7 @@ export const dataQuerySchema = z.looseObject({
   period: z.enum(['analysis', 'reference', 'both']).optional(),
   format: z.enum(['time_series', 'table']).optional(),
   calculator_id: z.string().min(1).optional(),
+  segment: z.string().min(1).optional(),
   hide: z.boolean().optional(),
   maxDataPoints,
   intervalMs,
@@ -73,6 +75,7 @@ export const getQuerySchema = z
     period: z.enum(['analysis', 'reference', 'both']).optional(),
     format: z.enum(['time_series', 'table']).optional(),
     calculator_id: z.string().min(1).optional(),
+    segment: z.string().min(1).optional(),
     from: z.string().optional(),
     to: z.string().optional(),
     maxDataPoints: z.string().regex(/^[1-9]\d{0,8}$/, 'must be a positive integer').optional(),
@@ -226,7 +229,7 @@ async function postQuery(service: VigilService, text: string, maxSeries: number)
     const q = body.queries[i];
     const dq: DataQuery = {
       refId: q.refId,
-      model: q.model,
+      model: q.segment ? segmentQueryModel(service.modelNames(), q.model, q.segment, `queries[${i}].segment`) : q.model,
       family: q.family,
       metrics: q.metrics ?? [],
       columns: q.columns ?? [],
@@ -256,7 +259,7 @@ async function getQuery(service: VigilService, req: Request): Promise<QueryAnswe
   const q = parseQuery(getQuerySchema, req);
   let model = q.model;
   if (!model) {
-    const all = service.modelNames();
+    const all = service.modelNames().filter((n) => !segmentOfModelName(n));
     if (all.length !== 1) {
       throw badRequest('missing_parameter', all.length === 0 ? 'no model is registered' : `several models exist (${all.join(', ')}); name one with ?model=`, 'query.model');
     }
@@ -264,7 +267,7 @@ async function getQuery(service: VigilService, req: Request): Promise<QueryAnswe
   }
   const dq: DataQuery = {
     refId: 'A',
-    model,
+    model: q.segment ? segmentQueryModel(service.modelNames(), model, q.segment, 'query.segment') : model,
     family: q.family ?? null,
     metrics: listParam(q.metric) ?? [],
     columns: listParam(q.column) ?? [],

@@ -2,6 +2,7 @@
  * The read paths (docs/query-api.md): run-contract rows, series listings, alert annotations and the
  * plugin's data frames. All read the one results table; nothing is computed here.
  */
+import { segmentOfModelName } from './segment-names';
 import { FamilyId, familyById, metricDef, RESULT_FIELDS, ResultField } from '../engine/catalog';
 import { orderBySeries } from '../engine/run';
 import { formatIsoMs } from '../engine/timestamps';
@@ -240,7 +241,9 @@ function downsampled(rt: ModelRuntime, list: ResultRecord[], panel: PanelSize, n
 function seriesFrame(rt: ModelRuntime, q: DataQuery, list: ResultRecord[], fields: ResultField[], labelCalculator: boolean, now: number): FrameJSON {
   const first = list[0];
   const name = first.column ? `${first.metric} ${first.column}` : first.metric;
-  const labels: Record<string, string> = { model: q.model, metric: first.metric };
+  // A segment's own model (segment-models.ts) is labelled as Prometheus labels it: model and segment.
+  const segment = q.model.includes('~') ? segmentOfModelName(q.model) : null;
+  const labels: Record<string, string> = segment ? { model: segment.model, segment: segment.segment, metric: first.metric } : { model: q.model, metric: first.metric };
   if (first.column) labels.column = first.column;
   if (labelCalculator) labels.calculator_id = first.id;
   const unit = metricDef(first.family as FamilyId, first.metric)?.unit ?? 'none';

@@ -11,7 +11,8 @@ import { asCategorical, MISSING_CODE, takeRows } from '../engine/frame';
 import { MISSING_SEGMENT, OTHER_SEGMENT, rankSegments } from '../engine/segment-spec';
 import type { ParsedRows, SourceColumn } from './body';
 import type { ModelDefinition } from './definition';
-import { segmentModelName } from './segment-names';
+import { badRequest } from './errors';
+import { segmentModelName, segmentOfModelName } from './segment-names';
 
 export { segmentModelName, segmentOfModelName } from './segment-names';
 
@@ -71,4 +72,15 @@ function takeParsed(parsed: ParsedRows, rows: number[]): ParsedRows {
     else columns.set(name, { type: 'frame', name, column: takeRows({ length: parsed.n, columns: new Map([[name, c.column]]), names: [name] }, rows).columns.get(name)! });
   }
   return { format: parsed.format, n: rows.length, names: parsed.names, columns, rowWhere: (i) => parsed.rowWhere(rows[i]) };
+}
+
+/**
+ * The model a query with `segment` reads: the segment's own model. A model without segment_by, or a
+ * segment not among its segments, is a 400 naming `where` and the segments there are.
+ */
+export function segmentQueryModel(models: readonly string[], model: string, segment: string, where: string): string {
+  const name = segmentModelName(model, segment);
+  if (models.includes(name)) return name;
+  const known = models.map(segmentOfModelName).filter((s) => s?.model === model).map((s) => s!.segment);
+  throw badRequest('unknown_segment', known.length === 0 ? `model '${model}' has no segments (segment_by)` : `model '${model}' has no segment '${segment}' (it has: ${known.join(', ')})`, where);
 }

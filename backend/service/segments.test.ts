@@ -11,8 +11,8 @@ import { rowLabels } from '../api/prometheus/series';
 import { executeRun, toOutputRow } from '../cli/run';
 import { openStore } from '../store';
 import { csvOf, DataRow, plantedRegions, writeCsv } from '../../test/segments/planted';
-import { resultRows } from './read';
-import { segmentModelName } from './segment-models';
+import { resultRows, runQuery } from './read';
+import { segmentModelName, segmentQueryModel } from './segment-models';
 import { VigilService } from './service';
 
 const data = plantedRegions();
@@ -95,6 +95,15 @@ test("a segment's series carry model and segment labels; the model's own carry n
   expect(rowLabels('shop~APAC', row)).toMatchObject({ model: 'shop', segment: 'APAC' });
   expect(rowLabels('shop', row)).not.toHaveProperty('segment');
   expect(rowLabels(segmentModelName('shop', 'a b/c'), row)).toMatchObject({ model: 'shop', segment: 'a b/c' });
+});
+
+test('/api/query with segment: the segment model, frames labelled model and segment; unknown segments are 400s', async () => {
+  const model = segmentQueryModel(service.modelNames(), 'shop', 'APAC', 'queries[0].segment');
+  const q = { refId: 'A', model, family: 'univariate_drift', metrics: ['jensen_shannon'], columns: ['x'], fields: ['value' as const], period: 'analysis' as const, format: 'time_series' as const, calculatorId: null, hide: false };
+  const frames = await runQuery(service, q, { from: null, to: null }, 'queries[0]');
+  expect(frames.length).toBe(1);
+  expect(frames[0].fields.find((f) => f.labels)?.labels).toMatchObject({ model: 'shop', segment: 'APAC', column: 'x' });
+  expect(() => segmentQueryModel(service.modelNames(), 'shop', 'MARS', 'queries[0].segment')).toThrow(/model 'shop' has no segment 'MARS' \(it has: .*APAC/);
 });
 
 test('bad segment definitions are 400s naming the key', async () => {
