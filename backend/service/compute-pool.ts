@@ -26,6 +26,7 @@
  * thread only (`pinned`), so no other thread refits it meanwhile.
  */
 import { ModelRecord, Store, StoredChunk } from '../store/types';
+import { claimLeaseFromEnv, claimOwner } from './replica-sync';
 import { Thread } from '../threads/thread';
 import { ComputeEvents, FitResult, ModelStatus } from './compute';
 import { defaultComputeThreads } from './compute-env';
@@ -109,6 +110,15 @@ export class ComputePool implements ComputeEngine {
   private readonly pace = new ChunkPace();
   /** Claims handed out and the main thread's time reading dirty chunks for them, since start (logged at close). */
   private readonly claimStats = { claims: 0, chunks: 0, lookups: 0, lookupMs: 0 };
+  /**
+   * Replicas (a store other processes share, Store.shared): a claim is also made in the store, under this
+   * owner and lease, so no other replica computes the chunk meanwhile; chunks another replica holds are
+   * left alone until its lease ends (docs/scaling.md).
+   */
+  private readonly owner = claimOwner();
+  private readonly leaseMs = claimLeaseFromEnv(process.env);
+  /** `--role api`: fits and scores, but hands no chunk out (other replicas compute). */
+  computeChunks = true;
   private pumping = false;
   private pumpAgain = false;
   private closing = false;
@@ -297,6 +307,7 @@ export class ComputePool implements ComputeEngine {
    * their deferred filling chunks. A model's dirty chunks are read only when a free thread may take them.
    */
   private async handOut(): Promise<void> {
+    if (!this.computeChunks) return void this.wanted.clear();
     const now = Date.now();
     const waiting: string[] = [];
     const deferred: [string, StoredChunk[]][] = [];
@@ -353,7 +364,9 @@ export class ComputePool implements ComputeEngine {
     }
     const held = this.claims.get(name);
     const t0 = performance.now();
-    const open = (await this.store.chunks(id, { dirtyOnly: true })).filter((c) => !held?.has(c.chunkId));
+    const now = Date.now();
+    const heldElsewhere = (c: StoredChunk) => !!c.claimOwner && c.claimOwner !== this.owner && (c.claimUntil ?? 0) >= now;
+    const open = (await this.store.chunks(id, { dirtyOnly: true })).filter((c) => !held?.has(c.chunkId) && !heldElsewhere(c));
     this.claimStats.lookups++;
     this.claimStats.lookupMs += performance.now() - t0;
     // Forgotten meanwhile.
@@ -380,9 +393,15 @@ export class ComputePool implements ComputeEngine {
     for (const c of chunks) held.add(c.chunkId);
     this.claimStats.claims++;
     this.claimStats.chunks += chunks.length;
-    t.request<number>({ type: 'compute', model: name, chunks })
+    // Replicas: claimed in the store first (another replica may have taken some since they were read).
+    const id = this.ids.get(name)!;
+    const ids = chunks.map((c) => c.chunkId);
+    const claimed = this.store.shared ? this.store.claimChunks(id, this.owner, this.leaseMs, chunks.length, ids) : Promise.resolve(chunks);
+    claimed
+      .then((mine) => (mine.length > 0 ? t.request<number>({ type: 'compute', model: name, chunks: mine }) : 0))
       .catch((e) => this.log.error('compute thread failed a recompute', { thread: t.index, model: name, error: (e as Error).message }))
       .finally(() => {
+        if (this.store.shared) void this.store.releaseClaims(id, this.owner, ids).catch((e) => this.log.warn('could not release claims (they end with their lease)', { model: name, error: (e as Error).message }));
         t.busy = false;
         for (const c of chunks) held!.delete(c.chunkId);
         if (held!.size === 0 && this.claims.get(name) === held) this.claims.delete(name);

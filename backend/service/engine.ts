@@ -34,6 +34,8 @@ export interface ComputeEngine {
   status(model: string): ModelStatus | null;
   /** Mean seconds of CPU-bound work per recomputed chunk lately (for Retry-After), null before any. */
   secondsPerChunk(): number | null;
+  /** False for `--role api` (the pool then hands no chunk out; the inline engine ignores it). */
+  computeChunks?: boolean;
   close(): Promise<void>;
 }
 

@@ -175,6 +175,7 @@ export class VigilService {
     });
     this.ingest = createIngestPipeline(opts.compute ?? 'auto', this.store, opts.synchronous);
     this.role = opts.role ?? 'all';
+    if (this.role === 'api') this.engine.computeChunks = false;
     this.replicaSync = this.store.shared
       ? new ReplicaSync(
           { store: this.store, engine: this.engine, log: this.log, hooks: this.hooks, models: this.models, computes: this.role !== 'api' },

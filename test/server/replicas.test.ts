@@ -99,6 +99,10 @@ test('two replicas on one PostgreSQL: ingest split between them, both answer wha
     (await call(v.url, 'GET', '/metrics')).text
       .split('\n')
       .filter((l) => l.includes('model="carloan"') && !/^vigil_(ingest|recompute|last_|errors_total|model_ingest_age)/.test(l));
+  // Only A computed (B runs with --role api).
+  const recomputes = async (v: Vigil) => Number(/^vigil_recompute_duration_seconds_count\{model="carloan"\} (\d+)/m.exec((await call(v.url, 'GET', '/metrics')).text)?.[1] ?? 0);
+  expect(await recomputes(a)).toBeGreaterThan(0);
+  expect(await recomputes(b)).toBe(0);
   const metricsA = await resultLines(a);
   expect(metricsA.length).toBeGreaterThan(100);
   expect(await resultLines(b)).toEqual(metricsA);
