@@ -9,13 +9,14 @@
 import { createLogger, parseLogLevel } from '../service/log';
 import { DEMO_DEFAULTS } from '../demo/dataset';
 import { loadDemo } from '../demo/load';
+import { loadSegmentedDemo } from '../demo/segmented';
 import { UsageError } from './run';
 import { ENV_HELP, parseServeArgs, runUntilSignal, serverOptionsFromEnv } from './serve';
 
 /** The demo keeps its own database unless told otherwise, so it never mixes with ./data/vigil.db. */
 export const DEMO_DB = './data/demo.db';
 
-const USAGE = 'usage: vigil demo [--port N] [--db PATH] [--host HOST] [--days N] [--rows-per-day N] [--seed N] [--now ISO-8601]';
+const USAGE = 'usage: vigil demo [--port N] [--db PATH] [--host HOST] [--days N] [--rows-per-day N] [--seed N] [--now ISO-8601] [--segments]';
 
 /** An ISO 8601 instant with a date and a time and an explicit zone, e.g. 2026-03-15T10:30:00Z. */
 const ISO_INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
@@ -35,6 +36,7 @@ export async function demoCommand(args: string[]): Promise<number> {
   let analysisDays = DEMO_DEFAULTS.analysisDays;
   let rowsPerDay = DEMO_DEFAULTS.rowsPerDay;
   let seed = DEMO_DEFAULTS.seed;
+  let segments = false;
   let now: number | null = env.VIGIL_DEMO_NOW ? parseNow('VIGIL_DEMO_NOW', env.VIGIL_DEMO_NOW) : null;
   const int = (flag: string, v: string, min: number) => {
     const n = Number(v);
@@ -45,6 +47,7 @@ export async function demoCommand(args: string[]): Promise<number> {
     if (flag === '--days') analysisDays = int(flag, value(), 1);
     else if (flag === '--rows-per-day') rowsPerDay = int(flag, value(), 10);
     else if (flag === '--seed') seed = int(flag, value(), 0);
+    else if (flag === '--segments') segments = true;
     else if (flag === '--now') now = parseNow(flag, value());
     else return false;
     return true;
@@ -59,6 +62,9 @@ export async function demoCommand(args: string[]): Promise<number> {
     const end = now ?? Date.now();
     log.info('generating the demo model', { days: analysisDays, rows_per_day: rowsPerDay, seed, now: new Date(end).toISOString(), pinned: now !== null });
     const s = await loadDemo(service, { now: end, analysisDays, rowsPerDay, seed });
+    // --segments: also the segmented model (docs/segments.md), drift planted in the west region only. Not by
+    // default: `curl /api/query` without ?model= answers only while one model exists.
+    if (segments) await loadSegmentedDemo(service, { now: end, analysisDays, rowsPerDay, seed });
     log.info('demo model ready', {
       model: s.model,
       reference_rows: s.referenceRows,
