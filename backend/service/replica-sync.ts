@@ -25,27 +25,23 @@ import { ModelRuntime } from './runtime';
 import type { ServiceHooks } from './service';
 
 export const DEFAULT_SYNC_INTERVAL_MS = 1000;
-
-/** VIGIL_SYNC_INTERVAL (ms, at least 50). */
-export function syncIntervalFromEnv(env: NodeJS.ProcessEnv): number {
-  const raw = env.VIGIL_SYNC_INTERVAL;
-  if (raw === undefined || raw === '') return DEFAULT_SYNC_INTERVAL_MS;
-  const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 50) throw new Error(`VIGIL_SYNC_INTERVAL: '${raw}' is not a number of milliseconds (at least 50)`);
-  return n;
-}
-
 /** How long a compute claim holds a chunk before another replica may take it over (VIGIL_CLAIM_LEASE). */
 export const DEFAULT_CLAIM_LEASE_MS = 60_000;
 
-/** VIGIL_CLAIM_LEASE (ms, at least 1000): above the slowest claim's compute time. */
-export function claimLeaseFromEnv(env: NodeJS.ProcessEnv): number {
-  const raw = env.VIGIL_CLAIM_LEASE;
-  if (raw === undefined || raw === '') return DEFAULT_CLAIM_LEASE_MS;
+/** A duration in ms from the environment variable `name`: its default when unset, at least `min`. */
+function msFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number): number {
+  const raw = env[name];
+  if (raw === undefined || raw === '') return fallback;
   const n = Number(raw);
-  if (!/^\d+$/.test(raw) || n < 1000) throw new Error(`VIGIL_CLAIM_LEASE: '${raw}' is not a number of milliseconds (at least 1000)`);
+  if (!/^\d+$/.test(raw) || n < min) throw new Error(`${name}: '${raw}' is not a number of milliseconds (at least ${min})`);
   return n;
 }
+
+/** VIGIL_SYNC_INTERVAL (ms, at least 50). */
+export const syncIntervalFromEnv = (env: NodeJS.ProcessEnv) => msFromEnv(env, 'VIGIL_SYNC_INTERVAL', DEFAULT_SYNC_INTERVAL_MS, 50);
+
+/** VIGIL_CLAIM_LEASE (ms, at least 1000): above the slowest claim's compute time. */
+export const claimLeaseFromEnv = (env: NodeJS.ProcessEnv) => msFromEnv(env, 'VIGIL_CLAIM_LEASE', DEFAULT_CLAIM_LEASE_MS, 1000);
 
 /** Who claims chunks in the store: this process's compute scheduler (host, pid, a random tag). */
 export function claimOwner(): string {
