@@ -5,7 +5,8 @@
  * lists to the values that pass it. An empty list means "all" to the server, so narrowing "all" needs
  * the values that exist: they come from the model's series (`GET /api/models/{name}/series`). A query
  * that no value passes is not sent at all (sending an empty list would ask for everything).
- * Vigil's series have no segment labels, so there is no segment key.
+ * A segment is chosen per query (its segment picker, docs/segments.md): there is no ad-hoc `segment` key yet,
+ * since narrowing lists cannot split one query into several segments.
  */
 import type { AdHocVariableFilter } from '@grafana/data';
 import type { ApiQuery, SeriesInfo } from './api';

@@ -35,6 +35,8 @@ export interface ModelDetail {
   name: string;
   problem_type: string;
   columns: ModelColumn[];
+  /** Only for a model registered with segment_by (docs/segments.md). */
+  segments?: string[];
 }
 
 export interface SeriesInfo {
@@ -71,6 +73,8 @@ export interface ApiQuery {
   fields: ResultField[];
   period: Period;
   format: QueryFormat;
+  /** A segment of a segmented model (docs/segments.md); absent: the whole data. */
+  segment?: string;
 }
 
 export interface QueryApiRequest {

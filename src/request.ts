@@ -10,10 +10,11 @@ import { isColumnFamily, withDefaults, type SeriesQuery } from './types';
 export function interpolateSeriesQuery(query: SeriesQuery, interpolator: Interpolator): SeriesQuery {
   const model = interpolator.text(query.model);
   const metrics = interpolator.list(query.metrics);
+  const segment = query.segment ? { segment: interpolator.text(query.segment) } : {};
   if (isColumnFamily(query.family) && 'columns' in query) {
-    return { ...query, model, metrics, columns: interpolator.list(query.columns) };
+    return { ...query, model, metrics, ...segment, columns: interpolator.list(query.columns) };
   }
-  return { ...query, model, metrics };
+  return { ...query, model, metrics, ...segment };
 }
 
 export function toApiQuery(query: SeriesQuery): ApiQuery {
@@ -26,6 +27,7 @@ export function toApiQuery(query: SeriesQuery): ApiQuery {
     fields: query.fields,
     period: query.period,
     format: query.format,
+    ...(query.segment ? { segment: query.segment } : {}),
   };
 }
 

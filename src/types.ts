@@ -46,6 +46,8 @@ interface SeriesQueryCommon extends DataQuery, Versioned {
   fields: ResultField[];
   period: Period;
   format: QueryFormat;
+  /** A segment of a segmented model (docs/segments.md), may be a template variable; absent or '': the whole data. */
+  segment?: string;
 }
 
 export interface ColumnSeriesQuery extends SeriesQueryCommon {

@@ -73,6 +73,8 @@ export async function modelView(service: VigilService, rt: ModelRuntime) {
     name,
     problem_type: rt.def.problem_type,
     columns: columnList(rt),
+    // segmented models only (docs/segments.md): the segments a query's `segment` can name
+    ...(rt.def.segments ? { segments: service.segmentsOf(name) } : {}),
     definition: rt.def,
     chunking: rt.layout?.chunker ?? null,
     calculators,

@@ -332,6 +332,13 @@ export class VigilService {
     return [...this.models.keys()].filter((n) => segmentOfModelName(n)?.model === model);
   }
 
+  /** A segmented model's segments (the values a query's `segment` takes), by name. */
+  segmentsOf(model: string): string[] {
+    return this.segmentModels(model)
+      .map((n) => segmentOfModelName(n)!.segment)
+      .sort();
+  }
+
   private async putParsedReference(rt: ModelRuntime, parsed: ParsedRows) {
     const name = rt.record.name;
     return rt.lock.run(async () => {

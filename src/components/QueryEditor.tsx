@@ -12,6 +12,7 @@ import { FormatPicker } from './FormatPicker';
 import { MetricPicker } from './MetricPicker';
 import { ModelPicker } from './ModelPicker';
 import { PeriodPicker } from './PeriodPicker';
+import { SegmentPicker } from './SegmentPicker';
 
 export type Props = QueryEditorProps<VigilDataSource, VigilQuery, VigilOptions>;
 
@@ -39,8 +40,9 @@ export function QueryEditor({ datasource, query, onChange, onRunQuery }: Props) 
         <ModelPicker
           datasource={datasource}
           value={q.model}
-          onChange={(model) => update('columns' in q ? { ...q, model, columns: [] } : { ...q, model })}
+          onChange={(model) => update('columns' in q ? { ...q, model, columns: [], segment: '' } : { ...q, model, segment: '' })}
         />
+        <SegmentPicker datasource={datasource} model={q.model} value={q.segment ?? ''} onChange={(segment) => update({ ...q, segment })} />
         <FamilyPicker datasource={datasource} value={q.family} onChange={(family) => family && update(changeFamily(q, family))} />
       </EditorRow>
       <EditorRow>
