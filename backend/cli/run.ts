@@ -288,7 +288,7 @@ function asUsageError(e: unknown, configPath: string, files: FileLabels): unknow
 }
 
 /** The config's `rankings` over the run's results (none configured: an empty list, no output section). */
-export function runRankings(configPath: string, rows: ResultRow[]): RankingOutput[] {
+export function runRankings(configPath: string, rows: ResultRow[]): (RankingOutput | SegmentRanking)[] {
   try {
     const config = loadRunConfig(configPath);
     if (!config.segments) return computeRankings(config.rankings, rows);
@@ -312,12 +312,30 @@ export function runRankings(configPath: string, rows: ResultRow[]): RankingOutpu
       }
       for (const ranking of rankings) out.push({ class: ranking.class, id: ranking.id, segment, rows: ranking.rows });
     }
-    return out;
+    return [...out, ...rankSegments(out)];
   } catch (e) {
     if (e instanceof ConfigError) throw new UsageError(`${configPath}: ${e.message}`);
     throw e;
   }
 }
+
+/**
+ * "Which segment drifts most": per AlertCountRanker, the segments (not the whole data) by their columns'
+ * alerts summed, most first, ties by name; rank 1, 2, ... (entry `segments: true`, rows
+ * `{segment, number_of_alerts, rank}`).
+ */
+function rankSegments(rankings: RankingOutput[]): SegmentRanking[] {
+  const ids = [...new Set(rankings.filter((r) => r.class === 'AlertCountRanker').map((r) => r.id))];
+  return ids.map((id) => {
+    const totals = rankings
+      .filter((r) => r.id === id && r.segment !== null && r.segment !== undefined)
+      .map((r) => ({ segment: r.segment as string, number_of_alerts: (r.rows as { number_of_alerts: number }[]).reduce((a, x) => a + x.number_of_alerts, 0) }));
+    totals.sort((a, b) => b.number_of_alerts - a.number_of_alerts || (a.segment < b.segment ? -1 : a.segment > b.segment ? 1 : 0));
+    return { class: 'AlertCountRanker' as const, id, segments: true as const, rows: totals.map((t, i) => ({ ...t, rank: i + 1 })) };
+  });
+}
+
+type SegmentRanking = { class: 'AlertCountRanker'; id: string; segments: true; rows: { segment: string; number_of_alerts: number; rank: number }[] };
 
 export async function runCommand(args: string[]): Promise<number> {
   let configPath: string | null = null;

@@ -52,7 +52,7 @@ function config(name: string, extra: object, keep?: (r: DataRow) => boolean): st
 function run(file: string, env: Record<string, string> = {}) {
   const r = vigil(['run', file], undefined, env);
   if (r.status !== 0) throw new Error(`vigil run exited ${r.status}: ${r.stderr}`);
-  return { ...(JSON.parse(r.stdout) as { results: Row[]; rankings: { id: string; segment?: string | null; rows: { column_name: string; number_of_alerts: number; rank: number }[] }[] }), stderr: r.stderr };
+  return { ...(JSON.parse(r.stdout) as { results: Row[]; rankings: { id: string; segment?: string | null; segments?: true; rows: { column_name: string; segment: string; number_of_alerts: number; rank: number }[] }[] }), stderr: r.stderr };
 }
 
 /** x's jensen_shannon analysis rows of a segment, without NannyML's leftover chunk of a few rows (chunk_number). */
@@ -102,13 +102,23 @@ describe('vigil run segment_by', () => {
   });
 
   test('rankers rank the columns of the whole data and of each segment', () => {
-    const bySegment = new Map(segmented.rankings.map((r) => [r.segment, r.rows]));
+    const bySegment = new Map(segmented.rankings.filter((r) => !r.segments).map((r) => [r.segment, r.rows]));
     expect([...bySegment.keys()]).toEqual([null, 'EU', 'US', 'APAC', '__other__']);
     // the four chunks and NannyML's leftover chunk of one row (chunk_number 4 on 813 rows)
     const apacAlerts = segmented.results.filter((r) => r.segment === 'APAC' && r.id === 'drift' && r.column === 'x' && r.metric === 'jensen_shannon' && r.period === 'analysis' && r.alert).length;
     expect(apacAlerts).toBe(5);
     expect(bySegment.get('APAC')![0]).toEqual({ column_name: 'x', number_of_alerts: apacAlerts, rank: 1 });
     expect(bySegment.get(null)!.every((r) => r.number_of_alerts === 0)).toBe(true);
+  });
+
+  test('an alert-count ranker also ranks the segments: APAC drifts most', () => {
+    const ranking = segmented.rankings.filter((r) => r.segments);
+    expect(ranking).toHaveLength(1);
+    const rows = ranking[0].rows;
+    expect(rows.map((r) => r.segment).sort()).toEqual(['APAC', 'EU', 'US', '__other__']);
+    expect(rows[0]).toMatchObject({ segment: 'APAC', rank: 1 });
+    expect(rows[0].number_of_alerts).toBe(segmented.rankings.find((r) => r.segment === 'APAC')!.rows.reduce((a, r) => a + r.number_of_alerts, 0));
+    expect(rows.map((r) => r.rank)).toEqual([1, 2, 3, 4]);
   });
 
   test.each([
