@@ -113,6 +113,22 @@ test('bad segment definitions are 400s naming the key', async () => {
   await expect(service.registerModel({ ...base, segment_by: 'region', segment_top_k: 0 })).rejects.toMatchObject({ status: 400 });
 });
 
+test('after a restart the segments are there, with their results, and new rows still reach them', async () => {
+  const before = await served('shop~APAC');
+  await service.close();
+  service = new VigilService({ store: openStore(path.join(dir, 'v.db'), { synchronous: 'normal' }), compute: 'inline' });
+  await service.start();
+  expect(service.segmentsOf('shop')).toEqual(['APAC', 'EU', 'US', '__other__']);
+  expect(service.listModels().map((m) => m.name)).toEqual(['shop']);
+  expect(await served('shop~APAC')).toEqual(before);
+  const late = data.analysis.slice(-50).map((r, i) => ({ ...r, id: 100_000 + i, timestamp: r.timestamp.replace(/^2024-/, '2025-') }));
+  const apacLate = late.filter((r) => r.region === 'APAC').length;
+  await service.ingestRows('shop', csvOf(late), 'text/csv');
+  await service.idle();
+  const rowsOf = async (name: string) => (await served(name)).filter((r) => r.id === 'rows' && r.period === 'analysis').reduce((a, r) => a + r.value!, 0);
+  expect(await rowsOf('shop~APAC')).toBe(data.analysis.filter((r) => r.region === 'APAC').length + apacLate);
+});
+
 test('deleting the model deletes its segments', async () => {
   await service.deleteModel('shop');
   expect(service.modelNames().filter((n) => n.startsWith('shop'))).toEqual([]);
