@@ -5,6 +5,10 @@
  * Every calculator uses `chunk_number: 10`, so each segment has as many chunks as the whole data.
  *
  *   npm run build:backend && node -r ./bench/register.js bench/segments.ts [--repeats 3] [--threads 1]
+ *
+ * `--server`: the same data through the server instead, in this process (compute inline, SQLite file):
+ * register (drift and realized performance, daily chunks), reference, analysis in 5 000-row batches,
+ * targets, until computed; without segments and with `segment_top_k: 20`; wall, CPU, database size.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -50,6 +54,46 @@ function median(xs: number[]): number {
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 }
 
+async function serverCase(dir: string, name: string, extra: object): Promise<{ wall: number; cpu: number; dbMiB: number; models: number }> {
+  const { VigilService } = await import('../backend/service/service');
+  const { openStore } = await import('../backend/store');
+  const db = path.join(dir, `${name}.db`);
+  const t0 = performance.now();
+  const c0 = process.cpuUsage();
+  const service = new VigilService({ store: openStore(db, { synchronous: 'normal' }), compute: 'inline' });
+  await service.start();
+  await service.registerModel({
+    name,
+    problem_type: 'classification_binary',
+    columns: { features: [...FEATURES, 'region'], timestamp: 'timestamp', id: 'id', y_pred: 'y_pred', y_pred_proba: 'y_pred_proba', y_true: 'repaid' },
+    chunking: { chunk_period: 'W' },
+    calculators: [
+      { class: 'UnivariateDriftCalculator', id: 'drift', params: { column_names: FEATURES, continuous_methods: ['jensen_shannon'], categorical_methods: ['jensen_shannon'] } },
+      { class: 'PerformanceCalculator', id: 'realized', params: { problem_type: 'classification_binary', metrics: ['roc_auc'] } },
+    ],
+    ...extra,
+  });
+  await service.putReference(name, fs.readFileSync(path.join(dir, 'reference.csv'), 'utf8'), 'text/csv');
+  const [header, ...lines] = fs.readFileSync(path.join(dir, 'analysis.csv'), 'utf8').trimEnd().split('\n');
+  for (let i = 0; i < lines.length; i += 5000) await service.ingestRows(name, [header, ...lines.slice(i, i + 5000)].join('\n'), 'text/csv');
+  await service.attachTargets(name, fs.readFileSync(path.join(DATA, 'synthetic_car_loan_analysis_target.csv'), 'utf8'), 'text/csv');
+  await service.idle();
+  const models = service.modelNames().length;
+  await service.close();
+  const c = process.cpuUsage(c0);
+  const dbMiB = fs.readdirSync(dir).filter((f) => f.startsWith(`${name}.db`)).reduce((a, f) => a + fs.statSync(path.join(dir, f)).size, 0) / 2 ** 20;
+  return { wall: (performance.now() - t0) / 1000, cpu: (c.user + c.system) / 1e6, dbMiB, models };
+}
+
+async function serverBench(dir: string): Promise<void> {
+  process.stdout.write(`server, in process (compute inline): car loan + region (${REGIONS} values), weekly chunks, load ${os.loadavg()[0].toFixed(1)}\n`);
+  process.stdout.write('case | wall s | CPU s | database MiB | models\n');
+  for (const [label, name, extra] of [['no segments', 'plain', {}], ['segment_top_k 20 (21 segments)', 'segmented', { segment_by: 'region', segment_top_k: 20 }]] as const) {
+    const r = await serverCase(dir, name, extra);
+    process.stdout.write(`${label} | ${r.wall.toFixed(2)} | ${r.cpu.toFixed(2)} | ${r.dbMiB.toFixed(1)} | ${r.models}\n`);
+  }
+}
+
 async function main(): Promise<void> {
   const repeats = arg('--repeats', 3);
   const threads = arg('--threads', 1);
@@ -57,6 +101,7 @@ async function main(): Promise<void> {
   try {
     withRegion(path.join(DATA, 'synthetic_car_loan_reference.csv'), path.join(dir, 'reference.csv'));
     withRegion(path.join(DATA, 'synthetic_car_loan_analysis.csv'), path.join(dir, 'analysis.csv'));
+    if (process.argv.includes('--server')) return await serverBench(dir);
     const cases: [string, object][] = [
       ['no segments', {}],
       ['segment_top_k 5 (6 segments)', { segment_by: 'region', segment_top_k: 5 }],
