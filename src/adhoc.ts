@@ -5,14 +5,14 @@
  * lists to the values that pass it. An empty list means "all" to the server, so narrowing "all" needs
  * the values that exist: they come from the model's series (`GET /api/models/{name}/series`). A query
  * that no value passes is not sent at all (sending an empty list would ask for everything).
- * A segment is chosen per query (its segment picker, docs/segments.md): there is no ad-hoc `segment` key yet,
- * since narrowing lists cannot split one query into several segments.
+ * `segment` narrows too: a query reads one segment (its segment picker, docs/segments.md) or the whole
+ * data (segment ''), and is dropped when that does not pass; a filter never adds segments to a query.
  */
 import type { AdHocVariableFilter } from '@grafana/data';
 import type { ApiQuery, SeriesInfo } from './api';
 import type { FamilyId } from './types';
 
-export const AD_HOC_KEYS = ['model', 'column', 'metric'] as const;
+export const AD_HOC_KEYS = ['model', 'column', 'metric', 'segment'] as const;
 export type AdHocKey = (typeof AD_HOC_KEYS)[number];
 
 export function isAdHocKey(key: string): key is AdHocKey {
@@ -70,7 +70,7 @@ export async function applyAdHocFilters(queries: ApiQuery[], filters: readonly A
   const passAll = (key: AdHocKey, value: string) => byKey(key).every((f) => passes(f, value));
   const narrowed: ApiQuery[] = [];
   for (const query of queries) {
-    if (!passAll('model', query.model)) {
+    if (!passAll('model', query.model) || !passAll('segment', query.segment ?? '')) {
       continue;
     }
     let series: SeriesInfo[] | undefined;

@@ -201,10 +201,19 @@ export class VigilDataSource extends DataSourceApi<VigilQuery, VigilOptions> {
       return models.map((m) => ({ text: m, value: m }));
     }
     const values = new Set<string>();
+    if (options.key === 'segment') {
+      for (const model of models) {
+        for (const segment of (await this.getModel(model)).segments ?? []) {
+          values.add(segment);
+        }
+      }
+      return [...values].sort().map((v) => ({ text: v, value: v }));
+    }
     for (const model of models) {
       for (const s of await this.api.series(model)) {
         const labels = { model, metric: s.metric, column: s.column ?? '' };
-        if (others.every((f) => passes(f, labels[f.key as keyof typeof labels]))) {
+        // a segment has the model's series: segment filters do not narrow columns or metrics
+        if (others.every((f) => f.key === 'segment' || passes(f, labels[f.key as keyof typeof labels]))) {
           const value = options.key === 'metric' ? s.metric : s.column;
           if (value) values.add(value);
         }

@@ -4,7 +4,7 @@
  */
 import React, { useState } from 'react';
 import { render, screen, waitFor } from '@testing-library/react';
-import { dateTime, type DataFrame, type DataQueryRequest } from '@grafana/data';
+import { dateTime, type AdHocVariableFilter, type DataFrame, type DataQueryRequest } from '@grafana/data';
 import { chooseOption, expectOptions, openCombobox } from '../../test/plugin/support/combobox';
 import { connectPlugin, type ConnectedPlugin } from '../../test/plugin/support/plugin';
 import { startVigil, vigilGet, type RunningVigil } from '../../test/plugin/support/vigil';
@@ -91,8 +91,9 @@ describe('SegmentPicker', () => {
 
 describe('a query with a segment', () => {
   it('reads that segment (also as a variable); its frames carry the segment label', async () => {
-    const request = (segment: string) =>
+    const request = (segment: string, filters: AdHocVariableFilter[] = []) =>
       ({
+        filters,
         requestId: 'segments',
         targets: [{ refId: 'A', model: MODEL, family: 'univariate_drift', metrics: ['jensen_shannon'], columns: ['x'], fields: ['value'], period: 'analysis', format: 'time_series', segment }],
         range: { from: dateTime(Date.UTC(2000, 0, 1)), to: dateTime(Date.UTC(2100, 0, 1)), raw: { from: 'now-100y', to: 'now' } },
@@ -109,5 +110,20 @@ describe('a query with a segment', () => {
     expect(labelsOf(west.data as DataFrame[])).toEqual([expect.objectContaining({ model: MODEL, segment: 'west', column: 'x' })]);
     const whole = await plugin.datasource.query(request(''));
     expect(labelsOf(whole.data as DataFrame[])).toEqual([expect.not.objectContaining({ segment: expect.anything() })]);
+
+    // ad-hoc `segment` narrows: the whole-data query is dropped by segment=west, the west query kept
+    const westOnly: AdHocVariableFilter[] = [{ key: 'segment', operator: '=', value: 'west' }];
+    expect(labelsOf((await plugin.datasource.query(request('', westOnly))).data as DataFrame[])).toEqual([]);
+    expect(labelsOf((await plugin.datasource.query(request('west', westOnly))).data as DataFrame[])).toEqual([expect.objectContaining({ segment: 'west' })]);
+    const notWest: AdHocVariableFilter[] = [{ key: 'segment', operator: '!=', value: 'west' }];
+    expect(labelsOf((await plugin.datasource.query(request('', notWest))).data as DataFrame[])).toHaveLength(1);
+  });
+
+  it('offers segment as an ad-hoc key, with the segments of the models that pass the model filter', async () => {
+    expect((await plugin.datasource.getTagKeys()).map((k) => k.text)).toContain('segment');
+    const values = await plugin.datasource.getTagValues({ key: 'segment', filters: [{ key: 'model', operator: '=', value: MODEL }] } as never);
+    expect(values.map((v) => v.text)).toEqual([...REGIONS].sort());
+    const none = await plugin.datasource.getTagValues({ key: 'segment', filters: [{ key: 'model', operator: '=', value: vigil.model }] } as never);
+    expect(none).toEqual([]);
   });
 });

@@ -53,7 +53,7 @@ const driftQuery = { refId: 'A', model: '', family: 'univariate_drift', metrics:
 
 describe('ad-hoc filter keys and values', () => {
   it('offers model, column and metric', async () => {
-    expect((await plugin.datasource.getTagKeys()).map((k) => k.text)).toEqual(['model', 'column', 'metric']);
+    expect((await plugin.datasource.getTagKeys()).map((k) => k.text)).toEqual(['model', 'column', 'metric', 'segment']);
   });
 
   it("lists the server's values of a key, narrowed by the other filters", async () => {
