@@ -397,10 +397,15 @@ export class ComputePool implements ComputeEngine {
     const id = this.ids.get(name)!;
     const ids = chunks.map((c) => c.chunkId);
     const claimed = this.store.shared ? this.store.claimChunks(id, this.owner, this.leaseMs, chunks.length, ids) : Promise.resolve(chunks);
+    // While the compute runs the claims are renewed every third of the lease, so a compute that outlasts
+    // the lease (a slow machine, a large chunk) is not taken over and done twice by another replica.
+    const renewal = this.store.shared ? setInterval(() => this.renew(id, name, ids), Math.max(1, Math.floor(this.leaseMs / 3))) : null;
+    renewal?.unref();
     claimed
       .then((mine) => (mine.length > 0 ? t.request<number>({ type: 'compute', model: name, chunks: mine }) : 0))
       .catch((e) => this.log.error('compute thread failed a recompute', { thread: t.index, model: name, error: (e as Error).message }))
       .finally(() => {
+        if (renewal) clearInterval(renewal);
         if (this.store.shared) void this.store.releaseClaims(id, this.owner, ids).catch((e) => this.log.warn('could not release claims (they end with their lease)', { model: name, error: (e as Error).message }));
         t.busy = false;
         for (const c of chunks) held!.delete(c.chunkId);
@@ -409,6 +414,15 @@ export class ComputePool implements ComputeEngine {
         if (this.ids.has(name) && !this.closing) this.wanted.add(name);
         void this.pump();
       });
+  }
+
+  private renew(modelId: number, name: string, ids: number[]): void {
+    this.store.renewClaims(modelId, this.owner, this.leaseMs, ids).then(
+      (held) => {
+        if (held.length < ids.length) this.log.warn('claims ended before their compute did (another replica may compute them too)', { model: name, lost: ids.length - held.length });
+      },
+      (e) => this.log.warn('could not renew claims', { model: name, error: (e as Error).message }),
+    );
   }
 
   async close(): Promise<void> {

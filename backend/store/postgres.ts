@@ -573,6 +573,19 @@ export class PostgresStore implements Store {
     });
   }
 
+  async renewClaims(modelId: number, owner: string, leaseMs: number, chunkIds: number[]): Promise<number[]> {
+    if (chunkIds.length === 0) return [];
+    return this.tx(async (c) => {
+      await PostgresStore.lockChunks(c, modelId, chunkIds);
+      const now = Date.now();
+      const rows = await c.query(
+        'UPDATE chunks SET claim_until = $1 WHERE model_id = $2 AND claim_owner = $3 AND claim_until >= $4 AND chunk_id = ANY($5::float8[]) RETURNING chunk_id',
+        [now + leaseMs, modelId, owner, now, chunkIds],
+      );
+      return (rows.rows as Row[]).map((r) => r.chunk_id as number).sort((a, b) => a - b);
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------
   // retention
 

@@ -505,6 +505,18 @@ export class SqliteStore implements Store {
     for (const id of chunkIds) if (held.get(id)?.owner === owner) held.delete(id);
   }
 
+  async renewClaims(modelId: number, owner: string, leaseMs: number, chunkIds: number[]): Promise<number[]> {
+    const held = this.claims.get(modelId);
+    if (!held) return [];
+    const now = Date.now();
+    return chunkIds.filter((id) => {
+      const claim = held.get(id);
+      if (!claim || claim.owner !== owner || claim.until < now) return false;
+      claim.until = now + leaseMs;
+      return true;
+    });
+  }
+
   // ---------------------------------------------------------------------------------------------
   // retention
 

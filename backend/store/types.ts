@@ -344,6 +344,12 @@ export interface Store {
   claimChunks(modelId: number, owner: string, leaseMs: number, max: number, only?: number[]): Promise<StoredChunk[]>;
   /** Ends `owner`'s claims on these chunks (computed, or given back). */
   releaseClaims(modelId: number, owner: string, chunkIds: number[]): Promise<void>;
+  /**
+   * Extends `owner`'s live claims on these chunks to now + leaseMs (the scheduler renews while a compute
+   * runs, so a long compute is not taken over by another replica). Returns the chunk ids still held: a
+   * claim that already ended (and may have been taken over) is not revived.
+   */
+  renewClaims(modelId: number, owner: string, leaseMs: number, chunkIds: number[]): Promise<number[]>;
 
   /**
    * Retention, step 1 (one transaction): marks the chunks' rows dropped, only those that are computed

@@ -386,6 +386,21 @@ export function storeSuite(open: () => Promise<OpenedStore>): void {
     expect((await s.claimChunks(m.id, 'C', 60_000, 5)).map((c) => c.chunkId)).toEqual([0]);
   });
 
+  test('claims: a renewed claim outlives its first lease; an ended one is not revived', async () => {
+    const { s } = await fresh();
+    const m = await s.createModel('m', {});
+    await s.ingestRows(m.id, batch(['a', 'b'], [1, 2]), () => ({ upsert: [chunk(0, 0, 0), chunk(1, 1, 1)], remove: [] }));
+    expect((await s.claimChunks(m.id, 'A', 1000, 1, [0])).map((c) => c.chunkId)).toEqual([0]);
+    expect((await s.claimChunks(m.id, 'A', 5, 1, [1])).map((c) => c.chunkId)).toEqual([1]);
+    await new Promise((r) => setTimeout(r, 100));
+    // Chunk 0's lease is live: renewed, by its owner only; chunk 1's has ended: not revived.
+    expect(await s.renewClaims(m.id, 'B', 5000, [0])).toEqual([]);
+    expect(await s.renewClaims(m.id, 'A', 5000, [0, 1])).toEqual([0]);
+    await new Promise((r) => setTimeout(r, 1000));
+    // Past chunk 0's first lease it is still A's (renewed); chunk 1 is free.
+    expect((await s.claimChunks(m.id, 'B', 60_000, 5)).map((c) => c.chunkId)).toEqual([1]);
+  });
+
   test('the results version changes with every result write, and not with a plain ingest', async () => {
     const { s } = await fresh();
     const m = await s.createModel('m', {});
