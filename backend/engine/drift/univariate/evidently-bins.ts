@@ -7,7 +7,7 @@
  * is ≤ 0.0001, else 0.0001, separately for each sample.
  */
 import { histogram, linspaceEdges, minMax } from './histogram';
-import { CategoryCounts, ContinuousSample } from './methods';
+import { CategoricalMethod, CategoryCounts, ContinuousMethod, ContinuousSample } from './methods';
 import { sortedOnce } from './pooled';
 
 /** Evidently bins by value below this many distinct reference values (numeric columns). */
@@ -102,4 +102,19 @@ export function categoricalShares(reference: CategoryCounts, chunk: CategoryCoun
   });
   chunk.unseen.forEach((c, i) => (cur[reference.seen.length + i] = c / chunk.total));
   return { reference: fillZeroes(ref), chunk: fillZeroes(cur) };
+}
+
+/**
+ * The continuous and categorical methods of a distance over Evidently's bins (PSI, Kullback-Leibler):
+ * both take the shares above, differ only in how they are made, and alert above Evidently's 0.1.
+ */
+export function binnedShareMethods(
+  id: 'population_stability_index' | 'kullback_leibler',
+  distance: (shares: BinnedShares) => number,
+): { continuous: ContinuousMethod<EvidentlyBinsFit>; categorical: CategoricalMethod<CategoryCounts> } {
+  const common = { id, limits: { lower: 0, upper: null }, defaultThreshold: { type: 'constant' as const, lower: null, upper: 0.1 } };
+  return {
+    continuous: { ...common, fit: fitEvidentlyBins, score: (fit, chunk) => distance(continuousShares(fit, chunk)) },
+    categorical: { ...common, fit: (reference) => reference, score: (reference, chunk) => ({ value: distance(categoricalShares(reference, chunk)) }) },
+  };
 }

@@ -4,8 +4,7 @@
  * threshold: drift when KL ≥ 0.1.
  */
 import { pairwiseSum } from '../../stats/moments';
-import { BinnedShares, categoricalShares, continuousShares, EvidentlyBinsFit, fitEvidentlyBins } from './evidently-bins';
-import { CategoricalMethod, CategoryCounts, ContinuousMethod } from './methods';
+import { BinnedShares, binnedShareMethods } from './evidently-bins';
 
 export function klDivergence({ reference, chunk }: BinnedShares): number {
   const rs = pairwiseSum(reference);
@@ -19,20 +18,6 @@ export function klDivergence({ reference, chunk }: BinnedShares): number {
   );
 }
 
-const THRESHOLD = { type: 'constant' as const, lower: null, upper: 0.1 };
-
-export const klContinuous: ContinuousMethod<EvidentlyBinsFit> = {
-  id: 'kullback_leibler',
-  limits: { lower: 0, upper: null },
-  defaultThreshold: THRESHOLD,
-  fit: fitEvidentlyBins,
-  score: (fit, chunk) => klDivergence(continuousShares(fit, chunk)),
-};
-
-export const klCategorical: CategoricalMethod<CategoryCounts> = {
-  id: 'kullback_leibler',
-  limits: { lower: 0, upper: null },
-  defaultThreshold: THRESHOLD,
-  fit: (reference) => reference,
-  score: (reference, chunk) => ({ value: klDivergence(categoricalShares(reference, chunk)) }),
-};
+const methods = binnedShareMethods('kullback_leibler', klDivergence);
+export const klContinuous = methods.continuous;
+export const klCategorical = methods.categorical;
