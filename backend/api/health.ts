@@ -16,7 +16,8 @@ export function healthRouter(service: VigilService, opts: { auth: AuthConfig; is
     else res.json({ status: 'ready' });
   });
   router.get('/api/health', requireAccess('read', opts.auth), (_req, res) => {
-    res.json({ status: 'ok', version: VERSION, models: service.modelNames().length });
+    // lag_estimate_s: estimated seconds to compute every model's waiting chunks (ingest answers 429 above VIGIL_MAX_LAG)
+    res.json({ status: 'ok', version: VERSION, models: service.modelNames().length, lag_estimate_s: Math.round(service.lagEstimate() * 1000) / 1000 });
   });
   return router;
 }

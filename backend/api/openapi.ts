@@ -42,7 +42,7 @@ const ERROR_TEXT: Record<number, string> = {
   409: 'Conflict (model exists, or no reference yet)',
   413: 'Body over the size limit',
   415: 'Unsupported Content-Type',
-  429: 'Back-pressure: the model has more chunks waiting to be recomputed than VIGIL_MAX_BACKLOG; nothing was stored; retry after the Retry-After header (seconds)',
+  429: 'Back-pressure: the model has more chunks waiting to be recomputed than VIGIL_MAX_BACKLOG (code backlog), or the estimated time to compute every model\'s waiting chunks is above VIGIL_MAX_LAG (code lag); nothing was stored; retry after the Retry-After header (seconds)',
   501: 'Not available in this build',
 };
 
@@ -155,7 +155,7 @@ export function openApiDocument(): Record<string, unknown> {
       },
       '/api/models/{name}': {
         parameters: [modelParam],
-        get: { summary: 'Definition, columns, calculators, counts and recompute status (status.pending_chunks: chunks waiting to be recomputed, the backlog; status.max_pending_chunks: the bound above which ingest answers 429, null without one; status.errors: unresolved stored fit/recompute errors; error_history: the last 100; errors_total, errors_by_where)', security: read, responses: { ...ok('model'), ...errors(401, 404) } },
+        get: { summary: 'Definition, columns, calculators, counts and recompute status (status.pending_chunks: chunks waiting to be recomputed, the backlog; status.max_pending_chunks: the bound above which ingest answers 429, null without one; status.lag_estimate_s: estimated seconds to compute every model\'s waiting chunks, status.max_lag_s: its bound (VIGIL_MAX_LAG), null without one; status.errors: unresolved stored fit/recompute errors; error_history: the last 100; errors_total, errors_by_where)', security: read, responses: { ...ok('model'), ...errors(401, 404) } },
         delete: { summary: 'Delete a model and all its data (write key)', security: write, responses: { ...ok('deleted'), ...errors(401, 403, 404) } },
       },
       '/api/models/{name}/reference': {

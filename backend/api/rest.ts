@@ -89,6 +89,10 @@ export async function modelView(service: VigilService, rt: ModelRuntime) {
       pending_chunks: counts.pending,
       // ingest answers 429 while pending_chunks is above this (VIGIL_MAX_BACKLOG; null: no bound)
       max_pending_chunks: service.maxBacklogChunks > 0 ? service.maxBacklogChunks : null,
+      // the estimated seconds to compute every model's waiting chunks (all models, not this one's alone);
+      // ingest answers 429 while it is above max_lag_s (VIGIL_MAX_LAG; null: no bound)
+      lag_estimate_s: roundedSeconds(service.lagEstimate()),
+      max_lag_s: service.maxLagSeconds > 0 ? service.maxLagSeconds : null,
       chunks_computed: status?.chunksComputed ?? 0,
       last_recompute_ms: status?.lastRecomputeMs ?? null,
       last_recompute_at: status?.lastRecomputeAt ?? null,
@@ -96,6 +100,8 @@ export async function modelView(service: VigilService, rt: ModelRuntime) {
     },
   };
 }
+
+const roundedSeconds = (s: number) => Math.round(s * 1000) / 1000;
 
 const isoOrNull = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
 

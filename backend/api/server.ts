@@ -40,6 +40,8 @@ export interface ServerOptions {
   /** Compute worker threads (VIGIL_COMPUTE_THREADS) and the backlog bound of ingest (VIGIL_MAX_BACKLOG). */
   computeThreads?: number;
   maxBacklogChunks?: number;
+  /** The bound on the estimated seconds to compute every model's waiting chunks, above which ingest answers 429 (VIGIL_MAX_LAG). */
+  maxLagSeconds?: number;
   /** The server's clock, which decides open chunks (default the wall clock; `vigil demo --now` pins it). */
   now?: () => number;
   /** Replicas on a shared (postgres://) store: api, worker or all (default); a worker serves health and /metrics only. */
@@ -85,6 +87,7 @@ export const metricsHooks: ServiceHooks = {
   },
   queueDepth: (depth) => own().recomputeQueueDepth.set(depth),
   backlog: (model, chunks) => own().recomputeBacklog.set({ model }, chunks),
+  lagEstimate: (seconds) => own().recomputeLagEstimate.set(seconds),
   error: (where, model) => own().errors.inc(model ? { model, where } : { where }),
   // Every counter a provisioned rule reads exists from the start (at its stored total), so increase() sees the first error.
   modelLoaded: (model, state) => {
@@ -144,7 +147,7 @@ export async function startServer(o: ServerOptions): Promise<RunningServer> {
     /* eslint-enable @typescript-eslint/no-require-imports */
     await afterPending(() => undefined);
     const store = openStore(o.dbPath, { synchronous: o.synchronous });
-    service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel, now: o.now, fitCacheSize: o.fitCacheSize, computeThreads: o.computeThreads, maxBacklogChunks: o.maxBacklogChunks, role: o.role });
+    service = new VigilService({ store, logger: log, hooks: metricsHooks, compute: o.compute, synchronous: o.synchronous, logLevel: o.logLevel, now: o.now, fitCacheSize: o.fitCacheSize, computeThreads: o.computeThreads, maxBacklogChunks: o.maxBacklogChunks, maxLagSeconds: o.maxLagSeconds, role: o.role });
     const created = createApp(service, {
       auth,
       maxBodyBytes: o.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES,

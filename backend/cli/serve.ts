@@ -5,14 +5,15 @@
  * Environment: VIGIL_PORT, VIGIL_DB, VIGIL_HOST, VIGIL_READ_KEY, VIGIL_WRITE_KEY, VIGIL_MAX_BODY_BYTES,
  * VIGIL_LOG_LEVEL (debug|info|warn|error), VIGIL_SYNCHRONOUS (full|normal), VIGIL_COMPUTE (worker|inline),
  * VIGIL_FIT_CACHE (models whose fitted calculators stay in memory), VIGIL_COMPUTE_THREADS (compute worker
- * threads), VIGIL_MAX_BACKLOG (dirty chunks of a model before ingest answers 429), VIGIL_ROLE (api|worker|all:
+ * threads), VIGIL_MAX_BACKLOG (dirty chunks of a model before ingest answers 429), VIGIL_MAX_LAG (estimated
+ * seconds of compute waiting across all models before ingest answers 429), VIGIL_ROLE (api|worker|all:
  * with a postgres:// store, whether this replica ingests and answers, computes, or both; docs/scaling.md).
  * Flags win over the environment.
  */
 import { DEFAULT_DB, DEFAULT_PORT, RunningServer, ServerOptions, startServer } from '../api/server';
 import { AuthConfigError } from '../api/auth';
 import { DEFAULT_FIT_CACHE_SIZE, fitCacheSizeFromEnv } from '../service/fit-cache';
-import { computeNiceFromEnv, computeThreadsFromEnv, maxBacklogFromEnv } from '../service/compute-env';
+import { computeNiceFromEnv, computeThreadsFromEnv, maxBacklogFromEnv, maxLagFromEnv } from '../service/compute-env';
 import { createLogger, Logger, parseLogLevel } from '../service/log';
 import { claimLeaseFromEnv, syncIntervalFromEnv } from '../service/replica-sync';
 import type { ReplicaRole } from '../service/service';
@@ -69,10 +70,12 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
   let fitCacheSize: number;
   let computeThreads: number;
   let maxBacklogChunks: number;
+  let maxLagSeconds: number;
   try {
     fitCacheSize = fitCacheSizeFromEnv(env, DEFAULT_FIT_CACHE_SIZE);
     computeThreads = computeThreadsFromEnv(env);
     maxBacklogChunks = maxBacklogFromEnv(env);
+    maxLagSeconds = maxLagFromEnv(env);
     computeNiceFromEnv(env); // read by each compute thread (worker.ts); a bad value stops the start here
     // Read by the service and the compute scheduler; a bad value stops the start here (exit 2).
     syncIntervalFromEnv(env);
@@ -92,6 +95,7 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
     fitCacheSize,
     computeThreads,
     maxBacklogChunks,
+    maxLagSeconds,
     role: (role || undefined) as ReplicaRole | undefined,
     logger,
     env,
@@ -141,6 +145,7 @@ export const ENV_HELP = [
   '  VIGIL_MAX_BODY_BYTES (67108864), VIGIL_LOG_LEVEL (info), VIGIL_SYNCHRONOUS (full|normal), VIGIL_COMPUTE (worker|inline),',
   '  VIGIL_PROM_LOOKBACK (7d), VIGIL_QUERY_TIMEOUT (2m), VIGIL_QUERY_MAX_SAMPLES (2000000), VIGIL_QUERY_THREAD (auto|off),',
   '  VIGIL_COMPUTE_THREADS (CPUs, at most 4), VIGIL_COMPUTE_NICE (10; 0: off), VIGIL_MAX_BACKLOG (1000 chunks; 0: no bound),',
+  '  VIGIL_MAX_LAG (4 s of estimated compute waiting across all models; 0: no bound),',
   '  VIGIL_ROLE (all|api|worker, replicas on one postgres:// store), VIGIL_SYNC_INTERVAL (1000 ms), VIGIL_CLAIM_LEASE (60000 ms)',
   'without a key the API is open and the server listens on 127.0.0.1 only',
 ].join('\n');

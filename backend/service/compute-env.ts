@@ -1,5 +1,6 @@
 /**
- * The compute settings read from the environment (VIGIL_COMPUTE_THREADS, VIGIL_COMPUTE_NICE, VIGIL_MAX_BACKLOG). A module of
+ * The compute settings read from the environment (VIGIL_COMPUTE_THREADS, VIGIL_COMPUTE_NICE, VIGIL_MAX_BACKLOG,
+ * VIGIL_MAX_LAG). A module of
  * its own without engine imports: `vigil serve` reads these before it opens the port.
  */
 import * as os from 'os';
@@ -48,8 +49,28 @@ export function maxBacklogFromEnv(env: NodeJS.ProcessEnv): number {
   return n;
 }
 
+/**
+ * Estimated seconds to clear the pool's whole backlog (backlog-lag.ts) above which ingest answers 429
+ * (VIGIL_MAX_LAG). Below issue 13's "results no more than 5 s behind when ingest stops", with a margin for
+ * the estimate's error and for the last chunks' result writes.
+ */
+export const DEFAULT_MAX_LAG_SECONDS = 4;
+
+/** VIGIL_MAX_LAG: seconds (decimals allowed), 0 for no bound. */
+export function maxLagFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.VIGIL_MAX_LAG;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_LAG_SECONDS;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < 0 || n > 86_400) throw new Error(`VIGIL_MAX_LAG must be a number of seconds from 0 (no bound) to 86400 (the estimated time to compute every model's waiting chunks above which ingest answers 429), not '${raw}'`);
+  return n;
+}
+
 /** Retry-After of a 429, seconds: the estimated time to bring the backlog back to the bound, 1 to 60. */
 export function retryAfterSeconds(excessChunks: number, secondsPerChunk: number | null, threads: number): number {
-  const estimate = (excessChunks * (secondsPerChunk ?? 0.1)) / Math.max(1, threads);
-  return Math.min(60, Math.max(1, Math.ceil(estimate)));
+  return retryAfterOf((excessChunks * (secondsPerChunk ?? 0.1)) / Math.max(1, threads));
+}
+
+/** A Retry-After header's whole seconds for an estimated wait: 1 to 60. */
+export function retryAfterOf(seconds: number): number {
+  return Math.min(60, Math.max(1, Math.ceil(seconds)));
 }

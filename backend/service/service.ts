@@ -17,7 +17,8 @@ import { resolveCalculators } from './calculators';
 import { chunkIdOf, sizeChunkMarks } from './chunk-plan';
 import { coerceColumn, CoercedRows, coerceRows, readIds, sortByTime } from './coerce';
 import { ModelStatus } from './compute';
-import { DEFAULT_MAX_BACKLOG_CHUNKS, retryAfterSeconds } from './compute-env';
+import { BacklogLag } from './backlog-lag';
+import { DEFAULT_MAX_BACKLOG_CHUNKS, DEFAULT_MAX_LAG_SECONDS, retryAfterOf, retryAfterSeconds } from './compute-env';
 import { ModelDefinition, parseModelDefinition } from './definition';
 import { ComputeEngine, createEngine } from './engine';
 import { Coalescer, createIngestPipeline, IngestPipeline, retryLater } from './ingest-pipeline';
@@ -54,6 +55,12 @@ export interface ServiceOptions {
    */
   maxBacklogChunks?: number;
   /**
+   * Back-pressure on the whole pool (VIGIL_MAX_LAG): a rows batch is refused with 429 while the estimated
+   * time to compute every model's waiting chunks (backlog-lag.ts) is above this many seconds; 0 turns it
+   * off. Default DEFAULT_MAX_LAG_SECONDS.
+   */
+  maxLagSeconds?: number;
+  /**
    * With a shared store (PostgreSQL): `api` ingests and answers but leaves recomputes to other replicas,
    * `worker` and `all` compute (VIGIL_ROLE, --role). Default all.
    */
@@ -75,6 +82,8 @@ export interface ServiceHooks {
   queueDepth?(depth: number): void;
   /** A model's backlog: chunks waiting to be recomputed (after ingest, targets and each computed chunk). */
   backlog?(model: string, chunks: number): void;
+  /** The estimated seconds to compute every model's waiting chunks (backlog-lag.ts), after each backlog change. */
+  lagEstimate?(seconds: number): void;
   /** An error; `model` for the errors stored with a model (fit, recompute). */
   error?(where: string, model?: string): void;
   /** A model is known (at start-up or registered): its stored error totals and last ingest time. */
@@ -109,6 +118,13 @@ export interface IngestAnswer {
 /** Unknown (or expired) ids listed in a targets response, at most (the count is always given). */
 const MAX_LISTED_UNKNOWN_IDS = 100;
 
+/** A 429 refusing a rows batch, with its Retry-After (seconds). */
+function backPressure(code: string, message: string, retryAfter: number): ApiError {
+  const e = new ApiError(429, code, message, 'path.model');
+  e.headers['Retry-After'] = String(retryAfter);
+  return e;
+}
+
 function bodyFormat(contentType: string | undefined): BodyFormat {
   try {
     return formatOf(contentType);
@@ -135,6 +151,10 @@ export class VigilService {
   readonly now: () => number;
   /** Dirty chunks per model beyond which ingest answers 429 (0: never). */
   readonly maxBacklogChunks: number;
+  /** Estimated seconds to clear every model's backlog beyond which ingest answers 429 (0: never). */
+  readonly maxLagSeconds: number;
+  /** Every model's backlog and recompute pace: the estimated lag of the results. */
+  private readonly lag = new BacklogLag();
   /** Deletes analysis rows past their model's retention (retention.ts). */
   readonly retention: RetentionSweeper;
   /** Looks for models other replicas changed (only with a shared store). */
@@ -154,6 +174,7 @@ export class VigilService {
     );
     this.hooks = opts.hooks ?? {};
     this.maxBacklogChunks = opts.maxBacklogChunks ?? DEFAULT_MAX_BACKLOG_CHUNKS;
+    this.maxLagSeconds = opts.maxLagSeconds ?? DEFAULT_MAX_LAG_SECONDS;
     const engineOpts = { synchronous: opts.synchronous, logLevel: opts.logLevel ?? 'info', fitCacheSize: opts.fitCacheSize, threads: opts.computeThreads };
     this.engine = createEngine(opts.compute ?? 'auto', this.store, engineOpts, this.log, {
       // Result writes of the compute worker change the store's results version (cached answers).
@@ -163,6 +184,7 @@ export class VigilService {
       },
       recomputed: (model, seconds, chunks) => {
         this.store.noteResultWrite?.();
+        this.lag.noteRecompute(model, seconds, chunks);
         this.counters.chunksComputed += chunks;
         this.counters.recomputeMsTotal += seconds * 1000;
         this.hooks.recomputed?.(model, seconds);
@@ -278,6 +300,7 @@ export class VigilService {
       rt.deleted = true;
       this.models.delete(name);
       this.engine.forget(name);
+      this.lag.forget(name);
       await this.store.deleteModel(rt.record.id);
     });
     this.hooks.modelDeleted?.(name);
@@ -539,18 +562,37 @@ export class VigilService {
    * results fall further behind.
    */
   private async refuseOverBacklog(rt: ModelRuntime): Promise<void> {
-    if (this.maxBacklogChunks <= 0 || !rt.layout) return;
-    const pending = await this.store.dirtyChunkCount(rt.record.id);
-    if (pending <= this.maxBacklogChunks) return;
-    const retryAfter = retryAfterSeconds(pending - this.maxBacklogChunks, this.engine.secondsPerChunk(), this.engine.threads);
-    const e = new ApiError(
-      429,
-      'backlog',
-      `model '${rt.record.name}' has ${pending} chunks waiting to be recomputed, more than the bound of ${this.maxBacklogChunks} (VIGIL_MAX_BACKLOG); nothing was stored: retry in ${retryAfter} s`,
-      'path.model',
+    if (!rt.layout) return;
+    if (this.maxBacklogChunks > 0) {
+      const pending = await this.store.dirtyChunkCount(rt.record.id);
+      if (pending > this.maxBacklogChunks) {
+        const retryAfter = retryAfterSeconds(pending - this.maxBacklogChunks, this.engine.secondsPerChunk(), this.engine.threads);
+        throw backPressure('backlog', `model '${rt.record.name}' has ${pending} chunks waiting to be recomputed, more than the bound of ${this.maxBacklogChunks} (VIGIL_MAX_BACKLOG); nothing was stored: retry in ${retryAfter} s`, retryAfter);
+      }
+    }
+    this.refuseOverLag(rt);
+  }
+
+  /**
+   * Back-pressure on the whole pool: while the estimated time to compute every model's waiting chunks is
+   * above VIGIL_MAX_LAG, a rows batch is refused (429, nothing stored), whichever model it is for, with a
+   * Retry-After of the time to get back under the bound. The estimate reads no store (backlog-lag.ts).
+   */
+  private refuseOverLag(rt: ModelRuntime): void {
+    if (this.maxLagSeconds <= 0) return;
+    const estimate = this.lagEstimate();
+    if (estimate <= this.maxLagSeconds) return;
+    const retryAfter = retryAfterOf(estimate - this.maxLagSeconds);
+    throw backPressure(
+      'lag',
+      `the compute threads have an estimated ${estimate.toFixed(1)} s of work waiting (${this.lag.totalPending()} chunks across all models), more than the bound of ${this.maxLagSeconds} s (VIGIL_MAX_LAG); nothing was stored for model '${rt.record.name}': retry in ${retryAfter} s`,
+      retryAfter,
     );
-    e.headers['Retry-After'] = String(retryAfter);
-    throw e;
+  }
+
+  /** Estimated seconds for the compute threads to compute every model's waiting chunks (backlog-lag.ts). */
+  lagEstimate(): number {
+    return this.lag.estimateSeconds(this.engine.threads);
   }
 
   async attachTargets(name: string, body: RowsBody, contentType: string | undefined) {
@@ -667,12 +709,16 @@ export class VigilService {
     return this.engine.idle();
   }
 
-  /** Reports a model's backlog (hooks.backlog); never throws. */
+  /** Records a model's backlog for the lag estimate and reports both (hooks.backlog, hooks.lagEstimate); never throws. */
   private async reportBacklog(name: string): Promise<void> {
     const rt = this.models.get(name);
-    if (!rt || rt.deleted || !this.hooks.backlog) return;
+    if (!rt || rt.deleted) return;
     try {
-      this.hooks.backlog(name, await this.store.dirtyChunkCount(rt.record.id));
+      const chunks = await this.store.dirtyChunkCount(rt.record.id);
+      if (rt.deleted) return;
+      this.lag.setPending(name, chunks);
+      this.hooks.backlog?.(name, chunks);
+      this.hooks.lagEstimate?.(this.lagEstimate());
     } catch (e) {
       this.log.warn('could not read the recompute backlog', { model: name, error: (e as Error).message });
     }

@@ -88,6 +88,7 @@ export const selfMetrics = {
   }),
   recomputeQueueDepth: gauge('vigil_recompute_queue_depth', 'Models waiting for a recompute'),
   recomputeBacklog: gauge('vigil_recompute_backlog_chunks', 'Chunks of a model waiting to be recomputed (dirty); ingest answers 429 while it is above VIGIL_MAX_BACKLOG', ['model']),
+  recomputeLagEstimate: gauge('vigil_recompute_lag_estimate_seconds', 'Estimated seconds for the compute threads to compute every model\'s waiting chunks (the results\' lag were ingest to stop now); ingest answers 429 while it is above VIGIL_MAX_LAG'),
   lastRecompute: gauge('vigil_last_recompute_timestamp_seconds', 'When a model was last recomputed (unix seconds)', ['model']),
   lastIngest: gauge('vigil_last_ingest_timestamp_seconds', 'When the model last stored analysis rows (unix seconds); absent before its first rows', ['model']),
   errors: counter(
