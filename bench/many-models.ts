@@ -10,7 +10,8 @@
  * - ingest across the 200 models at its full rate (bench/ingest-load.ts: 20 clients, 500-row batches, to
  *   the models in turn) for a window; rows/s and refusals (429 back-pressure counts as an error);
  * - catch-up: from the end of that ingest until no model has a chunk waiting (the results' lag);
- * - the panel again, and the server's peak RSS over everything.
+ * - the panel again, and the server's peak RSS over everything, with each thread's V8 heap and external
+ *   memory at that peak (bench/thread-memory.js preloaded into the server).
  */
 import * as fs from 'fs';
 import { timestampOfId } from './generate';
@@ -21,6 +22,7 @@ import { allComputed, firstOk, restartDbCurrent, restartScenario, Server, startS
 import { ingestTemplate, manyModelsDb } from './rules-during-ingest';
 import { check, MIB, Scenario } from './scenario';
 import { baseResult, LOAD_TIMEOUT_MS, serverAvailable } from './server';
+import { formatThreadMemory, threadMemoryEnv, threadMemoryReport } from './thread-memory-report';
 import * as path from 'path';
 
 const PANEL = 'sum by (model) ({__name__=~"vigil_.+_alert", model=~".+"})';
@@ -65,7 +67,9 @@ export const manyModelsScenario: Scenario = {
     const many = await manyModelsDb(ctx, 'many-models');
     many.restartRan ??= rebuilt;
     const port = await freePort();
-    const server: Server = startServer(port, many.db);
+    // Each thread of the server reports its own heap and external memory (bench/thread-memory.js).
+    const memoryDir = path.join(ctx.workDir, 'many-models-thread-memory');
+    const server: Server = startServer(port, many.db, threadMemoryEnv(memoryDir));
     const endS = Math.floor(timestampOfId(LAST_ID) / 1000);
     const m = result.metrics;
     try {
@@ -102,6 +106,12 @@ export const manyModelsScenario: Scenario = {
     }
     const stopped = await stopServer(server);
     m.peak_rss_mib = stopped.max_rss_bytes === null ? null : stopped.max_rss_bytes / MIB;
+    const threads = server.started.child.pid === undefined ? null : threadMemoryReport(memoryDir, server.started.child.pid);
+    if (threads) {
+      ctx.log(`many-models: memory by thread (V8 heap + external; the rest of the RSS is native: SQLite, code, stacks):\n  ${formatThreadMemory(threads)}`);
+      for (const t of threads.threads) m[`at_rss_peak_${t.thread.replace(/ /g, '_')}_mib`] = t.atRssPeakMiB;
+      m.rss_peak_at_s = threads.rssPeakAtS;
+    }
     // The compute threads' totals at shutdown (compute.ts): fit loads and where their time went.
     for (const line of stopped.stdout.split('\n').filter((l) => l.includes('"compute totals"'))) {
       const t = JSON.parse(line) as Record<string, number>;
