@@ -4,11 +4,10 @@
  * batches, send the late targets, and wait until every chunk is computed.
  */
 import { VigilService } from '../service/service';
+import { ingestDemoRows } from './ingest';
 import { DEMO_CATEGORICAL, DEMO_FEATURES, DEMO_TARGET, DemoOptions, generateDemo } from './dataset';
 
 export const DEMO_MODEL = 'demo';
-/** Rows per ingest request, as an inference service might batch them. */
-const BATCH_ROWS = 5000;
 
 export const demoDefinition = () => ({
   name: DEMO_MODEL,
@@ -41,10 +40,9 @@ export async function loadDemo(service: VigilService, opts: DemoOptions): Promis
   const data = generateDemo(opts);
   await service.registerModel(demoDefinition());
   await service.putReference(DEMO_MODEL, JSON.stringify(data.reference), 'application/json');
-  for (let i = 0; i < data.analysis.length; i += BATCH_ROWS) {
-    await service.ingestRows(DEMO_MODEL, JSON.stringify(data.analysis.slice(i, i + BATCH_ROWS)), 'application/json');
-  }
-  await service.attachTargets(DEMO_MODEL, JSON.stringify(data.lateTargets), 'application/json');
+  await ingestDemoRows(service, DEMO_MODEL, data.analysis);
+  // A short demo (--days 2) has no late-labelled days, and an empty targets body is a 400.
+  if (data.lateTargets.length > 0) await service.attachTargets(DEMO_MODEL, JSON.stringify(data.lateTargets), 'application/json');
   await service.idle();
   return { model: DEMO_MODEL, referenceRows: data.reference.length, analysisRows: data.analysis.length, lateTargets: data.lateTargets.length, analysisStart: data.analysisStart, ms: Date.now() - t0 };
 }

@@ -5,7 +5,9 @@
  * rows, so its Jensen-Shannon distance on `income` alerts while the unsegmented value stays under the
  * threshold: the case segments are for. (From day 20 the demo's own covariate drift moves every region.)
  */
+import { segmentOfModelName } from '../service/segment-names';
 import { VigilService } from '../service/service';
+import { ingestDemoRows } from './ingest';
 import { DEMO_CATEGORICAL, DEMO_FEATURES, DemoOptions, DemoRow, generateDemo } from './dataset';
 
 export const SEGMENTED_DEMO_MODEL = 'demo_regions';
@@ -13,7 +15,6 @@ export const SEGMENTED_DEMO_DAYS: readonly [number, number] = [5, 15];
 export const SEGMENTED_DEMO_REGION = 'west';
 const WEST_INCOME_FACTOR = 1.5;
 const DAY_MS = 86_400_000;
-const BATCH_ROWS = 5000;
 /**
  * The drift threshold: a constant (the same alerts on every machine), above the noise of a segment's
  * daily chunk (~120 west rows at the default 600 rows a day: unplanted days 0.12-0.25) and under west's
@@ -53,13 +54,19 @@ export function segmentedDemoRows(opts: DemoOptions) {
   return { reference: data.reference.map(strip), analysis, analysisStart: data.analysisStart };
 }
 
-export async function loadSegmentedDemo(service: VigilService, opts: DemoOptions): Promise<void> {
+export interface SegmentedDemoSummary {
+  model: string;
+  segments: string[];
+  ms: number;
+}
+
+export async function loadSegmentedDemo(service: VigilService, opts: DemoOptions): Promise<SegmentedDemoSummary> {
+  const t0 = Date.now();
   if (service.modelNames().includes(SEGMENTED_DEMO_MODEL)) await service.deleteModel(SEGMENTED_DEMO_MODEL);
   const data = segmentedDemoRows(opts);
   await service.registerModel(segmentedDemoDefinition());
   await service.putReference(SEGMENTED_DEMO_MODEL, JSON.stringify(data.reference), 'application/json');
-  for (let i = 0; i < data.analysis.length; i += BATCH_ROWS) {
-    await service.ingestRows(SEGMENTED_DEMO_MODEL, JSON.stringify(data.analysis.slice(i, i + BATCH_ROWS)), 'application/json');
-  }
+  await ingestDemoRows(service, SEGMENTED_DEMO_MODEL, data.analysis);
   await service.idle();
+  return { model: SEGMENTED_DEMO_MODEL, segments: service.modelNames().flatMap((n) => (segmentOfModelName(n)?.model === SEGMENTED_DEMO_MODEL ? [segmentOfModelName(n)!.segment] : [])), ms: Date.now() - t0 };
 }

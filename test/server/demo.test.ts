@@ -1,7 +1,7 @@
 /**
- * `vigil demo`: the server comes up with the demo model computed; `GET /api/query` (curl with no
- * parameters) returns values; every family the model computes has values; the planted events show
- * where they were planted (drift, data-quality incident, outliers, concept shift, late labels).
+ * `vigil demo`: the server comes up with the demo models computed (`demo`, and `demo_regions` with its
+ * segments; `--no-segments` leaves the latter out); `GET /api/query?model=demo` (curl) returns values;
+ * every family the model computes has values; the planted events show where they were planted (drift, data-quality incident, outliers, concept shift, late labels).
  *
  * The demo's clock is pinned (`--now`): the same dates and rows on every run, whatever the day and time.
  * (Full days do not depend on the end time anyway, backend/demo/dataset.test.ts; only the last day does.)
@@ -48,8 +48,11 @@ async function analysisRows(query: string) {
 const alertingDays = (rows: any[]) => rows.filter((r) => r.alert === true && r.chunk.key !== dayKeys(DAYS - 1, DAYS - 1)[0]).map((r) => r.chunk.key);
 const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
 
-test('curl /api/query returns computed values', async () => {
-  const r = await call(vigil.url, 'GET', '/api/query');
+test('curl /api/query?model=demo returns computed values; without ?model= a 400 names both demo models', async () => {
+  const bare = await call(vigil.url, 'GET', '/api/query');
+  expect(bare.status).toBe(400);
+  expect(bare.body.error.message).toContain('(demo, demo_regions)');
+  const r = await call(vigil.url, 'GET', '/api/query?model=demo');
   expect(r.status).toBe(200);
   const frames = r.body.results.A.frames;
   expect(frames.length).toBeGreaterThan(10);
@@ -58,6 +61,22 @@ test('curl /api/query returns computed values', async () => {
   const log = vigil.logs.find((l) => l.msg === 'demo model ready')!;
   expect(log.analysis_rows).toBeGreaterThan(DAYS * 100);
 });
+
+test('the segmented demo model is loaded by default, with its four region segments, and --no-segments leaves it out', async () => {
+  const listed = (await call(vigil.url, 'GET', '/api/models')).body.models.map((m: any) => m.name);
+  expect(listed).toEqual(['demo', 'demo_regions']);
+  const regions = (await call(vigil.url, 'GET', '/api/models/demo_regions')).body;
+  expect(regions.segments).toEqual(['east', 'north', 'south', 'west']);
+  expect(regions.status).toMatchObject({ state: 'ready', pending_chunks: 0, errors: [] });
+  expect(vigil.logs.find((l) => l.msg === 'demo model ready')).toMatchObject({ segmented_model: 'demo_regions', segments: ['east', 'north', 'south', 'west'] });
+  const single = await startVigil({ command: 'demo', db: path.join(dir, 'no-segments.db'), args: ['--days', '2', '--rows-per-day', '10', '--no-segments', '--now', NOW], timeoutMs: 120_000 });
+  try {
+    expect((await call(single.url, 'GET', '/api/models')).body.models.map((m: any) => m.name)).toEqual(['demo']);
+    expect((await call(single.url, 'GET', '/api/query')).status).toBe(200);
+  } finally {
+    expect(await single.stop()).toBe(0);
+  }
+}, 180_000);
 
 test('the data ends at the pinned time: 60 days up to NOW', async () => {
   expect(new Date(firstDay).toISOString()).toBe(new Date(Date.parse(NOW.slice(0, 10)) - (DAYS - 1) * DAY).toISOString());
@@ -76,7 +95,7 @@ test('every family the model computes has values, with one chunk per day, only t
   const families = [...new Set(m.calculators.map((c: any) => c.family))] as string[];
   expect(families).toEqual(expect.arrayContaining(['data_quality', 'univariate_drift', 'summary_stats']));
   for (const family of families) {
-    const r = await call(vigil.url, 'GET', `/api/query?family=${family}`);
+    const r = await call(vigil.url, 'GET', `/api/query?model=demo&family=${family}`);
     const values = r.body.results.A.frames.flatMap((f: any) => f.fields.find((x: any) => x.name === 'value').values);
     expect([family, values.some((v: unknown) => typeof v === 'number')]).toEqual([family, true]);
   }
