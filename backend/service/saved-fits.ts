@@ -26,7 +26,7 @@ import { ColumnSpec, ModelLayout } from './layout';
 import { FittedEntry } from './runtime';
 
 /** Bump when what a calculator saves, or how it is encoded here, changes: older saved fits are then refitted. */
-export const FIT_FORMAT_VERSION = 3;
+export const FIT_FORMAT_VERSION = 4;
 export const FIT_CODE_VERSION = `${FIT_FORMAT_VERSION}/${VERSION}`;
 
 const sha256 = (data: Buffer | string) => createHash('sha256').update(data).digest('hex');

@@ -10,7 +10,11 @@
  */
 import { mean, pairwiseSum } from '../../stats/moments';
 
-/** Equal-width bin edges, as plain data (serialisable). */
+/**
+ * Equal-width bin edges, as plain data (serialisable): `np.linspace(a, b, k + 1)` is kept as its three
+ * parameters and each edge computed when needed by linspace's own formula (`edgeAt`), so a fit with 10 000
+ * bins does not carry 10 001 doubles.
+ */
 export interface Edges {
   /** first edge */
   a: number;
@@ -18,22 +22,27 @@ export interface Edges {
   b: number;
   /** number of bins */
   k: number;
-  /** the k+1 edges, numpy linspace values */
-  values: number[];
 }
 
 /** np.linspace(a, b, k + 1). */
 export function linspaceEdges(a: number, b: number, k: number): Edges {
+  return { a, b, k };
+}
+
+/**
+ * Edge i of np.linspace(a, b, k + 1), bit for bit: `i·step + a` with `step = (b − a)/k`; with a zero step
+ * numpy scales by delta instead (`(i/k)·(b − a) + a`); the last edge is exactly `b`.
+ */
+export function edgeAt(edges: Edges, i: number): number {
+  const { a, b, k } = edges;
+  if (i === k) return b;
   const step = (b - a) / k;
-  const values = new Array<number>(k + 1);
-  if (step === 0) {
-    // numpy: with a zero step it scales by delta instead; every edge equals a.
-    for (let i = 0; i <= k; i++) values[i] = (i / k) * (b - a) + a;
-  } else {
-    for (let i = 0; i <= k; i++) values[i] = i * step + a;
-  }
-  values[k] = b;
-  return { a, b, k, values };
+  return step === 0 ? (i / k) * (b - a) + a : i * step + a;
+}
+
+/** All k + 1 edges (tests and callers that want the array). */
+export function edgeValues(edges: Edges): number[] {
+  return Array.from({ length: edges.k + 1 }, (_, i) => edgeAt(edges, i));
 }
 
 /** Min and max of NaN-free values. */
@@ -92,7 +101,6 @@ export function histogram(
   counts: Float64Array = new Float64Array(edges.k),
 ): { counts: Float64Array; inRange: number; below: number; above: number } {
   const { a, b, k } = edges;
-  const e = edges.values;
   let inRange = 0;
   let below = 0;
   let above = 0;
@@ -125,35 +133,17 @@ export function histogram(
     let idx = ((x - a) * scale) | 0; // x ≥ a, so truncation is floor
     if (idx > last) idx = last;
     // Rounding can put x one bin off; the edges decide.
-    if (x < e[idx]) {
+    if (x < edgeAt(edges, idx)) {
       do idx--;
-      while (idx > 0 && x < e[idx]);
-    } else if (idx < last && x >= e[idx + 1]) {
+      while (idx > 0 && x < edgeAt(edges, idx));
+    } else if (idx < last && x >= edgeAt(edges, idx + 1)) {
       do idx++;
-      while (idx < last && x >= e[idx + 1]);
+      while (idx < last && x >= edgeAt(edges, idx + 1));
     }
     counts[idx]++;
     inRange++;
   }
   return { counts, inRange, below, above };
-}
-
-/** `counts / n` as numpy divides an integer histogram by a length. */
-export function relativeFrequencies(counts: Float64Array, n: number): Float64Array {
-  const out = new Float64Array(counts.length);
-  for (let i = 0; i < counts.length; i++) out[i] = counts[i] / n;
-  return out;
-}
-
-/** Sequential cumulative sum (np.cumsum is not pairwise). */
-export function cumulativeSum(values: Float64Array): Float64Array {
-  const out = new Float64Array(values.length);
-  let s = 0;
-  for (let i = 0; i < values.length; i++) {
-    s += values[i];
-    out[i] = s;
-  }
-  return out;
 }
 
 /**
@@ -177,16 +167,35 @@ export function withLeftoverBin(referenceShares: ArrayLike<number>, chunkCounts:
   return { p, q };
 }
 
-/** A reference CDF on equal-width bins (KS and Wasserstein in `estimated` mode). */
+/**
+ * A reference CDF on equal-width bins (KS and Wasserstein in `estimated` mode), kept as the bins' counts in
+ * the smallest unsigned integer array that holds them (a byte per bin for most references) rather than as
+ * 10 000 doubles: the CDF is `cumsum(counts / n)`, which `cdfStep` rebuilds bin by bin with the same
+ * sequential additions, so every value is the same double.
+ */
 export interface EqualWidthCdf {
   edges: Edges;
-  /** `cumsum(counts / n)` per bin */
-  referenceCdf: Float64Array;
+  /** reference values per bin */
+  referenceCounts: Uint8Array | Uint16Array | Uint32Array;
+  /** reference values (NaN removed) */
+  referenceSize: number;
 }
+
+/** The counts (integers) in the narrowest unsigned array that holds their largest. */
+export function narrowCounts(counts: Float64Array): Uint8Array | Uint16Array | Uint32Array {
+  let max = 0;
+  for (let i = 0; i < counts.length; i++) if (counts[i] > max) max = counts[i];
+  if (max <= 0xff) return Uint8Array.from(counts);
+  if (max <= 0xffff) return Uint16Array.from(counts);
+  return Uint32Array.from(counts);
+}
+
+/** The reference CDF at bin i given its value at bin i − 1 (0 before the first): np.cumsum(counts / n). */
+export const cdfStep = (fit: EqualWidthCdf, previous: number, i: number): number => previous + fit.referenceCounts[i] / fit.referenceSize;
 
 /**
  * KS and Wasserstein bin the same reference on the same `linspace(min, max, n_bins+1)` edges; one shared fit
- * per (reference column, range, bins) lets a chunk be binned once for both.
+ * per (reference column, range, bins) lets a chunk be binned once for both (and the saved fit hold it once).
  */
 const equalWidthCdfs = new WeakMap<Float64Array, Map<string, EqualWidthCdf>>();
 
@@ -197,7 +206,7 @@ export function equalWidthCdf(reference: Float64Array, lo: number, hi: number, n
   let fit = perReference.get(key);
   if (!fit) {
     const edges = linspaceEdges(lo, hi, nBins);
-    fit = { edges, referenceCdf: cumulativeSum(relativeFrequencies(histogram(reference, edges).counts, reference.length)) };
+    fit = { edges, referenceCounts: narrowCounts(histogram(reference, edges).counts), referenceSize: reference.length };
     perReference.set(key, fit);
   }
   return fit;

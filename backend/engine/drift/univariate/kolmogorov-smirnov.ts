@@ -7,12 +7,12 @@
  *   chunk's CDF on the same edges (chunk values below the first edge count from the start).
  * `auto` picks exact below 10 000 reference values.
  */
-import { Edges, equalWidthCdf, minMax } from './histogram';
+import { cdfStep, EqualWidthCdf, equalWidthCdf, minMax } from './histogram';
 import { ComputationParams, ContinuousMethod, usesExact } from './methods';
+import { sortedOnce } from './pooled';
 
-export type KsFit =
-  | { mode: 'exact'; sortedReference: Float64Array }
-  | { mode: 'estimated'; edges: Edges; referenceCdf: Float64Array };
+/** The sorted reference is the column's shared copy (pooled.ts), the binned CDF shared with Wasserstein. */
+export type KsFit = { mode: 'exact'; sortedReference: Float64Array } | ({ mode: 'estimated' } & EqualWidthCdf);
 
 /** scipy's two-sample D on sorted inputs: cdf1 − cdf2 at every pooled value, largest absolute gap. */
 export function ksStatisticSorted(a: Float64Array, b: Float64Array): number {
@@ -36,22 +36,22 @@ export const kolmogorovSmirnov: ContinuousMethod<KsFit> = {
   id: 'kolmogorov_smirnov',
   limits: { lower: 0, upper: 1 },
   fit(reference: Float64Array, params: ComputationParams): KsFit {
-    if (usesExact(params, reference.length)) return { mode: 'exact', sortedReference: Float64Array.from(reference).sort() };
+    if (usesExact(params, reference.length)) return { mode: 'exact', sortedReference: sortedOnce(reference) };
     const [lo, hi] = minMax(reference);
-    const { edges, referenceCdf } = equalWidthCdf(reference, lo, hi, params.nBins);
-    return { mode: 'estimated', edges, referenceCdf };
+    return { mode: 'estimated', ...equalWidthCdf(reference, lo, hi, params.nBins) };
   },
   score(fit, chunk) {
     if (fit.mode === 'exact') return ksStatisticSorted(fit.sortedReference, chunk.sorted());
     const n = chunk.size;
     const h = chunk.histogram(fit.edges);
     const belowShare = h.below / n;
-    const ref = fit.referenceCdf;
+    let referenceCdf = 0;
     let cumulative = 0;
     let d = -Infinity;
-    for (let i = 0; i < ref.length; i++) {
+    for (let i = 0; i < fit.edges.k; i++) {
+      referenceCdf = cdfStep(fit, referenceCdf, i);
       cumulative += h.counts[i] / n;
-      const gap = Math.abs(ref[i] - (belowShare + cumulative));
+      const gap = Math.abs(referenceCdf - (belowShare + cumulative));
       if (gap > d) d = gap;
     }
     return d;

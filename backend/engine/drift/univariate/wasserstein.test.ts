@@ -1,5 +1,8 @@
+import * as v8 from 'v8';
 import { expectClose, KERNELS } from '../../../../test/fixtures/univariate/kernels';
+import { kolmogorovSmirnov } from './kolmogorov-smirnov';
 import { ComputationParams, ContinuousSample } from './methods';
+import { sortedOnce } from './pooled';
 import { wasserstein } from './wasserstein';
 
 const params = (calculationMethod: ComputationParams['calculationMethod'], nBins = 10_000): ComputationParams => ({ calculationMethod, nBins });
@@ -52,5 +55,30 @@ describe('wasserstein, estimated (n_bins bins + tail terms)', () => {
   it('auto is exact below 10 000 reference values', () => {
     expect(wasserstein.fit(new Float64Array(9_999).map((_, i) => i), params('auto')).mode).toBe('exact');
     expect(wasserstein.fit(new Float64Array(10_000).map((_, i) => i), params('auto')).mode).toBe('estimated');
+  });
+});
+
+describe('wasserstein, fitted state', () => {
+  // Seeded, spread over the range so most of the 10 000 bins are used.
+  const reference = (n: number) => Float64Array.from({ length: n }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 - Math.floor(Math.sin(i * 12.9898) * 43758.5453) + (i % 7));
+
+  it('keeps a binned fit as linspace parameters and byte counts, one copy shared with KS (not 10 001 edges and 10 000 CDF doubles)', () => {
+    const ref = reference(20_000);
+    const w = wasserstein.fit(ref, params('auto'));
+    const ks = kolmogorovSmirnov.fit(ref, params('auto'));
+    if (w.mode !== 'estimated' || ks.mode !== 'estimated') throw new Error('20 000 values: both binned');
+    expect(w.edges).toEqual({ a: expect.any(Number), b: expect.any(Number), k: 10_000 });
+    expect(w.referenceCounts).toBe(ks.referenceCounts);
+    // 10 000 one-byte counts plus a few numbers; the former form serialised to about 160 KB.
+    expect(v8.serialize({ w, ks }).length).toBeLessThan(10_200);
+  });
+
+  it('shares the sorted reference of an exact fit with the other methods that keep it', () => {
+    const ref = reference(5_000);
+    const w = wasserstein.fit(ref, params('auto'));
+    const ks = kolmogorovSmirnov.fit(ref, params('auto'));
+    if (w.mode !== 'exact' || ks.mode !== 'exact') throw new Error('5 000 values: both exact');
+    expect(w.sortedReference).toBe(sortedOnce(ref));
+    expect(ks.sortedReference).toBe(w.sortedReference);
   });
 });
