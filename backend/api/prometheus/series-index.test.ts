@@ -217,7 +217,7 @@ test('a long list takes a few series in and out in place, in label order, as a f
   const made = (name: string, k: number) => {
     const base = { model: 'm', k: String(k) };
     const labels = { __name__: name, ...base };
-    const state = new SeriesState(labels, { labels: { family: null as never, base, sortKey: sortKeyOf(base), states: [] }, field: 0 });
+    const state = new SeriesState(labels, { family: null as never, base, sortKey: sortKeyOf(base), states: [] }, 0);
     state.series = { labels, timestamps: Float64Array.of(k), values: Float64Array.of(k) };
     return state;
   };

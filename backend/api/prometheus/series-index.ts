@@ -45,11 +45,37 @@ interface RowLabels {
   states: (SeriesState | undefined)[];
 }
 
+/**
+ * Where the samples of a series sit: chunk ids and times, in sample order. The series of a model that have
+ * samples in the same chunks (most have one in every chunk) share one, so a model holds one array of
+ * times rather than one per series. Never mutated once made.
+ */
+interface Layout {
+  /** Times, then chunk ids: 2n numbers. */
+  data: Float64Array;
+  /** data's times (what the built series gives as its timestamps when no two samples share a time). */
+  times: Float64Array;
+  /** The series that use it (it leaves its model's table at zero). */
+  users: number;
+  /** layoutHash of its chunk ids and times. */
+  hash: number;
+}
+
+const EMPTY = new Float64Array(0);
+const EMPTY_LAYOUT: Layout = { data: EMPTY, times: EMPTY, users: 0, hash: 0 };
+
+/** What a series' samples are merged into at a publish, before its values get their place in the publish's array. */
+interface Merged {
+  times: number[];
+  cids: number[];
+  values: number[];
+}
+
 /** One series of a model. */
 export class SeriesState {
-  /** Times, then values, then chunk ids: 3n numbers, sorted by (time, chunk index, chunk id); never mutated. */
-  private data = new Float64Array(0);
-  private n = 0;
+  /** Its samples' chunk ids and times (shared), and its values, one per sample of the layout; never mutated. */
+  private layout: Layout = EMPTY_LAYOUT;
+  private values: Float64Array = EMPTY;
   /** Samples to drop (by chunk) and to add (chunk → value) at the next build. */
   private drop: Set<number> | null = null;
   private add: Map<number, number> | null = null;
@@ -61,7 +87,8 @@ export class SeriesState {
   constructor(
     readonly labels: Labels,
     /** The row identity's labels and this series' field there (to forget it once empty). */
-    readonly slot: { labels: RowLabels; field: number },
+    readonly row: RowLabels,
+    readonly field: number,
   ) {}
 
   get name(): string {
@@ -69,7 +96,7 @@ export class SeriesState {
   }
 
   get sortKey(): string {
-    return this.slot.labels.sortKey;
+    return this.row.sortKey;
   }
 
   dropChunk(cid: number): void {
@@ -83,28 +110,24 @@ export class SeriesState {
   }
 
   /**
-   * Applies the drops and adds in one merge, then the series: one sample per time (the later chunk's),
-   * current until the latest end of its chunks plus the lookback. Returns false when no sample is left.
+   * Applies the drops and adds in one merge, sorted by (time, chunk index, chunk id). The result waits for
+   * `place` (the model's publish gives every series built at once one array for their values).
    */
-  build(chunks: ReadonlyMap<number, ChunkPlace>, lookbackMs: number): boolean {
-    const old = this.data;
-    const n = this.n;
+  merge(chunks: ReadonlyMap<number, ChunkPlace>): Merged {
+    const n = this.values.length;
+    const old = this.layout.data;
     const drop = this.drop;
     const added = this.add ? [...this.add].map(([cid, v]) => ({ cid, v, at: chunks.get(cid)! })) : [];
     added.sort((a, b) => a.at.t - b.at.t || a.at.ord - b.at.ord || a.cid - b.cid);
-    let size = n + added.length;
-    if (drop) for (let i = 0; i < n; i++) if (drop.has(old[2 * n + i])) size--;
-    const data = new Float64Array(3 * size);
-    let k = 0;
-    let j = 0;
+    const out: Merged = { times: [], cids: [], values: [] };
     const put = (t: number, v: number, cid: number) => {
-      data[k] = t;
-      data[size + k] = v;
-      data[2 * size + k] = cid;
-      k++;
+      out.times.push(t);
+      out.values.push(v);
+      out.cids.push(cid);
     };
+    let j = 0;
     for (let i = 0; i < n; i++) {
-      const cid = old[2 * n + i];
+      const cid = old[n + i];
       if (drop?.has(cid)) continue;
       const t = old[i];
       // Added samples that sort before this one (a tie in time is decided by chunk index, then chunk id).
@@ -112,24 +135,35 @@ export class SeriesState {
         put(added[j].at.t, added[j].v, added[j].cid);
         j++;
       }
-      put(t, old[n + i], cid);
+      put(t, this.values[i], cid);
     }
     for (; j < added.length; j++) put(added[j].at.t, added[j].v, added[j].cid);
-    this.data = data;
-    this.n = size;
     this.drop = null;
     this.add = null;
     this.changed = false;
-    if (size === 0) return false;
+    return out;
+  }
+
+  /**
+   * Takes the merged samples: `layout` (shared) and `values` (its place in the publish's array), then the
+   * series: one sample per time (the later chunk's), current until the latest end of its chunks plus the
+   * lookback. Returns the layout it let go of.
+   */
+  place(layout: Layout, values: Float64Array, chunks: ReadonlyMap<number, ChunkPlace>, lookbackMs: number): Layout {
+    const was = this.layout;
+    this.layout = layout;
+    this.values = values;
+    const size = values.length;
+    if (size === 0) return was;
+    const data = layout.data;
     let lastEnd = Number.NEGATIVE_INFINITY;
     let dup = false;
     for (let i = 0; i < size; i++) {
-      const end = chunks.get(data[2 * size + i])!.end;
+      const end = chunks.get(data[size + i])!.end;
       if (end > lastEnd) lastEnd = end;
       if (i > 0 && data[i] === data[i - 1]) dup = true;
     }
-    let timestamps = data.subarray(0, size);
-    let values = data.subarray(size, 2 * size);
+    let timestamps = layout.times;
     if (dup) {
       const ts: number[] = [];
       const vs: number[] = [];
@@ -144,8 +178,44 @@ export class SeriesState {
       values = Float64Array.from(vs);
     }
     this.series = { labels: this.labels, timestamps, values, currentUntil: lastEnd + lookbackMs };
-    return true;
+    return was;
   }
+
+  /** Forgets its samples (it is empty); returns the layout it let go of. */
+  clear(): Layout {
+    const was = this.layout;
+    this.layout = EMPTY_LAYOUT;
+    this.values = EMPTY;
+    return was;
+  }
+}
+
+/**
+ * Series names by family, metric and field: every series of a name holds the same string (one per name
+ * for the whole index, rather than one concatenated per series).
+ */
+const NAMES = new Map<FamilyDef, Map<string, string[]>>();
+
+function internedSeriesName(family: FamilyDef, field: number, metric: string): string {
+  let byMetric = NAMES.get(family);
+  if (!byMetric) NAMES.set(family, (byMetric = new Map()));
+  let names = byMetric.get(metric);
+  if (!names) byMetric.set(metric, (names = RESULT_FIELDS.map((f) => seriesName(family, f, metric))));
+  return names[field];
+}
+
+/** A hash of merged samples' chunk ids and times (equal layouts are then told apart by sameLayout). */
+function layoutHash(m: Merged): number {
+  let h = m.times.length;
+  for (let i = 0; i < m.times.length; i++) h = (Math.imul(h, 31) + (m.cids[i] % 0x7fffffff) + ((m.times[i] / 1000) % 0x7fffffff)) | 0;
+  return h;
+}
+
+function sameLayout(l: Layout, m: Merged): boolean {
+  const n = m.times.length;
+  if (l.times.length !== n) return false;
+  for (let i = 0; i < n; i++) if (l.data[i] !== m.times[i] || l.data[n + i] !== m.cids[i]) return false;
+  return true;
 }
 
 const precedes = (ordA: number, cidA: number, ordB: number, cidB: number) => ordA < ordB || (ordA === ordB && cidA < cidB);
@@ -156,7 +226,8 @@ interface ChunkSamples extends ChunkPlace {
   stamp: string;
   /** The end (ms) of the chunk if it was open when read (its marks change when the clock passes it); else Infinity. */
   openUntil: number;
-  states: SeriesState[];
+  /** The row identities it has samples of (their series, a few of which may have no sample in it). */
+  rows: RowLabels[];
 }
 
 /** What a publish changed, for the index. */
@@ -169,6 +240,8 @@ export class ModelSeries {
   private readonly states = new Set<SeriesState>();
   private readonly rowLabels = new Map<string, RowLabels | null>();
   private readonly chunkSamples = new Map<number, ChunkSamples>();
+  /** The layouts its series use, by the hash of their chunk ids and times. */
+  private readonly layouts = new Map<number, Layout[]>();
   /** Series made since the last publish. */
   private added: SeriesState[] = [];
   /** Series whose samples changed since the last publish. */
@@ -215,9 +288,12 @@ export class ModelSeries {
     const c = this.chunkSamples.get(chunkId);
     if (!c) return;
     this.chunkSamples.delete(chunkId);
-    for (const state of c.states) {
-      state.dropChunk(chunkId);
-      this.touch(state);
+    for (const row of c.rows) {
+      for (const state of row.states) {
+        if (!state) continue;
+        state.dropChunk(chunkId);
+        this.touch(state);
+      }
     }
   }
 
@@ -227,23 +303,23 @@ export class ModelSeries {
    */
   setChunk(chunkId: number, stamp: string, openUntil: number, rows: readonly IndexedRow[]): void {
     this.removeChunk(chunkId);
-    const c: ChunkSamples = { stamp, openUntil, t: NaN, ord: 0, end: NaN, states: [] };
-    const seen = new Set<SeriesState>();
+    const c: ChunkSamples = { stamp, openUntil, t: NaN, ord: 0, end: NaN, rows: [] };
+    const seen = new Set<RowLabels>();
     for (const row of rows) {
       const time = rowTime(row);
       if (!time) continue;
       const labels = this.labelsOf(row);
       if (!labels) continue;
       if (Number.isNaN(c.t)) ((c.t = time.start), (c.ord = row.chunk.index), (c.end = time.end));
+      if (!seen.has(labels)) {
+        seen.add(labels);
+        c.rows.push(labels);
+      }
       for (let f = 0; f < RESULT_FIELDS.length; f++) {
         const v = fieldValue(row, RESULT_FIELDS[f]);
         if (v === null) continue;
         let state = labels.states[f];
-        if (!state) labels.states[f] = state = this.newState(seriesName(labels.family, RESULT_FIELDS[f], row.metric), labels, f);
-        if (!seen.has(state)) {
-          seen.add(state);
-          c.states.push(state);
-        }
+        if (!state) labels.states[f] = state = this.newState(internedSeriesName(labels.family, f, row.metric), labels, f);
         state.addChunk(chunkId, v);
         this.touch(state);
       }
@@ -265,26 +341,43 @@ export class ModelSeries {
   }
 
   private newState(name: string, labels: RowLabels, field: number): SeriesState {
-    const state = new SeriesState({ [METRIC_NAME]: name, ...labels.base }, { labels, field });
+    const state = new SeriesState({ [METRIC_NAME]: name, ...labels.base }, labels, field);
     this.states.add(state);
     this.added.push(state);
     this.touched.push(state);
     return state;
   }
 
-  /** Builds the series whose samples changed; returns the series that appeared and those now empty. */
+  /**
+   * Builds the series whose samples changed; returns the series that appeared and those now empty. The
+   * values of the series built go into one array (each series' values a view of it), and their chunk ids
+   * and times into the model's shared layouts: a few allocations per publish rather than a few per series.
+   */
   publish(): SeriesChanges {
     const removed: SeriesState[] = [];
     const added: SeriesState[] = [];
     const fresh = new Set(this.added);
-    for (const state of this.touched) {
-      const had = state.series !== null;
-      if (state.build(this.chunkSamples, this.lookbackMs)) {
+    const merged = this.touched.map((state) => state.merge(this.chunkSamples));
+    let total = 0;
+    for (const m of merged) total += m.values.length;
+    const slab = new Float64Array(total);
+    let at = 0;
+    for (let i = 0; i < this.touched.length; i++) {
+      const state = this.touched[i];
+      const m = merged[i];
+      const n = m.values.length;
+      if (n > 0) {
+        const values = slab.subarray(at, at + n);
+        values.set(m.values);
+        at += n;
+        this.release(state.place(this.layoutOf(m), values, this.chunkSamples, this.lookbackMs));
         if (fresh.has(state)) added.push(state);
         continue;
       }
+      const had = state.series !== null;
+      this.release(state.clear());
       this.states.delete(state);
-      state.slot.labels.states[state.slot.field] = undefined;
+      state.row.states[state.field] = undefined;
       // One made and emptied since the last publish was never built, nor in the index.
       // (A removed series keeps its last build until the index lets it go at the end of the refresh.)
       if (had && !fresh.has(state)) removed.push(state);
@@ -293,6 +386,31 @@ export class ModelSeries {
     this.added = [];
     this.touched = [];
     return { added, removed };
+  }
+
+  /** The shared layout of merged samples' chunk ids and times (made when no series has it yet). */
+  private layoutOf(m: Merged): Layout {
+    const hash = layoutHash(m);
+    let bucket = this.layouts.get(hash);
+    if (!bucket) this.layouts.set(hash, (bucket = []));
+    let layout = bucket.find((l) => sameLayout(l, m));
+    if (!layout) {
+      const n = m.times.length;
+      const data = new Float64Array(2 * n);
+      data.set(m.times);
+      data.set(m.cids, n);
+      layout = { data, times: data.subarray(0, n), users: 0, hash };
+      bucket.push(layout);
+    }
+    layout.users++;
+    return layout;
+  }
+
+  private release(layout: Layout): void {
+    if (layout === EMPTY_LAYOUT || --layout.users > 0) return;
+    const bucket = this.layouts.get(layout.hash)!;
+    bucket.splice(bucket.indexOf(layout), 1);
+    if (bucket.length === 0) this.layouts.delete(layout.hash);
   }
 
   /** Every series of the model (when the model goes away). */
