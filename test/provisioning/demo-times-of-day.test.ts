@@ -11,7 +11,8 @@
  * events (backend/demo/dataset.ts DEMO_EVENTS) only the concept shift (days 48–59) covers it, and it
  * shows in realized performance and concept drift, which need targets: days 57–59 have none yet, so day
  * 58's realized metrics are undefined and no rule fires. Every day's rows depend only on the seed and the
- * day's number (not on the end time), so this holds at any `--now`.
+ * day's number (not on the end time), so this holds at any `--now`. The default demo also holds
+ * `demo_regions` (drift planted in its west segment on days 5–15 only), so the same holds for it.
  * As a control that the same expressions do fire where events were planted, each rule is also evaluated
  * at noon of a planted day (those chunks are closed).
  *
@@ -22,6 +23,7 @@ import fs from 'fs';
 import path from 'path';
 import YAML from 'yaml';
 import { DEMO_EVENTS } from '../../backend/demo/dataset';
+import { SEGMENTED_DEMO_DAYS } from '../../backend/demo/segmented';
 import { call, startVigil, tempDir, Vigil } from '../server/helpers';
 import { rel } from './provisioning-files';
 
@@ -152,7 +154,13 @@ describe.each(TIMES)(`vigil demo --now ${DATE}T%s:00Z`, (time) => {
       'column=credit_score,metric=missing_values,model=demo',
       'column=debt_ratio,metric=missing_values,model=demo',
       'column=debt_ratio,metric=type_inconsistent_values,model=demo',
+      // the segmented demo model gets the same rows, and the server checks every model's types
+      'column=debt_ratio,metric=type_inconsistent_values,model=demo_regions',
     ]);
+    // the segmented demo model's west drift (backend/demo/segmented.ts) fires the drift rule, whose
+    // `max by (model, column, method)` takes the segments' series in; nothing else of that model does
+    const west = await firing(vigil, rule('Univariate drift'), noonOf(SEGMENTED_DEMO_DAYS[0] + 5));
+    expect(west.filter((l) => l.endsWith('model=demo_regions'))).toEqual(['column=income,method=jensen_shannon,model=demo_regions']);
     expect(await firing(vigil, rule('Outlier rate'), noonOf(DEMO_EVENTS.outliers[0] + 1))).toEqual(['metric=outlier_rate,model=demo']);
     expect(await firing(vigil, rule('Realized performance'), noonOf(DEMO_EVENTS.conceptShift[0] + 2))).toContain('metric=roc_auc,model=demo');
   });

@@ -8,7 +8,8 @@ import { buildQueryRequest } from '../../src/request';
 import { createInterpolator, TemplateReplacer } from '../../src/interpolate';
 import { DemoServer, startDemoServer } from '../prometheus/demo-server';
 import { getJson, postForm } from '../prometheus/prom-helpers';
-import { alertRules, DASHBOARD_FILES, dashboardQueries, datasources, readJson, substitutePromQL } from './provisioning-files';
+import { pluginVariableValues, templateSrv as templateSrvOf } from './template-srv';
+import { alertRules, DASHBOARD_FILES, dashboardQueries, datasources, readJson, readsSegments, substitutePromQL } from './provisioning-files';
 
 jest.setTimeout(120_000);
 
@@ -24,7 +25,8 @@ afterAll(async () => {
 });
 
 const typeOf = new Map(datasources().map((d) => [d.uid, d.type]));
-const queries = DASHBOARD_FILES.flatMap(dashboardQueries);
+// The Segments row reads a segmented model: segments-panel.test.ts runs it on the demo's `demo_regions`.
+const queries = DASHBOARD_FILES.flatMap(dashboardQueries).filter((q) => !readsSegments(q));
 const promQueries = queries.filter((q) => typeOf.get(q.datasource!.uid!) === 'prometheus');
 const pluginQueries = queries.filter((q) => typeOf.get(q.datasource!.uid!) !== 'prometheus');
 
@@ -37,7 +39,7 @@ async function prometheusVariables(): Promise<Record<string, string>> {
   const values: Record<string, string> = {};
   for (const file of DASHBOARD_FILES) {
     for (const v of readJson(file).templating.list) {
-      if (typeOf.get(v.datasource.uid) !== 'prometheus') continue;
+      if (typeOf.get(v.datasource.uid) !== 'prometheus' || v.name === 'segment') continue;
       if (v.includeAll) values[v.name] = v.allValue;
       else values[v.name] = (await labelValues(substitutePromQL(v.query, values)))[0];
     }
@@ -83,24 +85,7 @@ describe('Prometheus queries of the dashboards', () => {
 describe('plugin queries of the dashboards', () => {
   /** Grafana's template service for the detail dashboard with every multi-value variable on All. */
   async function templateSrv(): Promise<TemplateReplacer> {
-    const model = await getJson(`${vigil.url}/api/models/demo`);
-    const columns = model.body.columns.filter((c: any) => c.role === 'feature').map((c: any) => c.name);
-    const series = async (family: string) => (await getJson(`${vigil.url}/api/models/demo/series?family=${family}`)).body.series.map((s: any) => s.metric);
-    const values: Record<string, string | string[]> = {
-      model: 'demo',
-      column: columns,
-      method: [...new Set(await series('univariate_drift'))] as string[],
-      metric: [...new Set(await series('estimated_performance'))] as string[],
-    };
-    return {
-      containsTemplate: (s?: string) => !!s && /\$\w/.test(s),
-      replace: (s = '', _scoped?: unknown, format?: unknown) =>
-        s.replace(/\$(\w+)/g, (m, name) => {
-          const v = values[name];
-          if (v === undefined) return m;
-          return typeof format === 'function' ? format(v) : Array.isArray(v) ? v.join(',') : v;
-        }),
-    } as unknown as TemplateReplacer;
+    return templateSrvOf(await pluginVariableValues(vigil.url, 'demo'));
   }
 
   it.each(pluginQueries.filter((q) => !q.target.variable && q.target.queryType !== 'alerts').map((q) => [`${q.dashboard} ${q.where}`, q] as const))(

@@ -86,6 +86,16 @@ export function dashboardQueries(file: string): DashboardQuery[] {
   return out;
 }
 
+/**
+ * Queries that read a segmented model's segments (the detail dashboard's Segments row and its $segment
+ * variable): they have values only for a model registered with segment_by, so they are run on the demo's
+ * segmented model by segments-panel.test.ts rather than on `demo` by live.test.ts.
+ */
+export function readsSegments(q: DashboardQuery): boolean {
+  // the whole-data target of the plugin panel names no segment, its panel title does
+  return /\bsegment\b/.test(JSON.stringify(q.target)) || q.where.includes('$segment');
+}
+
 /** Every data source reference in a dashboard (panels, targets, variables, annotations). */
 export function dashboardDatasourceRefs(file: string): { where: string; ref: DataSourceRef }[] {
   const refs: { where: string; ref: DataSourceRef }[] = [];

@@ -210,6 +210,7 @@ describe.each(DASHBOARD_FILES)('dashboard %s', (file) => {
     expect(PERIODS).toContain(t.period);
     expect(FORMATS).toContain(t.format);
     expect('columns' in t).toBe(isColumnFamily(t.family));
+    if ('segment' in t) expect(typeof t.segment).toBe('string');
   });
 });
 
