@@ -18,9 +18,9 @@ import { buildFrames, toRecords } from './frames';
 import { ColumnSpec, ModelLayout, ResolvedCalculator, SkippedCalculator } from './layout';
 import { Logger } from './log';
 import { resolveCalculators } from './calculators';
-import { DEFAULT_FIT_CACHE_SIZE, FitCache, fitCacheBytesFromEnv } from './fit-cache';
+import { DEFAULT_FIT_CACHE_SIZE, FitCache } from './fit-cache';
 import { FittedEntry, fitModel, sameCalculators } from './runtime';
-import { compactFit, encodeFit, fitBytes, fitInputsHash, restoreFit, staleReason } from './saved-fits';
+import { compactFit, encodeFit, fitInputsHash, restoreFit, staleReason } from './saved-fits';
 import { loadScorer, ScoredRow } from './scoring';
 
 /** What the core reports as it works (the service turns these into /metrics). */
@@ -118,11 +118,10 @@ export class ComputeCore {
     readonly store: Store,
     private readonly log: Logger,
     private readonly events: ComputeEvents = {},
-    opts: { fitCacheSize?: number; fitCacheBytes?: number; ownQueue?: boolean } = {},
+    opts: { fitCacheSize?: number; ownQueue?: boolean } = {},
   ) {
     this.ownQueue = opts.ownQueue ?? true;
-    // Inline (one core), the whole VIGIL_FIT_CACHE_MB; a pool gives each thread its share.
-    this.fitCache = new FitCache(opts.fitCacheSize ?? DEFAULT_FIT_CACHE_SIZE, (name) => this.unloadFit(name), opts.fitCacheBytes ?? fitCacheBytesFromEnv(process.env));
+    this.fitCache = new FitCache(opts.fitCacheSize ?? DEFAULT_FIT_CACHE_SIZE, (name) => this.unloadFit(name));
   }
 
   /**
@@ -198,7 +197,7 @@ export class ComputeCore {
     m.loaded = true;
     m.status.fitted = entries.map((e) => e.id);
     m.status.fitError = null;
-    this.fitCache.use(m.name, fitBytes(entries));
+    this.fitCache.use(m.name);
   }
 
   /** What a fit of this model is made from (a saved fit made from anything else is not reused). */
@@ -564,7 +563,6 @@ export class ComputeCore {
       ...roundedTimings(this.timings),
       threadCpuMs: threadCpuMs(),
       fitsInMemory: this.fitCache.size,
-      fitsMiB: Math.round(this.fitCache.bytes / 1048576),
       heapUsedMiB: Math.round(heap.used_heap_size / 1048576),
       heapTotalMiB: Math.round(heap.total_heap_size / 1048576),
       externalMiB: Math.round(heap.external_memory / 1048576),

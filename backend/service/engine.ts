@@ -137,8 +137,6 @@ export interface WorkerOptions {
    * the pool, which gives each thread its share; a worker receives its own share here.
    */
   fitCacheSize?: number;
-  /** The bytes those fits may take (VIGIL_FIT_CACHE_MB when absent), shared out like fitCacheSize. */
-  fitCacheBytes?: number;
   /** Compute worker threads (VIGIL_COMPUTE_THREADS; default computeThreadsDefault()). */
   threads?: number;
 }

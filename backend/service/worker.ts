@@ -40,7 +40,7 @@ const core = new ComputeCore(store, log, {
   error: (model, where) => post({ type: 'event', event: 'error', model, where }),
   queueDepth: (depth) => post({ type: 'event', event: 'queueDepth', depth }),
   fitSaved: (model) => post({ type: 'event', event: 'fitSaved', model }),
-}, { fitCacheSize: opts.fitCacheSize, fitCacheBytes: opts.fitCacheBytes, ownQueue: false });
+}, { fitCacheSize: opts.fitCacheSize, ownQueue: false });
 
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 
