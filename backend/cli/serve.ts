@@ -12,7 +12,7 @@
  */
 import { DEFAULT_DB, DEFAULT_PORT, RunningServer, ServerOptions, startServer } from '../api/server';
 import { AuthConfigError } from '../api/auth';
-import { DEFAULT_FIT_CACHE_SIZE, fitCacheSizeFromEnv } from '../service/fit-cache';
+import { DEFAULT_FIT_CACHE_SIZE, fitCacheBytesFromEnv, fitCacheSizeFromEnv } from '../service/fit-cache';
 import { computeNiceFromEnv, computeThreadsFromEnv, maxBacklogFromEnv, maxLagFromEnv } from '../service/compute-env';
 import { createLogger, Logger, parseLogLevel } from '../service/log';
 import { claimLeaseFromEnv, syncIntervalFromEnv } from '../service/replica-sync';
@@ -73,6 +73,7 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
   let maxLagSeconds: number;
   try {
     fitCacheSize = fitCacheSizeFromEnv(env, DEFAULT_FIT_CACHE_SIZE);
+    fitCacheBytesFromEnv(env); // read by the compute threads (compute.ts); a bad value stops the start here
     computeThreads = computeThreadsFromEnv(env);
     maxBacklogChunks = maxBacklogFromEnv(env);
     maxLagSeconds = maxLagFromEnv(env);

@@ -30,7 +30,7 @@ import { claimLeaseFromEnv, claimOwner } from './replica-sync';
 import { Thread } from '../threads/thread';
 import { ComputeEvents, FitResult, ModelStatus } from './compute';
 import { defaultComputeThreads } from './compute-env';
-import { DEFAULT_FIT_CACHE_SIZE, perThreadFitCache } from './fit-cache';
+import { DEFAULT_FIT_CACHE_SIZE, fitCacheBytesFromEnv, perThreadFitBytes, perThreadFitCache } from './fit-cache';
 import { ChunkPace, ComputeEngine, deserializeError, FromWorker, ScoreReply, ToWorker, WithoutId, WORKER_FILE, WorkerOptions } from './engine';
 import { ColumnSpec, ModelLayout } from './layout';
 import { Logger } from './log';
@@ -132,7 +132,11 @@ export class ComputePool implements ComputeEngine {
   ) {
     this.threads = opts.threads ?? defaultComputeThreads();
     // Models stay on their home thread, so each thread caches its share of the pool's fits.
-    const threadOpts = { ...opts, fitCacheSize: perThreadFitCache(opts.fitCacheSize ?? DEFAULT_FIT_CACHE_SIZE, this.threads) };
+    const threadOpts = {
+      ...opts,
+      fitCacheSize: perThreadFitCache(opts.fitCacheSize ?? DEFAULT_FIT_CACHE_SIZE, this.threads),
+      fitCacheBytes: perThreadFitBytes(opts.fitCacheBytes ?? fitCacheBytesFromEnv(process.env), this.threads),
+    };
     this.pool = Array.from({ length: this.threads }, (_, i) => new ComputeThread(i, threadOpts, log, (t, m) => this.onMessage(t, m)));
   }
 
@@ -143,8 +147,8 @@ export class ComputePool implements ComputeEngine {
       this.events.chunkComputed?.(m.model);
     } else if (m.type === 'event') {
       if (m.event === 'recomputed') {
-        this.pace.note(m.chunkSeconds, m.chunks);
-        this.events.recomputed?.(m.model, m.seconds, m.chunks, m.chunkSeconds);
+        this.pace.note(m.seconds, m.chunks);
+        this.events.recomputed?.(m.model, m.seconds, m.chunks);
       } else if (m.event === 'error') this.events.error?.(m.model, m.where);
       else if (m.event === 'fitSaved') {
         if (this.pinned.get(m.model) === t) this.pinned.delete(m.model);

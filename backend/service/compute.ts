@@ -18,19 +18,14 @@ import { buildFrames, toRecords } from './frames';
 import { ColumnSpec, ModelLayout, ResolvedCalculator, SkippedCalculator } from './layout';
 import { Logger } from './log';
 import { resolveCalculators } from './calculators';
-import { DEFAULT_FIT_CACHE_SIZE, FitCache } from './fit-cache';
+import { DEFAULT_FIT_CACHE_SIZE, FitCache, fitCacheBytesFromEnv } from './fit-cache';
 import { FittedEntry, fitModel, sameCalculators } from './runtime';
-import { compactFit, encodeFit, fitInputsHash, restoreFit, staleReason } from './saved-fits';
+import { compactFit, encodeFit, fitBytes, fitInputsHash, restoreFit, staleReason } from './saved-fits';
 import { loadScorer, ScoredRow } from './scoring';
 
 /** What the core reports as it works (the service turns these into /metrics). */
 export interface ComputeEvents {
-  /**
-   * A recompute run of `chunks` chunks took `seconds` in all; `chunkSeconds` of them in the chunks themselves
-   * (reading rows, the calculators, writing results), without loading the model's fit: the pace per chunk
-   * that a backlog's estimate extrapolates (a fit is loaded once per model, not per chunk).
-   */
-  recomputed?(model: string, seconds: number, chunks: number, chunkSeconds: number): void;
+  recomputed?(model: string, seconds: number, chunks: number): void;
   /** After each chunk's results are committed. */
   chunkComputed?(model: string): void;
   /** An error was recorded for the model (stored with it: GET /api/models/{name}). */
@@ -118,10 +113,11 @@ export class ComputeCore {
     readonly store: Store,
     private readonly log: Logger,
     private readonly events: ComputeEvents = {},
-    opts: { fitCacheSize?: number; ownQueue?: boolean } = {},
+    opts: { fitCacheSize?: number; fitCacheBytes?: number; ownQueue?: boolean } = {},
   ) {
     this.ownQueue = opts.ownQueue ?? true;
-    this.fitCache = new FitCache(opts.fitCacheSize ?? DEFAULT_FIT_CACHE_SIZE, (name) => this.unloadFit(name));
+    // Inline (one core), the whole VIGIL_FIT_CACHE_MB; a pool gives each thread its share.
+    this.fitCache = new FitCache(opts.fitCacheSize ?? DEFAULT_FIT_CACHE_SIZE, (name) => this.unloadFit(name), opts.fitCacheBytes ?? fitCacheBytesFromEnv(process.env));
   }
 
   /**
@@ -197,7 +193,7 @@ export class ComputeCore {
     m.loaded = true;
     m.status.fitted = entries.map((e) => e.id);
     m.status.fitError = null;
-    this.fitCache.use(m.name);
+    this.fitCache.use(m.name, fitBytes(entries));
   }
 
   /** What a fit of this model is made from (a saved fit made from anything else is not reused). */
@@ -457,12 +453,9 @@ export class ComputeCore {
     const levelsOf = (column: string) => levels.get(column) ?? [];
     const positions = m.layout.chunker.type === 'period' ? periodPositions(all) : null;
     let computed = 0;
-    let chunkMs = 0;
     for (const chunk of dirty) {
       if (this.closing || m.deleted) return computed;
-      const tChunk = performance.now();
       await this.computeChunk(m, fitted, chunk, positions, levelsOf);
-      chunkMs += performance.now() - tChunk;
       computed++;
       await yieldToEventLoop();
     }
@@ -484,7 +477,7 @@ export class ComputeCore {
     const ms = performance.now() - t0;
     m.status.lastRecomputeMs = Math.round(ms * 10) / 10;
     m.status.lastRecomputeAt = new Date().toISOString();
-    this.events.recomputed?.(name, ms / 1000, computed, chunkMs / 1000);
+    this.events.recomputed?.(name, ms / 1000, computed);
     this.log.debug('recomputed', { model: name, chunks: computed, ms: m.status.lastRecomputeMs });
     return computed;
   }
@@ -563,6 +556,7 @@ export class ComputeCore {
       ...roundedTimings(this.timings),
       threadCpuMs: threadCpuMs(),
       fitsInMemory: this.fitCache.size,
+      fitsMiB: Math.round(this.fitCache.bytes / 1048576),
       heapUsedMiB: Math.round(heap.used_heap_size / 1048576),
       heapTotalMiB: Math.round(heap.total_heap_size / 1048576),
       externalMiB: Math.round(heap.external_memory / 1048576),

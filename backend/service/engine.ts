@@ -67,9 +67,9 @@ export class InlineEngine implements ComputeEngine {
       log,
       {
         ...events,
-        recomputed: (model, seconds, chunks, chunkSeconds) => {
-          this.pace.note(chunkSeconds, chunks);
-          events.recomputed?.(model, seconds, chunks, chunkSeconds);
+        recomputed: (model, seconds, chunks) => {
+          this.pace.note(seconds, chunks);
+          events.recomputed?.(model, seconds, chunks);
         },
       },
       { fitCacheSize },
@@ -111,7 +111,7 @@ export type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 export type FromWorker =
   | Reply
   | { type: 'status'; model: string; status: ModelStatus | null }
-  | { type: 'event'; event: 'recomputed'; model: string; seconds: number; chunks: number; chunkSeconds: number }
+  | { type: 'event'; event: 'recomputed'; model: string; seconds: number; chunks: number }
   | { type: 'event'; event: 'error'; model: string; where: ErrorStage }
   | { type: 'event'; event: 'queueDepth'; depth: number }
   | { type: 'event'; event: 'fitSaved'; model: string };
@@ -137,6 +137,8 @@ export interface WorkerOptions {
    * the pool, which gives each thread its share; a worker receives its own share here.
    */
   fitCacheSize?: number;
+  /** The bytes those fits may take (VIGIL_FIT_CACHE_MB when absent), shared out like fitCacheSize. */
+  fitCacheBytes?: number;
   /** Compute worker threads (VIGIL_COMPUTE_THREADS; default computeThreadsDefault()). */
   threads?: number;
 }

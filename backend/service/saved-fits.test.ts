@@ -15,7 +15,7 @@ import { specsOf } from './compute';
 import { ModelDefinition } from './definition';
 import { ModelLayout } from './layout';
 import { fitModel } from './runtime';
-import { encodeFit, FIT_CODE_VERSION, restoreFit, staleReason } from './saved-fits';
+import { encodeFit, FIT_CODE_VERSION, fitBytes, restoreFit, staleReason } from './saved-fits';
 import { VigilService } from './service';
 import { CAR_LOAN_MODEL } from '../../test/server/helpers';
 
@@ -119,3 +119,17 @@ test('a stored fit is used only with the same code version, the same inputs and 
   expect(staleReason(notAFit, 'inputs-a')).toMatch(/checksum/);
   expect(() => restoreFit({ ...notAFit }, layout, () => decodeFrame(referenceBlob))).toThrow(/unexpected content/);
 }, 120_000);
+
+test("a fit's estimated size (the fit cache's byte budget) follows what it holds, shared data counted once", () => {
+  const fresh = fitModel(def, specsOf(layout), decodeFrame(referenceBlob));
+  const stored = encodeFit(fresh.entries, 'inputs');
+  const { entries } = restoreFit(stored, layout, () => decodeFrame(referenceBlob));
+  const bytes = fitBytes(entries);
+  // A restored fit holds at least its saved data: of the order of the serialised blob.
+  expect(bytes).toBeGreaterThan(stored.blob.length / 2);
+  expect(bytes).toBeLessThan(stored.blob.length * 4);
+  expect(fitBytes([...entries, ...entries])).toBe(bytes);
+  // One calculator's fit is a part of the whole.
+  expect(fitBytes(entries.slice(0, 1))).toBeLessThan(bytes);
+  expect(fitBytes([])).toBe(0);
+});

@@ -134,3 +134,48 @@ export function restoreFit(stored: StoredFit, layout: ModelLayout, reference: ()
   });
   return { entries, refitted };
 }
+
+/**
+ * An estimate of the memory a model's fitted calculators hold (for the fit cache's byte budget,
+ * fit-cache.ts): what is reachable from each fitted calculator's own properties (its `saved` data
+ * included), typed arrays by their bytes, numbers 8 bytes, strings 2 a character, objects and arrays a
+ * small header and 8 bytes a slot; what is shared is counted once. State held only in closures is not
+ * seen, so this is a lower bound for calculators whose fit keeps its state that way.
+ */
+// Not `instanceof`: deserialised objects belong to the main realm, which a test sandbox is not.
+const tagOf = (v: object) => Object.prototype.toString.call(v);
+
+export function fitBytes(entries: readonly FittedEntry[]): number {
+  const seen = new Set<object>();
+  let bytes = 0;
+  const stack: unknown[] = entries.map((e) => e.fitted);
+  while (stack.length > 0) {
+    const v = stack.pop();
+    if (typeof v === 'number' || typeof v === 'boolean') bytes += 8;
+    else if (typeof v === 'string') bytes += 16 + 2 * v.length;
+    else if (v !== null && typeof v === 'object') {
+      if (seen.has(v)) continue;
+      seen.add(v);
+      if (ArrayBuffer.isView(v)) bytes += 64 + v.byteLength;
+      else if (v instanceof ArrayBuffer) bytes += v.byteLength;
+      else if (tagOf(v) === '[object Map]') {
+        const map = v as Map<unknown, unknown>;
+        bytes += 32 + 16 * map.size;
+        for (const [k, x] of map) stack.push(k, x);
+      } else if (tagOf(v) === '[object Set]') {
+        const set = v as Set<unknown>;
+        bytes += 32 + 8 * set.size;
+        for (const x of set) stack.push(x);
+      } else if (Array.isArray(v)) {
+        // Numbers in an array sit in its slots.
+        bytes += 16 + 8 * v.length;
+        for (const x of v) if (typeof x !== 'number') stack.push(x);
+      } else {
+        const values = Object.values(v);
+        bytes += 24 + 8 * values.length;
+        for (const x of values) stack.push(x);
+      }
+    }
+  }
+  return bytes;
+}

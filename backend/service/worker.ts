@@ -31,8 +31,8 @@ nameThisThread('vigil-compute').then(() => lowerThisThread(computeNiceFromEnv(pr
 // process). The ingest connection keeps the server's setting (VIGIL_SYNCHRONOUS, FULL by default).
 const store = openStore(opts.dbPath, { synchronous: 'normal' });
 const core = new ComputeCore(store, log, {
-  recomputed: (model, seconds, chunks, chunkSeconds) => {
-    post({ type: 'event', event: 'recomputed', model, seconds, chunks, chunkSeconds });
+  recomputed: (model, seconds, chunks) => {
+    post({ type: 'event', event: 'recomputed', model, seconds, chunks });
     post({ type: 'status', model, status: core.status(model) });
   },
   // The main thread answers GET /api/models/{name} from these: keep them as fresh as the stored chunks.
@@ -40,7 +40,7 @@ const core = new ComputeCore(store, log, {
   error: (model, where) => post({ type: 'event', event: 'error', model, where }),
   queueDepth: (depth) => post({ type: 'event', event: 'queueDepth', depth }),
   fitSaved: (model) => post({ type: 'event', event: 'fitSaved', model }),
-}, { fitCacheSize: opts.fitCacheSize, ownQueue: false });
+}, { fitCacheSize: opts.fitCacheSize, fitCacheBytes: opts.fitCacheBytes, ownQueue: false });
 
 const asBuffer = (u: Uint8Array) => Buffer.from(u.buffer, u.byteOffset, u.byteLength);
 

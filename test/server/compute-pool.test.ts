@@ -179,4 +179,31 @@ describe('home threads', () => {
     expect(totals.reduce((n, t) => n + t.restored, 0)).toBeGreaterThan(0);
     expect(totals.reduce((n, t) => n + t.refitted, 0)).toBe(0);
   }, 180_000);
+
+  it('a fit byte budget smaller than one fit keeps one fit per thread, and every model still computes as inline', async () => {
+    // VIGIL_FIT_CACHE_MB of 1 KiB: each fit alone is larger, so a thread keeps only the fit it used last.
+    const [pooled, inline] = await Promise.all([
+      startVigil({ db: path.join(tempDir(), 'bytes-pool.db'), env: { VIGIL_COMPUTE_THREADS: '2', VIGIL_FIT_CACHE_MB: '0.001' } }),
+      startVigil({ db: path.join(tempDir(), 'bytes-inline.db'), env: { VIGIL_COMPUTE: 'inline' } }),
+    ]);
+    try {
+      for (const v of [pooled, inline]) for (const name of MODELS) await model(v, name, 50);
+      for (let round = 0; round < 3; round++) {
+        for (let k = 0; k < MODELS.length; k++) {
+          for (const v of [pooled, inline]) {
+            expect((await ingest(v, MODELS[k], batchOf(round, k))).status).toBe(200);
+            await waitComputed(v.url, MODELS[k]);
+          }
+        }
+      }
+      for (const name of MODELS) expect(await storedResults(pooled, name)).toEqual(await storedResults(inline, name));
+    } finally {
+      await Promise.all([pooled.stop(), inline.stop()]);
+    }
+    const totals = computeTotals(pooled);
+    expect(totals.map((t) => t.fitsInMemory)).toEqual([1, 1]);
+    // Each model's fit left its thread when the other model at home was used: loaded again from its saved fit.
+    expect(totals.reduce((n, t) => n + t.restored, 0)).toBeGreaterThanOrEqual(MODELS.length * 2);
+    expect(totals.reduce((n, t) => n + t.refitted, 0)).toBe(0);
+  }, 180_000);
 });
