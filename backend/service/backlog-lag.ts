@@ -6,7 +6,8 @@
  *
  * The estimate is Σ over models of (chunks waiting × the model's recent seconds per chunk) ÷ threads. A
  * model's pace is a running mean of its recomputes' wall time per chunk on a compute thread (reading rows,
- * the calculators, waiting for the write lock, writing); a model not recomputed yet takes the pool's pace,
+ * the calculators, waiting for the write lock, writing; not loading the model's fit, which is once per
+ * model, not per chunk); a model not recomputed yet takes the pool's pace,
  * and before any recompute DEFAULT_SECONDS_PER_CHUNK. Wall time under contention with ingest is longer
  * than once ingest stops, so the estimate errs on the side of a shorter lag.
  */

@@ -147,8 +147,8 @@ export class ComputePool implements ComputeEngine {
       this.events.chunkComputed?.(m.model);
     } else if (m.type === 'event') {
       if (m.event === 'recomputed') {
-        this.pace.note(m.seconds, m.chunks);
-        this.events.recomputed?.(m.model, m.seconds, m.chunks);
+        this.pace.note(m.chunkSeconds, m.chunks);
+        this.events.recomputed?.(m.model, m.seconds, m.chunks, m.chunkSeconds);
       } else if (m.event === 'error') this.events.error?.(m.model, m.where);
       else if (m.event === 'fitSaved') {
         if (this.pinned.get(m.model) === t) this.pinned.delete(m.model);

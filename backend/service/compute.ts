@@ -25,7 +25,12 @@ import { loadScorer, ScoredRow } from './scoring';
 
 /** What the core reports as it works (the service turns these into /metrics). */
 export interface ComputeEvents {
-  recomputed?(model: string, seconds: number, chunks: number): void;
+  /**
+   * A recompute run of `chunks` chunks took `seconds` in all; `chunkSeconds` of them in the chunks themselves
+   * (reading rows, the calculators, writing results), without loading the model's fit: the pace per chunk
+   * that a backlog's estimate extrapolates (a fit is loaded once per model, not per chunk).
+   */
+  recomputed?(model: string, seconds: number, chunks: number, chunkSeconds: number): void;
   /** After each chunk's results are committed. */
   chunkComputed?(model: string): void;
   /** An error was recorded for the model (stored with it: GET /api/models/{name}). */
@@ -453,9 +458,12 @@ export class ComputeCore {
     const levelsOf = (column: string) => levels.get(column) ?? [];
     const positions = m.layout.chunker.type === 'period' ? periodPositions(all) : null;
     let computed = 0;
+    let chunkMs = 0;
     for (const chunk of dirty) {
       if (this.closing || m.deleted) return computed;
+      const tChunk = performance.now();
       await this.computeChunk(m, fitted, chunk, positions, levelsOf);
+      chunkMs += performance.now() - tChunk;
       computed++;
       await yieldToEventLoop();
     }
@@ -477,7 +485,7 @@ export class ComputeCore {
     const ms = performance.now() - t0;
     m.status.lastRecomputeMs = Math.round(ms * 10) / 10;
     m.status.lastRecomputeAt = new Date().toISOString();
-    this.events.recomputed?.(name, ms / 1000, computed);
+    this.events.recomputed?.(name, ms / 1000, computed, chunkMs / 1000);
     this.log.debug('recomputed', { model: name, chunks: computed, ms: m.status.lastRecomputeMs });
     return computed;
   }

@@ -67,9 +67,9 @@ export class InlineEngine implements ComputeEngine {
       log,
       {
         ...events,
-        recomputed: (model, seconds, chunks) => {
-          this.pace.note(seconds, chunks);
-          events.recomputed?.(model, seconds, chunks);
+        recomputed: (model, seconds, chunks, chunkSeconds) => {
+          this.pace.note(chunkSeconds, chunks);
+          events.recomputed?.(model, seconds, chunks, chunkSeconds);
         },
       },
       { fitCacheSize },
@@ -111,7 +111,7 @@ export type WithoutId<T> = T extends unknown ? Omit<T, 'id'> : never;
 export type FromWorker =
   | Reply
   | { type: 'status'; model: string; status: ModelStatus | null }
-  | { type: 'event'; event: 'recomputed'; model: string; seconds: number; chunks: number }
+  | { type: 'event'; event: 'recomputed'; model: string; seconds: number; chunks: number; chunkSeconds: number }
   | { type: 'event'; event: 'error'; model: string; where: ErrorStage }
   | { type: 'event'; event: 'queueDepth'; depth: number }
   | { type: 'event'; event: 'fitSaved'; model: string };

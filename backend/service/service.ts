@@ -182,9 +182,9 @@ export class VigilService {
         this.store.noteResultWrite?.();
         void this.reportBacklog(model);
       },
-      recomputed: (model, seconds, chunks) => {
+      recomputed: (model, seconds, chunks, chunkSeconds) => {
         this.store.noteResultWrite?.();
-        this.lag.noteRecompute(model, seconds, chunks);
+        this.lag.noteRecompute(model, chunkSeconds, chunks);
         this.counters.chunksComputed += chunks;
         this.counters.recomputeMsTotal += seconds * 1000;
         this.hooks.recomputed?.(model, seconds);

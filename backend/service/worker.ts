@@ -31,8 +31,8 @@ nameThisThread('vigil-compute').then(() => lowerThisThread(computeNiceFromEnv(pr
 // process). The ingest connection keeps the server's setting (VIGIL_SYNCHRONOUS, FULL by default).
 const store = openStore(opts.dbPath, { synchronous: 'normal' });
 const core = new ComputeCore(store, log, {
-  recomputed: (model, seconds, chunks) => {
-    post({ type: 'event', event: 'recomputed', model, seconds, chunks });
+  recomputed: (model, seconds, chunks, chunkSeconds) => {
+    post({ type: 'event', event: 'recomputed', model, seconds, chunks, chunkSeconds });
     post({ type: 'status', model, status: core.status(model) });
   },
   // The main thread answers GET /api/models/{name} from these: keep them as fresh as the stored chunks.
