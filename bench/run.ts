@@ -20,6 +20,7 @@ import { lateTargetsScenario } from './late-targets';
 import { manyModelsScenario } from './many-models';
 import { replicasScenario } from './replicas';
 import { rulesDuringIngestScenario } from './rules-during-ingest';
+import { segmentsScenario } from './segments';
 import { SERVER_SCENARIOS } from './server';
 import { peersPython } from './peers/env';
 import { Peer, runPeers } from './peers/measure';
@@ -407,7 +408,7 @@ async function registeredClasses(): Promise<Set<string>> {
 
 export async function main(argv: string[]): Promise<number> {
   const options = parseArgs(argv);
-  const all = [...RUN_SCENARIOS, ...SERVER_SCENARIOS, mixedScenario, restartScenario, lateTargetsScenario, rulesDuringIngestScenario, manyModelsScenario, replicasScenario];
+  const all = [...RUN_SCENARIOS, ...SERVER_SCENARIOS, mixedScenario, restartScenario, lateTargetsScenario, rulesDuringIngestScenario, manyModelsScenario, replicasScenario, segmentsScenario];
   const unknown = (options.only ?? []).filter((id) => !all.some((s) => s.id === id));
   if (unknown.length) throw new Error(`unknown scenario(s): ${unknown.join(', ')} (known: ${all.map((s) => s.id).join(', ')})`);
   const selected = options.only ? all.filter((s) => options.only!.includes(s.id)) : all;
