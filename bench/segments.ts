@@ -136,6 +136,8 @@ async function serverCaseChild(dir: string, index: number): Promise<void> {
   const { openStore } = await import('../backend/store');
   const { ingestPatiently } = await import('../backend/demo/ingest');
   const db = path.join(dir, `${name}.db`);
+  // a fresh database each run (--repeats runs a case again in the same folder)
+  for (const f of fs.readdirSync(dir).filter((x) => x.startsWith(`${name}.db`))) fs.rmSync(path.join(dir, f));
   const totals = { chunkComputes: 0, computeMs: 0 };
   const logger = {
     debug() {},
