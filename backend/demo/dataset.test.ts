@@ -1,11 +1,12 @@
 /**
  * The demo generator: full days do not depend on the end time (each day has its own random stream), the
  * planted events hit every day of their window, and with the shipped seed the income drift alerts
- * (NannyML's univariate drift, run by the engine as the server runs it) stay inside the planted window
- * at any end time.
+ * (univariate drift with the server's default methods, run by the engine as the server runs it) stay
+ * inside the planted window at any end time.
  */
 import { makeFrame, numeric } from '../engine/frame';
 import { runCalculators } from '../engine/run';
+import { SERVER_DRIFT_METHODS } from '../service/calculators';
 import { DEMO_DEFAULTS, DEMO_EVENTS, DemoRow, generateDemo } from './dataset';
 
 const DAY = 86_400_000;
@@ -53,13 +54,16 @@ test('every day of an event carries its planted rows, and no other day does', ()
   }
 });
 
-/** Univariate drift (NannyML's default: Jensen–Shannon, std thresholds) of income, chunked by day. */
+/**
+ * Univariate drift of income, chunked by day, with the server's default methods (`auto`: Wasserstein for
+ * income, NannyML's std thresholds).
+ */
 function incomeDriftAlerts(rowsPerDay: number, now: number): { alerting: number[]; days: number } {
   const d = generateDemo({ now, rowsPerDay });
   const frame = (rows: DemoRow[]) =>
     makeFrame([numeric('timestamp', rows.map((r) => Date.parse(r.timestamp))), numeric('income', rows.map((r) => r.income ?? NaN))], rows.length);
   const rows = runCalculators(frame(d.reference), frame(d.analysis), [
-    { className: 'UnivariateDriftCalculator', id: 'drift', where: 'calculators[0]', params: { column_names: ['income'], timestamp_column_name: 'timestamp', chunk_period: 'D' } },
+    { className: 'UnivariateDriftCalculator', id: 'drift', where: 'calculators[0]', params: { column_names: ['income'], continuous_methods: SERVER_DRIFT_METHODS, timestamp_column_name: 'timestamp', chunk_period: 'D' } },
   ]);
   const analysis = rows.filter((r) => r.period === 'analysis');
   return { alerting: analysis.filter((r) => r.alert).map((r) => r.chunk.index), days: analysis.length };

@@ -9,6 +9,7 @@
  */
 import { CalculatorDefinition, ConfigError } from '../engine/calculator';
 import { FAMILIES, familyOfCalculator, METRICS, ProblemType } from '../engine/catalog';
+import { AUTO } from '../engine/drift/univariate/auto';
 import { calculatorDefinition as engineCalculator, calculatorNames } from '../engine/registry';
 import { CHUNKING_KEYS, ModelDefinition } from './definition';
 import { ColumnSpec, ResolvedCalculator, SkippedCalculator } from './layout';
@@ -54,6 +55,14 @@ export function defaultPerformanceMetrics(problemType: ProblemType): string[] {
     (m) => m.id,
   );
 }
+
+/**
+ * Drift methods of a model's UnivariateDriftCalculator when it names none (for either column kind): `auto`,
+ * one method per column by Evidently's rule, whose name is the series' metric and the Prometheus `method`
+ * label (docs/drift-methods.md). Alone, not next to NannyML's jensen_shannon: one drift series per column,
+ * as rankers and alert counts expect. `vigil run` keeps NannyML's default (the run contract).
+ */
+export const SERVER_DRIFT_METHODS = [AUTO];
 
 const metricsOfClass = (className: string) => METRICS.filter((m) => m.calculators.includes(className));
 
@@ -104,6 +113,10 @@ function fillsFor(className: string, ctx: FillContext): Record<string, unknown> 
   if (c.y_pred) fills.y_pred = c.y_pred;
   if (c.y_pred_proba) fills.y_pred_proba = c.y_pred_proba;
   if (c.y_true) fills.y_true = c.y_true;
+  if (className === 'UnivariateDriftCalculator') {
+    fills.continuous_methods = SERVER_DRIFT_METHODS;
+    fills.categorical_methods = SERVER_DRIFT_METHODS;
+  }
   if (def.problem_type) {
     fills.problem_type = def.problem_type;
     if (isPerformanceClass(className)) fills.metrics = defaultPerformanceMetrics(def.problem_type);

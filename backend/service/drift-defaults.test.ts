@@ -1,6 +1,6 @@
 /**
- * Drift methods on the server (issue 17): a model registered without drift methods keeps NannyML's default;
- * given methods stay; the new methods, `auto`, BH and leave-one-out serve the same rows as `vigil run`.
+ * Drift methods on the server (issue 17): a model registered without drift methods gets `auto` for both
+ * column kinds (vigil run keeps NannyML's jensen_shannon); given methods stay; the new methods, `auto`, BH and leave-one-out serve the same rows as `vigil run`.
  */
 import * as fs from 'fs';
 import * as os from 'os';
@@ -22,10 +22,11 @@ const def = (calculators: ModelDefinition['calculators']): ModelDefinition => ({
 
 const driftParams = (d: ModelDefinition) => resolveCalculators({ def: d, specs: null }).candidates.find((c) => c.resolved.className === 'UnivariateDriftCalculator')!.resolved.params;
 
-it("the default set keeps NannyML's default drift methods (auto is opt-in: docs/drift-methods.md says why)", () => {
-  const params = driftParams(def(null));
-  expect(params.continuous_methods).toBeUndefined();
-  expect(params.categorical_methods).toBeUndefined();
+it('a drift calculator without methods gets auto for both column kinds, in the default set and when listed', () => {
+  expect(driftParams(def(null))).toMatchObject({ continuous_methods: ['auto'], categorical_methods: ['auto'] });
+  expect(driftParams(def([{ class: 'UnivariateDriftCalculator' }]))).toMatchObject({ continuous_methods: ['auto'], categorical_methods: ['auto'] });
+  // one kind given: the other still gets auto
+  expect(driftParams(def([{ class: 'UnivariateDriftCalculator', params: { continuous_methods: ['t_test'] } }]))).toMatchObject({ continuous_methods: ['t_test'], categorical_methods: ['auto'] });
 });
 
 it('methods the user gives, auto included, are kept as given', () => {

@@ -13,8 +13,8 @@ interface Example {
 export const EXAMPLES: Example[] = [
   {
     title: 'Drift of every feature',
-    explanation: 'Jensen-Shannon distance per column with its thresholds and alert flag.',
-    query: { ...DEFAULT_QUERY, model: '$model', family: 'univariate_drift', metrics: ['jensen_shannon'], columns: [] },
+    explanation: 'Each column by its drift method (without methods: the one auto picked for it), with its thresholds and alert flag.',
+    query: { ...DEFAULT_QUERY, model: '$model', family: 'univariate_drift', metrics: [], columns: [] },
   },
   {
     title: 'Drift of the columns picked on the dashboard',

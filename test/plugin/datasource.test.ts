@@ -18,6 +18,8 @@ let features: string[];
 let driftSeries: SeriesInfo[];
 
 const RANGE = { from: Date.UTC(2000, 0, 1), to: Date.UTC(2100, 0, 1) };
+/** The drift method of the demo's first numeric features: `auto` (the server default) picks Wasserstein for them. */
+const METHOD = 'wasserstein';
 
 function request(targets: VigilQuery[], scopedVars = {}): DataQueryRequest<VigilQuery> {
   return {
@@ -47,7 +49,7 @@ beforeAll(async () => {
       { name: 'model', current: vigil.model },
       { name: 'column', current: [features[0], features[1]], options: features },
       { name: 'anycolumn', current: '$__all', options: features, allValue: '.*' },
-      { name: 'method', current: 'jensen_shannon' },
+      { name: 'method', current: METHOD },
     ],
   });
 });
@@ -65,13 +67,13 @@ describe('query', () => {
     const direct = await vigilPost<QueryApiResponse>(vigil, '/api/query', {
       from: RANGE.from,
       to: RANGE.to,
-      queries: [{ refId: 'A', model: vigil.model, family: 'univariate_drift', metrics: ['jensen_shannon'], columns: [features[0], features[1]] }],
+      queries: [{ refId: 'A', model: vigil.model, family: 'univariate_drift', metrics: [METHOD], columns: [features[0], features[1]] }],
     });
     const expected = direct.results.A.frames;
     expect(expected.map((f) => f.meta?.custom?.column)).toEqual([features[0], features[1]]);
     const frames = response.data as DataFrame[];
     expect(frames.map((f) => f.name)).toEqual(expected.map((f) => f.name));
-    const unit = metricDef('univariate_drift', 'jensen_shannon')!.unit;
+    const unit = metricDef('univariate_drift', METHOD)!.unit;
     frames.forEach((frame, i) => {
       const json: FrameJSON = expected[i];
       expect(frame.refId).toBe('A');
@@ -108,7 +110,7 @@ describe('query', () => {
           refId: 'A',
           model: vigil.model,
           family: 'univariate_drift',
-          metrics: ['jensen_shannon'],
+          metrics: [METHOD],
           columns: [features[0], features[1]],
           fields: ['value', 'upper_threshold', 'lower_threshold', 'alert'],
           period: 'analysis',
@@ -122,12 +124,12 @@ describe('query', () => {
   });
 
   it('turns All with a custom all-value into every column, and a repeated panel’s scoped value into one', async () => {
-    const all = await plugin.datasource.query(request([{ refId: 'A', model: '$model', family: 'univariate_drift', metrics: ['jensen_shannon'], columns: ['$anycolumn'] } as VigilQuery]));
-    const withResults = driftSeries.filter((s) => s.metric === 'jensen_shannon').map((s) => s.column);
+    const all = await plugin.datasource.query(request([{ refId: 'A', model: '$model', family: 'univariate_drift', metrics: [METHOD], columns: ['$anycolumn'] } as VigilQuery]));
+    const withResults = driftSeries.filter((s) => s.metric === METHOD).map((s) => s.column);
     expect((all.data as DataFrame[]).map((f) => f.meta?.custom?.column).sort()).toEqual([...withResults].sort());
 
     const scoped = await plugin.datasource.query(
-      request([{ refId: 'B', model: '$model', family: 'univariate_drift', metrics: ['jensen_shannon'], columns: ['$column'] } as VigilQuery], {
+      request([{ refId: 'B', model: '$model', family: 'univariate_drift', metrics: [METHOD], columns: ['$column'] } as VigilQuery], {
         column: { text: features[2], value: features[2] },
       })
     );
@@ -154,13 +156,13 @@ describe('query', () => {
 
   it('returns one table frame per query in table format', async () => {
     const response = await plugin.datasource.query(
-      request([{ refId: 'T', model: '$model', family: 'univariate_drift', metrics: ['jensen_shannon'], columns: ['$column'], format: 'table' } as VigilQuery])
+      request([{ refId: 'T', model: '$model', family: 'univariate_drift', metrics: [METHOD], columns: ['$column'], format: 'table' } as VigilQuery])
     );
     const frames = response.data as DataFrame[];
     expect(frames).toHaveLength(1);
     const columns = new Set(field(frames[0], 'column').values);
     expect(columns).toEqual(new Set([features[0], features[1]]));
-    expect(field(frames[0], 'value').config.unit).toBe(metricDef('univariate_drift', 'jensen_shannon')!.unit);
+    expect(field(frames[0], 'value').config.unit).toBe(metricDef('univariate_drift', METHOD)!.unit);
   });
 
   it('reports Vigil’s error, naming the query field, when a query is wrong', async () => {
@@ -293,7 +295,7 @@ describe('alert-rule shortcut', () => {
     const query = { refId: 'A', model: '$model', family: 'univariate_drift', metrics: ['$method'], columns: ['$column'] } as VigilQuery;
     const rule = plugin.datasource.alertRuleFor(query as never);
     const alertExpr = rule.queries[0].model.expr as string;
-    const selector = `vigil_univariate_drift_alert{model="${vigil.model}",column=~"${features[0]}|${features[1]}",method="jensen_shannon"}`;
+    const selector = `vigil_univariate_drift_alert{model="${vigil.model}",column=~"${features[0]}|${features[1]}",method="${METHOD}"}`;
     expect(alertExpr).toBe(`max without (partial) (${selector})`);
 
     const promQuery = async (expr: string) => {
@@ -313,7 +315,7 @@ describe('alert-rule shortcut', () => {
     const alertSeries = await promQuery(alertExpr);
     expect(alertSeries.map((s) => s.metric.column).sort()).toEqual([features[0], features[1]].sort());
     for (const s of alertSeries) {
-      expect(s.metric).toEqual({ model: vigil.model, column: s.metric.column, method: 'jensen_shannon' });
+      expect(s.metric).toEqual({ model: vigil.model, column: s.metric.column, method: METHOD });
       expect(['0', '1']).toContain(s.value[1]);
     }
     // the demo's clock is pinned at noon: today is open, and its alert sample is 0

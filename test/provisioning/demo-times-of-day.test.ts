@@ -148,7 +148,7 @@ describe.each(TIMES)(`vigil demo --now ${DATE}T%s:00Z`, (time) => {
     const noonOf = (day: number) => analysisStart + day * DAY + DAY / 2;
     const rule = (title: string) => rules.find((r) => r.title === title)!;
     const drift = await firing(vigil, rule('Univariate drift'), noonOf(DEMO_EVENTS.covariateDrift[0] + 5));
-    expect(drift).toEqual(expect.arrayContaining(['column=income,method=jensen_shannon,model=demo', 'column=region,method=jensen_shannon,model=demo']));
+    expect(drift).toEqual(expect.arrayContaining(['column=income,method=wasserstein,model=demo', 'column=region,method=jensen_shannon,model=demo']));
     expect(await firing(vigil, rule('Data quality'), noonOf(DEMO_EVENTS.dataQuality[0] + 1))).toEqual([
       'column=channel,metric=unseen_values,model=demo',
       'column=credit_score,metric=missing_values,model=demo',

@@ -115,7 +115,7 @@ test('the planted events alert where they were planted', async () => {
   expect(alertingDays(await analysisRows('metric=numerical_range&column=loan_amount'))).toEqual(dayKeys(o0, o1));
 
   const [c0, c1] = DEMO_EVENTS.covariateDrift;
-  const drift = alertingDays(await analysisRows('metric=jensen_shannon&column=income'));
+  const drift = alertingDays(await analysisRows('metric=wasserstein&column=income'));
   const driftDays = dayKeys(c0, c1);
   // Nearly every drift day alerts, and no day outside the planted window does.
   expect(drift.filter((k) => driftDays.includes(k)).length).toBeGreaterThanOrEqual(driftDays.length - 2);
