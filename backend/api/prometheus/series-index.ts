@@ -64,11 +64,22 @@ interface Layout {
 const EMPTY = new Float64Array(0);
 const EMPTY_LAYOUT: Layout = { data: EMPTY, times: EMPTY, users: 0, hash: 0 };
 
-/** What a series' samples are merged into at a publish, before its values get their place in the publish's array. */
-interface Merged {
-  times: number[];
-  cids: number[];
-  values: number[];
+/**
+ * How the touched series that share an old layout and whose changed chunks are the same get their new
+ * samples, worked out once per publish for all of them: the samples before `keep` stay in place (block
+ * copies), and the rest is merged once here, so a publish during ingest, which changes the last chunks of
+ * every series of a model, costs the tail it changes per series rather than the series' length.
+ */
+interface Transition {
+  /** The new layout (null when no sample is left). */
+  layout: Layout | null;
+  keep: number;
+  /** Per new sample from `keep` on: the old sample's index, or -(j + 1) for the j-th of `addedCids`. */
+  tail: Int32Array;
+  addedCids: number[];
+  /** The latest end of the new layout's chunks, and whether two of its samples share a time. */
+  lastEnd: number;
+  dup: boolean;
 }
 
 /** One series of a model. */
@@ -109,65 +120,47 @@ export class SeriesState {
     (this.add ??= new Map()).set(cid, v);
   }
 
-  /**
-   * Applies the drops and adds in one merge, sorted by (time, chunk index, chunk id). The result waits for
-   * `place` (the model's publish gives every series built at once one array for their values).
-   */
-  merge(chunks: ReadonlyMap<number, ChunkPlace>): Merged {
-    const n = this.values.length;
-    const old = this.layout.data;
-    const drop = this.drop;
-    const added = this.add ? [...this.add].map(([cid, v]) => ({ cid, v, at: chunks.get(cid)! })) : [];
-    added.sort((a, b) => a.at.t - b.at.t || a.at.ord - b.at.ord || a.cid - b.cid);
-    const out: Merged = { times: [], cids: [], values: [] };
-    const put = (t: number, v: number, cid: number) => {
-      out.times.push(t);
-      out.values.push(v);
-      out.cids.push(cid);
-    };
-    let j = 0;
-    for (let i = 0; i < n; i++) {
-      const cid = old[n + i];
-      if (drop?.has(cid)) continue;
-      const t = old[i];
-      // Added samples that sort before this one (a tie in time is decided by chunk index, then chunk id).
-      while (j < added.length && (added[j].at.t < t || (added[j].at.t === t && precedes(added[j].at.ord, added[j].cid, chunks.get(cid)!.ord, cid)))) {
-        put(added[j].at.t, added[j].v, added[j].cid);
-        j++;
-      }
-      put(t, this.values[i], cid);
-    }
-    for (; j < added.length; j++) put(added[j].at.t, added[j].v, added[j].cid);
-    this.drop = null;
-    this.add = null;
-    this.changed = false;
-    return out;
+  /** The layout its samples sit in now (before the pending changes). */
+  get currentLayout(): Layout {
+    return this.layout;
+  }
+
+  /** Which chunks its next build drops and adds: series with the same old layout and key share a Transition. */
+  changeKey(): string {
+    const d = this.drop ? [...this.drop].sort((a, b) => a - b).join(',') : '';
+    const a = this.add ? [...this.add.keys()].sort((x, y) => x - y).join(',') : '';
+    return `${d}|${a}`;
+  }
+
+  /** The chunks to drop and the chunks added (what a Transition is worked out from). */
+  pendingChanges(): { drop: ReadonlySet<number> | null; added: number[] } {
+    return { drop: this.drop, added: this.add ? [...this.add.keys()] : [] };
   }
 
   /**
-   * Takes the merged samples: `layout` (shared) and `values` (its place in the publish's array), then the
-   * series: one sample per time (the later chunk's), current until the latest end of its chunks plus the
-   * lookback. Returns the layout it let go of.
+   * Takes its new samples: the transition's layout (shared) and `values` (its place in the publish's
+   * array, filled here from its old values and its added ones), then the series: one sample per time (the
+   * later chunk's), current until the latest end of its chunks plus the lookback. Returns the layout it
+   * let go of.
    */
-  place(layout: Layout, values: Float64Array, chunks: ReadonlyMap<number, ChunkPlace>, lookbackMs: number): Layout {
-    const was = this.layout;
-    this.layout = layout;
-    this.values = values;
-    const size = values.length;
-    if (size === 0) return was;
-    const data = layout.data;
-    let lastEnd = Number.NEGATIVE_INFINITY;
-    let dup = false;
-    for (let i = 0; i < size; i++) {
-      const end = chunks.get(data[size + i])!.end;
-      if (end > lastEnd) lastEnd = end;
-      if (i > 0 && data[i] === data[i - 1]) dup = true;
+  place(t: Transition, values: Float64Array, lookbackMs: number): Layout {
+    const old = this.values;
+    if (t.keep > 0) values.set(old.subarray(0, t.keep));
+    for (let k = 0; k < t.tail.length; k++) {
+      const from = t.tail[k];
+      values[t.keep + k] = from >= 0 ? old[from] : this.add!.get(t.addedCids[-from - 1])!;
     }
-    let timestamps = layout.times;
-    if (dup) {
+    const was = this.layout;
+    this.layout = t.layout!;
+    this.values = values;
+    this.drop = null;
+    this.add = null;
+    this.changed = false;
+    let timestamps = this.layout.times;
+    if (t.dup) {
       const ts: number[] = [];
       const vs: number[] = [];
-      for (let i = 0; i < size; i++) {
+      for (let i = 0; i < values.length; i++) {
         if (ts.length > 0 && ts[ts.length - 1] === timestamps[i]) vs[vs.length - 1] = values[i];
         else {
           ts.push(timestamps[i]);
@@ -177,7 +170,7 @@ export class SeriesState {
       timestamps = Float64Array.from(ts);
       values = Float64Array.from(vs);
     }
-    this.series = { labels: this.labels, timestamps, values, currentUntil: lastEnd + lookbackMs };
+    this.series = { labels: this.labels, timestamps, values, currentUntil: t.lastEnd + lookbackMs };
     return was;
   }
 
@@ -186,6 +179,9 @@ export class SeriesState {
     const was = this.layout;
     this.layout = EMPTY_LAYOUT;
     this.values = EMPTY;
+    this.drop = null;
+    this.add = null;
+    this.changed = false;
     return was;
   }
 }
@@ -204,18 +200,29 @@ function internedSeriesName(family: FamilyDef, field: number, metric: string): s
   return names[field];
 }
 
-/** A hash of merged samples' chunk ids and times (equal layouts are then told apart by sameLayout). */
-function layoutHash(m: Merged): number {
-  let h = m.times.length;
-  for (let i = 0; i < m.times.length; i++) h = (Math.imul(h, 31) + (m.cids[i] % 0x7fffffff) + ((m.times[i] / 1000) % 0x7fffffff)) | 0;
+/** A hash of a layout's chunk ids and times (`data`: n times, then n chunk ids); equal ones are told apart by sameLayout. */
+function layoutHash(data: Float64Array, n: number): number {
+  let h = n;
+  for (let i = 0; i < n; i++) h = (Math.imul(h, 31) + (data[n + i] % 0x7fffffff) + ((data[i] / 1000) % 0x7fffffff)) | 0;
   return h;
 }
 
-function sameLayout(l: Layout, m: Merged): boolean {
-  const n = m.times.length;
+function sameLayout(l: Layout, data: Float64Array, n: number): boolean {
   if (l.times.length !== n) return false;
-  for (let i = 0; i < n; i++) if (l.data[i] !== m.times[i] || l.data[n + i] !== m.cids[i]) return false;
+  for (let i = 0; i < 2 * n; i++) if (l.data[i] !== data[i]) return false;
   return true;
+}
+
+/** The first of the n times at the start of `data` that is not below `t`. */
+function firstAtOrAfter(data: Float64Array, n: number, t: number): number {
+  let lo = 0;
+  let hi = n;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (data[mid] < t) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
 }
 
 const precedes = (ordA: number, cidA: number, ordB: number, cidB: number) => ordA < ordB || (ordA === ordB && cidA < cidB);
@@ -242,6 +249,8 @@ export class ModelSeries {
   private readonly chunkSamples = new Map<number, ChunkSamples>();
   /** The layouts its series use, by the hash of their chunk ids and times. */
   private readonly layouts = new Map<number, Layout[]>();
+  /** The start (sample time) of each chunk taken out since the last publish, where its old samples sit. */
+  private readonly dropTimes = new Map<number, number>();
   /** Series made since the last publish. */
   private added: SeriesState[] = [];
   /** Series whose samples changed since the last publish. */
@@ -288,6 +297,7 @@ export class ModelSeries {
     const c = this.chunkSamples.get(chunkId);
     if (!c) return;
     this.chunkSamples.delete(chunkId);
+    if (!Number.isNaN(c.t)) this.dropTimes.set(chunkId, Math.min(c.t, this.dropTimes.get(chunkId) ?? c.t));
     for (const row of c.rows) {
       for (const state of row.states) {
         if (!state) continue;
@@ -352,25 +362,38 @@ export class ModelSeries {
    * Builds the series whose samples changed; returns the series that appeared and those now empty. The
    * values of the series built go into one array (each series' values a view of it), and their chunk ids
    * and times into the model's shared layouts: a few allocations per publish rather than a few per series.
+   * Series that share an old layout and changed in the same chunks share one Transition (worked out once).
    */
   publish(): SeriesChanges {
     const removed: SeriesState[] = [];
     const added: SeriesState[] = [];
     const fresh = new Set(this.added);
-    const merged = this.touched.map((state) => state.merge(this.chunkSamples));
+    const byLayout = new Map<Layout, Map<string, Transition>>();
+    const plans: Transition[] = new Array(this.touched.length);
     let total = 0;
-    for (const m of merged) total += m.values.length;
+    for (let i = 0; i < this.touched.length; i++) {
+      const state = this.touched[i];
+      const key = state.changeKey();
+      let byKey = byLayout.get(state.currentLayout);
+      if (!byKey) byLayout.set(state.currentLayout, (byKey = new Map()));
+      let plan = byKey.get(key);
+      if (!plan) byKey.set(key, (plan = this.transition(state)));
+      plans[i] = plan;
+      // Counted before any old layout is let go of, so that a new layout another series leaves stays known.
+      if (plan.layout) {
+        plan.layout.users++;
+        total += plan.layout.times.length;
+      }
+    }
     const slab = new Float64Array(total);
     let at = 0;
     for (let i = 0; i < this.touched.length; i++) {
       const state = this.touched[i];
-      const m = merged[i];
-      const n = m.values.length;
-      if (n > 0) {
-        const values = slab.subarray(at, at + n);
-        values.set(m.values);
+      const plan = plans[i];
+      if (plan.layout) {
+        const n = plan.layout.times.length;
+        this.release(state.place(plan, slab.subarray(at, at + n), this.lookbackMs));
         at += n;
-        this.release(state.place(this.layoutOf(m), values, this.chunkSamples, this.lookbackMs));
         if (fresh.has(state)) added.push(state);
         continue;
       }
@@ -385,24 +408,77 @@ export class ModelSeries {
     if (this.touched.length > 0) this.version++;
     this.added = [];
     this.touched = [];
+    this.dropTimes.clear();
     return { added, removed };
   }
 
-  /** The shared layout of merged samples' chunk ids and times (made when no series has it yet). */
-  private layoutOf(m: Merged): Layout {
-    const hash = layoutHash(m);
+  /**
+   * The new samples of `state` (and of every series with its old layout and changed chunks), sorted by
+   * (time, chunk index, chunk id). Every sample of a chunk sits at the chunk's start, so the old samples
+   * before the earliest start of a dropped or added chunk are kept as they are; only the rest is merged.
+   */
+  private transition(state: SeriesState): Transition {
+    const chunks = this.chunkSamples;
+    const old = state.currentLayout.data;
+    const n = state.currentLayout.times.length;
+    const { drop, added } = state.pendingChanges();
+    added.sort((a, b) => {
+      const x = chunks.get(a)!;
+      const y = chunks.get(b)!;
+      return x.t - y.t || x.ord - y.ord || a - b;
+    });
+    let from = added.length > 0 ? chunks.get(added[0])!.t : Number.POSITIVE_INFINITY;
+    if (drop) for (const cid of drop) from = Math.min(from, this.dropTimes.get(cid) ?? Number.NEGATIVE_INFINITY);
+    const keep = firstAtOrAfter(old, n, from);
+    const times: number[] = [];
+    const cids: number[] = [];
+    const tail: number[] = [];
+    let j = 0;
+    const putAdded = () => {
+      const at = chunks.get(added[j])!;
+      times.push(at.t);
+      cids.push(added[j]);
+      tail.push(-(j + 1));
+      j++;
+    };
+    for (let i = keep; i < n; i++) {
+      const cid = old[n + i];
+      if (drop?.has(cid)) continue;
+      const t = old[i];
+      // Added samples that sort before this one (a tie in time is decided by chunk index, then chunk id).
+      while (j < added.length && (chunks.get(added[j])!.t < t || (chunks.get(added[j])!.t === t && precedes(chunks.get(added[j])!.ord, added[j], chunks.get(cid)!.ord, cid)))) putAdded();
+      times.push(t);
+      cids.push(cid);
+      tail.push(i);
+    }
+    while (j < added.length) putAdded();
+    const size = keep + times.length;
+    const plan: Transition = { layout: null, keep, tail: Int32Array.from(tail), addedCids: added, lastEnd: Number.NEGATIVE_INFINITY, dup: false };
+    if (size === 0) return plan;
+    const data = new Float64Array(2 * size);
+    data.set(old.subarray(0, keep), 0);
+    data.set(times, keep);
+    data.set(old.subarray(n, n + keep), size);
+    data.set(cids, size + keep);
+    plan.layout = this.layoutOf(data, size);
+    for (let i = 0; i < size; i++) {
+      const end = chunks.get(data[size + i])!.end;
+      if (end > plan.lastEnd) plan.lastEnd = end;
+      if (i > 0 && data[i] === data[i - 1]) plan.dup = true;
+    }
+    return plan;
+  }
+
+  /** The shared layout of these chunk ids and times (made when no series has it yet; users counted by the caller). */
+  private layoutOf(data: Float64Array, n: number): Layout {
+    const hash = layoutHash(data, n);
     let bucket = this.layouts.get(hash);
     if (!bucket) this.layouts.set(hash, (bucket = []));
-    let layout = bucket.find((l) => sameLayout(l, m));
+    let layout = bucket.find((l) => sameLayout(l, data, n));
     if (!layout) {
-      const n = m.times.length;
-      const data = new Float64Array(2 * n);
-      data.set(m.times);
-      data.set(m.cids, n);
       layout = { data, times: data.subarray(0, n), users: 0, hash };
       bucket.push(layout);
     }
-    layout.users++;
     return layout;
   }
 
