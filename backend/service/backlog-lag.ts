@@ -4,21 +4,28 @@
  * (service.ts), because a per-model bound (VIGIL_MAX_BACKLOG) never bounds the lag of many models that
  * each have a few chunks waiting.
  *
- * The estimate is Σ over models of (chunks waiting × the model's recent seconds per chunk) ÷ threads. A
- * model's pace is a running mean of its recomputes' wall time per chunk on a compute thread (reading rows,
- * the calculators, waiting for the write lock, writing; not loading the model's fit, which is once per
- * model, not per chunk); a model not recomputed yet takes the pool's pace,
- * and before any recompute DEFAULT_SECONDS_PER_CHUNK. Wall time under contention with ingest is longer
- * than once ingest stops, so the estimate errs on the side of a shorter lag.
+ * The estimate is Σ over models of (chunks waiting × seconds per chunk) ÷ threads. A pace is a running
+ * mean of recomputes' wall time per chunk on a compute thread (reading rows, the calculators, waiting for
+ * the write lock, writing; not loading the model's fit, which is once per model, not per chunk). A model
+ * uses its own pace once OWN_PACE_CHUNKS of its chunks were measured after its first recompute, and the
+ * pool's pace (every model's recomputes) until then: with 200 models each is recomputed a few times a
+ * minute, and its first recompute on a thread is slower than the rest (what it builds on first use), so a
+ * pace of its own would rest on a few high samples (a probe at 200 models estimated 0.5 s a chunk against
+ * 65 ms measured, and throttled ingest hard). Before any recompute:
+ * DEFAULT_SECONDS_PER_CHUNK. Wall time under contention with ingest is longer than once ingest stops, so
+ * the estimate errs on the side of a shorter lag.
  */
 import { ChunkPace } from './engine';
 
 /** Seconds per chunk assumed before any recompute was measured (a 1,000-row chunk, default calculators, 20 features, is ~0.02 s of CPU). */
 export const DEFAULT_SECONDS_PER_CHUNK = 0.05;
 
+/** Chunks of a model measured before its own pace replaces the pool's in the estimate. */
+export const OWN_PACE_CHUNKS = 8;
+
 export class BacklogLag {
   private readonly pending = new Map<string, number>();
-  private readonly paces = new Map<string, ChunkPace>();
+  private readonly paces = new Map<string, { pace: ChunkPace; chunks: number }>();
   private readonly pool = new ChunkPace();
 
   /** A model's chunks waiting to be recomputed, as last read from the store. */
@@ -28,10 +35,14 @@ export class BacklogLag {
 
   /** A recompute of `chunks` chunks of the model took `seconds` on its compute thread. */
   noteRecompute(model: string, seconds: number, chunks: number): void {
-    let pace = this.paces.get(model);
-    if (!pace) this.paces.set(model, (pace = new ChunkPace()));
-    pace.note(seconds, chunks);
     this.pool.note(seconds, chunks);
+    const own = this.paces.get(model);
+    // The model's first recompute is its warm-up: not in its own pace.
+    if (!own) this.paces.set(model, { pace: new ChunkPace(), chunks: 0 });
+    else {
+      own.pace.note(seconds, chunks);
+      own.chunks += chunks;
+    }
   }
 
   forget(model: string): void {
@@ -48,9 +59,13 @@ export class BacklogLag {
 
   /** Estimated seconds for `threads` compute threads to clear every model's waiting chunks. */
   estimateSeconds(threads: number): number {
-    const fallback = this.pool.get() ?? DEFAULT_SECONDS_PER_CHUNK;
+    const pool = this.pool.get() ?? DEFAULT_SECONDS_PER_CHUNK;
     let s = 0;
-    for (const [model, chunks] of this.pending) if (chunks > 0) s += chunks * (this.paces.get(model)?.get() ?? fallback);
+    for (const [model, chunks] of this.pending) {
+      if (chunks === 0) continue;
+      const own = this.paces.get(model);
+      s += chunks * (own && own.chunks >= OWN_PACE_CHUNKS ? own.pace.get()! : pool);
+    }
     return s / Math.max(1, threads);
   }
 }
