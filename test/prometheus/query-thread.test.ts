@@ -179,6 +179,21 @@ test('a heavy query is evaluated off the main thread: /healthz and an ingest bat
   expect(run.ingestMs!).toBeLessThan(2_000);
 });
 
+test('queries interleaved with recomputes and the background refresh each see every chunk computed before they were sent', async () => {
+  // The thread reads recomputed chunks in the background when told the version moved (every 50 ms), and
+  // pauses between those refreshes: queries sent at once, or while such a refresh runs or pauses, must
+  // still see every result written before them.
+  const first = REFERENCE_ROWS + (ANALYSIS_CHUNKS + 2) * CHUNK_ROWS;
+  const before = (await chunkCounts(vigil.url)).now;
+  for (const [k, delayMs] of [0, 20, 60, 120, 0, 250].entries()) {
+    expect((await call(vigil.url, 'POST', `/api/models/${MODEL}/rows`, { body: csv(first + k * CHUNK_ROWS, CHUNK_ROWS), contentType: 'text/csv' })).status).toBeLessThan(300);
+    await waitComputed(vigil.url, MODEL);
+    if (delayMs > 0) await new Promise((r) => setTimeout(r, delayMs));
+    // The chunk just filled is computed; the one the next batch opens is not there yet.
+    expect(await chunkCounts(vigil.url)).toEqual({ cached: before + k + 1, now: before + k + 1 });
+  }
+});
+
 test('with VIGIL_QUERY_THREAD=off the same query runs on the main thread (the measurement tells them apart)', async () => {
   const copy = path.join(dir, 'copy');
   fs.mkdirSync(copy);

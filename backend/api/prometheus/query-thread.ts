@@ -38,7 +38,13 @@ type QueryRequest =
   | { type: 'list'; endpoint: ListEndpoint; params: WireParams; labelName?: string }
   | { type: 'exposition' };
 
-export type ToQueryThread = Stamp & QueryRequest;
+/** A notice without reply: the results version moved (the thread reads the changes before a query asks). */
+type VersionNotice = { type: 'version' };
+
+export type ToQueryThread = Stamp & (QueryRequest | VersionNotice);
+
+/** How often (ms) the main thread looks whether the results version moved, to tell the thread. */
+const NOTICE_MS = 50;
 
 /** An answer made by the thread, and its series' open/closed marks' validity then. */
 export interface ThreadAnswer {
@@ -58,6 +64,9 @@ export const QUERY_WORKER_FILE = compiledWorker(__dirname, 'query-worker.js');
 export class QueryThread implements SeriesAnswers {
   private thread: Thread | null = null;
   private until = Number.POSITIVE_INFINITY;
+  private watching: NodeJS.Timeout | null = null;
+  /** The last version the thread was told of (by a notice or a request). */
+  private told = '';
 
   constructor(
     private readonly store: Store,
@@ -75,12 +84,37 @@ export class QueryThread implements SeriesAnswers {
         workerData: data,
         onFailure: (e) => this.log.error('query thread failed; it is started again on the next query', { error: e.stack ?? e.message }),
       });
+      this.told = '';
+      this.watch();
     }
     return this.thread;
   }
 
+  /**
+   * Once the thread runs, tells it each time the results version moves, so that it reads the changed
+   * chunks in the background and a query finds its refresh done or under way rather than paying for
+   * every change since the last query (query-worker.ts). A look costs a counter read on this thread.
+   */
+  private watch(): void {
+    if (this.watching !== null) return;
+    this.watching = setInterval(() => {
+      const t = this.thread;
+      if (t === null || t.failed) return;
+      void this.store.resultsVersion().then(
+        (version) => {
+          if (version === this.told || t !== this.thread) return;
+          this.told = version;
+          t.post({ type: 'version', version, now: this.now() } satisfies ToQueryThread);
+        },
+        () => undefined, // a failing store is reported by the next request
+      );
+    }, NOTICE_MS);
+    this.watching.unref();
+  }
+
   private async ask<T extends { openUntil: number }>(message: QueryRequest): Promise<T> {
     const stamp: Stamp = { version: await this.store.resultsVersion(), now: this.now() };
+    this.told = stamp.version;
     const reply = await this.running().request<T>({ ...message, ...stamp });
     this.until = reply.openUntil;
     return reply;
@@ -114,6 +148,8 @@ export class QueryThread implements SeriesAnswers {
   }
 
   async close(): Promise<void> {
+    if (this.watching !== null) clearInterval(this.watching);
+    this.watching = null;
     const t = this.thread;
     this.thread = null;
     if (t) await t.stop();

@@ -22,9 +22,39 @@ const answers = storeSeriesAnswers(store, data.config, () => clock, async () => 
 
 const asBytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
-async function handle(m: ToQueryThread): Promise<ThreadAnswer | ThreadExposition> {
+/**
+ * The least pause (ms) after a background refresh before the next; the pause is also at least twice the
+ * refresh's own time, so that under constant result writes the upkeep takes at most a third of the thread.
+ */
+const UPKEEP_GAP_MS = 100;
+let upkeep: Promise<void> | null = null;
+let upkeepAt = '';
+
+/**
+ * The background refresh, on a version notice: reads the changed chunks now rather than when the next
+ * query comes (it then shares this refresh, or finds it done). One at a time; when the version moved while
+ * it ran, it runs again after the pause. A query never waits for the pause: it refreshes itself.
+ */
+function keepCurrent(): void {
+  if (upkeep !== null) return;
+  upkeep = (async () => {
+    while (upkeepAt !== version) {
+      upkeepAt = version;
+      const t0 = performance.now();
+      await answers.refresh();
+      const gap = Math.max(UPKEEP_GAP_MS, 2 * (performance.now() - t0));
+      await new Promise((resolve) => setTimeout(resolve, gap));
+    }
+  })()
+    // A failed read is left to the next query, which refreshes again and answers with the error.
+    .catch(() => undefined)
+    .finally(() => (upkeep = null));
+}
+
+async function handle(m: ToQueryThread): Promise<ThreadAnswer | ThreadExposition | void> {
   version = m.version;
   clock = m.now;
+  if (m.type === 'version') return keepCurrent();
   if (m.type === 'exposition') {
     const text = await answers.exposition();
     return { text, openUntil: answers.openUntil() };

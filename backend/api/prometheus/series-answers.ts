@@ -103,6 +103,8 @@ export interface LocalAnswersOptions {
   models?: () => Promise<{ name: string; definition: unknown }[]>;
   perColumn?: PerColumnMode;
   openUntil?: () => number;
+  /** Brings the series to the latest results version without answering anything (the query thread's upkeep). */
+  refresh?: () => Promise<unknown>;
   close?: () => Promise<void>;
 }
 
@@ -194,6 +196,11 @@ export class LocalSeriesAnswers implements SeriesAnswers {
     return this.opts.openUntil?.() ?? Number.POSITIVE_INFINITY;
   }
 
+  /** Reads what changed since the last refresh (nothing without a refreshing source). */
+  async refresh(): Promise<void> {
+    await this.opts.refresh?.();
+  }
+
   async close(): Promise<void> {
     await this.opts.close?.();
   }
@@ -231,6 +238,7 @@ export function storeSeriesAnswers(store: Store, config: StoreAnswersConfig, now
     models: () => store.listModels(),
     perColumn: config.perColumn,
     openUntil: () => source.openUntil(),
+    refresh: () => source.current(),
     close: ownsStore ? () => store.close() : undefined,
   });
 }
