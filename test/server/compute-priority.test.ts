@@ -58,7 +58,7 @@ async function exercise(v: Vigil): Promise<void> {
   expect(r.status).toBe(200);
 }
 
-describe.each([
+describe.each<{ label: string; env: Record<string, string>; threads: number; lowered: number }>([
   { label: 'default', env: {}, threads: 2, lowered: 10 },
   { label: 'VIGIL_COMPUTE_NICE=3', env: { VIGIL_COMPUTE_NICE: '3' }, threads: 3, lowered: 3 },
   { label: 'VIGIL_COMPUTE_NICE=0', env: { VIGIL_COMPUTE_NICE: '0' }, threads: 2, lowered: 0 },
