@@ -13,6 +13,7 @@
 import { DEFAULT_DB, DEFAULT_PORT, RunningServer, ServerOptions, startServer } from '../api/server';
 import { AuthConfigError } from '../api/auth';
 import { DEFAULT_FIT_CACHE_SIZE, fitCacheBytesFromEnv, fitCacheSizeFromEnv } from '../service/fit-cache';
+import { queryHeapFromEnv } from '../threads/heap-limit';
 import { computeNiceFromEnv, computeThreadsFromEnv, maxBacklogFromEnv, maxLagFromEnv } from '../service/compute-env';
 import { createLogger, Logger, parseLogLevel } from '../service/log';
 import { claimLeaseFromEnv, syncIntervalFromEnv } from '../service/replica-sync';
@@ -74,6 +75,7 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
   try {
     fitCacheSize = fitCacheSizeFromEnv(env, DEFAULT_FIT_CACHE_SIZE);
     fitCacheBytesFromEnv(env); // read by the compute threads (compute.ts); a bad value stops the start here
+    queryHeapFromEnv(env); // read when the query thread starts (query-thread.ts); likewise
     computeThreads = computeThreadsFromEnv(env);
     maxBacklogChunks = maxBacklogFromEnv(env);
     maxLagSeconds = maxLagFromEnv(env);

@@ -8,7 +8,7 @@
  */
 import * as fs from 'fs';
 import * as path from 'path';
-import { MessagePort, parentPort, Transferable, Worker } from 'worker_threads';
+import { MessagePort, parentPort, ResourceLimits, Transferable, Worker } from 'worker_threads';
 import { SerializedError, serializeError } from './errors';
 
 /** The compiled worker entry `file` next to the module in `dir`, or null when absent (running from TypeScript sources). */
@@ -36,6 +36,8 @@ export interface ThreadOptions {
   onMessage?: (message: any) => void;
   /** Rebuilds a request's error (default: a plain Error with its message). */
   reviveError?: (e: SerializedError) => Error;
+  /** V8 heap limits of the thread (threads/heap-limit.ts); absent: V8's defaults. */
+  resourceLimits?: ResourceLimits;
 }
 
 export class Thread {
@@ -47,7 +49,7 @@ export class Thread {
   private readonly waiting = new Map<number, { resolve: (v: any) => void; reject: (e: Error) => void }>();
 
   constructor(file: string, private readonly opts: ThreadOptions) {
-    this.worker = new Worker(file, { workerData: opts.workerData, transferList: opts.transferList as Transferable[] | undefined });
+    this.worker = new Worker(file, { workerData: opts.workerData, transferList: opts.transferList as Transferable[] | undefined, resourceLimits: opts.resourceLimits });
     this.worker.on('message', (m: { type?: string; id?: number }) => {
       if (m?.type === 'reply' && typeof m.id === 'number') this.settle(m as Reply);
       else opts.onMessage?.(m);

@@ -14,6 +14,7 @@ import * as path from 'path';
 import { Logger } from '../../service/log';
 import { WireAnswer } from '../../service/response-cache';
 import type { Store } from '../../store/types';
+import { queryThreadLimits } from '../../threads/heap-limit';
 import { compiledWorker, Thread } from '../../threads/thread';
 import { errorAnswer, Params, WireParams } from './params';
 import { ListEndpoint, QueryEndpoint, QueryPlan, SeriesAnswers, StoreAnswersConfig } from './series-answers';
@@ -82,6 +83,7 @@ export class QueryThread implements SeriesAnswers {
       this.thread = new Thread(this.file, {
         name: 'query thread',
         workerData: data,
+        resourceLimits: queryThreadLimits(),
         onFailure: (e) => this.log.error('query thread failed; it is started again on the next query', { error: e.stack ?? e.message }),
       });
       this.told = '';
