@@ -7,12 +7,13 @@
  *   chunk's CDF on the same edges (chunk values below the first edge count from the start).
  * `auto` picks exact below 10 000 reference values.
  */
+import { compactSortedOnce, SortedValues, sortedValues } from './decimal-sorted';
 import { cdfStep, EqualWidthCdf, equalWidthCdf, minMax } from './histogram';
 import { ComputationParams, ContinuousMethod, usesExact } from './methods';
 import { sortedOnce } from './pooled';
 
-/** The sorted reference is the column's shared copy (pooled.ts), the binned CDF shared with Wasserstein. */
-export type KsFit = { mode: 'exact'; sortedReference: Float64Array } | ({ mode: 'estimated' } & EqualWidthCdf);
+/** The sorted reference (compact when it holds decimals) and the binned CDF are shared with Wasserstein. */
+export type KsFit = { mode: 'exact'; sortedReference: SortedValues } | ({ mode: 'estimated' } & EqualWidthCdf);
 
 /** scipy's two-sample D on sorted inputs: cdf1 − cdf2 at every pooled value, largest absolute gap. */
 export function ksStatisticSorted(a: Float64Array, b: Float64Array): number {
@@ -36,12 +37,12 @@ export const kolmogorovSmirnov: ContinuousMethod<KsFit> = {
   id: 'kolmogorov_smirnov',
   limits: { lower: 0, upper: 1 },
   fit(reference: Float64Array, params: ComputationParams): KsFit {
-    if (usesExact(params, reference.length)) return { mode: 'exact', sortedReference: sortedOnce(reference) };
+    if (usesExact(params, reference.length)) return { mode: 'exact', sortedReference: compactSortedOnce(sortedOnce(reference)) };
     const [lo, hi] = minMax(reference);
     return { mode: 'estimated', ...equalWidthCdf(reference, lo, hi, params.nBins) };
   },
   score(fit, chunk) {
-    if (fit.mode === 'exact') return ksStatisticSorted(fit.sortedReference, chunk.sorted());
+    if (fit.mode === 'exact') return ksStatisticSorted(sortedValues(fit.sortedReference), chunk.sorted());
     const n = chunk.size;
     const h = chunk.histogram(fit.edges);
     const belowShare = h.below / n;

@@ -73,12 +73,25 @@ describe('wasserstein, fitted state', () => {
     expect(v8.serialize({ w, ks }).length).toBeLessThan(10_200);
   });
 
-  it('shares the sorted reference of an exact fit with the other methods that keep it', () => {
+  it('shares the sorted reference of an exact fit with KS, and with the other methods that keep it when not decimals', () => {
     const ref = reference(5_000);
     const w = wasserstein.fit(ref, params('auto'));
     const ks = kolmogorovSmirnov.fit(ref, params('auto'));
     if (w.mode !== 'exact' || ks.mode !== 'exact') throw new Error('5 000 values: both exact');
-    expect(w.sortedReference).toBe(sortedOnce(ref));
+    expect(w.sortedReference).toBe(sortedOnce(ref)); // full-precision doubles: kept as they are
     expect(ks.sortedReference).toBe(w.sortedReference);
+  });
+
+  it('keeps an exact fit of decimals in a byte or two a value, with the same distances', () => {
+    // 4 decimals, as a CSV column holds them
+    const ref = reference(5_000).map((v) => Math.round(v * 1e4) / 1e4);
+    const w = wasserstein.fit(ref, params('auto'));
+    if (w.mode !== 'exact') throw new Error('5 000 values: exact');
+    expect(v8.serialize(w).length).toBeLessThan(5_000 * 2 + 200); // 8 bytes a value before
+    const full = { mode: 'exact' as const, sortedReference: Float64Array.from(ref).sort() };
+    for (const shift of [0, 0.3, -2]) {
+      const chunk = new ContinuousSample(reference(700).map((v) => Math.round((v + shift) * 1e4) / 1e4));
+      expect(Object.is(wasserstein.score(w, chunk), wasserstein.score(full, chunk))).toBe(true);
+    }
   });
 });

@@ -8,15 +8,17 @@
  * `auto` picks exact below 10 000 reference values.
  */
 import { pairwiseSum } from '../../stats/moments';
+import { compactSortedOnce, SortedValues, sortedValues } from './decimal-sorted';
 import { cdfStep, edgeAt, EqualWidthCdf, equalWidthCdf, minMax } from './histogram';
 import { ComputationParams, ContinuousMethod, ContinuousSample, usesExact } from './methods';
 import { sortedOnce } from './pooled';
 
 /**
- * Exact: the column's shared sorted reference (pooled.ts). Estimated: the binned reference shared with KS
- * (edges as linspace parameters, counts as small integers: about 10 KB a column instead of 160 KB).
+ * Exact: the column's sorted reference, as decimals in 1–4 bytes a value when it holds such (decimal-sorted.ts),
+ * shared with KS. Estimated: the binned reference shared with KS (edges as linspace parameters, counts as
+ * small integers: about 10 KB a column instead of 160 KB).
  */
-export type WassersteinFit = { mode: 'exact'; sortedReference: Float64Array } | ({ mode: 'estimated'; binWidth: number } & EqualWidthCdf);
+export type WassersteinFit = { mode: 'exact'; sortedReference: SortedValues } | ({ mode: 'estimated'; binWidth: number } & EqualWidthCdf);
 
 /** ∫|F_a − F_b| over the pooled sorted values (both inputs sorted ascending). */
 export function wassersteinSorted(a: Float64Array, b: Float64Array): number {
@@ -67,7 +69,7 @@ export const wasserstein: ContinuousMethod<WassersteinFit> = {
   id: 'wasserstein',
   limits: { lower: 0, upper: null },
   fit(reference: Float64Array, params: ComputationParams): WassersteinFit {
-    if (usesExact(params, reference.length)) return { mode: 'exact', sortedReference: sortedOnce(reference) };
+    if (usesExact(params, reference.length)) return { mode: 'exact', sortedReference: compactSortedOnce(sortedOnce(reference)) };
     let [lo, hi] = minMax(reference);
     // np.histogram(x, bins=n) widens a degenerate range by half a unit on each side.
     if (lo === hi) {
@@ -78,7 +80,7 @@ export const wasserstein: ContinuousMethod<WassersteinFit> = {
     return { mode: 'estimated', ...cdf, binWidth: edgeAt(cdf.edges, 1) - edgeAt(cdf.edges, 0) };
   },
   score(fit, chunk) {
-    if (fit.mode === 'exact') return wassersteinSorted(fit.sortedReference, chunk.sorted());
+    if (fit.mode === 'exact') return wassersteinSorted(sortedValues(fit.sortedReference), chunk.sorted());
     const n = chunk.size;
     const h = chunk.histogram(fit.edges);
     let smallerShare = 0;
