@@ -3,7 +3,8 @@
  * method per column by Evidently's rule (docs/drift-methods.md, "`method: auto`"), and the chosen method is
  * the results' metric and the Prometheus `method` label.
  */
-import { call, prng, startVigil, tempDir, toCsv, Vigil, waitComputed } from './helpers';
+import { spawnSync } from 'child_process';
+import { call, prng, ROOT, startVigil, tempDir, toCsv, Vigil, waitComputed } from './helpers';
 import * as fs from 'fs';
 import * as path from 'path';
 
@@ -46,10 +47,14 @@ beforeAll(async () => {
   for (const [name, referenceRows] of Object.entries(REFERENCE_ROWS)) {
     const reg = await call(vigil.url, 'POST', '/api/models', { body: { name, columns: { features: FEATURES, timestamp: 'ts', id: 'id' }, chunking: { chunk_size: 300 } } });
     expect([name, reg.status]).toEqual([name, 201]);
-    const ref = await call(vigil.url, 'PUT', `/api/models/${name}/reference`, { body: toCsv(rows(referenceRows, 0, 1)), contentType: 'text/csv' });
-    expect([name, ref.status, ref.text]).toEqual([name, 200, ref.text]);
+    const reference = toCsv(rows(referenceRows, 0, 1));
     // 1,200 analysis rows: 4 chunks, `wide` shifted in the last two
-    const ingest = await call(vigil.url, 'POST', `/api/models/${name}/rows`, { body: toCsv(rows(1_200, referenceRows, 2, 600)), contentType: 'text/csv' });
+    const analysis = toCsv(rows(1_200, referenceRows, 2, 600));
+    fs.writeFileSync(path.join(dir, `${name}.reference.csv`), reference);
+    fs.writeFileSync(path.join(dir, `${name}.analysis.csv`), analysis);
+    const ref = await call(vigil.url, 'PUT', `/api/models/${name}/reference`, { body: reference, contentType: 'text/csv' });
+    expect([name, ref.status, ref.text]).toEqual([name, 200, ref.text]);
+    const ingest = await call(vigil.url, 'POST', `/api/models/${name}/rows`, { body: analysis, contentType: 'text/csv' });
     expect([name, ingest.status]).toEqual([name, 200]);
     await waitComputed(vigil.url, name);
   }
@@ -97,3 +102,18 @@ it('the chosen method alerts on planted drift: Wasserstein on the shifted column
   const alerts = await call(vigil.url, 'GET', `/prometheus/api/v1/query?query=${encodeURIComponent('vigil_univariate_drift_alert{model="large",method="wasserstein"}')}&time=${lastChunkTime('large')}`);
   expect(alerts.body.data.result.map((s: { metric: { column: string }; value: [number, string] }) => [s.metric.column, s.value[1]])).toEqual([['wide', '1']]);
 });
+
+it.each(['large', 'small'])("%s reference: the server's values are vigil run's with the calculator it resolved (auto included), row for row", async (name) => {
+  const m = (await call(vigil.url, 'GET', `/api/models/${name}`)).body;
+  const drift = m.calculators.find((c: { class: string }) => c.class === 'UnivariateDriftCalculator');
+  expect(drift.params).toMatchObject({ continuous_methods: ['auto'], categorical_methods: ['auto'] });
+  const config = path.join(dir, `${name}.json`);
+  fs.writeFileSync(config, JSON.stringify({ reference: `${name}.reference.csv`, analysis: `${name}.analysis.csv`, calculators: [{ class: drift.class, id: drift.id, params: drift.params }] }));
+  const out = path.join(dir, `${name}.run.json`);
+  const run = spawnSync(process.execPath, [path.join(ROOT, 'bin', 'vigil.js'), 'run', config, '--out', out], { encoding: 'utf8', timeout: 60_000 });
+  expect([run.status, run.stderr]).toEqual([0, '']);
+  const expected = JSON.parse(fs.readFileSync(out, 'utf8')).results;
+  const served = (await call(vigil.url, 'GET', `/api/models/${name}/results?calculator=UnivariateDriftCalculator`)).body.results.map(({ partial: _p, ...r }: { partial: boolean }) => r);
+  expect(served.length).toBeGreaterThan(0);
+  expect(served).toEqual(expected);
+}, 60_000);
