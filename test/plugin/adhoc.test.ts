@@ -63,11 +63,18 @@ describe('ad-hoc filter keys and values', () => {
     const all = (await vigilGet<{ series: SeriesInfo[] }>(vigil, `/api/models/${vigil.model}/series`)).series;
     const values = async (key: string, filters: AdHocVariableFilter[] = []) =>
       (await plugin.datasource.getTagValues({ key, filters } as never)).map((v) => v.text);
-    expect(await values('model')).toEqual([vigil.model]);
+    // every model the server lists (the demo's two: demo and the segmented demo_regions)
+    const models = (await vigilGet<{ models: { name: string }[] }>(vigil, '/api/models')).models.map((m) => m.name);
+    expect(models).toContain(vigil.model);
+    expect(await values('model')).toEqual(models);
     expect(await values('column')).toEqual(unique(all.map((s) => s.column)));
     expect(await values('metric')).toEqual(unique(all.map((s) => s.metric)));
-    // only the columns that have a jensen_shannon series
-    expect(await values('column', [{ key: 'metric', operator: '=', value: 'jensen_shannon' }])).toEqual(
+    // only the demo model's columns that have a jensen_shannon series
+    const demoJs = [
+      { key: 'model', operator: '=', value: vigil.model },
+      { key: 'metric', operator: '=', value: 'jensen_shannon' },
+    ];
+    expect(await values('column', demoJs)).toEqual(
       unique(all.filter((s) => s.metric === 'jensen_shannon').map((s) => s.column))
     );
     expect(await values('column', [{ key: 'model', operator: '=', value: 'no-such-model' }])).toEqual([]);
