@@ -22,6 +22,7 @@ import { specsOf } from '../backend/service/compute';
 import { ModelDefinition } from '../backend/service/definition';
 import { ModelLayout } from '../backend/service/layout';
 import { fitModel } from '../backend/service/runtime';
+import { compactFit, encodeFit, fitBytes } from '../backend/service/saved-fits';
 import { VigilService } from '../backend/service/service';
 import { ensureDataset } from './generate';
 
@@ -92,6 +93,9 @@ async function main() {
     }
     allMs.sort((a, b) => a - b);
     const metrics = [...new Set(drift.fitted.reference.flatMap((c) => c.rows.map((r) => r.metric)))];
+    // What the fit cache counts for the model as a restored fit (saved-fits.ts fitBytes).
+    const held = fitBytes(compactFit(encodeFit(fitted.entries, 'probe'), fitted.entries));
+    console.log(`fit cache size estimate (fitBytes of the restored fit): ${(held / 1e6).toFixed(3)} MB`);
     console.log(`total ${(total / 1e6).toFixed(3)} MB; fit of all calculators ${fitMs.toFixed(0)} ms, of the drift calculator ${driftFitMs.toFixed(0)} ms`);
     console.log(`drift methods ${driftParams.join(',')} -> metrics ${metrics.join(',')}`);
     console.log(`drift compute per 1,000-row chunk: median ${chunkMs[chunkMs.length >> 1].toFixed(2)} ms (all calculators ${allMs[allMs.length >> 1].toFixed(1)} ms) over ${chunkMs.length} chunks; load ${os.loadavg()[0].toFixed(1)}`);
