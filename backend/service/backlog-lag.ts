@@ -5,15 +5,17 @@
  * each have a few chunks waiting.
  *
  * The estimate is Σ over models of (chunks waiting × seconds per chunk) ÷ threads. A pace is a running
- * mean of recomputes' wall time per chunk on a compute thread (reading rows, the calculators, waiting for
- * the write lock, writing; not loading the model's fit, which is once per model, not per chunk). A model
+ * mean of recomputes' CPU time per chunk on a compute thread (reading rows, the calculators, writing; not
+ * loading the model's fit, which is once per model, not per chunk; compute.ts ComputeEvents.recomputed):
+ * the time a chunk takes once ingest stops, without the waits for the CPU and SQLite's write lock that
+ * ingest causes meanwhile (wall time under full-rate ingest was 2-3 times the time the backlog then took to
+ * clear, and throttled ingest for nothing). On a machine busy with other work the estimate is short. A model
  * uses its own pace once OWN_PACE_CHUNKS of its chunks were measured after its first recompute, and the
  * pool's pace (every model's recomputes) until then: with 200 models each is recomputed a few times a
  * minute, and its first recompute on a thread is slower than the rest (what it builds on first use), so a
  * pace of its own would rest on a few high samples (a probe at 200 models estimated 0.5 s a chunk against
  * 65 ms measured, and throttled ingest hard). Before any recompute:
- * DEFAULT_SECONDS_PER_CHUNK. Wall time under contention with ingest is longer than once ingest stops, so
- * the estimate errs on the side of a shorter lag.
+ * DEFAULT_SECONDS_PER_CHUNK.
  */
 import { ChunkPace } from './engine';
 

@@ -52,9 +52,10 @@ export function maxBacklogFromEnv(env: NodeJS.ProcessEnv): number {
 /**
  * Estimated seconds to clear the pool's whole backlog (backlog-lag.ts) above which ingest answers 429
  * (VIGIL_MAX_LAG). Below issue 13's "results no more than 5 s behind when ingest stops", with a margin for
- * the estimate's error and for the last chunks' result writes.
+ * the estimate's error (it counts CPU time, not the waits of a busy machine) and for the requests in flight
+ * when it passes the bound.
  */
-export const DEFAULT_MAX_LAG_SECONDS = 4;
+export const DEFAULT_MAX_LAG_SECONDS = 3;
 
 /** VIGIL_MAX_LAG: seconds (decimals allowed), 0 for no bound. */
 export function maxLagFromEnv(env: NodeJS.ProcessEnv): number {

@@ -26,9 +26,11 @@ import { loadScorer, ScoredRow } from './scoring';
 /** What the core reports as it works (the service turns these into /metrics). */
 export interface ComputeEvents {
   /**
-   * A recompute run of `chunks` chunks took `seconds` in all; `chunkSeconds` of them in the chunks themselves
-   * (reading rows, the calculators, writing results), without loading the model's fit: the pace per chunk
-   * that a backlog's estimate extrapolates (a fit is loaded once per model, not per chunk).
+   * A recompute run of `chunks` chunks took `seconds` in all; `chunkSeconds` is the pace per chunk that a
+   * backlog's estimate extrapolates: the thread's CPU time in the chunks themselves (reading rows, the
+   * calculators, writing results; Linux /proc, else their wall time), without loading the model's fit (once
+   * per model, not per chunk) and without the waits for the CPU and SQLite's write lock that ingest causes:
+   * the time they take once ingest stops.
    */
   recomputed?(model: string, seconds: number, chunks: number, chunkSeconds: number): void;
   /** After each chunk's results are committed. */
@@ -459,6 +461,7 @@ export class ComputeCore {
     const positions = m.layout.chunker.type === 'period' ? periodPositions(all) : null;
     let computed = 0;
     let chunkMs = 0;
+    const cpu0 = threadCpuMs();
     for (const chunk of dirty) {
       if (this.closing || m.deleted) return computed;
       const tChunk = performance.now();
@@ -485,7 +488,8 @@ export class ComputeCore {
     const ms = performance.now() - t0;
     m.status.lastRecomputeMs = Math.round(ms * 10) / 10;
     m.status.lastRecomputeAt = new Date().toISOString();
-    this.events.recomputed?.(name, ms / 1000, computed, chunkMs / 1000);
+    const cpu1 = threadCpuMs();
+    this.events.recomputed?.(name, ms / 1000, computed, (cpu0 !== null && cpu1 !== null ? cpu1 - cpu0 : chunkMs) / 1000);
     this.log.debug('recomputed', { model: name, chunks: computed, ms: m.status.lastRecomputeMs });
     return computed;
   }
