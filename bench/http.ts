@@ -13,6 +13,8 @@ export interface HttpResponse {
   status: number;
   body: Buffer;
   ms: number;
+  /** response headers (Client only; e.g. a 429's retry-after) */
+  headers?: http.IncomingHttpHeaders;
 }
 
 export class Client {
@@ -37,7 +39,7 @@ export class Client {
       const req = http.request({ host: '127.0.0.1', port: this.port, method, path, agent: this.agent, headers }, (res) => {
         const parts: Buffer[] = [];
         res.on('data', (d: Buffer) => parts.push(d));
-        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts), ms: performance.now() - started }));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(parts), ms: performance.now() - started, headers: res.headers }));
         res.on('error', reject);
       });
       req.on('error', reject);

@@ -9,7 +9,8 @@
  * durationMs`. A batch is cut from the template rows (the data columns of generated analysis rows,
  * cycled) under fresh ids and timestamps after every stored row, so each row is new to the model (no
  * duplicate ids: the server does all of an ingest's work for every batch). Only batches answered inside
- * the measured window (after the warm-up) count towards rows/s.
+ * the measured window (after the warm-up) count towards rows/s. A 429 (back-pressure) is counted and the
+ * client waits its Retry-After before posting again, as a well-behaved client does.
  */
 import * as fs from 'fs';
 import * as zlib from 'zlib';
@@ -41,7 +42,10 @@ export interface IngestLoadSummary {
   rows_per_s: number;
   batch_p50_ms: number;
   batch_p99_ms: number;
+  /** every refusal or error (429s included) */
   errors: number;
+  /** 429 answers (back-pressure: VIGIL_MAX_BACKLOG or VIGIL_MAX_LAG), each followed by a wait of its Retry-After */
+  refused_429: number;
   first_error: string | null;
 }
 
@@ -66,6 +70,7 @@ async function main(file: string): Promise<void> {
   const stopAt = measureFrom + spec.durationMs;
   let rows = 0;
   let errors = 0;
+  let refused429 = 0;
   let firstError: string | null = null;
   const ms: number[] = [];
   const paths = (spec.models ?? [spec.model]).map((m) => `/api/models/${m}/rows`);
@@ -79,6 +84,11 @@ async function main(file: string): Promise<void> {
       if (res.status !== 200) {
         errors++;
         firstError ??= `HTTP ${res.status}: ${res.body.toString().slice(0, 300)}`;
+        if (res.status === 429) {
+          refused429++;
+          const wait = Number(res.headers?.['retry-after'] ?? 1) * 1000;
+          await new Promise((r) => setTimeout(r, Math.max(0, Math.min(wait, stopAt - performance.now()))));
+        }
         continue;
       }
       if (done >= measureFrom && done <= stopAt) {
@@ -99,6 +109,7 @@ async function main(file: string): Promise<void> {
     batch_p50_ms: percentile(sorted, 0.5),
     batch_p99_ms: percentile(sorted, 0.99),
     errors,
+    refused_429: refused429,
     first_error: firstError,
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);

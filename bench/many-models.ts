@@ -8,7 +8,9 @@
  * - the overview dashboard's all-model panel, `sum by (model) ({__name__=~"vigil_.+_alert", model=~".+"})`
  *   over a day at 1 h steps, each request a cache miss (another end time): median of 7;
  * - ingest across the 200 models at its full rate (bench/ingest-load.ts: 20 clients, 500-row batches, to
- *   the models in turn) for a window; rows/s and refusals (429 back-pressure counts as an error);
+ *   the models in turn) for a window; rows/s and refusals: 429s (back-pressure, VIGIL_MAX_LAG or
+ *   VIGIL_MAX_BACKLOG; the clients wait their Retry-After) and others; the server's estimate of the
+ *   results' lag (GET /api/health lag_estimate_s) every 0.5 s, its peak and its value when ingest stops;
  * - catch-up: from the end of that ingest until no model has a chunk waiting (the results' lag);
  * - the panel again, and the server's peak RSS over everything, with each thread's V8 heap and external
  *   memory at that peak (bench/thread-memory.js preloaded into the server).
@@ -39,6 +41,33 @@ async function panel(client: Client, endS: number): Promise<number> {
   const body = JSON.parse(res.body.toString()) as { data: { result: unknown[] } };
   if (body.data.result.length === 0) throw new Error('all-model panel: no series');
   return performance.now() - t0;
+}
+
+/**
+ * Samples the server's estimate of the results' lag (GET /api/health lag_estimate_s, the estimate the
+ * VIGIL_MAX_LAG back-pressure compares with) every 0.5 s until stopped: its peak and last value.
+ */
+function lagSampler(client: Client): { stop(): { peak: number | null; last: number | null } } {
+  let peak: number | null = null;
+  let last: number | null = null;
+  let running = true;
+  void (async () => {
+    while (running) {
+      const res = await client.request('GET', '/api/health');
+      if (res.status === 200) {
+        last = (JSON.parse(res.body.toString()) as { lag_estimate_s?: number }).lag_estimate_s ?? null;
+        if (last !== null && (peak === null || last > peak)) peak = last;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  })();
+  return {
+    // not waiting for the sampler's last round: the catch-up is timed from the stop
+    stop() {
+      running = false;
+      return { peak, last };
+    },
+  };
 }
 
 async function panelMedian(client: Client, endS: number): Promise<number> {
@@ -86,16 +115,21 @@ export const manyModelsScenario: Scenario = {
       const file = path.join(ctx.workDir, 'many-models-ingest.json');
       fs.writeFileSync(file, JSON.stringify(spec));
       ctx.log(`many-models: ingest across ${many.models.length} models (${windowMs / 1000} s) ...`);
+      const lag = lagSampler(server.client);
       const run = await runNode(path.join(__dirname, 'ingest-load.ts'), [file], { timeoutMs: LOAD_TIMEOUT_MS });
       if (run.exit_code !== 0) throw new Error(`ingest-load exited with ${run.exit_code}: ${lastLine(run.stderr)}`);
       const ingestEnd = performance.now();
+      const lagSeen = lag.stop();
+      m.lag_estimate_peak_s = lagSeen.peak;
+      m.lag_estimate_at_stop_s = lagSeen.last;
       const ingest = JSON.parse(lastLine(run.stdout)) as IngestLoadSummary;
       m.rows_per_s = ingest.rows_per_s;
       m.ingest_batch_p50_ms = ingest.batch_p50_ms;
       m.ingest_batch_p99_ms = ingest.batch_p99_ms;
       m.ingest_refused = ingest.errors;
+      m.ingest_429 = ingest.refused_429 ?? 0;
       if (ingest.first_error) result.notes.push(`ingest: first refusal or error: ${ingest.first_error}`);
-      ctx.log(`many-models: ${Math.round(ingest.rows_per_s)} rows/s; waiting for every model's results ...`);
+      ctx.log(`many-models: ${Math.round(ingest.rows_per_s)} rows/s, ${m.ingest_429} answers 429, lag estimate peak ${lagSeen.peak?.toFixed(1)} s, ${lagSeen.last?.toFixed(1)} s at the stop; waiting for every model's results ...`);
       await allComputed(server.client, many.models);
       m.catch_up_s = (performance.now() - ingestEnd) / 1000;
       m.panel_after_ingest_median_ms = await panelMedian(server.client, endS);
