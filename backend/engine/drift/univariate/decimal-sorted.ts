@@ -70,7 +70,8 @@ let scratch = new Float64Array(0);
  * the next call (scores use it at once, one chunk at a time per thread).
  */
 export function sortedValues(v: SortedValues): Float64Array {
-  if (v instanceof Float64Array || ArrayBuffer.isView(v)) return v as Float64Array;
+  // The doubles themselves: a typed array (of any realm), or a plain array when a fit went through JSON.
+  if (ArrayBuffer.isView(v) || Array.isArray(v)) return v as Float64Array;
   const n = v.gaps.length + 1;
   if (scratch.length < n) scratch = new Float64Array(n);
   const out = scratch.subarray(0, n);

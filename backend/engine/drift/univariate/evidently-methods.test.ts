@@ -134,6 +134,15 @@ describe('method: auto (Evidently get_default_stattest)', () => {
     });
   });
 
+  it('counts distinct values as a Set does, wherever they occur: 5 vs 6 values decide the kind, -0 and 0 are one value', () => {
+    const signedZeros = Array.from({ length: 1000 }, (_, i) => (i % 3 === 0 ? -0 : i % 3 === 1 ? 0 : 1));
+    expect(choose([numeric('six', [...ints(999, 5), 7]), numeric('five', [...ints(999, 4), 9]), numeric('zeros', signedZeros)])).toEqual({
+      six: 'kolmogorov_smirnov',
+      five: 'chi2',
+      zeros: 'z_test',
+    });
+  });
+
   it('auto next to explicit methods: a numeric column with few values keeps its explicit methods and gains the categorical choice', () => {
     const fitted = fit(makeFrame([numeric('f', ints(2000, 4)), numeric('g', ints(1000, 4).concat(Array(1000).fill(NaN)))]), { column_names: ['f', 'g'], continuous_methods: ['hellinger', 'auto'], chunk_number: 2 });
     expect(fitted.reference[0].rows.map((r) => `${r.column}/${r.metric}`)).toEqual(['f/hellinger', 'g/hellinger', 'f/jensen_shannon', 'g/chi2']);
