@@ -5,8 +5,8 @@
  * each have a few chunks waiting.
  *
  * The estimate is Σ over models of (chunks waiting × seconds per chunk) ÷ threads. A pace is a running
- * mean of recomputes' CPU time per chunk on a compute thread (reading rows, the calculators, writing; not
- * loading the model's fit, which is once per model, not per chunk; compute.ts ComputeEvents.recomputed):
+ * mean of recomputes' CPU time per chunk on a compute thread (reading rows, the calculators, writing, and
+ * loading fits that were not in memory; compute.ts ComputeEvents.recomputed):
  * the time a chunk takes once ingest stops, without the waits for the CPU and SQLite's write lock that
  * ingest causes meanwhile (wall time under full-rate ingest was 2-3 times the time the backlog then took to
  * clear, and throttled ingest for nothing). On a machine busy with other work the estimate is short. A model

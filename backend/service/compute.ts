@@ -26,11 +26,11 @@ import { loadScorer, ScoredRow } from './scoring';
 /** What the core reports as it works (the service turns these into /metrics). */
 export interface ComputeEvents {
   /**
-   * A recompute run of `chunks` chunks took `seconds` in all; `chunkSeconds` is the pace per chunk that a
-   * backlog's estimate extrapolates: the thread's CPU time in the chunks themselves (reading rows, the
-   * calculators, writing results; Linux /proc, else their wall time), without loading the model's fit (once
-   * per model, not per chunk) and without the waits for the CPU and SQLite's write lock that ingest causes:
-   * the time they take once ingest stops.
+   * A recompute run of `chunks` chunks took `seconds` in all; `chunkSeconds` is what a backlog's estimate
+   * charges for them: the thread's CPU time in the run (Linux /proc; else the chunks' wall time): reading
+   * rows, the calculators, writing results, and loading the model's fit when it was not in memory (with
+   * more models than the fit cache holds, fits are loaded again and again: part of the lag), without the
+   * waits for the CPU and SQLite's write lock that ingest causes: the time they take once ingest stops.
    */
   recomputed?(model: string, seconds: number, chunks: number, chunkSeconds: number): void;
   /** After each chunk's results are committed. */
@@ -442,6 +442,7 @@ export class ComputeCore {
     const m = this.models.get(name);
     if (!m || m.deleted || !m.layout || m.status.fitError) return 0;
     const t0 = performance.now();
+    const cpu0 = threadCpuMs();
     // Every chunk is read for period positions (ranks in time order), and when no chunks are given.
     const all = chunks && m.layout.chunker.type !== 'period' ? [] : await this.store.chunks(m.id);
     const dirty = chunks ?? all.filter((c) => c.dirty);
@@ -461,7 +462,6 @@ export class ComputeCore {
     const positions = m.layout.chunker.type === 'period' ? periodPositions(all) : null;
     let computed = 0;
     let chunkMs = 0;
-    const cpu0 = threadCpuMs();
     for (const chunk of dirty) {
       if (this.closing || m.deleted) return computed;
       const tChunk = performance.now();
