@@ -23,10 +23,11 @@ const answers = storeSeriesAnswers(store, data.config, () => clock, async () => 
 const asBytes = (b: Buffer) => new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
 
 /**
- * The least pause (ms) after a background refresh before the next; the pause is also at least twice the
- * refresh's own time, so that under constant result writes the upkeep takes at most a third of the thread.
+ * The least pause (ms) after a background refresh before the next; the pause is also at least four times
+ * the refresh's own time, so that under constant result writes (200 models recomputing) the upkeep takes
+ * at most a fifth of the thread, which shares 2 cores with ingest and compute.
  */
-const UPKEEP_GAP_MS = 100;
+const UPKEEP_GAP_MS = 250;
 let upkeep: Promise<void> | null = null;
 let upkeepAt = '';
 
@@ -42,7 +43,7 @@ function keepCurrent(): void {
       upkeepAt = version;
       const t0 = performance.now();
       await answers.refresh();
-      const gap = Math.max(UPKEEP_GAP_MS, 2 * (performance.now() - t0));
+      const gap = Math.max(UPKEEP_GAP_MS, 4 * (performance.now() - t0));
       await new Promise((resolve) => setTimeout(resolve, gap));
     }
   })()
