@@ -150,7 +150,7 @@ export const ENV_HELP = [
   '  VIGIL_COMPUTE_THREADS (CPUs, at most 4), VIGIL_COMPUTE_NICE (10; 0: off), VIGIL_MAX_BACKLOG (1000 chunks; 0: no bound),',
   '  VIGIL_MAX_LAG (2 s of estimated compute waiting across all models; 0: no bound),',
   '  VIGIL_ROLE (all|api|worker, replicas on one postgres:// store), VIGIL_SYNC_INTERVAL (1000 ms), VIGIL_CLAIM_LEASE (60000 ms)',
-  '  VIGIL_FIT_CACHE (256 models), VIGIL_FIT_CACHE_MB (128), VIGIL_QUERY_HEAP_MB (768; 0: V8\'s own limit)',
+  '  VIGIL_FIT_CACHE (256 models), VIGIL_FIT_CACHE_MB (64), VIGIL_QUERY_HEAP_MB (768; 0: V8\'s own limit)',
   'without a key the API is open and the server listens on 127.0.0.1 only',
 ].join('\n');
 

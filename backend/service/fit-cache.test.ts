@@ -80,8 +80,8 @@ test('after any uses: within both bounds (or only the fit used last), that one k
 });
 
 test('VIGIL_FIT_CACHE_MB is read as MiB, and a bad value is refused naming the setting', () => {
-  expect(fitCacheBytesFromEnv({})).toBe(128 * 1048576);
-  expect(fitCacheBytesFromEnv({ VIGIL_FIT_CACHE_MB: '64' })).toBe(64 * 1048576);
+  expect(fitCacheBytesFromEnv({})).toBe(64 * 1048576);
+  expect(fitCacheBytesFromEnv({ VIGIL_FIT_CACHE_MB: '200' })).toBe(200 * 1048576);
   expect(fitCacheBytesFromEnv({ VIGIL_FIT_CACHE_MB: '0.5' })).toBe(524288);
   for (const bad of ['0', '-3', 'lots', 'Infinity']) expect(() => fitCacheBytesFromEnv({ VIGIL_FIT_CACHE_MB: bad })).toThrow(/VIGIL_FIT_CACHE_MB must be a positive number of MiB/);
   expect(() => new FitCache(4, () => undefined, 0)).toThrow(/fit cache bytes must be positive/);

@@ -15,10 +15,12 @@ export const DEFAULT_FIT_CACHE_SIZE = 256;
 /**
  * The memory (MiB, as `fitBytes` estimates it) the fits kept in memory may take across the compute threads,
  * unless VIGIL_FIT_CACHE_MB says otherwise. A fit of the default calculators on 20 features is estimated
- * at about 1.2 MB, so this keeps about 100 such models, and the compute threads' share of a 200-model
- * server's memory within issue 13's 1 GiB (docs/performance.md "Memory by thread at 200 models").
+ * at about 1.2 MB, so this keeps about 50 such models. 64, not 128: on the quiet 2-core machine at 200
+ * models (many-models bench, 16:41 UTC 2026-12-06) 128 gave a peak RSS of 1,041-1,070 MiB, over issue 13's
+ * 1 GiB; 64 gave 936 MiB, results 3.4 s behind at the stop (the lag bound counts the fit reloads), and
+ * ingest paced to 46k rows/s instead of 58k (docs/performance.md "Issue 13's targets after the fourth round").
  */
-export const DEFAULT_FIT_CACHE_MB = 128;
+export const DEFAULT_FIT_CACHE_MB = 64;
 
 /** Each compute thread's share of a pool-wide fit cache of `total` models. */
 export function perThreadFitCache(total: number, threads: number): number {
