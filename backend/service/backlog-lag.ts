@@ -15,9 +15,25 @@
  * minute, and its first recompute on a thread is slower than the rest (what it builds on first use), so a
  * pace of its own would rest on a few high samples (a probe at 200 models estimated 0.5 s a chunk against
  * 65 ms measured, and throttled ingest hard). Before any recompute:
- * DEFAULT_SECONDS_PER_CHUNK.
+ * DEFAULT_SECONDS_PER_CHUNK. The pool's pace also sizes the Retry-After of the per-model backlog bound
+ * (VIGIL_MAX_BACKLOG), so the engines keep none of their own.
  */
-import { ChunkPace } from './engine';
+
+/** A running mean of the seconds per recomputed chunk (each recompute weighs by its chunks). */
+class ChunkPace {
+  private mean: number | null = null;
+
+  note(seconds: number, chunks: number): void {
+    if (chunks <= 0) return;
+    const perChunk = seconds / chunks;
+    const w = Math.min(1, chunks / 20);
+    this.mean = this.mean === null ? perChunk : this.mean + w * (perChunk - this.mean);
+  }
+
+  get(): number | null {
+    return this.mean;
+  }
+}
 
 /** Seconds per chunk assumed before any recompute was measured (a 1,000-row chunk, default calculators, 20 features, is ~0.02 s of CPU). */
 export const DEFAULT_SECONDS_PER_CHUNK = 0.05;
@@ -57,6 +73,11 @@ export class BacklogLag {
     let n = 0;
     for (const c of this.pending.values()) n += c;
     return n;
+  }
+
+  /** The pool's recent seconds per recomputed chunk (every model's recomputes), null before any. */
+  secondsPerChunk(): number | null {
+    return this.pool.get();
   }
 
   /** Estimated seconds for `threads` compute threads to clear every model's waiting chunks. */

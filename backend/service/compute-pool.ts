@@ -31,7 +31,7 @@ import { Thread } from '../threads/thread';
 import { ComputeEvents, FitResult, ModelStatus } from './compute';
 import { defaultComputeThreads } from './compute-env';
 import { DEFAULT_FIT_CACHE_SIZE, fitCacheBytesFromEnv, perThreadFitBytes, perThreadFitCache } from './fit-cache';
-import { ChunkPace, ComputeEngine, deserializeError, FromWorker, ScoreReply, ToWorker, WithoutId, WORKER_FILE, WorkerOptions } from './engine';
+import { ComputeEngine, deserializeError, FromWorker, ScoreReply, ToWorker, WithoutId, WORKER_FILE, WorkerOptions } from './engine';
 import { ColumnSpec, ModelLayout } from './layout';
 import { Logger } from './log';
 
@@ -107,7 +107,6 @@ export class ComputePool implements ComputeEngine {
   private readonly home = new Map<string, ComputeThread>();
   /** Since when each model's filling chunk has waited (epoch ms), while it is deferred. */
   private readonly openSince = new Map<string, number>();
-  private readonly pace = new ChunkPace();
   /** Claims handed out and the main thread's time reading dirty chunks for them, since start (logged at close). */
   private readonly claimStats = { claims: 0, chunks: 0, lookups: 0, lookupMs: 0 };
   /**
@@ -147,7 +146,6 @@ export class ComputePool implements ComputeEngine {
       this.events.chunkComputed?.(m.model);
     } else if (m.type === 'event') {
       if (m.event === 'recomputed') {
-        this.pace.note(m.chunkSeconds, m.chunks);
         this.events.recomputed?.(m.model, m.seconds, m.chunks, m.chunkSeconds);
       } else if (m.event === 'error') this.events.error?.(m.model, m.where);
       else if (m.event === 'fitSaved') {
@@ -263,10 +261,6 @@ export class ComputePool implements ComputeEngine {
       }
     }
     return out;
-  }
-
-  secondsPerChunk(): number | null {
-    return this.pace.get();
   }
 
   private live(): ComputeThread {

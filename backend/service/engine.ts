@@ -32,48 +32,18 @@ export interface ComputeEngine {
   idle(): Promise<void>;
   score(model: string, frame: Buffer): Promise<ScoreReply>;
   status(model: string): ModelStatus | null;
-  /** Mean seconds of CPU-bound work per recomputed chunk lately (for Retry-After), null before any. */
-  secondsPerChunk(): number | null;
   /** False for `--role api` (the pool then hands no chunk out; the inline engine ignores it). */
   computeChunks?: boolean;
   close(): Promise<void>;
-}
-
-/** A running mean of the seconds per recomputed chunk (each recompute weighs by its chunks). */
-export class ChunkPace {
-  private mean: number | null = null;
-
-  note(seconds: number, chunks: number): void {
-    if (chunks <= 0) return;
-    const perChunk = seconds / chunks;
-    const w = Math.min(1, chunks / 20);
-    this.mean = this.mean === null ? perChunk : this.mean + w * (perChunk - this.mean);
-  }
-
-  get(): number | null {
-    return this.mean;
-  }
 }
 
 export class InlineEngine implements ComputeEngine {
   readonly kind = 'inline' as const;
   readonly threads = 1;
   private readonly core: ComputeCore;
-  private readonly pace = new ChunkPace();
 
   constructor(store: Store, log: Logger, events: ComputeEvents, fitCacheSize?: number) {
-    this.core = new ComputeCore(
-      store,
-      log,
-      {
-        ...events,
-        recomputed: (model, seconds, chunks, chunkSeconds) => {
-          this.pace.note(chunkSeconds, chunks);
-          events.recomputed?.(model, seconds, chunks, chunkSeconds);
-        },
-      },
-      { fitCacheSize },
-    );
+    this.core = new ComputeCore(store, log, events, { fitCacheSize });
   }
 
   start = async () => {
@@ -88,7 +58,6 @@ export class InlineEngine implements ComputeEngine {
   idle = () => this.core.idle();
   score = (model: string, frame: Buffer) => this.core.score(model, frame);
   status = (model: string) => this.core.status(model);
-  secondsPerChunk = () => this.pace.get();
   close = () => this.core.close();
 }
 

@@ -566,7 +566,7 @@ export class VigilService {
     if (this.maxBacklogChunks > 0) {
       const pending = await this.store.dirtyChunkCount(rt.record.id);
       if (pending > this.maxBacklogChunks) {
-        const retryAfter = retryAfterSeconds(pending - this.maxBacklogChunks, this.engine.secondsPerChunk(), this.engine.threads);
+        const retryAfter = retryAfterSeconds(pending - this.maxBacklogChunks, this.lag.secondsPerChunk(), this.engine.threads);
         throw backPressure('backlog', `model '${rt.record.name}' has ${pending} chunks waiting to be recomputed, more than the bound of ${this.maxBacklogChunks} (VIGIL_MAX_BACKLOG); nothing was stored: retry in ${retryAfter} s`, retryAfter);
       }
     }
