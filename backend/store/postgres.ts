@@ -529,7 +529,12 @@ export class PostgresStore implements Store {
     const from = 'unnest($2::float8[], $3::int[], $4::bigint[], $5::bigint[]) AS p(chunk_id, idx, start_index, end_index)';
     await this.tx(async (c) => {
       await PostgresStore.lockChunks(c, modelId, positions.map((p) => p.chunkId));
-      await c.query(`UPDATE chunks AS t SET chunk_index = p.idx, start_index = p.start_index, end_index = p.end_index FROM ${from} WHERE t.model_id = $1 AND t.chunk_id = p.chunk_id`, args);
+      // computed_at moves with the results' rewritten positions (see SqliteStore.setChunkPositions).
+      await c.query(
+        `UPDATE chunks AS t SET chunk_index = p.idx, start_index = p.start_index, end_index = p.end_index, computed_at = t.computed_at + 1
+         FROM ${from} WHERE t.model_id = $1 AND t.chunk_id = p.chunk_id`,
+        args,
+      );
       await c.query(
         `UPDATE results AS t SET chunk_index = p.idx, start_index = p.start_index, end_index = p.end_index FROM ${from}
          WHERE t.model_id = $1 AND t.period = 'analysis' AND t.chunk_id = p.chunk_id`,

@@ -459,7 +459,9 @@ export class SqliteStore implements Store {
   }
 
   async setChunkPositions(modelId: number, positions: { chunkId: number; index: number; startIndex: number; endIndex: number }[]): Promise<void> {
-    const setChunk = this.stmt('UPDATE chunks SET chunk_index = ?, start_index = ?, end_index = ? WHERE model_id = ? AND chunk_id = ?');
+    // The results' positions are rewritten too: computed_at moves (marks every write of a chunk's result rows,
+    // so the series index reads the chunk again even when the chunk's own positions were already these).
+    const setChunk = this.stmt('UPDATE chunks SET chunk_index = ?, start_index = ?, end_index = ?, computed_at = computed_at + 1 WHERE model_id = ? AND chunk_id = ?');
     const setResults = this.stmt(
       "UPDATE results SET chunk_index = ?, start_index = ?, end_index = ? WHERE model_id = ? AND period = 'analysis' AND chunk_id = ?",
     );

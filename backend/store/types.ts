@@ -124,7 +124,7 @@ export interface StoredChunk extends ChunkMark {
   rowsGone: boolean;
   /**
    * When its results were last written (epoch ms, null before any), strictly increasing per chunk: every
-   * result write changes it, so with `gen` it tells the Prometheus series index which chunks' results to
+   * write of its result rows (a recompute, and a renumbering, which rewrites their positions) changes it, so with `gen` it tells the Prometheus series index which chunks' results to
    * read again (api/prometheus/series-index.ts).
    */
   computedAt?: number | null;

@@ -271,6 +271,24 @@ export function storeSuite(open: () => Promise<OpenedStore>): void {
     expect(await s.chunkStamps()).toEqual([]);
   });
 
+  test("a renumbering moves the chunk's stamp (computedAt), even onto the positions it already had", async () => {
+    const { s } = await fresh();
+    const m = await s.createModel('m', {});
+    await s.ingestRows(m.id, batch(['a'], [1]), () => ({ upsert: [chunk(0, 0, 0)], remove: [] }));
+    const [c] = await s.chunks(m.id);
+    await s.writeChunkResults(m.id, { chunk: c, nRows: 1, startDate: 0, endDate: 9, results: [result(0, 0.1)] });
+    const position = { chunkId: 0, index: 0, startIndex: 0, endIndex: 0 };
+    await s.setChunkPositions(m.id, [position]);
+    const [written] = await s.chunkStamps();
+    // The chunk's own positions stay; its result rows' positions are rewritten, so the series index must read it again.
+    await s.setChunkPositions(m.id, [position]);
+    const [renumbered] = await s.chunkStamps();
+    expect(renumbered).toMatchObject({ chunkIndex: 0, startIndex: 0, endIndex: 0 });
+    expect(renumbered.computedAt!).toBeGreaterThan(written.computedAt!);
+    await s.writeChunkResults(m.id, { chunk: (await s.chunks(m.id))[0], nRows: 1, startDate: 0, endDate: 9, results: [result(0, 0.2)] });
+    expect((await s.chunkStamps())[0].computedAt!).toBeGreaterThan(renumbered.computedAt!);
+  });
+
   test('a result write of only some calculators keeps the others; missing values are stored as null', async () => {
     const { s } = await fresh();
     const m = await s.createModel('m', {});

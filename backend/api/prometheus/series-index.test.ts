@@ -160,7 +160,7 @@ async function run(ops: Op[]): Promise<void> {
 test('series kept current per chunk equal a full rebuild after random chunk writes, deletes, references and model deletions', async () => {
   await fc.assert(
     fc.asyncProperty(fc.array(op, { minLength: 1, maxLength: 50, size: 'max' }), (ops) => run(ops)),
-    { numRuns: 100, interruptAfterTimeLimit: 60_000 },
+    { numRuns: Number(process.env.VIGIL_FC_RUNS ?? 100), interruptAfterTimeLimit: 60_000 },
   );
 }, 120_000);
 
@@ -196,6 +196,20 @@ test('two size chunks starting at one time keep the later chunk; an open day clo
     { kind: 'write', model: 1, chunk: 3, series: all, value: 0.3, nulls: 0, alert: 1, partial: false, shift: 0, long: false },
     { kind: 'check' },
     { kind: 'clock', ms: 2 * DAY },
+  ]);
+});
+
+test('a renumbering that rewrites a chunk\'s result positions but not its own is read again (fast-check seed -1073806543)', async () => {
+  // The chunk's positions already were the renumbering's; its results held others (a row count of 1, so
+  // the opted model's open-chunk alert was withheld). The rewrite makes them 10 rows: the alert counts.
+  const none = [false, false, false, false, false];
+  const cbpeF1 = [false, false, false, true, false];
+  await run([
+    { kind: 'write', model: 2, chunk: 3, series: none, value: 0, nulls: 0, alert: 0, partial: false, shift: 0, long: false },
+    { kind: 'renumber', model: 2, seed: 0 },
+    { kind: 'write', model: 2, chunk: 3, series: cbpeF1, value: 0, nulls: 0, alert: 1, partial: false, shift: 0, long: false },
+    { kind: 'check' },
+    { kind: 'renumber', model: 2, seed: 0 },
   ]);
 });
 

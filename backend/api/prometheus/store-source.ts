@@ -201,8 +201,8 @@ class Slicer {
 }
 
 /**
- * What a chunk's results were read at. Its results change only by a result write (computedAt), a
- * renumbering (positions), a new reference (the model's fitVersion, checked apart) or the chunk's removal;
+ * What a chunk's results were read at. Its results change only by a result write or a renumbering (both
+ * move computedAt: a renumbering can rewrite the results' positions while the chunk's own stay), a new reference (the model's fitVersion, checked apart) or the chunk's removal;
  * rows landing in it (generation, dirty) change nothing until its recompute is written.
  */
 function stampOf(c: ChunkStamp): string {
