@@ -97,6 +97,10 @@ export class PostgresStore implements Store {
   private readonly ready: Promise<void>;
   /** Result writes announced by another thread of this process (added to the stored version). */
   private ownResultWrites = 0;
+  /** Result writes committed through this store (each also bumped the stored version). */
+  private committedResultWrites = 0;
+  /** The connections whose open transaction bumped the results version (counted at their commit). */
+  private readonly bumped = new Set<PoolClient>();
 
   constructor(
     readonly location: string,
@@ -164,8 +168,11 @@ export class PostgresStore implements Store {
       await c.query('BEGIN');
       const out = await fn(c);
       await c.query('COMMIT');
+      // Counted once committed: a watch that read the version before the commit reads it again.
+      if (this.bumped.delete(c)) this.committedResultWrites++;
       return out;
     } catch (e) {
+      this.bumped.delete(c);
       await c.query('ROLLBACK').catch(() => undefined);
       throw e;
     } finally {
@@ -180,8 +187,9 @@ export class PostgresStore implements Store {
   }
 
   /** Last in a transaction: nothing is waited for while holding the version row. */
-  private static async bumpResultsVersion(c: PoolClient): Promise<void> {
+  private async bumpResultsVersion(c: PoolClient): Promise<void> {
     await c.query('UPDATE results_version SET version = version + 1');
+    this.bumped.add(c);
   }
 
   async close(): Promise<void> {
@@ -228,7 +236,7 @@ export class PostgresStore implements Store {
         await c.query(`DELETE FROM ${table} WHERE model_id = $1`, [modelId]);
       }
       await c.query('DELETE FROM models WHERE id = $1', [modelId]);
-      await PostgresStore.bumpResultsVersion(c);
+      await this.bumpResultsVersion(c);
     });
   }
 
@@ -302,7 +310,7 @@ export class PostgresStore implements Store {
       } else {
         await c.query('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = $1 AND rows_dropped_at IS NULL', [modelId]);
       }
-      await PostgresStore.bumpResultsVersion(c);
+      await this.bumpResultsVersion(c);
     });
   }
 
@@ -419,7 +427,7 @@ export class PostgresStore implements Store {
           await c.query("DELETE FROM results WHERE model_id = $1 AND period = 'analysis' AND chunk_id = ANY($2::float8[])", [modelId, p.remove]);
         }
         await this.upsertChunks(c, modelId, p.upsert);
-        if (p.remove.length > 0) await PostgresStore.bumpResultsVersion(c);
+        if (p.remove.length > 0) await this.bumpResultsVersion(c);
       }
       return { inserted, duplicates: batch.n - inserted };
     });
@@ -518,7 +526,7 @@ export class PostgresStore implements Store {
            dirty = CASE WHEN gen = $5 THEN 0 ELSE dirty END WHERE model_id = $6 AND chunk_id = $7`,
         [w.nRows, w.startDate, w.endDate, Date.now(), w.chunk.gen, modelId, w.chunk.chunkId],
       );
-      await PostgresStore.bumpResultsVersion(c);
+      await this.bumpResultsVersion(c);
       return current;
     });
   }
@@ -540,7 +548,7 @@ export class PostgresStore implements Store {
          WHERE t.model_id = $1 AND t.period = 'analysis' AND t.chunk_id = p.chunk_id`,
         args,
       );
-      await PostgresStore.bumpResultsVersion(c);
+      await this.bumpResultsVersion(c);
     });
   }
 
@@ -695,6 +703,10 @@ export class PostgresStore implements Store {
 
   noteResultWrite(): void {
     this.ownResultWrites++;
+  }
+
+  localResultWrites(): number {
+    return this.ownResultWrites + this.committedResultWrites;
   }
 
   async listSeries(modelId: number, family?: string | null): Promise<SeriesKey[]> {

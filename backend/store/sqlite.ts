@@ -619,6 +619,10 @@ export class SqliteStore implements Store {
     this.ownResultWrites++;
   }
 
+  localResultWrites(): number {
+    return this.ownResultWrites;
+  }
+
   async listSeries(modelId: number, family?: string | null): Promise<SeriesKey[]> {
     const sql = family
       ? `SELECT family, calculator_id, calculator, metric, column_name, MIN(calc_order) AS c, MIN(series_order) AS s FROM results

@@ -376,6 +376,14 @@ export interface Store {
   announceResultWrites?(): void;
   /** A result write made elsewhere (the compute worker, the ingest writer): resultsVersion changes. */
   noteResultWrite?(): void;
+  /**
+   * How many result writes this process knows of: the ones committed through this store object and the
+   * ones announced by noteResultWrite. A synchronous counter read, no I/O: it moves at least whenever
+   * resultsVersion moves for a cause inside this process (other replicas' writes do not move it). The
+   * query thread's watch uses it to skip resultsVersion's database round trip on a shared store while
+   * nothing changed here (api/prometheus/query-thread.ts).
+   */
+  localResultWrites?(): number;
   listSeries(modelId: number, family?: string | null): Promise<SeriesKey[]>;
 
   /** Records a model-level error (a failed fit, a failed recompute run) in its own transaction. */

@@ -8,6 +8,7 @@
  */
 import { RequestHandler, Router } from 'express';
 import { Logger, silentLogger } from '../../service/log';
+import { syncIntervalFromEnv } from '../../service/replica-sync';
 import type { Store } from '../../store/types';
 import { metricsHandler } from '../metrics';
 import { perColumnModeFromEnv } from '../metrics-export';
@@ -60,7 +61,10 @@ export function prometheusEndpoints(store: Store, env: NodeJS.ProcessEnv = proce
   // Timeout and result size of query/query_range (VIGIL_QUERY_TIMEOUT, VIGIL_QUERY_MAX_SAMPLES); what /metrics exports.
   const config: StoreAnswersConfig = { lookback, limits: queryLimitsFromEnv(env), perColumn: perColumnModeFromEnv(env) };
   // In process, the series answers share the store (closed by its owner): nothing of theirs to close.
-  const series: SeriesAnswers = useQueryThread(store, env) ? new QueryThread(store, config, now, log) : storeSeriesAnswers(store, config, now, undefined, false);
+  // On a shared store the thread hears of other replicas' result writes within VIGIL_SYNC_INTERVAL.
+  const series: SeriesAnswers = useQueryThread(store, env)
+    ? new QueryThread(store, config, now, log, undefined, syncIntervalFromEnv(env))
+    : storeSeriesAnswers(store, config, now, undefined, false);
   // Answers are cached per results version; an open chunk closing changes them too (store-source.ts).
   const resultsVersion = async () => {
     const v = await store.resultsVersion();

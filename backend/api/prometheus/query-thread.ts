@@ -7,11 +7,14 @@
  * (reading the chunks whose results changed) nor an evaluation runs on the thread that accepts ingest.
  *
  * Each request carries the server's results version and clock: the thread's series are refreshed when the
- * version moved (store-source.ts), so a query sent after a result write is answered with it. A thread that
- * fails is logged and started again on the next request; the requests it held get a 500 `internal`.
+ * version moved (store-source.ts), so a query sent after a result write is answered with it. Between
+ * requests the main thread tells the thread when the version moved (watch), so the refresh is done before
+ * the next query asks. A thread that fails is logged and started again on the next request; the requests
+ * it held get a 500 `internal`.
  */
 import * as path from 'path';
 import { Logger } from '../../service/log';
+import { DEFAULT_SYNC_INTERVAL_MS } from '../../service/replica-sync';
 import { WireAnswer } from '../../service/response-cache';
 import type { Store } from '../../store/types';
 import { queryThreadLimits } from '../../threads/heap-limit';
@@ -68,6 +71,12 @@ export class QueryThread implements SeriesAnswers {
   private watching: NodeJS.Timeout | null = null;
   /** The last version the thread was told of (by a notice or a request). */
   private told = '';
+  /** When the results version was last read (Date.now), by the watch or a request. */
+  private readAt = 0;
+  /** Store.localResultWrites just before that read (-1: none yet). */
+  private writesAtRead = -1;
+  /** A watch read in flight: a slow store gets no second one on top. */
+  private reading = false;
 
   constructor(
     private readonly store: Store,
@@ -75,6 +84,8 @@ export class QueryThread implements SeriesAnswers {
     private readonly now: () => number,
     private readonly log: Logger,
     private readonly file: string = QUERY_WORKER_FILE ?? path.join(__dirname, 'query-worker.js'),
+    /** VIGIL_SYNC_INTERVAL: at most this long (ms) before a shared store's version is read again (watch). */
+    private readonly syncIntervalMs: number = DEFAULT_SYNC_INTERVAL_MS,
   ) {}
 
   private running(): Thread {
@@ -95,29 +106,54 @@ export class QueryThread implements SeriesAnswers {
   /**
    * Once the thread runs, tells it each time the results version moves, so that it reads the changed
    * chunks in the background and a query finds its refresh done or under way rather than paying for
-   * every change since the last query (query-worker.ts). A look costs a counter read on this thread.
+   * every change since the last query (query-worker.ts).
    */
   private watch(): void {
     if (this.watching !== null) return;
     this.watching = setInterval(() => {
       const t = this.thread;
-      if (t === null || t.failed) return;
-      void this.store.resultsVersion().then(
-        (version) => {
-          if (version === this.told || t !== this.thread) return;
-          this.told = version;
-          t.post({ type: 'version', version, now: this.now() } satisfies ToQueryThread);
-        },
-        () => undefined, // a failing store is reported by the next request
-      );
+      if (t === null || t.failed || this.reading || !this.versionMayHaveMoved()) return;
+      this.reading = true;
+      void this.readVersion()
+        .then(
+          (version) => {
+            if (version === this.told || t !== this.thread) return;
+            this.told = version;
+            t.post({ type: 'version', version, now: this.now() } satisfies ToQueryThread);
+          },
+          () => undefined, // a failing store is reported by the next request
+        )
+        .finally(() => (this.reading = false));
     }, NOTICE_MS);
     this.watching.unref();
   }
 
+  /**
+   * Whether a watch tick reads the results version. On a store of this process alone (SQLite) the read
+   * is a counter or `PRAGMA data_version` read: every tick. On a shared store (PostgreSQL) it is a
+   * database round trip, which every tick would make 20 times a second per replica even when idle; so
+   * it is read when this process wrote or was told of a result write since the last read
+   * (Store.localResultWrites, no I/O), or when the sync interval passed: other replicas' writes show only
+   * in the database, and the replica follows their other changes at that pace too (replica-sync.ts).
+   */
+  private versionMayHaveMoved(): boolean {
+    if (!this.store.shared || this.store.localResultWrites === undefined) return true;
+    return this.store.localResultWrites() !== this.writesAtRead || Date.now() - this.readAt >= this.syncIntervalMs;
+  }
+
+  /** Store.resultsVersion, noting when and after how many local writes (taken first, so a write during the read is read again). */
+  private readVersion(): Promise<string> {
+    this.writesAtRead = this.store.localResultWrites?.() ?? -1;
+    this.readAt = Date.now();
+    return this.store.resultsVersion();
+  }
+
   private async ask<T extends { openUntil: number }>(message: QueryRequest): Promise<T> {
-    const stamp: Stamp = { version: await this.store.resultsVersion(), now: this.now() };
+    const stamp: Stamp = { version: await this.readVersion(), now: this.now() };
+    // After running(): a thread started for this request is told this version by it.
+    const thread = this.running();
     this.told = stamp.version;
-    const reply = await this.running().request<T>({ ...message, ...stamp });
+    const reply = await thread.request<T>({ ...message, ...stamp });
     this.until = reply.openUntil;
     return reply;
   }
