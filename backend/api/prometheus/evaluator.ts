@@ -159,7 +159,17 @@ function append(out: Map<string, SeriesBuilder>, key: string, labels: Labels, t:
   s.push(t, value);
 }
 
-function unwrap(e: Expr): Expr {
+/** The sample a series shows at `at` (among those up to readEnd) under the lookback rule; -1 when none. */
+export function currentSampleIndex(s: Series, at: number, lb: Lookback, readEnd = at): number {
+  const i = lastIndexAtOrBefore(s.timestamps, Math.min(at, readEnd));
+  if (i < 0) return -1;
+  if (lb.kind === 'window') return s.timestamps[i] > at - lb.ms ? i : -1;
+  if (i < s.timestamps.length - 1) return i;
+  const until = s.currentUntil ?? s.timestamps[i] + lb.ms;
+  return at < until ? i : -1;
+}
+
+export function unwrap(e: Expr): Expr {
   while (e.type === 'paren') e = e.expr;
   return e;
 }
@@ -372,13 +382,7 @@ class Evaluator {
 
   /** The sample an instant selector sees at `at` (among those up to readEnd), under the lookback rule; -1 when none. */
   private currentIndex(s: Series, at: number, readEnd = at): number {
-    const i = lastIndexAtOrBefore(s.timestamps, Math.min(at, readEnd));
-    if (i < 0) return -1;
-    const lb = this.opts.lookback;
-    if (lb.kind === 'window') return s.timestamps[i] > at - lb.ms ? i : -1;
-    if (i < s.timestamps.length - 1) return i;
-    const until = s.currentUntil ?? s.timestamps[i] + lb.ms;
-    return at < until ? i : -1;
+    return currentSampleIndex(s, at, this.opts.lookback, readEnd);
   }
 
   /** Sample index range [from, to) inside the window (at - range, at]. */

@@ -34,10 +34,18 @@ export function formatTimestamp(ms: number): string {
   return frac === 0 ? `${sign}${secs}` : `${sign}${secs}.${String(frac).padStart(3, '0')}`;
 }
 
+/** Label sets are immutable and shared (series, groups derived from them): each is written once. */
+const jsonOf = new WeakMap<Labels, string>();
+
 export function labelsJson(l: Labels): string {
-  return `{${sortedNames(l)
-    .map((n) => `${JSON.stringify(n)}:${JSON.stringify(l[n])}`)
-    .join(',')}}`;
+  let json = jsonOf.get(l);
+  if (json === undefined) {
+    json = `{${sortedNames(l)
+      .map((n) => `${JSON.stringify(n)}:${JSON.stringify(l[n])}`)
+      .join(',')}}`;
+    jsonOf.set(l, json);
+  }
+  return json;
 }
 
 const point = (ms: number, v: number) => `[${formatTimestamp(ms)},"${formatValue(v)}"]`;

@@ -35,7 +35,8 @@ let upkeepAt = '';
 
 /**
  * The background refresh, on a version notice: reads the changed chunks now rather than when the next
- * query comes (it then shares this refresh, or finds it done). One at a time; when the version moved while
+ * query comes (it then shares this refresh, or finds it done), then makes again the per-model parts of
+ * the rule answers asked lately whose models changed (model-partials.ts). One at a time; when the version moved while
  * it ran, it runs again after the pause. A query never waits for the pause: it refreshes itself.
  */
 function keepCurrent(): void {
@@ -45,6 +46,7 @@ function keepCurrent(): void {
       upkeepAt = version;
       const t0 = performance.now();
       await answers.refresh();
+      await answers.warm();
       const gap = Math.max(UPKEEP_GAP_MS, performance.now() - t0);
       await new Promise((resolve) => setTimeout(resolve, gap));
     }

@@ -18,6 +18,7 @@ import { combinedSource, HealthSeries, healthMetadata, mayReadHealth, readHealth
 import { compareLabels, compareStrings, Labels, METRIC_NAME } from './labels';
 import { DEFAULT_QUERY_LIMITS, QueryBudget, QueryLimits } from './limits';
 import { monitoringExposition } from './exposition';
+import { ModelPartials } from './model-partials';
 import { errorAnswer, Params } from './params';
 import { parseQuery } from './parser';
 import type { MetricMetadata } from './router';
@@ -34,6 +35,8 @@ export interface QueryPlan {
   key: string | null;
   expr: Expr;
   run(source: SeriesSource): Promise<Buffer>;
+  /** An instant query's text, time and budget (what model-partials.ts answers from). */
+  instant?: { text: string; time: number; budget: QueryBudget };
 }
 
 /**
@@ -52,6 +55,7 @@ export function planQuery(endpoint: QueryEndpoint, p: Params, now: number, limit
       key: explicitTime ? `query\u0000${p.get('query')}\u0000${time}` : null,
       expr,
       run: async (source) => instantAnswer(await evaluateInstant(expr, source, time, evalOpts, b), time, b),
+      instant: { text: p.get('query') ?? '', time, budget: b },
     };
   }
   const start = p.time('start');
@@ -103,6 +107,8 @@ export interface LocalAnswersOptions {
   models?: () => Promise<{ name: string; definition: unknown }[]>;
   perColumn?: PerColumnMode;
   openUntil?: () => number;
+  /** Instant aggregations by model answered per model (model-partials.ts). */
+  partials?: ModelPartials;
   /** Brings the series to the latest results version without answering anything (the query thread's upkeep). */
   refresh?: () => Promise<unknown>;
   close?: () => Promise<void>;
@@ -126,6 +132,9 @@ export class LocalSeriesAnswers implements SeriesAnswers {
 
   async evaluate(_endpoint: QueryEndpoint, _p: Params, plan: QueryPlan): Promise<WireAnswer> {
     try {
+      const { instant } = plan;
+      const byParts = instant && this.opts.partials ? await this.opts.partials.answer(instant.text, plan.expr, instant.time, instant.budget) : null;
+      if (byParts !== null) return jsonAnswer(byParts);
       return jsonAnswer(await plan.run(await this.opts.source(plan.expr)));
     } catch (e) {
       return errorAnswer(e);
@@ -201,6 +210,11 @@ export class LocalSeriesAnswers implements SeriesAnswers {
     await this.opts.refresh?.();
   }
 
+  /** Brings the per-model parts of the instant aggregations asked lately up to date (model-partials.ts). */
+  async warm(): Promise<void> {
+    await this.opts.partials?.warm(this.now(), () => new QueryBudget(this.limits.timeoutMs, this.limits.maxSamples));
+  }
+
   async close(): Promise<void> {
     await this.opts.close?.();
   }
@@ -238,6 +252,7 @@ export function storeSeriesAnswers(store: Store, config: StoreAnswersConfig, now
     models: () => store.listModels(),
     perColumn: config.perColumn,
     openUntil: () => source.openUntil(),
+    partials: new ModelPartials(source, config.lookback),
     refresh: () => source.current(),
     close: ownsStore ? () => store.close() : undefined,
   });

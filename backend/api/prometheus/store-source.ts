@@ -16,7 +16,8 @@ import { ModelDefinition } from '../../service/definition';
 import { effectiveAlert, isOpen, openChunkPolicy, OpenChunkPolicy } from '../../service/open-chunks';
 import type { ChunkStamp, ModelStamp, ResultRecord, Store } from '../../store/types';
 import { IndexedRow, ModelSeries, SeriesChanges, SeriesIndex } from './series-index';
-import { SeriesSource } from './source';
+import type { LabelMatcher } from './ast';
+import { Series, SeriesSource } from './source';
 
 /** Chunks read per store query while a model is read whole (then the refresh yields if it took long). */
 const CHUNKS_PER_READ = 16;
@@ -64,6 +65,25 @@ export class StoreSeriesSource {
     let until = Number.POSITIVE_INFINITY;
     for (const m of this.models.values()) until = Math.min(until, m.series.openUntil());
     return until;
+  }
+
+  /**
+   * A model's series stamp: its identity (id, creation) and series version, so it changes whenever the
+   * model's series change, a model deleted and registered again included (undefined for a model not read).
+   */
+  modelStamp(name: string): string | undefined {
+    const m = this.models.get(name);
+    return m === undefined ? undefined : `${m.id}:${m.createdAt}:${m.series.version}`;
+  }
+
+  /** The names of the models read. */
+  modelNames(): IterableIterator<string> {
+    return this.models.keys();
+  }
+
+  /** One model's series that satisfy every matcher, sorted by labels (empty for a model not read). */
+  modelSelect(name: string, matchers: readonly LabelMatcher[]): Series[] {
+    return this.models.get(name)?.series.select(matchers) ?? [];
   }
 
   /** A model's series version: bumped each time its series change (undefined for a model not read yet). */
