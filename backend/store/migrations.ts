@@ -156,4 +156,13 @@ export const MIGRATIONS: string[] = [
     PRIMARY KEY (model_id, row_id)
   ) WITHOUT ROWID;
   `,
+  // 5: a per-model generation of its results, moved by every transaction that changes them (result writes,
+  // renumbering, chunks removed, a new reference): the Prometheus series index reads the chunk stamps of
+  // the models whose generation moved, not every chunk of every model on every refresh.
+  `
+  CREATE TABLE model_results (
+    model_id INTEGER PRIMARY KEY,
+    gen INTEGER NOT NULL
+  );
+  `,
 ];

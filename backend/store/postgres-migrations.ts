@@ -155,4 +155,12 @@ export const PG_MIGRATIONS: string[] = [
   );
   INSERT INTO results_version (one, version) VALUES (TRUE, 0);
   `,
+  // 2: SQLite's migration 5 (model_results: each model's results generation). Updated last in a
+  // transaction, just before results_version, so every writer takes the two rows in the same order.
+  `
+  CREATE TABLE model_results (
+    model_id INTEGER PRIMARY KEY,
+    gen BIGINT NOT NULL
+  );
+  `,
 ];

@@ -38,6 +38,9 @@ import {
   resultValues,
   Row,
   TargetRow,
+  unresolvedByModel,
+  MODEL_STAMP_SQL,
+  modelStampFromRow,
 } from './row-codec';
 import {
   AcceptedRows,
@@ -186,8 +189,14 @@ export class PostgresStore implements Store {
     else if (ids.length > 0) await c.query('SELECT 1 FROM chunks WHERE model_id = $1 AND chunk_id = ANY($2::float8[]) ORDER BY chunk_id FOR UPDATE', [modelId, ids]);
   }
 
-  /** Last in a transaction: nothing is waited for while holding the version row. */
-  private async bumpResultsVersion(c: PoolClient): Promise<void> {
+  /**
+   * Last in a transaction: nothing is waited for while holding the version row. With a model, its
+   * results generation moves first (ModelStamp.resultsGen), so writers take the two rows in one order.
+   */
+  private async bumpResultsVersion(c: PoolClient, modelId?: number): Promise<void> {
+    if (modelId !== undefined) {
+      await c.query('INSERT INTO model_results (model_id, gen) VALUES ($1, 1) ON CONFLICT (model_id) DO UPDATE SET gen = model_results.gen + 1', [modelId]);
+    }
     await c.query('UPDATE results_version SET version = version + 1');
     this.bumped.add(c);
   }
@@ -205,13 +214,7 @@ export class PostgresStore implements Store {
   }
 
   async modelStamps(): Promise<ModelStamp[]> {
-    return (await this.qa('SELECT id, name, created_at, fit_version, last_ingest_at FROM models ORDER BY name')).map((r) => ({
-      id: r[0] as number,
-      name: r[1] as string,
-      createdAt: r[2] as number,
-      fitVersion: r[3] as number,
-      lastIngestAt: (r[4] as number | null) ?? null,
-    }));
+    return (await this.qa(MODEL_STAMP_SQL)).map(modelStampFromRow);
   }
 
   async getModel(name: string): Promise<ModelRecord | null> {
@@ -236,7 +239,8 @@ export class PostgresStore implements Store {
         await c.query(`DELETE FROM ${table} WHERE model_id = $1`, [modelId]);
       }
       await c.query('DELETE FROM models WHERE id = $1', [modelId]);
-      await this.bumpResultsVersion(c);
+      // The generation is kept and moved (see SqliteStore.deleteModel).
+      await this.bumpResultsVersion(c, modelId);
     });
   }
 
@@ -310,7 +314,7 @@ export class PostgresStore implements Store {
       } else {
         await c.query('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = $1 AND rows_dropped_at IS NULL', [modelId]);
       }
-      await this.bumpResultsVersion(c);
+      await this.bumpResultsVersion(c, modelId);
     });
   }
 
@@ -427,7 +431,7 @@ export class PostgresStore implements Store {
           await c.query("DELETE FROM results WHERE model_id = $1 AND period = 'analysis' AND chunk_id = ANY($2::float8[])", [modelId, p.remove]);
         }
         await this.upsertChunks(c, modelId, p.upsert);
-        if (p.remove.length > 0) await this.bumpResultsVersion(c);
+        if (p.remove.length > 0) await this.bumpResultsVersion(c, modelId);
       }
       return { inserted, duplicates: batch.n - inserted };
     });
@@ -491,8 +495,11 @@ export class PostgresStore implements Store {
     return (await this.q(sql, [modelId])).map(chunkFromRow);
   }
 
-  async chunkStamps(): Promise<ChunkStamp[]> {
-    return (await this.qa(`SELECT ${CHUNK_STAMP_COLUMNS} FROM chunks ORDER BY model_id, chunk_id`)).map(chunkStampFromRow);
+  async chunkStamps(modelIds?: readonly number[]): Promise<ChunkStamp[]> {
+    const rows = modelIds
+      ? await this.qa(`SELECT ${CHUNK_STAMP_COLUMNS} FROM chunks WHERE model_id = ANY($1::int[]) ORDER BY model_id, chunk_id`, [modelIds])
+      : await this.qa(`SELECT ${CHUNK_STAMP_COLUMNS} FROM chunks ORDER BY model_id, chunk_id`);
+    return rows.map(chunkStampFromRow);
   }
 
   async dirtyChunkCount(modelId: number): Promise<number> {
@@ -526,7 +533,7 @@ export class PostgresStore implements Store {
            dirty = CASE WHEN gen = $5 THEN 0 ELSE dirty END WHERE model_id = $6 AND chunk_id = $7`,
         [w.nRows, w.startDate, w.endDate, Date.now(), w.chunk.gen, modelId, w.chunk.chunkId],
       );
-      await this.bumpResultsVersion(c);
+      await this.bumpResultsVersion(c, modelId);
       return current;
     });
   }
@@ -548,7 +555,7 @@ export class PostgresStore implements Store {
          WHERE t.model_id = $1 AND t.period = 'analysis' AND t.chunk_id = p.chunk_id`,
         args,
       );
-      await this.bumpResultsVersion(c);
+      await this.bumpResultsVersion(c, modelId);
     });
   }
 
@@ -785,6 +792,10 @@ export class PostgresStore implements Store {
       message: r.message as string,
       resolvedAt: r.resolved_at as number | null,
     }));
+  }
+
+  async unresolvedErrorCounts(): Promise<Map<number, Record<ErrorStage, number>>> {
+    return unresolvedByModel(await this.q('SELECT model_id, stage, COUNT(*) AS n FROM model_errors WHERE resolved_at IS NULL GROUP BY model_id, stage'));
   }
 
   async errorSummary(modelId: number): Promise<ModelErrorSummary> {

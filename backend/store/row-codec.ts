@@ -3,7 +3,7 @@
  * back, and how stored model, chunk and result rows become records. Both stores keep the same layout
  * (types.ts), so these are one piece of code, not two.
  */
-import { ChunkStamp, ModelRecord, ResultRecord, RowBatch, StoreConflictError, StoredChunk, StoredRows, TargetUpdate } from './types';
+import { ChunkStamp, ERROR_STAGES, ErrorStage, ModelRecord, ModelStamp, ResultRecord, RowBatch, StoreConflictError, StoredChunk, StoredRows, TargetUpdate } from './types';
 
 export type Row = Record<string, unknown>;
 
@@ -306,4 +306,23 @@ export function matchTargets(
     attached++;
   }
   return { attached, unknown, expired, newTargets, touched };
+}
+
+/** Rows of (model_id, stage, n) as every model's unresolved errors per stage (Store.unresolvedErrorCounts). */
+export function unresolvedByModel(rows: Iterable<Record<string, unknown>>): Map<number, Record<ErrorStage, number>> {
+  const out = new Map<number, Record<ErrorStage, number>>();
+  for (const r of rows) {
+    let counts = out.get(Number(r.model_id));
+    if (!counts) out.set(Number(r.model_id), (counts = Object.fromEntries(ERROR_STAGES.map((s) => [s, 0])) as Record<ErrorStage, number>));
+    counts[r.stage as ErrorStage] = Number(r.n);
+  }
+  return out;
+}
+
+/** Every model's stamp (Store.modelStamps), its results generation 0 before any change of results. */
+export const MODEL_STAMP_SQL =
+  'SELECT m.id, m.name, m.created_at, m.fit_version, m.last_ingest_at, COALESCE(g.gen, 0) FROM models AS m LEFT JOIN model_results AS g ON g.model_id = m.id ORDER BY m.name';
+
+export function modelStampFromRow(r: unknown[]): ModelStamp {
+  return { id: r[0] as number, name: r[1] as string, createdAt: r[2] as number, fitVersion: r[3] as number, lastIngestAt: (r[4] as number | null) ?? null, resultsGen: Number(r[5]) };
 }

@@ -25,6 +25,9 @@ import {
   resultValues,
   Row,
   TargetRow,
+  unresolvedByModel,
+  MODEL_STAMP_SQL,
+  modelStampFromRow,
 } from './row-codec';
 import {
   AcceptedRows,
@@ -153,13 +156,7 @@ export class SqliteStore implements Store {
   }
 
   async modelStamps(): Promise<ModelStamp[]> {
-    return (this.stmt('SELECT id, name, created_at, fit_version, last_ingest_at FROM models ORDER BY name').raw(true).all() as unknown[][]).map((r) => ({
-      id: r[0] as number,
-      name: r[1] as string,
-      createdAt: r[2] as number,
-      fitVersion: r[3] as number,
-      lastIngestAt: (r[4] as number | null) ?? null,
-    }));
+    return (this.stmt(MODEL_STAMP_SQL).raw(true).all() as unknown[][]).map(modelStampFromRow);
   }
 
   async getModel(name: string): Promise<ModelRecord | null> {
@@ -196,6 +193,9 @@ export class SqliteStore implements Store {
         this.stmt(`DELETE FROM ${table} WHERE model_id = ?`).run(modelId);
       }
       this.stmt('DELETE FROM models WHERE id = ?').run(modelId);
+      // Kept and moved, not deleted: a model registered again under a reused id must not find the
+      // generation the series index last read.
+      this.resultsChanged(modelId);
     });
   }
 
@@ -240,7 +240,13 @@ export class SqliteStore implements Store {
         // Chunks whose rows retention dropped cannot be recomputed: they keep their results (and thresholds).
         this.stmt('UPDATE chunks SET dirty = 1, gen = gen + 1 WHERE model_id = ? AND rows_dropped_at IS NULL').run(modelId);
       }
+      this.resultsChanged(modelId);
     });
+  }
+
+  /** In a transaction that changes a model's results: moves its results generation (ModelStamp.resultsGen). */
+  private resultsChanged(modelId: number): void {
+    this.stmt('INSERT INTO model_results (model_id, gen) VALUES (?, 1) ON CONFLICT (model_id) DO UPDATE SET gen = gen + 1').run(modelId);
   }
 
   async loadFit(modelId: number): Promise<StoredFit | null> {
@@ -373,6 +379,7 @@ export class SqliteStore implements Store {
       this.stmt('DELETE FROM chunks WHERE model_id = ? AND chunk_id = ?').run(modelId, id);
       this.stmt("DELETE FROM results WHERE model_id = ? AND period = 'analysis' AND chunk_id = ?").run(modelId, id);
     }
+    if (p.remove.length > 0) this.resultsChanged(modelId);
     for (const c of p.upsert) {
       upsertChunk.run(modelId, c.chunkId, c.key, c.startSeq, c.endSeq, c.rangeStart, c.rangeEnd, c.partial ? 1 : 0);
     }
@@ -417,8 +424,11 @@ export class SqliteStore implements Store {
     return (this.stmt(sql).all(modelId) as Row[]).map((r) => chunkFromRow(r));
   }
 
-  async chunkStamps(): Promise<ChunkStamp[]> {
-    return (this.stmt(`SELECT ${CHUNK_STAMP_COLUMNS} FROM chunks ORDER BY model_id, chunk_id`).raw(true).all() as unknown[][]).map(chunkStampFromRow);
+  async chunkStamps(modelIds?: readonly number[]): Promise<ChunkStamp[]> {
+    const rows = modelIds
+      ? this.stmt(`SELECT ${CHUNK_STAMP_COLUMNS} FROM chunks WHERE model_id IN (SELECT value FROM json_each(?)) ORDER BY model_id, chunk_id`).raw(true).all(JSON.stringify(modelIds))
+      : this.stmt(`SELECT ${CHUNK_STAMP_COLUMNS} FROM chunks ORDER BY model_id, chunk_id`).raw(true).all();
+    return (rows as unknown[][]).map(chunkStampFromRow);
   }
 
   async dirtyChunkCount(modelId: number): Promise<number> {
@@ -454,6 +464,7 @@ export class SqliteStore implements Store {
         // computed_at strictly increases per chunk (at least 1 ms past the last write): it marks each write.
         'UPDATE chunks SET n_rows = ?, start_date = ?, end_date = ?, computed_at = MAX(?, IFNULL(computed_at, 0) + 1), dirty = CASE WHEN gen = ? THEN 0 ELSE dirty END WHERE model_id = ? AND chunk_id = ?',
       ).run(w.nRows, w.startDate, w.endDate, Date.now(), w.chunk.gen, modelId, w.chunk.chunkId);
+      this.resultsChanged(modelId);
       return current;
     });
   }
@@ -471,6 +482,7 @@ export class SqliteStore implements Store {
         setChunk.run(p.index, p.startIndex, p.endIndex, modelId, p.chunkId);
         setResults.run(p.index, p.startIndex, p.endIndex, modelId, p.chunkId);
       }
+      if (positions.length > 0) this.resultsChanged(modelId);
     });
   }
 
@@ -703,6 +715,10 @@ export class SqliteStore implements Store {
       message: r.message as string,
       resolvedAt: r.resolved_at as number | null,
     }));
+  }
+
+  async unresolvedErrorCounts(): Promise<Map<number, Record<ErrorStage, number>>> {
+    return unresolvedByModel(this.stmt('SELECT model_id, stage, COUNT(*) AS n FROM model_errors WHERE resolved_at IS NULL GROUP BY model_id, stage').all() as Row[]);
   }
 
   async errorSummary(modelId: number): Promise<ModelErrorSummary> {

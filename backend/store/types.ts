@@ -32,7 +32,13 @@ export interface ModelRecord {
 }
 
 /** What per-query readers need of every model: identity and versions, without definition or layout. */
-export type ModelStamp = Pick<ModelRecord, 'id' | 'name' | 'createdAt' | 'fitVersion' | 'lastIngestAt'>;
+export type ModelStamp = Pick<ModelRecord, 'id' | 'name' | 'createdAt' | 'fitVersion' | 'lastIngestAt'> & {
+  /**
+   * Moved by every transaction that changes the model's results (result writes, renumbering, chunks
+   * removed, a new reference): the series index reads the chunk stamps only of models whose value moved.
+   */
+  resultsGen: number;
+};
 
 /** A new categorical level discovered while coercing a batch; persisted in the batch's transaction. */
 export interface NewLevel {
@@ -320,7 +326,8 @@ export interface Store {
 
   chunks(modelId: number, opts?: { dirtyOnly?: boolean }): Promise<StoredChunk[]>;
   /** Every analysis chunk's stamp, of every model, by model and chunk id (one read). */
-  chunkStamps(): Promise<ChunkStamp[]>;
+  /** The chunks' stamps, of every model or of the given ones, in (model, chunk) order. */
+  chunkStamps(modelIds?: readonly number[]): Promise<ChunkStamp[]>;
   /** Chunks waiting for a recompute (dirty): the model's backlog. */
   dirtyChunkCount(modelId: number): Promise<number>;
   readChunkRows(modelId: number, chunk: ChunkMark, width: number): Promise<StoredRows>;
@@ -393,6 +400,8 @@ export interface Store {
   /** The kept error history of a model, newest first. */
   listErrors(modelId: number): Promise<ModelErrorRecord[]>;
   errorSummary(modelId: number): Promise<ModelErrorSummary>;
+  /** Every model's unresolved errors per stage, in one read (models without any are left out). */
+  unresolvedErrorCounts(): Promise<Map<number, Record<ErrorStage, number>>>;
 }
 
 /** Errors kept per model (older ones are pruned; the totals keep counting). */

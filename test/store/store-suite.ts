@@ -289,6 +289,40 @@ export function storeSuite(open: () => Promise<OpenedStore>): void {
     expect((await s.chunkStamps())[0].computedAt!).toBeGreaterThan(renumbered.computedAt!);
   });
 
+  test('the results generation moves with every change of a model\'s results, and past a deletion', async () => {
+    const { s } = await fresh();
+    const gen = async (name: string) => (await s.modelStamps()).find((r) => r.name === name)?.resultsGen;
+    const m = await s.createModel('m', {});
+    const other = await s.createModel('other', {});
+    expect(await gen('m')).toBe(0);
+    await s.ingestRows(m.id, batch(['a', 'b'], [1, 2]), () => ({ upsert: [chunk(0, 0, 0), chunk(1, 1, 1)], remove: [] }));
+    expect(await gen('m')).toBe(0); // rows change no result
+    let last = 0;
+    const moved = async () => {
+      const g = (await gen('m'))!;
+      expect(g).toBeGreaterThan(last);
+      last = g;
+    };
+    const [c0] = await s.chunks(m.id);
+    await s.writeChunkResults(m.id, { chunk: c0, nRows: 1, startDate: 0, endDate: 9, results: [result(0, 0.1)] });
+    await moved();
+    await s.setChunkPositions(m.id, [{ chunkId: 0, index: 0, startIndex: 0, endIndex: 0 }]);
+    await moved();
+    await s.ingestRows(m.id, batch(['c'], [3]), () => ({ upsert: [], remove: [1] }));
+    await moved();
+    await s.replaceReference(m.id, { layout: {}, frame: Buffer.alloc(8), rows: 1, newLevels: [], results: [] });
+    await moved();
+    expect(await gen('other')).toBe(0);
+    // Registered again (SQLite reuses the id of the last model deleted): never the generation last read.
+    await s.deleteModel(other.id);
+    await s.deleteModel(m.id);
+    const again = await s.createModel('m', {});
+    const [reused] = (await s.modelStamps()).filter((r) => r.id === m.id);
+    if (again.id === m.id) expect(reused.resultsGen).toBeGreaterThan(last);
+    else expect(reused).toBeUndefined();
+    expect(await s.chunkStamps([again.id])).toEqual([]);
+  });
+
   test('a result write of only some calculators keeps the others; missing values are stored as null', async () => {
     const { s } = await fresh();
     const m = await s.createModel('m', {});
@@ -337,6 +371,11 @@ export function storeSuite(open: () => Promise<OpenedStore>): void {
     let [c] = await s.chunks(m.id);
     await s.writeChunkResults(m.id, { chunk: c, nRows: 1, startDate: 0, endDate: 9, results: [], errors: [{ calculator: 'X', message: 'x failed' }] });
     expect(await s.errorSummary(m.id)).toEqual({ totals: { fit: 1, recompute: 1 }, unresolved: { fit: 1, recompute: 1 } });
+    // Every model's unresolved errors in one read: a model without any is left out.
+    const quiet = await s.createModel('quiet', {});
+    expect(await s.unresolvedErrorCounts()).toEqual(new Map([[m.id, { fit: 1, recompute: 1 }]]));
+    await s.recordError(quiet.id, { stage: 'recompute', calculator: null, chunkId: null, chunkKey: null, message: 'r' });
+    expect((await s.unresolvedErrorCounts()).get(quiet.id)).toEqual({ fit: 0, recompute: 1 });
     expect((await s.listErrors(m.id)).map((e) => [e.stage, e.calculator, e.chunkKey, e.message, e.resolvedAt])).toEqual([
       ['recompute', 'X', '[0:0]', 'x failed', null],
       ['fit', null, null, 'no fit', null],

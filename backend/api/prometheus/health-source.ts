@@ -118,11 +118,11 @@ export function mayReadHealth(expr: Expr): boolean {
   return false;
 }
 
-/** Reads every model's health from the store (a few small indexed queries per model). */
+/** Reads every model's health from the store: two reads, whatever the number of models. */
 export async function readHealth(store: Store): Promise<ModelHealth[]> {
-  const out: ModelHealth[] = [];
-  for (const r of await store.modelStamps()) out.push({ model: r.name, lastIngestAt: r.lastIngestAt, unresolved: (await store.errorSummary(r.id)).unresolved });
-  return out;
+  const unresolved = await store.unresolvedErrorCounts();
+  const none = Object.fromEntries(ERROR_STAGES.map((s) => [s, 0])) as Record<ErrorStage, number>;
+  return (await store.modelStamps()).map((r) => ({ model: r.name, lastIngestAt: r.lastIngestAt, unresolved: unresolved.get(r.id) ?? none }));
 }
 
 /** Two sources as one (disjoint series, each sorted by labels): their selections merged in label order. */

@@ -34,6 +34,8 @@ const PARTIAL_OPS = new Set(['sum', 'avg', 'min', 'max', 'count', 'group', 'stdd
 /** Expressions whose parts are kept (least recently used dropped first): the provisioned rules and a few panels. */
 const MAX_EXPRESSIONS = 32;
 const MODEL = 'model';
+/** Parts are made ahead (warm) for expressions asked within this long (ms): rules evaluated every few minutes or faster. */
+const WARM_WITHIN_MS = 5 * 60_000;
 
 /** One model's part of one expression's answer. */
 interface Part {
@@ -61,6 +63,8 @@ interface Assembly {
   busy: Promise<unknown>;
   expr: Expr;
   shape: Shape;
+  /** When it was last asked (performance.now() ms): only expressions asked lately are made ahead. */
+  askedAt: number;
 }
 
 type Shape = { agg: AggregateExpr; selector: VectorSelector };
@@ -109,7 +113,8 @@ export class ModelPartials {
     if (shape === null) return null;
     let a = this.byQuery.get(text);
     if (a) this.byQuery.delete(text);
-    else a = { parts: new Map(), order: null, positions: new Map(), pieces: [], busy: Promise.resolve(), expr, shape };
+    else a = { parts: new Map(), order: null, positions: new Map(), pieces: [], busy: Promise.resolve(), expr, shape, askedAt: 0 };
+    a.askedAt = performance.now();
     this.byQuery.set(text, a);
     if (this.byQuery.size > MAX_EXPRESSIONS) this.byQuery.delete(this.byQuery.keys().next().value!);
     return this.serially(a, async () => {
@@ -122,11 +127,13 @@ export class ModelPartials {
   }
 
   /**
-   * Brings the parts of the expressions asked lately up to the current series at `time` (the query
-   * thread's upkeep, after a refresh): a rule query then finds them made, as it finds the series read.
+   * Brings the parts of the expressions asked in the last 5 minutes up to the current series at `time`
+   * (the query thread's upkeep, after a refresh): a rule query then finds them made, as it finds the
+   * series read.
    */
   async warm(time: number, budget: () => QueryBudget): Promise<void> {
     for (const [text, a] of [...this.byQuery]) {
+      if (performance.now() - a.askedAt > WARM_WITHIN_MS) continue;
       const ok = await this.serially(a, () => this.update(a, time, budget()));
       if (!ok && this.byQuery.get(text) === a) this.byQuery.delete(text);
     }

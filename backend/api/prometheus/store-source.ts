@@ -4,7 +4,9 @@
  * read what the recompute wrote.
  *
  * A refresh (on a query, when the store's results version moved or an open chunk's period ended) reads
- * every model's chunk stamps (one query) and compares each chunk's stamp (its
+ * every model's stamp, then the chunk stamps (one query) of the models whose results generation
+ * (moved by every transaction that changes their results) or reference moved, or whose open chunk the
+ * clock closed: the others are not looked at. It compares each of those chunks' stamp (its
  * result-write time, position and dates: every result write and renumbering changes it) with the stamp
  * its samples were read at; a new reference (the model's fit version) makes every chunk stale. Only chunks whose
  * stamp moved, that appeared or went away, or that were open and whose period has ended by the clock
@@ -29,6 +31,8 @@ interface KnownModel {
   createdAt: number;
   /** The reference version read: a new reference deletes every chunk's results (all are read again). */
   fitVersion: number;
+  /** The results generation read (ModelStamp.resultsGen): while it stays, no chunk's stamp is read. */
+  resultsGen: number;
   policy: OpenChunkPolicy;
   series: ModelSeries;
 }
@@ -122,15 +126,25 @@ export class StoreSeriesSource {
   private async refresh(version: string): Promise<SeriesSource> {
     if (version === this.seenVersion && this.now() <= this.openUntil()) return this.index;
     const slice = new Slicer();
-    // Every model's chunk stamps in one read; per model, in chunk order.
-    const stamps = new Map<number, ChunkStamp[]>();
-    for (const c of await this.store.chunkStamps()) {
-      let list = stamps.get(c.modelId);
-      if (!list) stamps.set(c.modelId, (list = []));
-      list.push(c);
-    }
     // Stamps, not whole records: a model's definition (its open-chunk policy) is read once, when first seen.
+    // Read before the chunk stamps: a result write after this read moves a generation past the one kept.
     const records = await this.store.modelStamps();
+    // The chunk stamps of the models whose results may have changed (in one read), per model in chunk
+    // order: new models, a results generation or reference that moved, an open chunk the clock closed.
+    const now = this.now();
+    const changed = new Set<number>();
+    for (const r of records) {
+      const known = this.models.get(r.name);
+      if (!known || known.id !== r.id || known.resultsGen !== r.resultsGen || known.fitVersion !== r.fitVersion || known.series.openUntil() < now) changed.add(r.id);
+    }
+    const stamps = new Map<number, ChunkStamp[]>();
+    if (changed.size > 0) {
+      for (const c of await this.store.chunkStamps(changed.size === records.length ? undefined : [...changed])) {
+        let list = stamps.get(c.modelId);
+        if (!list) stamps.set(c.modelId, (list = []));
+        list.push(c);
+      }
+    }
     const seen = new Set<string>();
     // Every model's changes go into the index at once, at the end (series rebuilt meanwhile are swapped in place).
     const changes: SeriesChanges[] = [];
@@ -144,10 +158,13 @@ export class StoreSeriesSource {
       if (!known) {
         const full = await this.store.getModel(record.name);
         if (!full || full.id !== record.id) continue; // deleted meanwhile
-        known = { id: record.id, createdAt: record.createdAt, fitVersion: record.fitVersion, policy: openChunkPolicy(full.definition as ModelDefinition), series: new ModelSeries(record.name, this.lookbackMs) };
+        known = { id: record.id, createdAt: record.createdAt, fitVersion: record.fitVersion, resultsGen: record.resultsGen, policy: openChunkPolicy(full.definition as ModelDefinition), series: new ModelSeries(record.name, this.lookbackMs) };
         await this.readWhole(known, stamps.get(record.id) ?? [], slice);
         this.models.set(record.name, known);
-      } else await this.update(known, record, stamps.get(record.id) ?? [], slice);
+      } else if (changed.has(record.id)) {
+        await this.update(known, record, stamps.get(record.id) ?? [], slice);
+        known.resultsGen = record.resultsGen;
+      } else continue;
       changes.push(known.series.publish());
       await slice.check();
     }
