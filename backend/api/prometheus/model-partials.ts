@@ -28,6 +28,7 @@ import { mayReadHealth } from './health-source';
 import { keepLabels, Labels, labelsKey } from './labels';
 import { QueryBudget } from './limits';
 import { lastIndexAtOrBefore, Series, SeriesSource } from './source';
+import { Slicer } from './store-source';
 
 /** Aggregations whose group values depend only on their group's samples and that take no parameter. */
 const PARTIAL_OPS = new Set(['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar']);
@@ -132,9 +133,13 @@ export class ModelPartials {
    * series read.
    */
   async warm(time: number, budget: () => QueryBudget): Promise<void> {
+    // Background work: it yields often, so that a query that arrives meanwhile goes first (it makes its
+    // parts itself rather than wait for this pass).
+    const slice = new Slicer();
     for (const [text, a] of [...this.byQuery]) {
       if (performance.now() - a.askedAt > WARM_WITHIN_MS) continue;
-      const ok = await this.serially(a, () => this.update(a, time, budget()));
+      await slice.check();
+      const ok = await this.serially(a, () => this.update(a, time, budget(), slice));
       if (!ok && this.byQuery.get(text) === a) this.byQuery.delete(text);
     }
   }
@@ -150,7 +155,7 @@ export class ModelPartials {
    * Makes again the parts that do not hold at `time`, then the pieces; false when the answer is not to
    * be made by parts (over the sample limit, or an order that does not add up, which would be a bug).
    */
-  private async update(a: Assembly, time: number, budget: QueryBudget): Promise<boolean> {
+  private async update(a: Assembly, time: number, budget: QueryBudget, slice?: Slicer): Promise<boolean> {
     const { shape, expr } = a;
     const index = await this.source.current();
     // Parts made again: the order of items holds when each keeps its groups and their first series.
@@ -166,6 +171,7 @@ export class ModelPartials {
       }
       const part = await this.makePart(shape.agg, expr, this.source.modelSelect(model, shape.selector.matchers), stamp, time, budget);
       this.counts.made++;
+      await slice?.check();
       a.parts.set(model, part);
       if (a.order !== null && !(kept !== undefined ? sameGroups(kept, part) : part.keys.length === 0)) a.order = null;
       remade.push(model);
