@@ -1,8 +1,8 @@
 /**
  * Instant aggregations by model answered from per-model parts (model-partials.ts) are byte for byte the
  * whole evaluation's answer (evaluator + format), over random models whose series change between queries
- * (values, samples, series in and out, models in and out) at random times around their samples, under the
- * chunk lookback; parts are reused while a model does not change, and warm() makes them ahead.
+ * (values, samples, series in and out, models in and out, segments' own models beside their segmented
+ * model's) at random times around their samples, under the chunk lookback; parts are reused while a model does not change, and warm() makes them ahead.
  */
 import * as fc from 'fast-check';
 import { evaluateInstant, Lookback } from './evaluator';
@@ -11,6 +11,7 @@ import { compareLabels, Labels } from './labels';
 import { QueryBudget } from './limits';
 import { ModelPartials, PartialSource, partialShape } from './model-partials';
 import { parseQuery } from './parser';
+import { segmentOfStoredModel } from './series';
 import { MemorySeriesSource, Series, seriesMatches } from './source';
 import type { LabelMatcher } from './ast';
 
@@ -32,8 +33,13 @@ class Models implements PartialSource {
   async current() {
     return new MemorySeriesSource([...this.series.values()].flat());
   }
-  modelNames() {
-    return this.series.keys();
+  partitions() {
+    const out = new Map<string, string[]>();
+    for (const name of [...this.series.keys()].sort()) {
+      const label = segmentOfStoredModel(name)?.model ?? name;
+      out.set(label, [...(out.get(label) ?? []), name]);
+    }
+    return out;
   }
   modelSelect(model: string, matchers: readonly LabelMatcher[]) {
     return (this.series.get(model) ?? []).filter((s) => seriesMatches(s.labels, matchers));
@@ -68,7 +74,10 @@ const seriesArb = (model: string) =>
     { maxLength: 6, selector: (s) => `${s.name}|${s.column}|${s.metric}|${s.partial}` },
   ).map((list) =>
     list.map((s): Series => {
-      const labels: Record<string, string> = { __name__: s.name, model, metric: s.metric };
+      // A segment's own model ('m0~west') carries the segmented model's name and a segment label.
+      const segment = segmentOfStoredModel(model);
+      const labels: Record<string, string> = { __name__: s.name, model: segment?.model ?? model, metric: s.metric };
+      if (segment) labels.segment = segment.segment;
       if (s.column !== '') labels.column = s.column;
       if (s.partial) labels.partial = 'true';
       const times = [...s.times].sort((x, y) => x - y);
@@ -77,9 +86,11 @@ const seriesArb = (model: string) =>
   );
 
 const MODEL_NAMES = ['m0', 'm1', 'm2', 'm3'];
+/** Models of the property: also segments' own models, whose series join their segmented model's part. */
+const STORED_MODELS = [...MODEL_NAMES, 'm0~west', 'm0~east', 'm2~west'];
 const step = fc.oneof(
-  { weight: 3, arbitrary: fc.constantFrom(...MODEL_NAMES).chain((m) => seriesArb(m).map((series) => ({ kind: 'set' as const, model: m, series }))) },
-  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), model: fc.constantFrom(...MODEL_NAMES) }) },
+  { weight: 3, arbitrary: fc.constantFrom(...STORED_MODELS).chain((m) => seriesArb(m).map((series) => ({ kind: 'set' as const, model: m, series }))) },
+  { weight: 1, arbitrary: fc.record({ kind: fc.constant('delete' as const), model: fc.constantFrom(...STORED_MODELS) }) },
   { weight: 1, arbitrary: fc.record({ kind: fc.constant('warm' as const), time: fc.integer({ min: -5, max: 90 }) }) },
   { weight: 4, arbitrary: fc.record({ kind: fc.constant('query' as const), query: fc.constantFrom(...QUERIES), time: fc.integer({ min: -5, max: 90 }) }) },
 );

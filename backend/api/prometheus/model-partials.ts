@@ -6,9 +6,11 @@
  * ~70 ms of the query thread per round on an idle machine, several times that during ingest, while in
  * one second of ingest only a few dozen models change.
  *
- * A grouping that keeps `model` splits the answer by model: no group mixes two models. So each model's
- * part is evaluated alone (the same evaluator, over that model's series only) and kept as its answer's
- * text, without the evaluation time. A part is reused while
+ * A grouping that keeps `model` splits the answer by the `model` label: no group mixes two of its values.
+ * (A segmented model's segments are models of their own whose series carry the segmented model's name
+ * and a `segment` label: they go into that name's part.) So each model's part is evaluated alone (the
+ * same evaluator, over that model's series only) and kept as its answer's text, without the evaluation
+ * time. A part is reused while
  * - the model's series are the ones it was made from (StoreSeriesSource.modelStamp: the model's identity
  *   and series version, which moves with every result write, renumbering, reference and open chunk closed),
  * - and the query's time falls in the span where every one of those series shows the same sample (the
@@ -25,7 +27,7 @@ import { AggregateExpr, Expr, LabelMatcher, VectorSelector } from './ast';
 import { currentSampleIndex, evaluateInstant, Lookback, unwrap } from './evaluator';
 import { formatTimestamp, formatValue, labelsJson } from './format';
 import { mayReadHealth } from './health-source';
-import { keepLabels, Labels, labelsKey } from './labels';
+import { compareLabels, keepLabels, Labels, labelsKey } from './labels';
 import { QueryBudget } from './limits';
 import { lastIndexAtOrBefore, Series, SeriesSource } from './source';
 import { Slicer } from './store-source';
@@ -73,8 +75,11 @@ type Shape = { agg: AggregateExpr; selector: VectorSelector };
 export interface PartialSource {
   /** The current series (refreshed). */
   current(): Promise<SeriesSource>;
-  /** The models read. */
-  modelNames(): Iterable<string>;
+  /**
+   * The models read, by the value of their series' `model` label: a segmented model's segments have
+   * models of their own whose series carry the segmented model's name (series.ts), so they share a part.
+   */
+  partitions(): Map<string, string[]>;
   /** One model's series that satisfy every matcher, sorted by labels. */
   modelSelect(model: string, matchers: readonly LabelMatcher[]): Series[];
   /** A model's series stamp: changes whenever its series change (undefined when not read). */
@@ -161,15 +166,17 @@ export class ModelPartials {
     // Parts made again: the order of items holds when each keeps its groups and their first series.
     const remade: string[] = [];
     const models = new Set<string>();
-    for (const model of this.source.modelNames()) {
+    for (const [model, names] of this.source.partitions()) {
       models.add(model);
-      const stamp = this.source.modelStamp(model)!;
+      const stamp = names.map((n) => this.source.modelStamp(n)).join('|');
       const kept = a.parts.get(model);
       if (kept !== undefined && kept.stamp === stamp && kept.from <= time && time < kept.until) {
         this.counts.reused++;
         continue;
       }
-      const part = await this.makePart(shape.agg, expr, this.source.modelSelect(model, shape.selector.matchers), stamp, time, budget);
+      const matchers = shape.selector.matchers;
+      const series = names.length === 1 ? this.source.modelSelect(names[0], matchers) : names.flatMap((n) => this.source.modelSelect(n, matchers)).sort((x, y) => compareLabels(x.labels, y.labels));
+      const part = await this.makePart(shape.agg, expr, series, stamp, time, budget);
       this.counts.made++;
       await slice?.check();
       a.parts.set(model, part);

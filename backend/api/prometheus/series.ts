@@ -61,11 +61,16 @@ export function seriesName(family: FamilyDef, field: ResultField, metric?: strin
   return prometheusNameOf(family, metric) + PROMETHEUS_SUFFIXES[field];
 }
 
+/** A stored model's segment (its own model: service/segment-models.ts), or null for any other model. */
+export function segmentOfStoredModel(model: string): { model: string; segment: string } | null {
+  return model.includes('~') ? segmentOfModelName(model) : null;
+}
+
 /** Labels of a result row's series (without `__name__`); null when the calculator has no family. */
 export function rowLabels(model: string, row: ResultRowLike, family = familyOfCalculator(row.calculator)): Record<string, string> | null {
   if (!family) return null;
-  // A segment's own model (service/segment-models.ts): the segmented model's name and a segment label.
-  const segment = model.includes('~') ? segmentOfModelName(model) : null;
+  // A segment's own model: the segmented model's name and a segment label.
+  const segment = segmentOfStoredModel(model);
   const labels: Record<string, string> = segment ? { [MODEL_LABEL]: segment.model, [SEGMENT_LABEL]: segment.segment } : { [MODEL_LABEL]: model };
   if (row.column !== null && row.column !== '') labels[COLUMN_LABEL] = row.column;
   labels[family.prometheusMetricLabel] = row.metric;

@@ -18,6 +18,7 @@ import { ModelDefinition } from '../../service/definition';
 import { effectiveAlert, isOpen, openChunkPolicy, OpenChunkPolicy } from '../../service/open-chunks';
 import type { ChunkStamp, ModelStamp, ResultRecord, Store } from '../../store/types';
 import { IndexedRow, ModelSeries, SeriesChanges, SeriesIndex } from './series-index';
+import { segmentOfStoredModel } from './series';
 import type { LabelMatcher } from './ast';
 import { Series, SeriesSource } from './source';
 
@@ -84,9 +85,19 @@ export class StoreSeriesSource {
     return m === undefined ? undefined : `${m.id}:${m.createdAt}:${m.series.version}`;
   }
 
-  /** The names of the models read. */
-  modelNames(): IterableIterator<string> {
-    return this.models.keys();
+  /**
+   * The names of the models read, by the `model` label their series carry (sorted): a segment's own
+   * model carries the segmented model's name (series.ts).
+   */
+  partitions(): Map<string, string[]> {
+    const out = new Map<string, string[]>();
+    for (const name of [...this.models.keys()].sort()) {
+      const label = segmentOfStoredModel(name)?.model ?? name;
+      const names = out.get(label);
+      if (names) names.push(name);
+      else out.set(label, [name]);
+    }
+    return out;
   }
 
   /** One model's series that satisfy every matcher, sorted by labels (empty for a model not read). */
