@@ -48,7 +48,7 @@ import {
   ChunkPlan,
   ChunkResultWrite,
   ChunkStamp,
-  ERROR_STAGES,
+  zeroPerStage,
   ErrorStage,
   MAX_KEPT_ERRORS,
   ModelErrorRecord,
@@ -799,9 +799,8 @@ export class PostgresStore implements Store {
   }
 
   async errorSummary(modelId: number): Promise<ModelErrorSummary> {
-    const zero = () => Object.fromEntries(ERROR_STAGES.map((s) => [s, 0])) as Record<ErrorStage, number>;
-    const totals = zero();
-    const unresolved = zero();
+    const totals = zeroPerStage();
+    const unresolved = zeroPerStage();
     for (const r of await this.q('SELECT stage, total FROM model_error_totals WHERE model_id = $1', [modelId])) totals[r.stage as ErrorStage] = r.total as number;
     for (const r of await this.q('SELECT stage, COUNT(*) AS n FROM model_errors WHERE model_id = $1 AND resolved_at IS NULL GROUP BY stage', [modelId])) {
       unresolved[r.stage as ErrorStage] = r.n as number;

@@ -3,7 +3,7 @@
  * back, and how stored model, chunk and result rows become records. Both stores keep the same layout
  * (types.ts), so these are one piece of code, not two.
  */
-import { ChunkStamp, ERROR_STAGES, ErrorStage, ModelRecord, ModelStamp, ResultRecord, RowBatch, StoreConflictError, StoredChunk, StoredRows, TargetUpdate } from './types';
+import { ChunkStamp, ErrorStage, ModelRecord, ModelStamp, ResultRecord, RowBatch, StoreConflictError, StoredChunk, StoredRows, TargetUpdate, zeroPerStage } from './types';
 
 export type Row = Record<string, unknown>;
 
@@ -313,7 +313,7 @@ export function unresolvedByModel(rows: Iterable<Record<string, unknown>>): Map<
   const out = new Map<number, Record<ErrorStage, number>>();
   for (const r of rows) {
     let counts = out.get(Number(r.model_id));
-    if (!counts) out.set(Number(r.model_id), (counts = Object.fromEntries(ERROR_STAGES.map((s) => [s, 0])) as Record<ErrorStage, number>));
+    if (!counts) out.set(Number(r.model_id), (counts = zeroPerStage()));
     counts[r.stage as ErrorStage] = Number(r.n);
   }
   return out;

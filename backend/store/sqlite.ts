@@ -33,7 +33,7 @@ import {
   AcceptedRows,
   ChunkMark,
   ChunkStamp,
-  ERROR_STAGES,
+  zeroPerStage,
   ErrorStage,
   MAX_KEPT_ERRORS,
   ModelErrorRecord,
@@ -722,9 +722,8 @@ export class SqliteStore implements Store {
   }
 
   async errorSummary(modelId: number): Promise<ModelErrorSummary> {
-    const zero = () => Object.fromEntries(ERROR_STAGES.map((s) => [s, 0])) as Record<ErrorStage, number>;
-    const totals = zero();
-    const unresolved = zero();
+    const totals = zeroPerStage();
+    const unresolved = zeroPerStage();
     for (const r of this.stmt('SELECT stage, total FROM model_error_totals WHERE model_id = ?').all(modelId) as Row[]) totals[r.stage as ErrorStage] = r.total as number;
     for (const r of this.stmt('SELECT stage, COUNT(*) AS n FROM model_errors WHERE model_id = ? AND resolved_at IS NULL GROUP BY stage').all(modelId) as Row[]) {
       unresolved[r.stage as ErrorStage] = r.n as number;

@@ -130,8 +130,8 @@ export interface StoredChunk extends ChunkMark {
   rowsGone: boolean;
   /**
    * When its results were last written (epoch ms, null before any), strictly increasing per chunk: every
-   * write of its result rows (a recompute, and a renumbering, which rewrites their positions) changes it, so with `gen` it tells the Prometheus series index which chunks' results to
-   * read again (api/prometheus/series-index.ts).
+   * write of its result rows (a recompute, and a renumbering, which rewrites their positions) changes it,
+   * so it tells the Prometheus series index which chunks' results to read again (store-source.ts).
    */
   computedAt?: number | null;
   /**
@@ -229,6 +229,11 @@ export interface ChunkResultWrite {
 export type ErrorStage = 'fit' | 'recompute';
 export const ERROR_STAGES: readonly ErrorStage[] = ['fit', 'recompute'];
 
+/** A count of 0 for every stage (a model without errors). */
+export function zeroPerStage(): Record<ErrorStage, number> {
+  return Object.fromEntries(ERROR_STAGES.map((s) => [s, 0])) as Record<ErrorStage, number>;
+}
+
 export interface ModelErrorRecord {
   /** epoch ms */
   time: number;
@@ -325,8 +330,7 @@ export interface Store {
   attachTargets(modelId: number, update: TargetUpdate): Promise<{ attached: number; unknown: string[]; expired: { id: string; chunk: string }[] }>;
 
   chunks(modelId: number, opts?: { dirtyOnly?: boolean }): Promise<StoredChunk[]>;
-  /** Every analysis chunk's stamp, of every model, by model and chunk id (one read). */
-  /** The chunks' stamps, of every model or of the given ones, in (model, chunk) order. */
+  /** Every analysis chunk's stamp, of every model or of the given ones, by model and chunk id (one read). */
   chunkStamps(modelIds?: readonly number[]): Promise<ChunkStamp[]>;
   /** Chunks waiting for a recompute (dirty): the model's backlog. */
   dirtyChunkCount(modelId: number): Promise<number>;

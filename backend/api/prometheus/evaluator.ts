@@ -162,11 +162,28 @@ function append(out: Map<string, SeriesBuilder>, key: string, labels: Labels, t:
 /** The sample a series shows at `at` (among those up to readEnd) under the lookback rule; -1 when none. */
 export function currentSampleIndex(s: Series, at: number, lb: Lookback, readEnd = at): number {
   const i = lastIndexAtOrBefore(s.timestamps, Math.min(at, readEnd));
-  if (i < 0) return -1;
-  if (lb.kind === 'window') return s.timestamps[i] > at - lb.ms ? i : -1;
-  if (i < s.timestamps.length - 1) return i;
-  const until = s.currentUntil ?? s.timestamps[i] + lb.ms;
-  return at < until ? i : -1;
+  return i >= 0 && at < sampleEnd(s, i, lb) ? i : -1;
+}
+
+/** Until when (ms, exclusive) sample i counts under the lookback rule (the next sample may replace it sooner). */
+function sampleEnd(s: Series, i: number, lb: Lookback): number {
+  if (lb.kind === 'window') return s.timestamps[i] + lb.ms;
+  return i < s.timestamps.length - 1 ? Number.POSITIVE_INFINITY : (s.currentUntil ?? s.timestamps[i] + lb.ms);
+}
+
+/**
+ * The sample a series shows at `at` (-1: none), and the times [from, until) around `at` at which it shows
+ * that same sample (or none): what a result made at `at` holds for (model-partials.ts).
+ */
+export function shownSampleSpan(s: Series, at: number, lb: Lookback): { index: number; from: number; until: number } {
+  const ts = s.timestamps;
+  const i = lastIndexAtOrBefore(ts, at);
+  // Before the first sample: nothing shows until it.
+  if (i < 0) return { index: -1, from: Number.NEGATIVE_INFINITY, until: ts.length > 0 ? ts[0] : Number.POSITIVE_INFINITY };
+  const next = i < ts.length - 1 ? ts[i + 1] : Number.POSITIVE_INFINITY;
+  const end = sampleEnd(s, i, lb);
+  // Shown until its end or the next sample; once past its end, nothing shows until the next sample.
+  return at < end ? { index: i, from: ts[i], until: Math.min(next, end) } : { index: -1, from: Math.max(ts[i], end), until: next };
 }
 
 export function unwrap(e: Expr): Expr {

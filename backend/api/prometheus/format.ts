@@ -50,6 +50,16 @@ export function labelsJson(l: Labels): string {
 
 const point = (ms: number, v: number) => `[${formatTimestamp(ms)},"${formatValue(v)}"]`;
 
+/**
+ * An instant vector's answer, as text around its samples' time: the start and end of the answer, and a
+ * sample's text before and after its time (the answer is VECTOR_START, the items joined by `,`,
+ * VECTOR_END). model-partials.ts keeps answers as these pieces; writeVector writes them.
+ */
+export const VECTOR_START = '{"status":"success","data":{"resultType":"vector","result":[';
+export const VECTOR_END = ']}}';
+export const sampleHead = (labels: Labels) => `{"metric":${labelsJson(labels)},"value":[`;
+export const sampleTail = (value: number) => `,"${formatValue(value)}"]}`;
+
 /** Text gathered before it is encoded into a buffer (a few hundred kB: cheap to encode, few buffers). */
 const FLUSH_CHARS = 256 * 1024;
 /** Points written between two looks at the budget's clock. */
@@ -101,14 +111,16 @@ class JsonWriter {
   }
 }
 
+/** A whole vector answer (VECTOR_START, the samples, VECTOR_END). */
 async function writeVector(w: JsonWriter, samples: Sample[], time: number): Promise<void> {
-  w.write('[');
+  const t = formatTimestamp(time);
+  w.write(VECTOR_START);
   for (let i = 0; i < samples.length; i++) {
     const s = samples[i];
-    w.write(`${i > 0 ? ',' : ''}{"metric":${labelsJson(s.labels)},"value":${point(time, s.value)}}`);
+    w.write(`${i > 0 ? ',' : ''}${sampleHead(s.labels)}${t}${sampleTail(s.value)}`);
     if (w.tick()) await w.pause();
   }
-  w.write(']');
+  w.write(VECTOR_END);
 }
 
 async function writeMatrix(w: JsonWriter, series: MatrixSeries[]): Promise<void> {
@@ -128,6 +140,10 @@ async function writeMatrix(w: JsonWriter, series: MatrixSeries[]): Promise<void>
 /** The whole success answer of an instant query, as UTF-8. */
 export async function instantAnswer(v: InstantValue, time: number, budget: QueryBudget): Promise<Buffer> {
   const w = new JsonWriter(budget);
+  if (v.kind === 'vector') {
+    await writeVector(w, v.samples, time);
+    return await w.finish();
+  }
   w.write('{"status":"success","data":');
   switch (v.kind) {
     case 'scalar':
@@ -135,11 +151,6 @@ export async function instantAnswer(v: InstantValue, time: number, budget: Query
       break;
     case 'string':
       w.write(`{"resultType":"string","result":[${formatTimestamp(time)},${JSON.stringify(v.value)}]}`);
-      break;
-    case 'vector':
-      w.write('{"resultType":"vector","result":');
-      await writeVector(w, v.samples, time);
-      w.write('}');
       break;
     case 'matrix':
       w.write('{"resultType":"matrix","result":');

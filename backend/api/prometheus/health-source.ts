@@ -13,7 +13,7 @@
  * minute (fewer over long ranges) plus one at the range's end, so an instant query reads its exact age.
  */
 import type { ErrorStage, Store } from '../../store/types';
-import { ERROR_STAGES } from '../../store/types';
+import { ERROR_STAGES, zeroPerStage } from '../../store/types';
 import { Expr, LabelMatcher } from './ast';
 import { compareLabels, Labels, METRIC_NAME } from './labels';
 import { matchesValue } from './parser';
@@ -121,8 +121,7 @@ export function mayReadHealth(expr: Expr): boolean {
 /** Reads every model's health from the store: two reads, whatever the number of models. */
 export async function readHealth(store: Store): Promise<ModelHealth[]> {
   const unresolved = await store.unresolvedErrorCounts();
-  const none = Object.fromEntries(ERROR_STAGES.map((s) => [s, 0])) as Record<ErrorStage, number>;
-  return (await store.modelStamps()).map((r) => ({ model: r.name, lastIngestAt: r.lastIngestAt, unresolved: unresolved.get(r.id) ?? none }));
+  return (await store.modelStamps()).map((r) => ({ model: r.name, lastIngestAt: r.lastIngestAt, unresolved: unresolved.get(r.id) ?? zeroPerStage() }));
 }
 
 /** Two sources as one (disjoint series, each sorted by labels): their selections merged in label order. */

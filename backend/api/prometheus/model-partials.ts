@@ -24,19 +24,19 @@
  * over the sample limit) returns null: the caller evaluates the whole query.
  */
 import { AggregateExpr, Expr, LabelMatcher, VectorSelector } from './ast';
-import { currentSampleIndex, evaluateInstant, Lookback, unwrap } from './evaluator';
-import { formatTimestamp, formatValue, labelsJson } from './format';
+import { evaluateInstant, Lookback, shownSampleSpan, unwrap } from './evaluator';
+import { formatTimestamp, sampleHead, sampleTail, VECTOR_END, VECTOR_START } from './format';
 import { mayReadHealth } from './health-source';
 import { compareLabels, keepLabels, Labels, labelsKey } from './labels';
 import { QueryBudget } from './limits';
-import { lastIndexAtOrBefore, Series, SeriesSource } from './source';
+import { MODEL_LABEL } from './series';
+import { Series, SeriesSource } from './source';
 import { Slicer } from './store-source';
 
 /** Aggregations whose group values depend only on their group's samples and that take no parameter. */
 const PARTIAL_OPS = new Set(['sum', 'avg', 'min', 'max', 'count', 'group', 'stddev', 'stdvar']);
 /** Expressions whose parts are kept (least recently used dropped first): the provisioned rules and a few panels. */
 const MAX_EXPRESSIONS = 32;
-const MODEL = 'model';
 /** Parts are made ahead (warm) for expressions asked within this long (ms): rules evaluated every few minutes or faster. */
 const WARM_WITHIN_MS = 5 * 60_000;
 
@@ -86,13 +86,11 @@ export interface PartialSource {
   modelStamp(model: string): string | undefined;
 }
 
-const PREFIX = '{"status":"success","data":{"resultType":"vector","result":[';
-const SUFFIX = ']}}';
 
 /** The aggregation and its selector when the expression is answered by parts; null otherwise. */
 export function partialShape(expr: Expr): Shape | null {
   const agg = unwrap(expr);
-  if (agg.type !== 'aggregate' || agg.without || agg.param !== null || !PARTIAL_OPS.has(agg.op) || !agg.grouping.includes(MODEL)) return null;
+  if (agg.type !== 'aggregate' || agg.without || agg.param !== null || !PARTIAL_OPS.has(agg.op) || !agg.grouping.includes(MODEL_LABEL)) return null;
   const selector = unwrap(agg.expr);
   if (selector.type !== 'vector_selector' || selector.at !== null || selector.offset !== 0) return null;
   if (mayReadHealth(selector)) return null;
@@ -221,8 +219,8 @@ export class ModelPartials {
   /** Piece k: what stands between the times of items k-1 and k (the answer's start and end included). */
   private setPiece(a: Assembly, k: number): void {
     const order = a.order!;
-    const before = k > 0 ? a.parts.get(order[k - 1].model)!.tails[order[k - 1].g] : PREFIX;
-    const after = k < order.length ? a.parts.get(order[k].model)!.heads[order[k].g] : SUFFIX;
+    const before = k > 0 ? a.parts.get(order[k - 1].model)!.tails[order[k - 1].g] : VECTOR_START;
+    const after = k < order.length ? a.parts.get(order[k].model)!.heads[order[k].g] : VECTOR_END;
     a.pieces[k] = k > 0 && k < order.length ? `${before},${after}` : before + after;
   }
 
@@ -237,8 +235,10 @@ export class ModelPartials {
     const keys: string[] = [];
     const groupOf = new Map<string, number>();
     for (const s of series) {
-      [from, until] = sameSampleSpan(s, time, this.lookback, from, until);
-      if (currentSampleIndex(s, time, this.lookback) < 0) continue;
+      const span = shownSampleSpan(s, time, this.lookback);
+      from = Math.max(from, span.from);
+      until = Math.min(until, span.until);
+      if (span.index < 0) continue;
       const key = labelsKey(keepLabels(s.labels, agg.grouping));
       if (groupOf.has(key)) continue;
       groupOf.set(key, keys.length);
@@ -250,8 +250,8 @@ export class ModelPartials {
     const tails: string[] = [];
     v.samples.forEach((x, i) => {
       if (groupOf.get(labelsKey(x.labels)) !== i) throw new Error('groups evaluated out of their first series order');
-      heads.push(`{"metric":${labelsJson(x.labels)},"value":[`);
-      tails.push(`,"${formatValue(x.value)}"]}`);
+      heads.push(sampleHead(x.labels));
+      tails.push(sampleTail(x.value));
     });
     return { stamp, from, until, firsts, keys, heads, tails };
   }
@@ -262,23 +262,4 @@ function sameGroups(a: Part, b: Part): boolean {
   if (a.keys.length !== b.keys.length) return false;
   for (let i = 0; i < a.keys.length; i++) if (a.keys[i] !== b.keys[i] || (a.firsts[i] !== b.firsts[i] && labelsKey(a.firsts[i]) !== labelsKey(b.firsts[i]))) return false;
   return true;
-}
-
-/**
- * Narrows [from, until) to the times around `time` at which `s` shows the same sample as at `time` (or
- * none, as at `time`), under the chunk or window lookback rule.
- */
-export function sameSampleSpan(s: Series, time: number, lb: Lookback, from: number, until: number): [number, number] {
-  const ts = s.timestamps;
-  const n = ts.length;
-  const i = lastIndexAtOrBefore(ts, time);
-  // Before the first sample: nothing shows until it.
-  if (i < 0) return [from, n > 0 ? Math.min(until, ts[0]) : until];
-  from = Math.max(from, ts[i]);
-  if (i < n - 1) until = Math.min(until, ts[i + 1]);
-  // The sample stops counting at its end (chunk rule: the series' current-until; window: its time + window).
-  const end = lb.kind === 'window' ? ts[i] + lb.ms : i === n - 1 ? (s.currentUntil ?? ts[i] + lb.ms) : Number.POSITIVE_INFINITY;
-  if (time < end) until = Math.min(until, end);
-  else from = Math.max(from, end);
-  return [from, until];
 }
