@@ -284,14 +284,14 @@ class Evaluator {
     // `level`: the first evaluation time of the node's evaluator in Prometheus (the query's start, or a
     // subquery's first point), from which Prometheus measures `@` (see slideBase).
     const stack: { e: Expr; lo: number; hi: number; level: number }[] = [{ e: expr, lo: start, hi: end, level: start }];
-    const reads: { sel: VectorSelector; lo: number; hi: number }[] = [];
+    const reads: { sel: VectorSelector; lo: number; hi: number; atEndOnly: boolean }[] = [];
     while (stack.length > 0) {
       const { e, lo, hi, level } = stack.pop()!;
       if (e.type === 'vector_selector' || e.type === 'matrix_selector') {
         const sel = e.type === 'vector_selector' ? e : e.selector;
         const [a, b] = sel.at ? [ev.atTime(sel.at), ev.atTime(sel.at)] : [lo, hi];
         const reach = e.type === 'matrix_selector' ? e.range : lookbackReach;
-        reads.push({ sel, lo: a - sel.offset - reach, hi: b - sel.offset });
+        reads.push({ sel, lo: a - sel.offset - reach, hi: b - sel.offset, atEndOnly: e.type === 'vector_selector' && a === b });
       } else if (e.type === 'subquery') {
         const [a, b] = e.at ? [ev.atTime(e.at), ev.atTime(e.at)] : [lo, hi];
         const step = e.step > 0 ? e.step : DEFAULT_SUBQUERY_STEP_MS;
@@ -302,11 +302,11 @@ class Evaluator {
         for (const c of childrenOf(e)) stack.push({ e: c, lo, hi, level });
       }
     }
-    for (const { sel, lo, hi } of reads) {
+    for (const { sel, lo, hi, atEndOnly } of reads) {
       await ev.matchRegexesAhead(sel.matchers, source);
       if (budget.due()) await budget.pause();
       const prev = ev.selected.get(sel);
-      if (!prev) ev.selected.set(sel, source.select(sel.matchers, { start: lo, end: hi }));
+      if (!prev) ev.selected.set(sel, source.select(sel.matchers, atEndOnly ? { start: lo, end: hi, atEndOnly } : { start: lo, end: hi }));
     }
     return ev;
   }

@@ -63,18 +63,23 @@ export class HealthSeries implements SeriesSource {
   select(matchers: readonly LabelMatcher[], hint?: TimeHint): Series[] {
     const end = hint ? hint.end : this.now();
     const out: Series[] = [];
-    const add = (labels: Labels, times: number[], value: (t: number) => number) => {
-      if (times.length === 0 || !seriesMatches(labels, matchers)) return;
-      out.push({ labels, timestamps: Float64Array.from(times), values: Float64Array.from(times, value) });
+    // The times are made only for a series the matchers keep: an age series has up to MAX_AGE_SAMPLES,
+    // and the unresolved-errors rule selects none of them (200 models: 288,000 times made for nothing).
+    const add = (labels: Labels, times: () => number[], value: (t: number) => number) => {
+      if (!seriesMatches(labels, matchers)) return;
+      const ts = times();
+      if (ts.length > 0) out.push({ labels, timestamps: Float64Array.from(ts), values: Float64Array.from(ts, value) });
     };
     for (const m of this.models) {
       if (m.lastIngestAt !== null) {
         const since = m.lastIngestAt;
         const from = hint && Number.isFinite(hint.start) ? Math.max(hint.start, since) : Math.max(since, end - MAX_AGE_SAMPLES * MINUTE);
-        add({ [METRIC_NAME]: INGEST_AGE_SERIES, model: m.model }, sampleTimes(from, end), (t) => (t - since) / 1000);
+        // Read at `end` alone (an alert rule's instant query): the last sample, `end` itself, is all it shows.
+        const times = () => (hint?.atEndOnly ? (from <= end ? [end] : []) : sampleTimes(from, end));
+        add({ [METRIC_NAME]: INGEST_AGE_SERIES, model: m.model }, times, (t) => (t - since) / 1000);
       }
       for (const where of ERROR_STAGES) {
-        add({ [METRIC_NAME]: UNRESOLVED_ERRORS_SERIES, model: m.model, where }, [end], () => m.unresolved[where]);
+        add({ [METRIC_NAME]: UNRESOLVED_ERRORS_SERIES, model: m.model, where }, () => [end], () => m.unresolved[where]);
       }
     }
     return out.sort((a, b) => compareLabels(a.labels, b.labels));

@@ -9,7 +9,7 @@ import { evaluateInstant, Lookback } from './evaluator';
 import { instantAnswer } from './format';
 import { compareLabels, Labels } from './labels';
 import { QueryBudget } from './limits';
-import { ModelPartials, PartialSource, partialShape } from './model-partials';
+import { ModelPartials, Partition, PartialSource, partialShape } from './model-partials';
 import { parseQuery } from './parser';
 import { segmentOfStoredModel } from './series';
 import { MemorySeriesSource, Series, seriesMatches } from './source';
@@ -34,18 +34,18 @@ class Models implements PartialSource {
     return new MemorySeriesSource([...this.series.values()].flat());
   }
   partitions() {
-    const out = new Map<string, string[]>();
+    const out = new Map<string, Partition>();
     for (const name of [...this.series.keys()].sort()) {
       const label = segmentOfStoredModel(name)?.model ?? name;
-      out.set(label, [...(out.get(label) ?? []), name]);
+      const p = out.get(label) ?? { names: [], stamp: '' };
+      p.names.push(name);
+      p.stamp = p.names.map((n) => `${n}:${this.versions.get(n)}`).join('|');
+      out.set(label, p);
     }
     return out;
   }
   modelSelect(model: string, matchers: readonly LabelMatcher[]) {
     return (this.series.get(model) ?? []).filter((s) => seriesMatches(s.labels, matchers));
-  }
-  modelStamp(model: string) {
-    return this.series.has(model) ? `${model}:${this.versions.get(model)}` : undefined;
   }
 }
 

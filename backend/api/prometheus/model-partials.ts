@@ -11,7 +11,7 @@
  * and a `segment` label: they go into that name's part.) So each model's part is evaluated alone (the
  * same evaluator, over that model's series only) and kept as its answer's text, without the evaluation
  * time. A part is reused while
- * - the model's series are the ones it was made from (StoreSeriesSource.modelStamp: the model's identity
+ * - the model's series are the ones it was made from (the stamp of StoreSeriesSource.partitions(): the models' identity
  *   and series version, which moves with every result write, renumbering, reference and open chunk closed),
  * - and the query's time falls in the span where every one of those series shows the same sample (the
  *   lookback rule: from the sample's time until the next sample, or until the last one stops counting).
@@ -79,11 +79,16 @@ export interface PartialSource {
    * The models read, by the value of their series' `model` label: a segmented model's segments have
    * models of their own whose series carry the segmented model's name (series.ts), so they share a part.
    */
-  partitions(): Map<string, string[]>;
+  partitions(): ReadonlyMap<string, Partition>;
   /** One model's series that satisfy every matcher, sorted by labels. */
   modelSelect(model: string, matchers: readonly LabelMatcher[]): Series[];
-  /** A model's series stamp: changes whenever its series change (undefined when not read). */
-  modelStamp(model: string): string | undefined;
+}
+
+/** The stored models whose series carry one value of the `model` label. */
+export interface Partition {
+  names: string[];
+  /** Changes whenever one of their series changes (a model deleted and registered again included). */
+  stamp: string;
 }
 
 
@@ -164,9 +169,8 @@ export class ModelPartials {
     // Parts made again: the order of items holds when each keeps its groups and their first series.
     const remade: string[] = [];
     const models = new Set<string>();
-    for (const [model, names] of this.source.partitions()) {
+    for (const [model, { names, stamp }] of this.source.partitions()) {
       models.add(model);
-      const stamp = names.map((n) => this.source.modelStamp(n)).join('|');
       const kept = a.parts.get(model);
       if (kept !== undefined && kept.stamp === stamp && kept.from <= time && time < kept.until) {
         this.counts.reused++;

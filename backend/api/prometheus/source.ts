@@ -23,6 +23,12 @@ export interface TimeHint {
   /** ms, inclusive; samples outside may be returned and are ignored. */
   start: number;
   end: number;
+  /**
+   * The caller reads each series at `end` alone (a vector selector of an instant query, or one with `@`):
+   * only the last sample at or before `end` counts. A source that makes samples on demand (the health
+   * series) may then make that one instead of every sample since `start`.
+   */
+  atEndOnly?: boolean;
 }
 
 export interface SeriesSource {

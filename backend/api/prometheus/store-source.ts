@@ -17,6 +17,7 @@
 import { ModelDefinition } from '../../service/definition';
 import { effectiveAlert, isOpen, openChunkPolicy, OpenChunkPolicy } from '../../service/open-chunks';
 import type { ChunkStamp, ModelStamp, ResultRecord, Store } from '../../store/types';
+import type { Partition } from './model-partials';
 import { IndexedRow, ModelSeries, SeriesChanges, SeriesIndex } from './series-index';
 import { segmentOfStoredModel } from './series';
 import type { LabelMatcher } from './ast';
@@ -80,25 +81,31 @@ export class StoreSeriesSource {
    * A model's series stamp: its identity (id, creation) and series version, so it changes whenever the
    * model's series change, a model deleted and registered again included (undefined for a model not read).
    */
-  modelStamp(name: string): string | undefined {
+  private modelStamp(name: string): string | undefined {
     const m = this.models.get(name);
     return m === undefined ? undefined : `${m.id}:${m.createdAt}:${m.series.version}`;
   }
 
   /**
-   * The names of the models read, by the `model` label their series carry (sorted): a segment's own
-   * model carries the segmented model's name (series.ts).
+   * The models read, by the `model` label their series carry (in label order), with the stamp of their
+   * series together: a segment's own model carries the segmented model's name (series.ts). Kept until a
+   * model's series change: every rule answered by parts, and their upkeep after each refresh, walks it.
    */
-  partitions(): Map<string, string[]> {
-    const out = new Map<string, string[]>();
+  partitions(): ReadonlyMap<string, Partition> {
+    if (this.partitionsKept !== null) return this.partitionsKept;
+    const out = new Map<string, Partition>();
     for (const name of [...this.models.keys()].sort()) {
       const label = segmentOfStoredModel(name)?.model ?? name;
-      const names = out.get(label);
-      if (names) names.push(name);
-      else out.set(label, [name]);
+      const p = out.get(label);
+      if (p) p.names.push(name);
+      else out.set(label, { names: [name], stamp: '' });
     }
-    return out;
+    for (const p of out.values()) p.stamp = p.names.map((n) => this.modelStamp(n)).join('|');
+    return (this.partitionsKept = out);
   }
+
+  /** partitions() as last made (null: a model came, went or had its series changed since). */
+  private partitionsKept: Map<string, Partition> | null = null;
 
   /** One model's series that satisfy every matcher, sorted by labels (empty for a model not read). */
   modelSelect(name: string, matchers: readonly LabelMatcher[]): Series[] {
@@ -132,6 +139,7 @@ export class StoreSeriesSource {
   }
 
   invalidate(): void {
+    this.partitionsKept = null;
     this.models.clear();
     this.index = new SeriesIndex();
     this.seenVersion = null;
@@ -176,15 +184,18 @@ export class StoreSeriesSource {
         known = { id: record.id, createdAt: record.createdAt, fitVersion: record.fitVersion, resultsGen: record.resultsGen, policy: openChunkPolicy(full.definition as ModelDefinition), series: new ModelSeries(record.name, this.lookbackMs) };
         await this.readWhole(known, stamps.get(record.id) ?? [], slice);
         this.models.set(record.name, known);
+        this.partitionsKept = null;
       } else if (changed.has(record.id)) {
         await this.update(known, record, stamps.get(record.id) ?? [], slice);
         known.resultsGen = record.resultsGen;
       } else continue;
       changes.push(known.series.publish());
+      this.partitionsKept = null;
       await slice.check();
     }
     for (const name of [...this.models.keys()]) if (!seen.has(name)) changes.push(this.forget(name));
     this.index.apply(changes);
+    if (changes.length > 0) this.partitionsKept = null;
     this.seenVersion = version;
     return this.index;
   }
@@ -192,6 +203,7 @@ export class StoreSeriesSource {
   private forget(name: string): SeriesChanges {
     const known = this.models.get(name)!;
     this.models.delete(name);
+    this.partitionsKept = null;
     return { added: [], removed: known.series.all() };
   }
 
