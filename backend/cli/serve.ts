@@ -14,7 +14,7 @@ import { DEFAULT_DB, DEFAULT_PORT, RunningServer, ServerOptions, startServer } f
 import { AuthConfigError } from '../api/auth';
 import { DEFAULT_FIT_CACHE_SIZE, fitCacheBytesFromEnv, fitCacheSizeFromEnv } from '../service/fit-cache';
 import { queryHeapFromEnv } from '../threads/heap-limit';
-import { computeNiceFromEnv, computeThreadsFromEnv, maxBacklogFromEnv, maxLagFromEnv } from '../service/compute-env';
+import { computeNiceFromEnv, computeThreadsFromEnv, maxBacklogFromEnv, maxLagFromEnv, queryPriorityFromEnv } from '../service/compute-env';
 import { createLogger, Logger, parseLogLevel } from '../service/log';
 import { claimLeaseFromEnv, syncIntervalFromEnv } from '../service/replica-sync';
 import type { ReplicaRole } from '../service/service';
@@ -80,6 +80,7 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
     maxBacklogChunks = maxBacklogFromEnv(env);
     maxLagSeconds = maxLagFromEnv(env);
     computeNiceFromEnv(env); // read by each compute thread (worker.ts); a bad value stops the start here
+    queryPriorityFromEnv(env); // read by the query thread (query-worker.ts), likewise
     // Read by the service and the compute scheduler; a bad value stops the start here (exit 2).
     syncIntervalFromEnv(env);
     claimLeaseFromEnv(env);
@@ -147,7 +148,8 @@ export const ENV_HELP = [
   'environment: VIGIL_PORT (8700), VIGIL_DB (./data/vigil.db), VIGIL_HOST, VIGIL_WRITE_KEY, VIGIL_READ_KEY,',
   '  VIGIL_MAX_BODY_BYTES (67108864), VIGIL_LOG_LEVEL (info), VIGIL_SYNCHRONOUS (full|normal), VIGIL_COMPUTE (worker|inline),',
   '  VIGIL_PROM_LOOKBACK (7d), VIGIL_QUERY_TIMEOUT (2m), VIGIL_QUERY_MAX_SAMPLES (2000000), VIGIL_QUERY_THREAD (auto|off),',
-  '  VIGIL_COMPUTE_THREADS (CPUs, at most 4), VIGIL_COMPUTE_NICE (10; 0: off), VIGIL_MAX_BACKLOG (1000 chunks; 0: no bound),',
+  '  VIGIL_COMPUTE_THREADS (CPUs, at most 4), VIGIL_COMPUTE_NICE (10; 0: off), VIGIL_QUERY_PRIORITY (10, needs CAP_SYS_NICE; 0: off),',
+  '  VIGIL_MAX_BACKLOG (1000 chunks; 0: no bound),',
   '  VIGIL_MAX_LAG (2 s of estimated compute waiting across all models; 0: no bound),',
   '  VIGIL_ROLE (all|api|worker, replicas on one postgres:// store), VIGIL_SYNC_INTERVAL (1000 ms), VIGIL_CLAIM_LEASE (60000 ms)',
   '  VIGIL_FIT_CACHE (256 models), VIGIL_FIT_CACHE_MB (64), VIGIL_QUERY_HEAP_MB (768; 0: V8\'s own limit)',

@@ -1,6 +1,6 @@
 /**
- * The compute settings read from the environment (VIGIL_COMPUTE_THREADS, VIGIL_COMPUTE_NICE, VIGIL_MAX_BACKLOG,
- * VIGIL_MAX_LAG). A module of
+ * The compute and thread settings read from the environment (VIGIL_COMPUTE_THREADS, VIGIL_COMPUTE_NICE,
+ * VIGIL_QUERY_PRIORITY, VIGIL_MAX_BACKLOG, VIGIL_MAX_LAG). A module of
  * its own without engine imports: `vigil serve` reads these before it opens the port.
  */
 import * as os from 'os';
@@ -34,6 +34,24 @@ export function computeNiceFromEnv(env: NodeJS.ProcessEnv): number {
   if (raw === undefined || raw.trim() === '') return DEFAULT_COMPUTE_NICE;
   const n = Number(raw);
   if (!Number.isInteger(n) || n < 0 || n > 19) throw new Error(`VIGIL_COMPUTE_NICE must be a whole number from 0 (off) to 19 (nice levels the compute threads run below the rest of the server), not '${raw}'`);
+  return n;
+}
+
+/**
+ * Nice levels the query thread runs above the server's level (Linux; threads/priority.ts). Rule queries
+ * come in bursts while ingest fills both cores: at the server's level a burst's answers waited behind
+ * the ingest threads, V8's collector threads and the main thread (issue 13's 200-model rule bench: p99
+ * 100-500 ms, the thread waiting in the run queue about as long as it ran); 10 levels up, 65-81 ms.
+ * Raising needs CAP_SYS_NICE: without it the thread stays at the server's level (logged at its start).
+ */
+export const DEFAULT_QUERY_PRIORITY = 10;
+
+/** VIGIL_QUERY_PRIORITY: 0 (the server's level) to 20. */
+export function queryPriorityFromEnv(env: NodeJS.ProcessEnv): number {
+  const raw = env.VIGIL_QUERY_PRIORITY;
+  if (raw === undefined || raw.trim() === '') return DEFAULT_QUERY_PRIORITY;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < 0 || n > 20) throw new Error(`VIGIL_QUERY_PRIORITY must be a whole number from 0 (off) to 20 (nice levels the query thread runs above the rest of the server), not '${raw}'`);
   return n;
 }
 

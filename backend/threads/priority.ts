@@ -2,7 +2,9 @@
  * The calling thread's scheduling priority and name, on Linux. The server's compute threads do background
  * work whose lag is allowed, while ingest and the query thread answer requests: lowering the compute
  * threads' priority lets the others win the CPU when they compete, and leaves compute every cycle they
- * do not use. Linux schedules threads one by one, and setpriority(PRIO_PROCESS, tid) changes one thread
+ * do not use. The query thread answers alert rules, which come in bursts (Grafana evaluates a group's
+ * rules together): raised above the rest of the server, it is not left waiting behind ingest, its
+ * threads' garbage collection and the busy main thread when the cores are full. Linux schedules threads one by one, and setpriority(PRIO_PROCESS, tid) changes one thread
  * (Node's os.setPriority calls it with the id it is given). Elsewhere a thread has no id of its own to
  * give it (os.setPriority would change the whole process), so there these functions change nothing.
  */
@@ -39,6 +41,34 @@ export async function lowerThisThread(steps: number): Promise<ThreadPriority | n
   const nice = Math.min(19, now + steps);
   os.setPriority(tid, nice);
   return { tid, nice };
+}
+
+/** A thread's priority after raiseThisThread: `denied` when the system refused the raise (it stays where it was). */
+export interface RaisedPriority extends ThreadPriority {
+  denied: boolean;
+}
+
+/**
+ * Raises the calling thread's priority by `steps` nice levels from where it is, to at least -20. A lower
+ * nice value than the process's needs CAP_SYS_NICE (root, or `--cap-add SYS_NICE` in a container) or a
+ * matching RLIMIT_NICE: without it the thread is left as it is and `denied` is true. Null where threads
+ * cannot be told apart (not Linux).
+ */
+export async function raiseThisThread(steps: number): Promise<RaisedPriority | null> {
+  const tid = kernelThreadId();
+  if (tid === null) return null;
+  await threadPoolStarted();
+  const now = os.getPriority(tid);
+  const nice = Math.max(-20, now - steps);
+  if (nice === now) return { tid, nice, denied: false };
+  try {
+    os.setPriority(tid, nice);
+  } catch (e) {
+    const code = (e as { info?: { code?: string } }).info?.code;
+    if (code === 'EACCES' || code === 'EPERM') return { tid, nice: now, denied: true };
+    throw e;
+  }
+  return { tid, nice, denied: false };
 }
 
 /** Names the calling thread as `top -H` and /proc/PID/task/TID/comm show it (Linux, 15 characters). */

@@ -36,6 +36,8 @@ export interface StartOptions {
   args?: string[];
   env?: Record<string, string>;
   timeoutMs?: number;
+  /** A command that execs the server (e.g. setpriv with its options, ending in `--`): same process id. */
+  wrap?: string[];
 }
 
 function newestSource(dir: string): number {
@@ -88,7 +90,9 @@ export function startVigil(o: StartOptions): Promise<Vigil> {
   // client that honours Retry-After: every test that starts `vigil demo` (backend/demo/ingest.ts).
   const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_LOG_LEVEL: 'info', VIGIL_MAX_LAG: '0', ...o.env };
   for (const k of ['VIGIL_READ_KEY', 'VIGIL_WRITE_KEY', 'VIGIL_PORT', 'VIGIL_DB']) if (!o.env?.[k]) delete env[k];
-  const proc = spawn(process.execPath, [BIN, o.command ?? 'serve', '--port', '0', '--db', o.db, ...(o.args ?? [])], {
+  const argv = [process.execPath, BIN, o.command ?? 'serve', '--port', '0', '--db', o.db, ...(o.args ?? [])];
+  const [file, ...rest] = o.wrap ? [...o.wrap, ...argv] : argv;
+  const proc = spawn(file, rest, {
     cwd: ROOT,
     env,
     stdio: ['ignore', 'pipe', 'pipe'],
