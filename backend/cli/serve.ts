@@ -14,6 +14,7 @@ import { DEFAULT_DB, DEFAULT_PORT, RunningServer, ServerOptions, startServer } f
 import { AuthConfigError } from '../api/auth';
 import { DEFAULT_FIT_CACHE_SIZE, fitCacheBytesFromEnv, fitCacheSizeFromEnv } from '../service/fit-cache';
 import { queryHeapFromEnv } from '../threads/heap-limit';
+import { raiseMainThread } from '../threads/priority';
 import { computeNiceFromEnv, computeThreadsFromEnv, maxBacklogFromEnv, maxLagFromEnv, queryPriorityFromEnv } from '../service/compute-env';
 import { createLogger, Logger, parseLogLevel } from '../service/log';
 import { claimLeaseFromEnv, syncIntervalFromEnv } from '../service/replica-sync';
@@ -108,6 +109,7 @@ export function serverOptionsFromEnv(args: ServeArgs, env: NodeJS.ProcessEnv, lo
 
 /** Runs a server until a signal; resolves with the exit code. */
 export async function runUntilSignal(options: ServerOptions, log: Logger): Promise<number> {
+  await raiseRequestThreads(log);
   let server: RunningServer;
   try {
     server = await startServer(options);
@@ -139,6 +141,21 @@ export async function runUntilSignal(options: ServerOptions, log: Logger): Promi
     process.once('SIGTERM', () => stop('SIGTERM'));
     process.once('SIGINT', () => stop('SIGINT'));
   });
+}
+
+/**
+ * Before the server starts its threads: the main thread (every request) goes VIGIL_QUERY_PRIORITY nice
+ * levels above the server's level, the query thread follows when it starts, and the ingest and compute
+ * threads set theirs from the server's level (threads/priority.ts).
+ */
+async function raiseRequestThreads(log: Logger): Promise<void> {
+  try {
+    const p = await raiseMainThread(queryPriorityFromEnv(process.env));
+    if (p?.denied) log.info("main and query threads left at the server's priority: raising them needs CAP_SYS_NICE (root, or --cap-add SYS_NICE); VIGIL_QUERY_PRIORITY=0 asks for none", { nice: p.nice });
+    else if (p) log.debug('main thread priority', { ...p });
+  } catch (e) {
+    log.warn('main thread priority left unchanged', { error: (e as Error).message });
+  }
 }
 
 const USAGE = 'usage: vigil serve [--port N] [--db PATH|postgres://USER@HOST:PORT/DB] [--host HOST] [--role api|worker|all]';

@@ -38,11 +38,13 @@ export function computeNiceFromEnv(env: NodeJS.ProcessEnv): number {
 }
 
 /**
- * Nice levels the query thread runs above the server's level (Linux; threads/priority.ts). Rule queries
- * come in bursts while ingest fills both cores: at the server's level a burst's answers waited behind
- * the ingest threads, V8's collector threads and the main thread (issue 13's 200-model rule bench: p99
- * 100-500 ms, the thread waiting in the run queue about as long as it ran); 10 levels up, 65-81 ms.
- * Raising needs CAP_SYS_NICE: without it the thread stays at the server's level (logged at its start).
+ * Nice levels the main thread (which takes every request) and the query thread run above the server's
+ * level under `vigil serve` (Linux; threads/priority.ts). Rule queries come in bursts while ingest fills
+ * both cores: at the server's level a burst's answers waited behind the ingest threads and V8's
+ * collector threads (issue 13's 200-model rule bench: p99 100-500 ms, the query thread waiting in the run
+ * queue about as long as it ran, the main thread's event loop stalled up to 120 ms); see
+ * docs/performance.md for the rounds with the query thread alone raised and with both.
+ * Raising needs CAP_SYS_NICE: without it both stay at the server's level (logged at the start).
  */
 export const DEFAULT_QUERY_PRIORITY = 10;
 
@@ -51,7 +53,7 @@ export function queryPriorityFromEnv(env: NodeJS.ProcessEnv): number {
   const raw = env.VIGIL_QUERY_PRIORITY;
   if (raw === undefined || raw.trim() === '') return DEFAULT_QUERY_PRIORITY;
   const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 20) throw new Error(`VIGIL_QUERY_PRIORITY must be a whole number from 0 (off) to 20 (nice levels the query thread runs above the rest of the server), not '${raw}'`);
+  if (!Number.isInteger(n) || n < 0 || n > 20) throw new Error(`VIGIL_QUERY_PRIORITY must be a whole number from 0 (off) to 20 (nice levels the main and query threads run above the rest of the server), not '${raw}'`);
   return n;
 }
 

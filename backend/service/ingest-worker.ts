@@ -10,11 +10,16 @@ import { workerData } from 'worker_threads';
 import { openStore } from '../store';
 import { Store } from '../store/types';
 import { serializeError } from '../threads/errors';
+import { nameThisThread, setThisThreadLevel } from '../threads/priority';
 import { serveRequests } from '../threads/thread';
 import { parseRowsParts } from './body';
 import { IngestWorkerData, ToIngestWorker, writeBatches } from './ingest-pipeline';
 
 const opts = workerData as IngestWorkerData;
+// At the server's level: it inherited the main thread's, which `vigil serve` raises (threads/priority.ts).
+void nameThisThread('vigil-ingest')
+  .then(() => setThisThreadLevel(0))
+  .catch(() => undefined); // its level is a preference: ingest runs wherever it is
 const store: Store | null = opts.role === 'write' ? openStore(opts.dbPath!, { synchronous: opts.synchronous }) : null;
 
 async function handle(m: ToIngestWorker): Promise<unknown> {

@@ -7,7 +7,7 @@
 import { parentPort, workerData } from 'worker_threads';
 import { openStore } from '../store';
 import { serveRequests } from '../threads/thread';
-import { lowerThisThread, nameThisThread } from '../threads/priority';
+import { nameThisThread, setThisThreadLevel } from '../threads/priority';
 import { ComputeCore } from './compute';
 import { computeNiceFromEnv } from './compute-env';
 import { FromWorker, ToWorker, WorkerOptions } from './engine';
@@ -20,7 +20,7 @@ const log = createLogger(opts.logLevel);
 // Compute is background work whose lag is allowed: below ingest and the query thread when they compete
 // for the CPU (VIGIL_COMPUTE_NICE, checked by `vigil serve` before the start; this thread got a copy of the
 // server's environment). Compute starts meanwhile; only its name and priority follow a moment later.
-nameThisThread('vigil-compute').then(() => lowerThisThread(computeNiceFromEnv(process.env))).then(
+nameThisThread('vigil-compute').then(() => setThisThreadLevel(computeNiceFromEnv(process.env))).then(
   (p) => p && log.debug('compute thread priority', { ...p }),
   (e: Error) => log.warn('compute thread priority left unchanged', { error: e.message }),
 );

@@ -8,7 +8,7 @@ import { workerData } from 'worker_threads';
 import { openStore } from '../../store';
 import { queryPriorityFromEnv } from '../../service/compute-env';
 import { createLogger, parseLogLevel } from '../../service/log';
-import { nameThisThread, raiseThisThread } from '../../threads/priority';
+import { nameThisThread, setThisThreadLevel } from '../../threads/priority';
 import { serveRequests } from '../../threads/thread';
 import { Params } from './params';
 import { QueryThreadData, ThreadAnswer, ThreadExposition, ToQueryThread } from './query-thread';
@@ -16,15 +16,15 @@ import { storeSeriesAnswers } from './series-answers';
 
 const data = workerData as QueryThreadData;
 const log = createLogger(parseLogLevel(process.env.VIGIL_LOG_LEVEL));
-// Named for top -H and /proc; raised above the rest of the server (VIGIL_QUERY_PRIORITY, checked by `vigil
-// serve` before the start; this thread got a copy of the server's environment), so that a burst of rule
-// queries does not wait behind ingest when the cores are full.
+// Named for top -H and /proc; above the rest of the server (VIGIL_QUERY_PRIORITY, checked by `vigil serve`
+// before the start; this thread got a copy of the server's environment), so that a burst of rule queries
+// does not wait behind ingest when the cores are full.
 nameThisThread('vigil-query')
-  .then(() => raiseThisThread(queryPriorityFromEnv(process.env)))
+  .then(() => setThisThreadLevel(-queryPriorityFromEnv(process.env)))
   .then(
     (p) => {
-      if (p?.denied) log.info('query thread left at the server\'s priority: raising it needs CAP_SYS_NICE (root, or --cap-add SYS_NICE); VIGIL_QUERY_PRIORITY=0 asks for none', { tid: p.tid, nice: p.nice });
-      else if (p) log.debug('query thread priority', { tid: p.tid, nice: p.nice });
+      // A refusal is logged once, by the main thread (serve.ts), which meets it first.
+      if (p) log.debug('query thread priority', { ...p });
     },
     (e: Error) => log.warn('query thread priority left unchanged', { error: e.message }),
   );
