@@ -4,7 +4,8 @@
  * threads' priority lets the others win the CPU when they compete, and leaves compute every cycle they
  * do not use. The main thread (every request) and the query thread (every PromQL query) answer alert
  * rules, which come in bursts (Grafana evaluates a group's rules together): raised above the rest of
- * the server, they are not left waiting behind ingest and V8's collector threads when the cores are full. Linux schedules threads one by one, and setpriority(PRIO_PROCESS, tid) changes one thread
+ * the server, they are not left waiting behind ingest and V8's collector threads when the cores are
+ * full. Linux schedules threads one by one, and setpriority(PRIO_PROCESS, tid) changes one thread
  * (Node's os.setPriority calls it with the id it is given). Elsewhere a thread has no id of its own to
  * give it (os.setPriority would change the whole process), so there these functions change nothing.
  */
