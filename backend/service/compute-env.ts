@@ -15,11 +15,7 @@ export function defaultComputeThreads(): number {
 
 /** VIGIL_COMPUTE_THREADS: compute worker threads (default defaultComputeThreads()). */
 export function computeThreadsFromEnv(env: NodeJS.ProcessEnv): number {
-  const raw = env.VIGIL_COMPUTE_THREADS;
-  if (raw === undefined || raw.trim() === '') return defaultComputeThreads();
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 1 || n > 64) throw new Error(`VIGIL_COMPUTE_THREADS must be a whole number from 1 to 64 (compute worker threads), not '${raw}'`);
-  return n;
+  return wholeNumberFromEnv(env, 'VIGIL_COMPUTE_THREADS', defaultComputeThreads, 1, 64, 'a whole number from 1 to 64 (compute worker threads)');
 }
 
 /**
@@ -30,11 +26,7 @@ export const DEFAULT_COMPUTE_NICE = 10;
 
 /** VIGIL_COMPUTE_NICE: 0 (compute at the server's own priority) to 19. */
 export function computeNiceFromEnv(env: NodeJS.ProcessEnv): number {
-  const raw = env.VIGIL_COMPUTE_NICE;
-  if (raw === undefined || raw.trim() === '') return DEFAULT_COMPUTE_NICE;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 19) throw new Error(`VIGIL_COMPUTE_NICE must be a whole number from 0 (off) to 19 (nice levels the compute threads run below the rest of the server), not '${raw}'`);
-  return n;
+  return wholeNumberFromEnv(env, 'VIGIL_COMPUTE_NICE', () => DEFAULT_COMPUTE_NICE, 0, 19, 'a whole number from 0 (off) to 19 (nice levels the compute threads run below the rest of the server)');
 }
 
 /**
@@ -50,11 +42,7 @@ export const DEFAULT_QUERY_PRIORITY = 10;
 
 /** VIGIL_QUERY_PRIORITY: 0 (the server's level) to 20. */
 export function queryPriorityFromEnv(env: NodeJS.ProcessEnv): number {
-  const raw = env.VIGIL_QUERY_PRIORITY;
-  if (raw === undefined || raw.trim() === '') return DEFAULT_QUERY_PRIORITY;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0 || n > 20) throw new Error(`VIGIL_QUERY_PRIORITY must be a whole number from 0 (off) to 20 (nice levels the main and query threads run above the rest of the server), not '${raw}'`);
-  return n;
+  return wholeNumberFromEnv(env, 'VIGIL_QUERY_PRIORITY', () => DEFAULT_QUERY_PRIORITY, 0, 20, 'a whole number from 0 (off) to 20 (nice levels the main and query threads run above the rest of the server)');
 }
 
 /** Dirty chunks a model may have before its ingest is refused with 429 (VIGIL_MAX_BACKLOG). */
@@ -62,11 +50,7 @@ export const DEFAULT_MAX_BACKLOG_CHUNKS = 1000;
 
 /** VIGIL_MAX_BACKLOG: a whole number of chunks, 0 for no bound. */
 export function maxBacklogFromEnv(env: NodeJS.ProcessEnv): number {
-  const raw = env.VIGIL_MAX_BACKLOG;
-  if (raw === undefined || raw.trim() === '') return DEFAULT_MAX_BACKLOG_CHUNKS;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < 0) throw new Error(`VIGIL_MAX_BACKLOG must be a whole number of chunks (0: no bound), not '${raw}'`);
-  return n;
+  return wholeNumberFromEnv(env, 'VIGIL_MAX_BACKLOG', () => DEFAULT_MAX_BACKLOG_CHUNKS, 0, Number.POSITIVE_INFINITY, 'a whole number of chunks (0: no bound)');
 }
 
 /**
@@ -97,4 +81,13 @@ export function retryAfterSeconds(excessChunks: number, secondsPerChunk: number 
 /** A Retry-After header's whole seconds for an estimated wait: 1 to 60. */
 export function retryAfterOf(seconds: number): number {
   return Math.min(60, Math.max(1, Math.ceil(seconds)));
+}
+
+/** A whole number from the environment within [min, max]; unset or blank: the default; else an error saying `must`. */
+function wholeNumberFromEnv(env: NodeJS.ProcessEnv, name: string, fallback: () => number, min: number, max: number, must: string): number {
+  const raw = env[name];
+  if (raw === undefined || raw.trim() === '') return fallback();
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) throw new Error(`${name} must be ${must}, not '${raw}'`);
+  return n;
 }

@@ -306,7 +306,7 @@ class Evaluator {
       await ev.matchRegexesAhead(sel.matchers, source);
       if (budget.due()) await budget.pause();
       const prev = ev.selected.get(sel);
-      if (!prev) ev.selected.set(sel, source.select(sel.matchers, atEndOnly ? { start: lo, end: hi, atEndOnly } : { start: lo, end: hi }));
+      if (!prev) ev.selected.set(sel, source.select(sel.matchers, { start: lo, end: hi, atEndOnly }));
     }
     return ev;
   }

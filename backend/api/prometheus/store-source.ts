@@ -184,18 +184,16 @@ export class StoreSeriesSource {
         known = { id: record.id, createdAt: record.createdAt, fitVersion: record.fitVersion, resultsGen: record.resultsGen, policy: openChunkPolicy(full.definition as ModelDefinition), series: new ModelSeries(record.name, this.lookbackMs) };
         await this.readWhole(known, stamps.get(record.id) ?? [], slice);
         this.models.set(record.name, known);
-        this.partitionsKept = null;
       } else if (changed.has(record.id)) {
         await this.update(known, record, stamps.get(record.id) ?? [], slice);
         known.resultsGen = record.resultsGen;
       } else continue;
       changes.push(known.series.publish());
-      this.partitionsKept = null;
+      this.partitionsKept = null; // a model came or its series changed (forget covers those that went)
       await slice.check();
     }
     for (const name of [...this.models.keys()]) if (!seen.has(name)) changes.push(this.forget(name));
     this.index.apply(changes);
-    if (changes.length > 0) this.partitionsKept = null;
     this.seenVersion = version;
     return this.index;
   }
